@@ -1,0 +1,42 @@
+# Thin front of the meson build. `make run` and `make test` work on a fresh
+# Debian machine: scripts/deps.sh installs what is missing first.
+BUILD      ?= build
+TESTBUILD  ?= build-test
+MESON_OPTS ?=
+
+.PHONY: all deps build run test unit integration bench format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	$(BUILD)/wlportal serve --demo
+
+# Tests build with AddressSanitizer + UBSan in their own directory.
+$(TESTBUILD)/build.ninja:
+	meson setup $(TESTBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false $(MESON_OPTS)
+
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory $(TESTBUILD)/build.ninja
+	ninja -C $(TESTBUILD)
+	scripts/test.sh $(TESTBUILD)
+
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	scripts/bench.sh $(BUILD)
+
+format:
+	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD) $(TESTBUILD)

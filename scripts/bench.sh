@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Benchmarks a release build of wlportal with wrk on loopback:
+#   GET /healthz, GET /api/v1/account, and engine events (durable ledger debits).
+# Usage: scripts/bench.sh BUILD_DIR        (make bench passes the release build)
+# Env:   BENCH_DURATION (default 10s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+#        BENCH_CALLS (200)
+# Prints a Markdown table (one row per case, rows in a fixed order), then the
+# result of `wlportal audit` on the database after the server has stopped.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin="$(cd "$1" && pwd)/wlportal"
+[ -x "$bin" ] || { echo "bench.sh: $bin not found (build it first)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "bench.sh: wrk is not installed" >&2; exit 1; }
+command -v curl >/dev/null || { echo "bench.sh: curl is not installed" >&2; exit 1; }
+
+duration=${BENCH_DURATION:-10s}
+conns=${BENCH_CONNECTIONS:-64}
+threads=${BENCH_THREADS:-2}
+ncalls=${BENCH_CALLS:-200}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wlportal-bench.XXXXXX")
+server_pid=""
+
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      echo "bench.sh: server did not stop in 10 s, killing it" >&2
+      kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+  fi
+  if [ -n "$server_pid" ]; then
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+cleanup() {
+  stop_server
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  if command -v node >/dev/null; then
+    node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+  elif command -v python3 >/dev/null; then
+    python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'
+  else
+    echo $((20000 + RANDOM % 40000))
+  fi
+}
+
+json_field() { # json_field FIELD <<< JSON  -> the string value of "FIELD"
+  local text re
+  text=$(cat)
+  re="\"$1\"[[:space:]]*:[[:space:]]*\"([^\"]*)\""
+  [[ $text =~ $re ]] || { echo "bench.sh: no \"$1\" in: $text" >&2; return 1; }
+  printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+port=$(free_port)
+url="http://127.0.0.1:$port"
+db="sqlite:$tmp/wl.db"
+token="bench_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+export WLPORTAL_ENGINE_TOKEN="$token"
+export WLPORTAL_MASTER_KEY_FILE="$tmp/master.key"
+export WLPORTAL_BASE_DOMAIN=localhost
+unset WLPORTAL_DB WLPORTAL_LISTEN
+
+echo "wlportal bench: $bin, sqlite, $url, wrk -t$threads -c$conns -d$duration" >&2
+
+"$bin" migrate --db "$db" >/dev/null
+agency_json=$("$bin" admin create-org --name "Bench Agency" --email "agency@bench.test" \
+  --password "bench-agency-password" --minutes 100000000 --db "$db")
+agency=$(json_field org_id <<<"$agency_json")
+agency_key=$(json_field api_key <<<"$agency_json")
+child_json=$("$bin" admin create-org --name "Bench Client" --email "client@bench.test" \
+  --password "bench-client-password" --parent "$agency" --minutes 10000000 --db "$db")
+child=$(json_field org_id <<<"$child_json")
+child_key=$(json_field api_key <<<"$child_json")
+
+"$bin" serve --listen "127.0.0.1:$port" --db "$db" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+
+ready=0
+for _ in $(seq 1 150); do
+  if curl -fsS -o /dev/null --max-time 1 "$url/healthz" 2>/dev/null; then ready=1; break; fi
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ "$ready" -ne 1 ]; then
+  echo "bench.sh: server did not become healthy; log:" >&2
+  tail -n 50 "$tmp/server.log" >&2
+  exit 1
+fi
+
+# Calls of the child org (each debit touches the child's credits and the
+# agency's minutes), created through the engine's inbound API.
+: >"$tmp/calls.txt"
+for i in $(seq 1 "$ncalls"); do
+  resp=$(curl -sS --max-time 5 -X POST "$url/engine/v1/calls/inbound" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    --data "{\"org_id\":\"$child\",\"from\":\"+4915112345678\",\"to\":\"+31201234567\"}")
+  json_field call_id <<<"$resp" >>"$tmp/calls.txt"
+done
+echo "created $(wc -l <"$tmp/calls.txt") calls" >&2
+
+child_minutes() {
+  curl -sS --max-time 5 "$url/api/v1/account" -H "Authorization: Bearer $child_key" |
+    sed -n 's/.*"minutes_balance"[[:space:]]*:[[:space:]]*\([-0-9.]*\).*/\1/p'
+}
+before_minutes=$(child_minutes)
+
+# run_case NAME wrk-args...  -> appends "NAME|req/s|p99|non2xx" to results
+results=()
+run_case() {
+  local name=$1 out rps p99 bad
+  shift
+  out=$(timeout 60 wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" 2>&1) || {
+    echo "bench.sh: wrk failed for $name:" >&2
+    echo "$out" >&2
+    results+=("$name|error|error|-")
+    return 0
+  }
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2; exit}' <<<"$out")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+  local errs
+  errs=$(awk '/Socket errors:/ {print}' <<<"$out")
+  [ -n "$errs" ] && echo "bench.sh: $name: $errs" >&2
+  results+=("$name|${rps:-?}|${p99:-?}|${bad:-0}")
+}
+
+run_case "GET /healthz" "$url/healthz"
+run_case "GET /api/v1/account" -s "$root/tests/bench/account.lua" "$url/api/v1/account" -- "$child_key"
+run_case "POST engine events (ledger debit)" -s "$root/tests/bench/events.lua" "$url" -- "$tmp/calls.txt" "$token" "$threads"
+
+after_minutes=$(child_minutes)
+
+echo
+echo "| case | requests/s (sqlite) | p99 latency (sqlite) |"
+echo "| --- | ---: | ---: |"
+non2xx=0
+for r in "${results[@]}"; do
+  IFS='|' read -r name rps p99 bad <<<"$r"
+  echo "| $name | $rps | $p99 |"
+  if [ "$bad" != "0" ]; then
+    echo "bench.sh: $name: $bad non-2xx responses" >&2
+    non2xx=1
+  fi
+done
+echo
+echo "child credits before/after events: ${before_minutes:-?} -> ${after_minutes:-?} minutes"
+
+stop_server
+echo
+audit_rc=0
+audit_out=$("$bin" audit --db "$db" 2>&1) || audit_rc=$?
+echo "audit: $audit_out"
+if [ "$audit_rc" -ne 0 ]; then
+  echo "bench.sh: audit failed (exit $audit_rc)" >&2
+  exit 1
+fi
+if [ "$non2xx" -ne 0 ]; then
+  exit 1
+fi

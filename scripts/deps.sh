@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what wlportal needs to build, test and benchmark on a Debian machine.
+# Only missing packages are installed; a machine that has them all is left alone.
+# Usage: scripts/deps.sh [build|test|bench]   (default: build)
+set -euo pipefail
+
+what=${1:-build}
+
+build_pkgs=(gcc make meson ninja-build pkg-config
+            libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+            libcurl4-openssl-dev libpq-dev)
+test_pkgs=(libcmocka-dev nodejs postgresql sqlite3 valgrind)
+bench_pkgs=(wrk postgresql)
+
+case "$what" in
+  build) want=("${build_pkgs[@]}") ;;
+  test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "wlportal: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm comes with Debian's nodejs on some images and as its own package on others.
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+exit 0

@@ -1,0 +1,114 @@
+/*
+ * account.c — GET /api/v1/account and GET /api/v1/usage.
+ */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/cursor.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "services/accounts.h"
+#include "services/calls.h"
+
+void
+api_account_get(struct wl_req *req)
+{
+	struct account_view v;
+	struct wl_error err;
+	char minutes[32];
+
+	wl_error_clear(&err);
+	if (accounts_view(req->conn, &req->org, req->now_ms, &v, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	wl_json_obj_begin(&req->out);
+	wl_json_kv_str(&req->out, "id", v.org.id);
+	wl_json_kv_str(&req->out, "company_name", v.org.name);
+	wl_format_minutes(v.org.balance_seconds, minutes);
+	wl_json_kv_raw(&req->out, "minutes_balance", minutes);
+	wl_format_minutes(v.month_usage_seconds, minutes);
+	wl_json_kv_raw(&req->out, "monthly_usage_minutes", minutes);
+	wl_json_obj_end(&req->out);
+	http_reply_json(req, 200);
+}
+
+/* start_date/end_date: inclusive UTC days; default this month up to today. */
+static int
+usage_range(struct wl_req *req, int64_t *from_day, int64_t *to_day, struct wl_error *err)
+{
+	const char *s = http_query(req, "start_date");
+	const char *e = http_query(req, "end_date");
+
+	*from_day = wl_month_start_ms(req->now_ms) / 86400000LL;
+	*to_day = req->now_ms / 86400000LL;
+	if (s != NULL && wl_parse_date(s, from_day) != WL_OK)
+		return wl_fail(err, WL_EINVALID, "start_date must be a date as YYYY-MM-DD");
+	if (e != NULL && wl_parse_date(e, to_day) != WL_OK)
+		return wl_fail(err, WL_EINVALID, "end_date must be a date as YYYY-MM-DD");
+	if (*from_day > *to_day)
+		return wl_fail(err, WL_EINVALID, "start_date must not be after end_date");
+	return WL_OK;
+}
+
+void
+api_usage_get(struct wl_req *req)
+{
+	struct usage_report rep;
+	struct wl_error err;
+	int64_t from_day, to_day, cursor_ms;
+	char cursor_id[64], text[WL_CURSOR_TEXT_MAX];
+	int limit, i;
+
+	wl_error_clear(&err);
+	if (usage_range(req, &from_day, &to_day, &err) != WL_OK ||
+	    api_page(req, 100, CALLS_PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.rows = http_alloc(req, sizeof(*rep.rows) * (size_t)(limit + 1));
+	if (rep.rows == NULL) {
+		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
+		return;
+	}
+	if (calls_usage(req->conn, &req->org, from_day, to_day, cursor_ms, cursor_id, limit, &rep,
+			&err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	wl_json_obj_begin(&req->out);
+	wl_json_key(&req->out, "usage");
+	wl_json_arr_begin(&req->out);
+	for (i = 0; i < rep.nrows; i++) {
+		const struct store_usage *u = &rep.rows[i];
+
+		wl_json_obj_begin(&req->out);
+		wl_json_kv_str(&req->out, "id", u->id);
+		wl_json_kv_int(&req->out, "duration_sec", u->duration_sec);
+		wl_format_iso_ms(u->created_at, text);
+		wl_json_kv_str(&req->out, "created_at", text);
+		wl_json_kv_str(&req->out, "number_id", u->number_id[0] ? u->number_id : NULL);
+		wl_json_obj_end(&req->out);
+	}
+	wl_json_arr_end(&req->out);
+	wl_json_key(&req->out, "summary");
+	wl_json_obj_begin(&req->out);
+	wl_json_kv_int(&req->out, "total_seconds", rep.total_seconds);
+	wl_format_minutes(rep.total_seconds, text);
+	wl_json_kv_raw(&req->out, "total_minutes", text);
+	wl_format_cents(wl_cost_cents(rep.total_seconds, req->app->price_micro_per_minute), text);
+	wl_json_kv_raw(&req->out, "total_cost", text);
+	wl_json_obj_end(&req->out);
+	if (rep.more) {
+		const struct store_usage *last = &rep.rows[rep.nrows - 1];
+
+		wl_cursor_encode(last->created_at, last->id, text, sizeof(text));
+		wl_json_kv_str(&req->out, "next_cursor", text);
+	} else {
+		wl_json_kv_str(&req->out, "next_cursor", NULL);
+	}
+	wl_json_obj_end(&req->out);
+	http_reply_json(req, 200);
+}

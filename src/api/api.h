@@ -1,0 +1,40 @@
+/*
+ * api.h — the JSON API handlers (one per route in http/routes.c) and the
+ * helpers they share for reading JSON bodies and writing objects.
+ * Handlers stay thin: validate input → one service call → render.
+ */
+#ifndef WL_API_H
+#define WL_API_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "store/store.h"
+
+/* Parses the body as a JSON object; on failure answers 400 and returns NULL.
+ * The caller json_decref()s the result. */
+json_t *api_body_object(struct wl_req *req);
+
+/* Field readers: 0 when present and valid, 1 when absent and optional, or a
+ * negative code after filling err with a message naming the field. */
+int api_string(json_t *obj, const char *field, bool required, size_t maxlen, const char **out,
+	       struct wl_error *err);
+int api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
+	    int64_t *out, struct wl_error *err);
+
+/* Paging: limit (1..max, default dflt) and cursor from the query string. */
+int api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_ms,
+	     char cursor_id[64], struct wl_error *err);
+
+void api_render_call(struct wl_buf *b, const struct store_call *call);
+
+void api_healthz(struct wl_req *req);
+void api_account_get(struct wl_req *req);
+void api_usage_get(struct wl_req *req);
+void api_calls_create(struct wl_req *req);
+void api_calls_list(struct wl_req *req);
+void api_calls_get(struct wl_req *req);
+void api_engine_inbound(struct wl_req *req);
+void api_engine_event(struct wl_req *req);
+
+#endif

@@ -1,0 +1,532 @@
+/*
+ * cli.c — parses the command line and runs one command. The commands share
+ * one start-up (configuration, store, migrations, writer) and one shut-down.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "core/money.h"
+#include "core/validate.h"
+#include "http/http.h"
+#include "services/accounts.h"
+#include "services/app.h"
+#include "services/audit.h"
+#include "services/ids.h"
+
+static const char *const top_usage =
+	"usage: wlportal COMMAND [FLAGS]\n"
+	"\n"
+	"commands:\n"
+	"  serve      [--listen HOST:PORT] [--db URL] [--threads N] [--demo]\n"
+	"  migrate    [--db URL]\n"
+	"  admin create-org --name NAME --email EMAIL --password PW [--parent ORG_ID] [--minutes N] [--db URL]\n"
+	"  admin grant-minutes --org ORG_ID --minutes N [--reference REF] [--db URL]\n"
+	"  audit      [--db URL]\n"
+	"  simulate   --calls N --concurrency C [--org ORG_ID] [--url URL --engine-token T] [--db URL]\n"
+	"\n"
+	"Each command takes --help. The database URL is sqlite:PATH (default\n"
+	"sqlite:data/wlportal.db, or WLPORTAL_DB) or postgres://user:pw@host:port/db.\n";
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static struct cli_flag *
+find_flag(struct cli_spec *spec, const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < CLI_MAX_FLAGS && spec->flags[i].name != NULL; i++)
+		if (strlen(spec->flags[i].name) == n && strncmp(spec->flags[i].name, name, n) == 0)
+			return &spec->flags[i];
+	return NULL;
+}
+
+int
+cli_parse(struct cli_spec *spec, int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		struct cli_flag *f;
+		size_t n;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			printf("%s", spec->usage);
+			return -1;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "wlportal: unexpected argument '%s'\n%s", a, spec->usage);
+			return 2;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		n = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		f = find_flag(spec, a, n);
+		if (f == NULL) {
+			fprintf(stderr, "wlportal: unknown flag '--%.*s'\n%s", (int)n, a, spec->usage);
+			return 2;
+		}
+		if (f->value != NULL) {
+			fprintf(stderr, "wlportal: --%s given twice\n", f->name);
+			return 2;
+		}
+		if (!f->takes_value) {
+			if (eq != NULL) {
+				fprintf(stderr, "wlportal: --%s takes no value\n", f->name);
+				return 2;
+			}
+			f->value = "1";
+			continue;
+		}
+		if (eq != NULL) {
+			f->value = eq + 1;
+		} else if (i + 1 < argc) {
+			f->value = argv[++i];
+		} else {
+			fprintf(stderr, "wlportal: --%s needs a value\n", f->name);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+const char *
+cli_get(const struct cli_spec *spec, const char *name)
+{
+	int i;
+
+	for (i = 0; i < CLI_MAX_FLAGS && spec->flags[i].name != NULL; i++)
+		if (strcmp(spec->flags[i].name, name) == 0)
+			return spec->flags[i].value;
+	return NULL;
+}
+
+int
+cli_number(const struct cli_spec *spec, const char *name, long long min, long long max,
+	   long long *out)
+{
+	const char *v = cli_get(spec, name);
+	char *end;
+	long long n;
+
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (v[0] == '\0' || *end != '\0' || errno != 0 || n < min || n > max) {
+		fprintf(stderr, "wlportal: --%s must be a whole number from %lld to %lld, got '%s'\n",
+			name, min, max, v);
+		return 2;
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+need(const struct cli_spec *spec, const char *const *names)
+{
+	for (; *names != NULL; names++) {
+		if (cli_get(spec, *names) == NULL) {
+			fprintf(stderr, "wlportal: --%s is required\n%s", *names, spec->usage);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* ---- shared start-up ---------------------------------------------------------- */
+
+static int
+app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
+{
+	struct wl_error err;
+
+	memset(app, 0, sizeof(*app));
+	wl_error_clear(&err);
+	if (ids_init() != WL_OK) {
+		fprintf(stderr, "wlportal: libsodium failed to start\n");
+		return 1;
+	}
+	if (strncmp(cfg->db, "sqlite:", 7) == 0 && config_make_parent_dir(cfg->db + 7) != 0) {
+		fprintf(stderr, "wlportal: cannot create the directory for %s: %s\n", cfg->db + 7,
+			strerror(errno));
+		return 1;
+	}
+	app->store = store_open(cfg->db, &err);
+	if (app->store == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		return 1;
+	}
+	if (store_migrate(app->store, &err) != WL_OK) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		store_close(app->store);
+		return 1;
+	}
+	if (with_writer) {
+		app->writer = writer_start(app->store, &err);
+		if (app->writer == NULL) {
+			fprintf(stderr, "wlportal: %s\n", err.message);
+			store_close(app->store);
+			return 1;
+		}
+	}
+	app->price_micro_per_minute = WL_PLATFORM_PRICE_MICRO;
+	snprintf(app->engine_token, sizeof(app->engine_token), "%s", cfg->engine_token);
+	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
+	return 0;
+}
+
+static void
+app_close(struct wl_app *app)
+{
+	workers_stop(app->workers);
+	writer_stop(app->writer);
+	store_close(app->store);
+	memset(app, 0, sizeof(*app));
+}
+
+static void
+take_db(struct wl_config *cfg, const struct cli_spec *spec)
+{
+	const char *db = cli_get(spec, "db");
+
+	if (db != NULL)
+		snprintf(cfg->db, sizeof(cfg->db), "%s", db);
+}
+
+/* ---- commands --------------------------------------------------------------- */
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	struct cli_spec spec = {
+		"usage: wlportal serve [--listen HOST:PORT] [--db URL] [--threads N] [--demo]\n"
+		"  Serves the API, the engine API and the pages. --demo creates (once) a demo\n"
+		"  agency and client and prints their logins and fresh API keys.\n",
+		{ { "listen", true, NULL }, { "db", true, NULL }, { "threads", true, NULL },
+		  { "demo", false, NULL } },
+	};
+	struct wl_config cfg;
+	struct wl_app app;
+	struct wl_error err;
+	struct http_server *srv;
+	long long threads = 0;
+	sigset_t sigs;
+	int rc, sig;
+	bool random_token;
+
+	if ((rc = cli_parse(&spec, argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	if (cli_number(&spec, "threads", 1, 64, &threads) != 0)
+		return 2;
+	config_load(&cfg);
+	take_db(&cfg, &spec);
+	if (cli_get(&spec, "listen") != NULL)
+		snprintf(cfg.listen, sizeof(cfg.listen), "%s", cli_get(&spec, "listen"));
+	if (threads == 0)
+		threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2;
+
+	/* Signals are taken by sigwait below; every thread inherits the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	random_token = cfg.engine_token[0] == '\0';
+	if (random_token)
+		ids_random_token(cfg.engine_token, 24);
+	if ((rc = app_open(&app, &cfg, true)) != 0)
+		return rc;
+	wl_error_clear(&err);
+	app.workers = workers_start((int)threads * 2, &err);
+	if (app.workers == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		app_close(&app);
+		return 1;
+	}
+	if (cli_get(&spec, "demo") != NULL) {
+		struct accounts_demo demo;
+
+		if (accounts_ensure_demo(&app, &demo, &err) != WL_OK) {
+			fprintf(stderr, "wlportal: demo set-up failed: %s\n", err.message);
+			app_close(&app);
+			return 1;
+		}
+		printf("demo agency   %s  login %s / %s\n", demo.agency_id, DEMO_AGENCY_EMAIL,
+		       DEMO_AGENCY_PASSWORD);
+		printf("              API key %s\n", demo.agency_key);
+		printf("demo client   %s  login %s / %s\n", demo.client_id, DEMO_CLIENT_EMAIL,
+		       DEMO_CLIENT_PASSWORD);
+		printf("              API key %s\n", demo.client_key);
+		printf("              (%s; the demo's API keys are renewed at every --demo start)\n",
+		       demo.created ? "created now" : "made earlier");
+	}
+	srv = http_start(&app, cfg.listen, (int)threads, &err);
+	if (srv == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		app_close(&app);
+		return 1;
+	}
+	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
+	       http_port(srv), strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db : "postgres", threads);
+	printf("  platform API  http://%s/api/v1/account\n", cfg.listen);
+	printf("  engine API    http://%s/engine/v1/  (Bearer token %s)\n", cfg.listen,
+	       random_token ? cfg.engine_token : "from WLPORTAL_ENGINE_TOKEN");
+	fflush(stdout);
+
+	do {
+		if (sigwait(&sigs, &sig) != 0)
+			break;
+	} while (sig != SIGINT && sig != SIGTERM);
+	fprintf(stderr, "wlportal: stopping\n");
+	/* Finish queued writes first: their connections are resumed and answered. */
+	workers_stop(app.workers);
+	app.workers = NULL;
+	writer_stop(app.writer);
+	app.writer = NULL;
+	http_stop(srv);
+	app_close(&app);
+	return 0;
+}
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+	struct cli_spec spec = {
+		"usage: wlportal migrate [--db URL]\n"
+		"  Creates or updates the database schema. Safe to run again.\n",
+		{ { "db", true, NULL } },
+	};
+	struct wl_config cfg;
+	struct wl_app app;
+	int rc;
+
+	if ((rc = cli_parse(&spec, argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	config_load(&cfg);
+	take_db(&cfg, &spec);
+	if ((rc = app_open(&app, &cfg, false)) != 0)
+		return rc;
+	app_close(&app);
+	printf("schema up to date\n");
+	return 0;
+}
+
+static int
+parse_minutes_flag(const struct cli_spec *spec, int64_t *seconds)
+{
+	const char *v = cli_get(spec, "minutes");
+
+	*seconds = 0;
+	if (v == NULL)
+		return 0;
+	if (wl_parse_minutes(v, false, seconds) != WL_OK) {
+		fprintf(stderr, "wlportal: --minutes must be a number of minutes with at most 2 decimals, got '%s'\n", v);
+		return 2;
+	}
+	return 0;
+}
+
+static int
+exit_for(const struct wl_error *err)
+{
+	fprintf(stderr, "wlportal: %s\n", err->message);
+	return 1;
+}
+
+static int
+cmd_create_org(int argc, char **argv)
+{
+	struct cli_spec spec = {
+		"usage: wlportal admin create-org --name NAME --email EMAIL --password PW\n"
+		"                                 [--parent ORG_ID] [--minutes N] [--db URL]\n"
+		"  Creates an organization with its first user and API key and prints\n"
+		"  {\"org_id\",\"api_key\",\"user_id\"}. With --parent the org is a client of that\n"
+		"  agency and --minutes are its credits; otherwise --minutes are platform minutes.\n",
+		{ { "name", true, NULL }, { "email", true, NULL }, { "password", true, NULL },
+		  { "parent", true, NULL }, { "minutes", true, NULL }, { "db", true, NULL } },
+	};
+	static const char *const required[] = { "name", "email", "password", NULL };
+	struct accounts_new_org in;
+	struct accounts_created out;
+	struct wl_config cfg;
+	struct wl_app app;
+	struct wl_error err;
+	int rc;
+
+	if ((rc = cli_parse(&spec, argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	if ((rc = need(&spec, required)) != 0)
+		return rc;
+	memset(&in, 0, sizeof(in));
+	if ((rc = parse_minutes_flag(&spec, &in.seconds)) != 0)
+		return rc;
+	in.name = cli_get(&spec, "name");
+	in.email = cli_get(&spec, "email");
+	in.password = cli_get(&spec, "password");
+	in.parent_id = cli_get(&spec, "parent");
+	if (in.parent_id != NULL && !wl_valid_uuid(in.parent_id)) {
+		fprintf(stderr, "wlportal: --parent must be an organization id (a UUID)\n");
+		return 2;
+	}
+	if (!wl_valid_email(in.email)) {
+		fprintf(stderr, "wlportal: --email is not a valid e-mail address\n");
+		return 2;
+	}
+	config_load(&cfg);
+	take_db(&cfg, &spec);
+	if ((rc = app_open(&app, &cfg, true)) != 0)
+		return rc;
+	wl_error_clear(&err);
+	rc = accounts_create_org(&app, &in, &out, &err);
+	app_close(&app);
+	if (rc != WL_OK)
+		return err.code == WL_EINVALID ? (exit_for(&err), 2) : exit_for(&err);
+	printf("{\"org_id\":\"%s\",\"api_key\":\"%s\",\"user_id\":\"%s\"}\n", out.org_id, out.api_key,
+	       out.user_id);
+	return 0;
+}
+
+static int
+cmd_grant(int argc, char **argv)
+{
+	struct cli_spec spec = {
+		"usage: wlportal admin grant-minutes --org ORG_ID --minutes N [--reference REF] [--db URL]\n"
+		"  Adds minutes (credits for a client org) through the ledger. The same\n"
+		"  --reference twice changes nothing the second time.\n",
+		{ { "org", true, NULL }, { "minutes", true, NULL }, { "reference", true, NULL },
+		  { "db", true, NULL } },
+	};
+	static const char *const required[] = { "org", "minutes", NULL };
+	struct accounts_grant_result res;
+	struct wl_config cfg;
+	struct wl_app app;
+	struct wl_error err;
+	int64_t seconds;
+	char ref[WL_REF_MAX + 1], minutes[32], id[WL_ID_LEN];
+	const char *org;
+	int rc;
+
+	if ((rc = cli_parse(&spec, argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	if ((rc = need(&spec, required)) != 0 || (rc = parse_minutes_flag(&spec, &seconds)) != 0)
+		return rc;
+	if (seconds <= 0) {
+		fprintf(stderr, "wlportal: --minutes must be greater than zero\n");
+		return 2;
+	}
+	org = cli_get(&spec, "org");
+	if (!wl_valid_uuid(org)) {
+		fprintf(stderr, "wlportal: --org must be an organization id (a UUID)\n");
+		return 2;
+	}
+	if (cli_get(&spec, "reference") != NULL) {
+		if (!wl_valid_token(cli_get(&spec, "reference"), WL_REF_MAX - 8)) {
+			fprintf(stderr, "wlportal: --reference must be letters, digits and ._:- (at most %d)\n",
+				WL_REF_MAX - 8);
+			return 2;
+		}
+		snprintf(ref, sizeof(ref), "grant:%s", cli_get(&spec, "reference"));
+	} else {
+		ids_new_uuid(id);
+		snprintf(ref, sizeof(ref), "grant:%s", id);
+	}
+	config_load(&cfg);
+	take_db(&cfg, &spec);
+	if ((rc = app_open(&app, &cfg, true)) != 0)
+		return rc;
+	wl_error_clear(&err);
+	rc = accounts_grant(&app, org, seconds, ref, "Minutes granted by an administrator", &res, &err);
+	app_close(&app);
+	if (rc != WL_OK)
+		return exit_for(&err);
+	wl_format_minutes(res.balance_seconds, minutes);
+	printf("{\"org_id\":\"%s\",\"minutes_balance\":%s,\"applied\":%s}\n", org, minutes,
+	       res.applied ? "true" : "false");
+	return 0;
+}
+
+static int
+cmd_admin(int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "create-org") == 0)
+		return cmd_create_org(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "grant-minutes") == 0)
+		return cmd_grant(argc - 1, argv + 1);
+	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+		printf("usage: wlportal admin create-org|grant-minutes [FLAGS]  (each takes --help)\n");
+		return 0;
+	}
+	fprintf(stderr, "wlportal: admin needs a subcommand: create-org or grant-minutes\n");
+	return 2;
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+	struct cli_spec spec = {
+		"usage: wlportal audit [--db URL]\n"
+		"  Checks that every balance equals the sum of its ledger entries.\n"
+		"  Exit 0 when all match; exit 1 naming every mismatch.\n",
+		{ { "db", true, NULL } },
+	};
+	struct audit_result res;
+	struct wl_config cfg;
+	struct wl_app app;
+	struct wl_error err;
+	int rc;
+
+	if ((rc = cli_parse(&spec, argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	config_load(&cfg);
+	take_db(&cfg, &spec);
+	if ((rc = app_open(&app, &cfg, false)) != 0)
+		return rc;
+	wl_error_clear(&err);
+	memset(&res, 0, sizeof(res));
+	rc = audit_run(app.store, stdout, &res, &err);
+	app_close(&app);
+	if (rc != WL_OK)
+		return exit_for(&err);
+	if (res.mismatches > 0) {
+		printf("audit FAILED: %" PRId64 " of %" PRId64 " organizations do not match their ledger\n",
+		       res.mismatches, res.orgs);
+		return 1;
+	}
+	printf("audit ok: %" PRId64 " organizations, %" PRId64 " ledger entries, every balance equals the sum of its entries\n",
+	       res.orgs, res.entries);
+	return 0;
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		printf("%s", top_usage);
+		return cmd == NULL ? 2 : 0;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc - 2, argv + 2);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(argc - 2, argv + 2);
+	if (strcmp(cmd, "admin") == 0)
+		return cmd_admin(argc - 2, argv + 2);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc - 2, argv + 2);
+	if (strcmp(cmd, "simulate") == 0)
+		return simulate_main(argc - 2, argv + 2);
+	fprintf(stderr, "wlportal: unknown command '%s'\n%s", cmd, top_usage);
+	return 2;
+}

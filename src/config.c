@@ -1,0 +1,67 @@
+/*
+ * config.c — reads WLPORTAL_* variables into struct wl_config.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void
+env_or(char *dst, size_t n, const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	snprintf(dst, n, "%s", v != NULL && v[0] != '\0' ? v : dflt);
+}
+
+void
+config_load(struct wl_config *cfg)
+{
+	const char *v;
+
+	memset(cfg, 0, sizeof(*cfg));
+	env_or(cfg->listen, sizeof(cfg->listen), "WLPORTAL_LISTEN", "127.0.0.1:8080");
+	env_or(cfg->db, sizeof(cfg->db), "WLPORTAL_DB", "sqlite:data/wlportal.db");
+	env_or(cfg->base_domain, sizeof(cfg->base_domain), "WLPORTAL_BASE_DOMAIN", "localhost");
+	env_or(cfg->master_key_file, sizeof(cfg->master_key_file), "WLPORTAL_MASTER_KEY_FILE",
+	       "data/master.key");
+	env_or(cfg->stripe_api, sizeof(cfg->stripe_api), "WLPORTAL_STRIPE_API",
+	       "https://api.stripe.com");
+	env_or(cfg->engine_token, sizeof(cfg->engine_token), "WLPORTAL_ENGINE_TOKEN", "");
+	env_or(cfg->dns_server, sizeof(cfg->dns_server), "WLPORTAL_DNS_SERVER", "");
+	v = getenv("WLPORTAL_CNAME_TARGET");
+	if (v != NULL && v[0] != '\0')
+		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "%s", v);
+	else
+		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "cname.%s", cfg->base_domain);
+	v = getenv("WLPORTAL_WEBHOOK_ALLOW_PRIVATE");
+	cfg->webhook_allow_private = v != NULL && strcmp(v, "1") == 0;
+}
+
+int
+config_make_parent_dir(const char *path)
+{
+	char buf[1024];
+	char *slash;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	slash = strrchr(buf, '/');
+	if (slash == NULL || slash == buf)
+		return 0;
+	*slash = '\0';
+	for (i = 1; buf[i] != '\0'; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = '/';
+	}
+	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * config.h — settings from the environment (WLPORTAL_*), which command-line
+ * flags then override. Defaults as in DESIGN.md.
+ */
+#ifndef WL_CONFIG_H
+#define WL_CONFIG_H
+
+#include <stdbool.h>
+
+struct wl_config {
+	char listen[128];
+	char db[1024];
+	char base_domain[256];
+	char master_key_file[1024];
+	char stripe_api[512];
+	char engine_token[128];     /* "" = make a random one at start */
+	char cname_target[272];
+	char dns_server[128];
+	bool webhook_allow_private;
+	int threads;                /* HTTP threads; 0 = number of cores */
+};
+
+void config_load(struct wl_config *cfg);
+/* mkdir -p of the directory that holds `path` (for data/…). 0 or -1. */
+int config_make_parent_dir(const char *path);
+
+#endif

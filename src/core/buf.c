@@ -1,0 +1,305 @@
+/*
+ * buf.c — bounded growable buffer and a streaming JSON writer.
+ * The writer escapes every string it is given (control characters, quotes,
+ * backslashes; "</" so a JSON body can never close an HTML script tag) and
+ * leaves UTF-8 bytes as they are: inputs are validated as UTF-8 where they
+ * enter (jansson refuses invalid UTF-8).
+ */
+#include "core/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+wl_buf_init(struct wl_buf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+void
+wl_buf_free(struct wl_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->overflow = false;
+	b->depth = 0;
+	b->comma = 0;
+}
+
+void
+wl_buf_reset(struct wl_buf *b)
+{
+	b->len = 0;
+	if (b->p != NULL)
+		b->p[0] = '\0';
+	b->overflow = false;
+	b->depth = 0;
+	b->comma = 0;
+}
+
+bool
+wl_buf_ok(const struct wl_buf *b)
+{
+	return !b->overflow;
+}
+
+static bool
+reserve(struct wl_buf *b, size_t extra)
+{
+	size_t need, ncap;
+	char *np;
+
+	if (b->overflow)
+		return false;
+	if (extra > b->max || b->len > b->max - extra) {
+		b->overflow = true;
+		return false;
+	}
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return true;
+	ncap = b->cap ? b->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(b->p, ncap);
+	if (np == NULL) {
+		b->overflow = true;
+		return false;
+	}
+	b->p = np;
+	b->cap = ncap;
+	return true;
+}
+
+void
+wl_buf_append(struct wl_buf *b, const void *data, size_t n)
+{
+	if (!reserve(b, n))
+		return;
+	if (n > 0)
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+wl_buf_puts(struct wl_buf *b, const char *s)
+{
+	wl_buf_append(b, s, strlen(s));
+}
+
+void
+wl_buf_printf(struct wl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !reserve(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *
+wl_buf_cstr(struct wl_buf *b)
+{
+	if (b->p == NULL)
+		return "";
+	return b->p;
+}
+
+char *
+wl_buf_steal(struct wl_buf *b, size_t *len)
+{
+	char *p = b->p;
+
+	if (p == NULL) {
+		p = malloc(1);
+		if (p != NULL)
+			p[0] = '\0';
+	}
+	if (len != NULL)
+		*len = b->len;
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->overflow = false;
+	b->depth = 0;
+	b->comma = 0;
+	return p;
+}
+
+/* ---- JSON writer ---------------------------------------------------- */
+
+static void
+before_value(struct wl_buf *b)
+{
+	uint64_t bit;
+
+	if (b->depth <= 0 || b->depth > 63)
+		return;
+	bit = (uint64_t)1 << b->depth;
+	if (b->comma & bit)
+		wl_buf_append(b, ",", 1);
+	b->comma |= bit;
+}
+
+static void value_prefix(struct wl_buf *b);
+
+static void
+open_container(struct wl_buf *b, char c)
+{
+	value_prefix(b);
+	wl_buf_append(b, &c, 1);
+	b->depth++;
+	if (b->depth > 63) {
+		b->overflow = true;
+		return;
+	}
+	b->comma &= ~((uint64_t)1 << b->depth);
+}
+
+static void
+close_container(struct wl_buf *b, char c)
+{
+	if (b->depth > 0 && b->depth <= 63)
+		b->comma &= ~((uint64_t)1 << b->depth);
+	b->depth--;
+	wl_buf_append(b, &c, 1);
+}
+
+void wl_json_obj_begin(struct wl_buf *b) { open_container(b, '{'); }
+void wl_json_obj_end(struct wl_buf *b) { close_container(b, '}'); }
+void wl_json_arr_begin(struct wl_buf *b) { open_container(b, '['); }
+void wl_json_arr_end(struct wl_buf *b) { close_container(b, ']'); }
+
+static void
+write_escaped(struct wl_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	wl_buf_append(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[6];
+
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c == '\n')
+			esc = "\\n";
+		else if (c == '\r')
+			esc = "\\r";
+		else if (c == '\t')
+			esc = "\\t";
+		else if (c == '/' && i > 0 && s[i - 1] == '<')
+			esc = "\\/";
+		else if (c < 0x20 || c == 0x7f) {
+			u[0] = '\\';
+			u[1] = 'u';
+			u[2] = '0';
+			u[3] = '0';
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+		}
+		if (esc == NULL && !(c < 0x20 || c == 0x7f)) {
+			run++;
+			continue;
+		}
+		wl_buf_append(b, s + i - run, run);
+		run = 0;
+		if (esc != NULL)
+			wl_buf_puts(b, esc);
+		else
+			wl_buf_append(b, u, 6);
+	}
+	wl_buf_append(b, s + n - run, run);
+	wl_buf_append(b, "\"", 1);
+}
+
+void
+wl_json_key(struct wl_buf *b, const char *key)
+{
+	before_value(b);
+	write_escaped(b, key, strlen(key));
+	wl_buf_append(b, ":", 1);
+	/* The value that follows must not add a comma. */
+	if (b->depth > 0 && b->depth <= 63)
+		b->comma &= ~((uint64_t)1 << b->depth);
+	b->comma |= (uint64_t)1; /* bit 0 marks "value after key" */
+}
+
+/* After a key the next value is written without a comma, then the object's
+ * comma bit is set again for the next key. */
+static void
+value_prefix(struct wl_buf *b)
+{
+	if (b->comma & (uint64_t)1) {
+		b->comma &= ~(uint64_t)1;
+		if (b->depth > 0 && b->depth <= 63)
+			b->comma |= (uint64_t)1 << b->depth;
+		return;
+	}
+	before_value(b);
+}
+
+void
+wl_json_strn(struct wl_buf *b, const char *s, size_t n)
+{
+	value_prefix(b);
+	write_escaped(b, s, n);
+}
+
+void
+wl_json_str(struct wl_buf *b, const char *s)
+{
+	if (s == NULL) {
+		wl_json_null(b);
+		return;
+	}
+	wl_json_strn(b, s, strlen(s));
+}
+
+void
+wl_json_int(struct wl_buf *b, int64_t v)
+{
+	value_prefix(b);
+	wl_buf_printf(b, "%lld", (long long)v);
+}
+
+void
+wl_json_bool(struct wl_buf *b, bool v)
+{
+	value_prefix(b);
+	wl_buf_puts(b, v ? "true" : "false");
+}
+
+void
+wl_json_null(struct wl_buf *b)
+{
+	value_prefix(b);
+	wl_buf_puts(b, "null");
+}
+
+void
+wl_json_raw(struct wl_buf *b, const char *number)
+{
+	value_prefix(b);
+	wl_buf_puts(b, number);
+}
+
+void wl_json_kv_str(struct wl_buf *b, const char *k, const char *s) { wl_json_key(b, k); wl_json_str(b, s); }
+void wl_json_kv_int(struct wl_buf *b, const char *k, int64_t v) { wl_json_key(b, k); wl_json_int(b, v); }
+void wl_json_kv_bool(struct wl_buf *b, const char *k, bool v) { wl_json_key(b, k); wl_json_bool(b, v); }
+void wl_json_kv_raw(struct wl_buf *b, const char *k, const char *n) { wl_json_key(b, k); wl_json_raw(b, n); }

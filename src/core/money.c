@@ -1,0 +1,187 @@
+/*
+ * money.c — integer money and minutes arithmetic (see money.h).
+ *
+ * Products such as seconds * micro_per_minute pass 2^63 long before the
+ * quotient does, so every "multiply, then divide once" is carried out in
+ * __int128 and rounded in a single step. The results are clamped to the
+ * int64 range; with the bounds callers use (seconds <= 10^12, prices far
+ * below 10^9 micro per minute) the clamp is never reached.
+ */
+#include "core/money.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+
+#define MICRO_PER_CENT 10000
+#define PARSE_MINUTES_MAX 1000000000LL          /* |minutes| <= 1e9 */
+
+typedef __int128 wide_t;
+
+/* num / den rounded half away from zero; den > 0. */
+static wide_t
+div_round(wide_t num, wide_t den)
+{
+	assert(den > 0);
+	if (num >= 0)
+		return (2 * num + den) / (2 * den);
+	return -((2 * -num + den) / (2 * den));
+}
+
+static int64_t
+clamp_i64(wide_t v)
+{
+	if (v > (wide_t)INT64_MAX)
+		return INT64_MAX;
+	if (v < (wide_t)INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
+/*
+ * Writes sign, integer part and `decimals` fraction digits of
+ * magnitude / 10^decimals. With trim, trailing fraction zeros (and the dot
+ * when nothing is left) are dropped. A zero value never gets a '-'.
+ */
+static void
+format_fixed(char out[32], bool negative, unsigned __int128 magnitude,
+    unsigned decimals, bool trim)
+{
+	unsigned long long whole, frac;
+	unsigned scale = 1, i;
+	char fracbuf[8];
+	int n;
+
+	assert(decimals >= 1 && decimals <= 6);
+	for (i = 0; i < decimals; i++)
+		scale *= 10;
+	/* Every caller's magnitude fits: at most |INT64_MIN| * 100 / 60. */
+	assert(magnitude / scale <= (unsigned __int128)UINT64_MAX);
+	whole = (unsigned long long)(magnitude / scale);
+	frac = (unsigned long long)(magnitude % scale);
+	if (magnitude == 0)
+		negative = false;
+
+	n = snprintf(fracbuf, sizeof(fracbuf), "%0*llu", (int)decimals, frac);
+	assert(n == (int)decimals);
+	if (trim) {
+		while (n > 0 && fracbuf[n - 1] == '0')
+			fracbuf[--n] = '\0';
+	}
+	if (n == 0)
+		n = snprintf(out, 32, "%s%llu", negative ? "-" : "", whole);
+	else
+		n = snprintf(out, 32, "%s%llu.%s", negative ? "-" : "", whole, fracbuf);
+	assert(n > 0 && n < 32);
+}
+
+int64_t
+wl_cost_cents(int64_t seconds, int64_t micro_per_minute)
+{
+	assert(seconds >= 0);
+	assert(micro_per_minute >= 0);
+	/* cents = seconds / 60 * micro / 10000, one rounding at the end. */
+	return clamp_i64(div_round((wide_t)seconds * micro_per_minute,
+	    (wide_t)WL_SECONDS_PER_CREDIT * MICRO_PER_CENT));
+}
+
+int64_t
+wl_credits_cost_cents(int64_t credits, int64_t micro_per_minute)
+{
+	return clamp_i64(div_round((wide_t)credits * micro_per_minute,
+	    MICRO_PER_CENT));
+}
+
+void
+wl_format_minutes(int64_t seconds, char out[32])
+{
+	wide_t hundredths;
+
+	hundredths = div_round((wide_t)seconds * 100, WL_SECONDS_PER_CREDIT);
+	format_fixed(out, hundredths < 0,
+	    (unsigned __int128)(hundredths < 0 ? -hundredths : hundredths), 2, true);
+}
+
+void
+wl_format_cents(int64_t cents, char out[32])
+{
+	wide_t v = cents;
+
+	format_fixed(out, v < 0, (unsigned __int128)(v < 0 ? -v : v), 2, false);
+}
+
+void
+wl_format_margin_percent(int64_t price_cents, int64_t cost_cents, char out[32])
+{
+	wide_t num, den, tenths;
+
+	if (price_cents == 0) {
+		snprintf(out, 32, "0");
+		return;
+	}
+	/* tenths of a percent = (price - cost) * 1000 / price */
+	num = ((wide_t)price_cents - cost_cents) * 1000;
+	den = price_cents;
+	if (den < 0) {
+		num = -num;
+		den = -den;
+	}
+	tenths = div_round(num, den);
+	format_fixed(out, tenths < 0,
+	    (unsigned __int128)(tenths < 0 ? -tenths : tenths), 1, true);
+}
+
+int
+wl_parse_minutes(const char *s, bool allow_negative, int64_t *seconds)
+{
+	const char *p = s;
+	bool negative = false;
+	int64_t whole = 0, hundredths;
+	int frac = 0, nwhole = 0;
+	wide_t secs;
+
+	if (s == NULL || seconds == NULL)
+		return WL_EINVALID;
+	if (*p == '-') {
+		if (!allow_negative)
+			return WL_EINVALID;
+		negative = true;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > PARSE_MINUTES_MAX)
+			return WL_EINVALID;
+		nwhole++;
+	}
+	if (nwhole == 0)
+		return WL_EINVALID;
+	if (*p == '.') {
+		int nfrac = 0;
+
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (++nfrac > 2)
+				return WL_EINVALID;
+			frac = frac * 10 + (*p - '0');
+		}
+		if (nfrac == 0)
+			return WL_EINVALID;
+		if (nfrac == 1)
+			frac *= 10;
+	}
+	if (*p != '\0')
+		return WL_EINVALID;
+	hundredths = whole * 100 + frac;
+	if (hundredths > PARSE_MINUTES_MAX * 100)
+		return WL_EINVALID;
+	if (negative)
+		hundredths = -hundredths;
+	/* seconds = hundredths * 60 / 100; the fraction is a multiple of 0.2,
+	 * so there is never an exact half to break. */
+	secs = div_round((wide_t)hundredths * WL_SECONDS_PER_CREDIT, 100);
+	*seconds = (int64_t)secs;
+	return WL_OK;
+}

@@ -1,0 +1,23 @@
+/*
+ * routes.c — every route of wlportal in one table: method, path, handler,
+ * and who may call it. Read this file to know the whole surface.
+ */
+#include "api/api.h"
+#include "http/http.h"
+
+const struct route wl_routes[] = {
+	{ HTTP_GET, "/healthz", api_healthz, AUTH_NONE },
+
+	/* platform API: Bearer API key, X-Organization-Id for a child org */
+	{ HTTP_GET, "/api/v1/account", api_account_get, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/usage", api_usage_get, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/calls", api_calls_create, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY },
+
+	/* voice engine API: Bearer WLPORTAL_ENGINE_TOKEN */
+	{ HTTP_POST, "/engine/v1/calls/inbound", api_engine_inbound, AUTH_ENGINE },
+	{ HTTP_POST, "/engine/v1/calls/:id/events", api_engine_event, AUTH_ENGINE },
+};
+
+const size_t wl_nroutes = sizeof(wl_routes) / sizeof(wl_routes[0]);

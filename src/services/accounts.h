@@ -1,0 +1,78 @@
+/*
+ * accounts.h — organizations, their people and API keys, grants of minutes,
+ * who is asking (authentication) and on whose behalf (the organization
+ * switcher), and the account view of the platform API.
+ */
+#ifndef WL_ACCOUNTS_H
+#define WL_ACCOUNTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "services/app.h"
+#include "services/ids.h"
+
+struct accounts_new_org {
+	const char *name;
+	const char *email;
+	const char *password;
+	const char *parent_id;      /* NULL or "" for a top-level (parent) org */
+	int64_t seconds;            /* initial minutes (parent) or credits (child) */
+	bool is_demo;
+	const char *key_label;      /* "default" unless given */
+};
+
+struct accounts_created {
+	char org_id[WL_ID_LEN];
+	char user_id[WL_ID_LEN];
+	char api_key[WL_API_KEY_LEN + 1];
+};
+
+/* Blocking (argon2id + a durable write): for the CLI and start-up only. */
+int accounts_create_org(struct wl_app *app, const struct accounts_new_org *in,
+			struct accounts_created *out, struct wl_error *err);
+
+struct accounts_grant_result {
+	int64_t balance_seconds;
+	bool applied;
+};
+
+/* Adds seconds to an org through the ledger; a repeated reference changes
+ * nothing (applied = false). Blocking. */
+int accounts_grant(struct wl_app *app, const char *org_id, int64_t seconds,
+		   const char *reference, const char *description,
+		   struct accounts_grant_result *out, struct wl_error *err);
+
+/* The org of a bearer API key, WL_EUNAUTHORIZED otherwise. */
+int accounts_authenticate(struct store_conn *c, const char *key, size_t n,
+			  char org_id[WL_ID_LEN], struct wl_error *err);
+
+/* The org a request acts on: the key's own org, or — with X-Organization-Id —
+ * one of its child orgs. Anything else is WL_EFORBIDDEN. */
+int accounts_acting_org(struct store_conn *c, const char *key_org_id, const char *requested,
+			struct store_org *out, struct wl_error *err);
+
+struct account_view {
+	struct store_org org;
+	int64_t month_usage_seconds;
+};
+
+int accounts_view(struct store_conn *c, const struct store_org *org, int64_t now_ms,
+		  struct account_view *out, struct wl_error *err);
+
+/* The demo agency and client: created once, fresh API keys on every call. */
+struct accounts_demo {
+	char agency_id[WL_ID_LEN];
+	char client_id[WL_ID_LEN];
+	char agency_key[WL_API_KEY_LEN + 1];
+	char client_key[WL_API_KEY_LEN + 1];
+	bool created;
+};
+#define DEMO_AGENCY_EMAIL "agency@demo.wlportal.test"
+#define DEMO_AGENCY_PASSWORD "demo-agency-pass"
+#define DEMO_CLIENT_EMAIL "client@demo.wlportal.test"
+#define DEMO_CLIENT_PASSWORD "demo-client-pass"
+
+int accounts_ensure_demo(struct wl_app *app, struct accounts_demo *out, struct wl_error *err);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * app.h — the long-lived objects every use case needs, made once at start by
+ * main.c and owned by it: the store, the writer, the worker pool, and the
+ * settings. Services receive it; nothing here is global.
+ */
+#ifndef WL_APP_H
+#define WL_APP_H
+
+#include <stdint.h>
+
+#include "services/workers.h"
+#include "services/writer.h"
+#include "store/store.h"
+
+struct wl_app {
+	struct store *store;
+	struct writer *writer;
+	struct workers *workers;
+	int64_t price_micro_per_minute;  /* platform price, EUR micro per minute */
+	char engine_token[128];
+	char base_domain[256];
+};
+
+#endif

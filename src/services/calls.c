@@ -1,0 +1,289 @@
+/*
+ * calls.c — metering calls against the ledger.
+ *
+ * The conditional debit: an event says "the call has run elapsed_sec". The
+ * seconds not yet billed are elapsed_sec − billed_seconds (never negative, so
+ * a repeated or late event bills nothing). A child org's call costs its own
+ * credits AND its parent's minutes, the same seconds, in the same job; the
+ * amount is capped by the smaller of the two balances, read inside the
+ * writer's transaction (PostgreSQL: rows locked, parent first). When the cap
+ * bites, the call is billed down to exactly zero, marked cut_off, and told to
+ * stop; a cut-off call is billed no further. Each debit's ledger reference is
+ * "call:{id}:{billed total after it}", unique and the same on a retry.
+ */
+#include "services/calls.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "services/ids.h"
+#include "services/ledger.h"
+
+static bool
+is_child(const struct store_org *o)
+{
+	return o->parent_id[0] != '\0';
+}
+
+/* Loads an org and, for a child, its parent (parent locked first so two
+ * instances always lock in the same order); *avail = what both can pay. */
+static int
+load_payers(struct store_conn *c, const char *org_id, struct store_org *org,
+	    struct store_org *parent, int64_t *avail, struct wl_error *err)
+{
+	struct store_org probe;
+	int rc;
+
+	rc = store_org_get(c, org_id, false, &probe, err);
+	if (rc != WL_OK)
+		return rc;
+	if (is_child(&probe)) {
+		rc = store_org_get(c, probe.parent_id, true, parent, err);
+		if (rc != WL_OK)
+			return rc;
+	}
+	rc = store_org_get(c, org_id, true, org, err);
+	if (rc != WL_OK)
+		return rc;
+	*avail = org->balance_seconds;
+	if (is_child(org) && parent->balance_seconds < *avail)
+		*avail = parent->balance_seconds;
+	return WL_OK;
+}
+
+static void
+new_call(struct store_call *call, const struct store_org *org, const char *direction, int64_t now)
+{
+	memset(call, 0, sizeof(*call));
+	ids_new_uuid(call->id);
+	memcpy(call->org_id, org->id, WL_ID_LEN);
+	memcpy(call->billed_org_id, is_child(org) ? org->parent_id : org->id, WL_ID_LEN);
+	snprintf(call->direction, sizeof(call->direction), "%s", direction);
+	call->created_at = now;
+}
+
+int
+calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct calls_outbound *r = arg;
+	struct store_org org, parent;
+	char owner[WL_ID_LEN];
+	int64_t avail;
+	int rc;
+
+	rc = load_payers(c, r->org_id, &org, &parent, &avail, err);
+	if (rc != WL_OK)
+		return rc;
+	if (r->number_id[0] != '\0') {
+		rc = store_number_org(c, r->number_id, owner, err);
+		if (rc != WL_OK)
+			return rc;
+		if (strcmp(owner, org.id) != 0)
+			return wl_fail(err, WL_ENOTFOUND, "phone number not found");
+	}
+	if (avail <= 0)
+		return wl_fail(err, WL_EINSUFFICIENT, "%s", CALLS_INSUFFICIENT_MESSAGE);
+	new_call(&r->call, &org, "outbound", wl_now_ms());
+	snprintf(r->call.status, sizeof(r->call.status), "queued");
+	snprintf(r->call.to_number, sizeof(r->call.to_number), "%s", r->to);
+	snprintf(r->call.agent_id, sizeof(r->call.agent_id), "%s", r->agent_id);
+	snprintf(r->call.number_id, sizeof(r->call.number_id), "%s", r->number_id);
+	return store_call_insert(c, &r->call, err);
+}
+
+int
+calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct calls_inbound *r = arg;
+	struct store_org org, parent;
+	char owner[WL_ID_LEN];
+	int64_t avail, now = wl_now_ms();
+	int rc;
+
+	if (r->number_id[0] != '\0') {
+		rc = store_number_org(c, r->number_id, owner, err);
+		if (rc != WL_OK)
+			return rc;
+		if (r->org_id[0] != '\0' && strcmp(owner, r->org_id) != 0)
+			return wl_fail(err, WL_ENOTFOUND, "phone number not found");
+		memcpy(r->org_id, owner, WL_ID_LEN);
+	}
+	rc = load_payers(c, r->org_id, &org, &parent, &avail, err);
+	if (rc == WL_ENOTFOUND)
+		return wl_fail(err, WL_ENOTFOUND, "organization not found");
+	if (rc != WL_OK)
+		return rc;
+	new_call(&r->call, &org, "inbound", now);
+	snprintf(r->call.from_number, sizeof(r->call.from_number), "%s", r->from);
+	snprintf(r->call.to_number, sizeof(r->call.to_number), "%s", r->to);
+	snprintf(r->call.number_id, sizeof(r->call.number_id), "%s", r->number_id);
+	r->answered = avail > 0;
+	if (r->answered) {
+		snprintf(r->call.status, sizeof(r->call.status), "ringing");
+	} else {
+		snprintf(r->call.status, sizeof(r->call.status), "rejected");
+		snprintf(r->call.ended_reason, sizeof(r->call.ended_reason), "insufficient_credits");
+		r->call.ended_at = now;
+	}
+	return store_call_insert(c, &r->call, err);
+}
+
+static bool
+is_final(const char *status)
+{
+	return strcmp(status, "ended") == 0 || strcmp(status, "rejected") == 0;
+}
+
+/* Bills up to `want` seconds on call; returns what it billed. */
+static int
+bill(struct store_conn *c, struct store_call *call, const struct store_org *org,
+     int64_t want, int64_t avail, int64_t now, int64_t *billed, struct wl_error *err)
+{
+	char ref[WL_REF_MAX];
+	int64_t amount = want < avail ? want : avail;
+	int rc;
+
+	*billed = 0;
+	if (want > avail)
+		call->cut_off = true;
+	if (amount <= 0)
+		return WL_OK;
+	snprintf(ref, sizeof(ref), "call:%s:%lld", call->id,
+		 (long long)(call->billed_seconds + amount));
+	rc = ledger_apply(c, org->id, -amount, "call", ref, "Call", now, err);
+	if (rc < 0)
+		return rc;
+	if (rc == LEDGER_DUPLICATE)
+		return wl_fail(err, WL_EINTERNAL, "ledger reference %s reused", ref);
+	if (is_child(org)) {
+		rc = ledger_apply(c, org->parent_id, -amount, "child_call", ref, "Client call", now, err);
+		if (rc < 0)
+			return rc;
+		if (rc == LEDGER_DUPLICATE)
+			return wl_fail(err, WL_EINTERNAL, "ledger reference %s reused", ref);
+	}
+	call->billed_seconds += amount;
+	*billed = amount;
+	return WL_OK;
+}
+
+static int
+settle(struct store_conn *c, struct store_call *call, int64_t now, struct wl_error *err)
+{
+	struct store_usage u;
+
+	memset(&u, 0, sizeof(u));
+	ids_new_uuid(u.id);
+	memcpy(u.org_id, call->org_id, WL_ID_LEN);
+	memcpy(u.billed_org_id, call->billed_org_id, WL_ID_LEN);
+	memcpy(u.call_id, call->id, WL_ID_LEN);
+	memcpy(u.number_id, call->number_id, WL_ID_LEN);
+	u.duration_sec = call->billed_seconds;
+	u.created_at = now;
+	snprintf(call->status, sizeof(call->status), "ended");
+	call->ended_at = now;
+	return store_usage_insert(c, &u, err);
+}
+
+int
+calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct calls_event *r = arg;
+	struct store_call call;
+	struct store_org org, parent;
+	int64_t avail = 0, now = wl_now_ms(), before;
+	bool ending;
+	int rc;
+
+	r->billed_now = 0;
+	rc = store_call_get(c, r->call_id, false, &call, err);
+	if (rc != WL_OK)
+		return rc;
+	r->billed_seconds = call.billed_seconds;
+	r->keep_going = false;
+	if (is_final(call.status))
+		return WL_OK; /* late or repeated: nothing to bill */
+
+	rc = load_payers(c, call.org_id, &org, &parent, &avail, err);
+	if (rc != WL_OK)
+		return rc;
+	/* Re-read under the org locks so two instances cannot both bill it. */
+	rc = store_call_get(c, r->call_id, true, &call, err);
+	if (rc != WL_OK)
+		return rc;
+	if (is_final(call.status)) {
+		r->billed_seconds = call.billed_seconds;
+		return WL_OK;
+	}
+	before = call.billed_seconds;
+	if (r->elapsed_sec > call.elapsed_sec)
+		call.elapsed_sec = r->elapsed_sec;
+	if (!call.cut_off && r->elapsed_sec > call.billed_seconds) {
+		rc = bill(c, &call, &org, r->elapsed_sec - call.billed_seconds, avail, now,
+			  &r->billed_now, err);
+		if (rc != WL_OK)
+			return rc;
+	}
+	assert(call.billed_seconds >= before);
+
+	ending = strcmp(r->status, "ended") == 0 || strcmp(r->status, "ended-with-error") == 0;
+	if (ending) {
+		if (r->ended_reason[0] != '\0')
+			snprintf(call.ended_reason, sizeof(call.ended_reason), "%s", r->ended_reason);
+		else if (call.cut_off)
+			snprintf(call.ended_reason, sizeof(call.ended_reason), "insufficient_credits");
+		rc = settle(c, &call, now, err);
+		if (rc != WL_OK)
+			return rc;
+	} else if (strcmp(r->status, "in-progress") == 0 ||
+		   (strcmp(r->status, "ringing") == 0 && strcmp(call.status, "queued") == 0)) {
+		/* Never move backwards: a late "ringing" after "in-progress" is ignored. */
+		snprintf(call.status, sizeof(call.status), "%s", r->status);
+	}
+	rc = store_call_update(c, &call, err);
+	if (rc != WL_OK)
+		return rc;
+	r->billed_seconds = call.billed_seconds;
+	r->keep_going = !ending && !call.cut_off && avail - r->billed_now > 0;
+	return WL_OK;
+}
+
+int
+calls_get(struct store_conn *c, const char *org_id, const char *call_id, struct store_call *out,
+	  struct wl_error *err)
+{
+	int rc = store_call_get(c, call_id, false, out, err);
+
+	if (rc == WL_OK && strcmp(out->org_id, org_id) != 0)
+		return wl_fail(err, WL_ENOTFOUND, "call not found");
+	return rc;
+}
+
+int
+calls_usage(struct store_conn *c, const struct store_org *org, int64_t from_day, int64_t to_day,
+	    int64_t cursor_ms, const char *cursor_id, int limit, struct usage_report *out,
+	    struct wl_error *err)
+{
+	struct store_usage_query q = {
+		.org_id = org->id,
+		.by_billed_org = !is_child(org),
+		.from_ms = from_day * 86400000LL,
+		.to_ms = (to_day + 1) * 86400000LL,
+	};
+	int rc;
+
+	assert(limit >= 1 && limit <= CALLS_PAGE_MAX);
+	rc = store_usage_sum(c, &q, &out->total_seconds, &out->total_rows, err);
+	if (rc != WL_OK)
+		return rc;
+	/* Ask for one row more than the page to learn whether another page exists. */
+	rc = store_usage_list(c, &q, cursor_ms, cursor_id, limit + 1, out->rows, &out->nrows, err);
+	if (rc != WL_OK)
+		return rc;
+	out->more = out->nrows > limit;
+	if (out->more)
+		out->nrows = limit;
+	return WL_OK;
+}

@@ -1,0 +1,74 @@
+/*
+ * calls.h — outbound and inbound calls, the engine's status events that
+ * meter them second by second, and the usage report.
+ *
+ * The *_run functions are writer jobs (services/writer.h): the caller fills
+ * the request part of the struct, submits it, and reads the result part
+ * after the job's durable outcome is known.
+ */
+#ifndef WL_CALLS_H
+#define WL_CALLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define CALLS_INSUFFICIENT_MESSAGE \
+	"Insufficient credits to make outbound call. Please add credits in your billing dashboard."
+#define CALLS_MAX_ELAPSED_SEC (7 * 24 * 3600)
+#define CALLS_PAGE_MAX 1000
+
+struct calls_outbound {
+	/* in */
+	char org_id[WL_ID_LEN];
+	char to[WL_NUMBER_MAX];
+	char agent_id[65];
+	char number_id[WL_ID_LEN];
+	/* out */
+	struct store_call call;
+};
+int calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err);
+
+struct calls_inbound {
+	/* in: org_id and/or number_id */
+	char org_id[WL_ID_LEN];
+	char number_id[WL_ID_LEN];
+	char from[WL_NUMBER_MAX];
+	char to[WL_NUMBER_MAX];
+	/* out */
+	struct store_call call;
+	bool answered;
+};
+int calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err);
+
+struct calls_event {
+	/* in */
+	char call_id[WL_ID_LEN];
+	char status[16];            /* ringing | in-progress | ended | ended-with-error */
+	int64_t elapsed_sec;
+	char ended_reason[65];
+	/* out */
+	bool keep_going;            /* the engine may continue the call */
+	int64_t billed_seconds;     /* billed on this call so far */
+	int64_t billed_now;         /* billed by this event */
+};
+int calls_event_run(struct store_conn *c, void *arg, struct wl_error *err);
+
+/* Reads. A call of another org is WL_ENOTFOUND. */
+int calls_get(struct store_conn *c, const char *org_id, const char *call_id,
+	      struct store_call *out, struct wl_error *err);
+
+struct usage_report {
+	struct store_usage *rows;   /* caller-provided, `limit` entries */
+	int nrows;
+	bool more;                  /* a next page exists */
+	int64_t total_seconds;
+	int64_t total_rows;
+};
+/* [from_day, to_day] inclusive UTC days since epoch. */
+int calls_usage(struct store_conn *c, const struct store_org *org, int64_t from_day,
+		int64_t to_day, int64_t cursor_ms, const char *cursor_id, int limit,
+		struct usage_report *out, struct wl_error *err);
+
+#endif

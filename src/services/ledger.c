@@ -1,0 +1,36 @@
+/*
+ * ledger.c — entry first, then the balance: a duplicate reference is found
+ * by the unique index before any balance moves, and a refused balance change
+ * fails the job so its savepoint removes the entry again.
+ */
+#include "services/ledger.h"
+
+#include <assert.h>
+
+int
+ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
+	     const char *reference, const char *description, int64_t now, struct wl_error *err)
+{
+	struct store_entry e = {
+		.org_id = org_id,
+		.delta_seconds = delta_seconds,
+		.kind = kind,
+		.reference = reference,
+		.description = description != NULL ? description : "",
+		.created_at = now,
+	};
+	int rc;
+
+	assert(reference != NULL && reference[0] != '\0');
+	rc = store_ledger_insert(c, &e, err);
+	if (rc == WL_ECONFLICT) {
+		wl_error_clear(err);
+		return LEDGER_DUPLICATE;
+	}
+	if (rc != WL_OK)
+		return rc;
+	rc = store_org_add_balance(c, org_id, delta_seconds, err);
+	if (rc != WL_OK)
+		return rc;
+	return LEDGER_APPLIED;
+}

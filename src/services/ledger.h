@@ -1,0 +1,27 @@
+/*
+ * ledger.h — the only way a balance changes. Every change is an entry
+ * (org, delta_seconds, kind, reference, description, time) written in the
+ * same transaction as the balance it moves, so a balance always equals the
+ * sum of its entries (`wlportal audit` checks it). The reference is the
+ * idempotency key: applying the same (org, reference) twice changes nothing.
+ *
+ * These functions run inside a writer job (services/writer.h).
+ */
+#ifndef WL_LEDGER_H
+#define WL_LEDGER_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define LEDGER_APPLIED 0
+#define LEDGER_DUPLICATE 1
+
+/* Returns LEDGER_APPLIED, LEDGER_DUPLICATE (nothing changed), or a negative
+ * error (WL_EINSUFFICIENT when the balance would go below zero — the caller's
+ * job then fails and its savepoint undoes the entry). */
+int ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds,
+		 const char *kind, const char *reference, const char *description, int64_t now,
+		 struct wl_error *err);
+
+#endif

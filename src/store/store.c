@@ -1,0 +1,167 @@
+/*
+ * store.c — picks a backend from the database URL and forwards every call
+ * of store.h to it. `sqlite:PATH` (or a plain path) opens SQLite;
+ * `postgres://…` / `postgresql://…` opens PostgreSQL.
+ */
+#include "store/store_impl.h"
+
+#include <string.h>
+
+struct store *
+store_open(const char *url, struct wl_error *err)
+{
+	if (url == NULL || url[0] == '\0') {
+		wl_fail(err, WL_EINVALID, "empty database URL");
+		return NULL;
+	}
+	if (strncmp(url, "sqlite:", 7) == 0)
+		return store_sqlite_open(url + 7, err);
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+#ifdef WL_WITH_POSTGRES
+		return store_pg_open(url, err);
+#else
+		wl_fail(err, WL_EINVALID, "this build has no PostgreSQL backend");
+		return NULL;
+#endif
+	}
+	if (strstr(url, "://") != NULL) {
+		wl_fail(err, WL_EINVALID, "unsupported database URL scheme (use sqlite:PATH or postgres://…)");
+		return NULL;
+	}
+	return store_sqlite_open(url, err);
+}
+
+void store_close(struct store *s) { if (s != NULL) s->ops->close(s); }
+enum store_kind store_kind(const struct store *s) { return s->kind; }
+int store_migrate(struct store *s, struct wl_error *err) { return s->ops->migrate(s, err); }
+struct store_conn *store_acquire(struct store *s, struct wl_error *err) { return s->ops->acquire(s, err); }
+void store_release(struct store_conn *c) { if (c != NULL) c->ops->release(c); }
+
+int store_begin(struct store_conn *c, struct wl_error *err) { return c->ops->begin(c, err); }
+int store_commit(struct store_conn *c, struct wl_error *err) { return c->ops->commit(c, err); }
+void store_rollback(struct store_conn *c) { c->ops->rollback(c); }
+int store_savepoint(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint(c, err); }
+int store_savepoint_release(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint_release(c, err); }
+void store_savepoint_rollback(struct store_conn *c) { c->ops->savepoint_rollback(c); }
+bool store_retryable(struct store_conn *c) { return c->ops->retryable(c); }
+
+int
+store_org_insert(struct store_conn *c, const struct store_org *org, struct wl_error *err)
+{
+	return c->ops->org_insert(c, org, err);
+}
+
+int
+store_org_get(struct store_conn *c, const char *id, bool for_update, struct store_org *out,
+	      struct wl_error *err)
+{
+	return c->ops->org_get(c, id, for_update, out, err);
+}
+
+int
+store_org_add_balance(struct store_conn *c, const char *id, int64_t delta, struct wl_error *err)
+{
+	return c->ops->org_add_balance(c, id, delta, err);
+}
+
+int
+store_org_find_demo(struct store_conn *c, struct store_org *agency, struct store_org *client,
+		    struct wl_error *err)
+{
+	return c->ops->org_find_demo(c, agency, client, err);
+}
+
+int
+store_user_insert(struct store_conn *c, const struct store_user *u, struct wl_error *err)
+{
+	return c->ops->user_insert(c, u, err);
+}
+
+int
+store_apikey_insert(struct store_conn *c, const char *id, const char *org_id,
+		    const unsigned char hash[WL_KEY_HASH_LEN], const char *label, int64_t created_at,
+		    struct wl_error *err)
+{
+	return c->ops->apikey_insert(c, id, org_id, hash, label, created_at, err);
+}
+
+int
+store_apikey_lookup(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+		    char org_id[WL_ID_LEN], struct wl_error *err)
+{
+	return c->ops->apikey_lookup(c, hash, org_id, err);
+}
+
+int
+store_apikey_revoke_label(struct store_conn *c, const char *org_id, const char *label, int64_t now,
+			  struct wl_error *err)
+{
+	return c->ops->apikey_revoke_label(c, org_id, label, now, err);
+}
+
+int
+store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl_error *err)
+{
+	return c->ops->ledger_insert(c, e, err);
+}
+
+int
+store_audit(struct store_conn *c, void (*mismatch)(const struct store_audit_row *, void *),
+	    void *arg, int64_t *orgs, int64_t *entries, struct wl_error *err)
+{
+	return c->ops->audit(c, mismatch, arg, orgs, entries, err);
+}
+
+int
+store_call_insert(struct store_conn *c, const struct store_call *call, struct wl_error *err)
+{
+	return c->ops->call_insert(c, call, err);
+}
+
+int
+store_call_get(struct store_conn *c, const char *id, bool for_update, struct store_call *out,
+	       struct wl_error *err)
+{
+	return c->ops->call_get(c, id, for_update, out, err);
+}
+
+int
+store_call_update(struct store_conn *c, const struct store_call *call, struct wl_error *err)
+{
+	return c->ops->call_update(c, call, err);
+}
+
+int
+store_call_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const char *cursor_id,
+		int limit, struct store_call *out, int *n, struct wl_error *err)
+{
+	return c->ops->call_list(c, org_id, cursor_ms, cursor_id, limit, out, n, err);
+}
+
+int
+store_number_org(struct store_conn *c, const char *number_id, char org_id[WL_ID_LEN],
+		 struct wl_error *err)
+{
+	return c->ops->number_org(c, number_id, org_id, err);
+}
+
+int
+store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_error *err)
+{
+	return c->ops->usage_insert(c, u, err);
+}
+
+int
+store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_t cursor_ms,
+		 const char *cursor_id, int limit, struct store_usage *out, int *n,
+		 struct wl_error *err)
+{
+	return c->ops->usage_list(c, q, cursor_ms, cursor_id, limit, out, n, err);
+}
+
+int
+store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
+		int64_t *rows, struct wl_error *err)
+{
+	return c->ops->usage_sum(c, q, total_seconds, rows, err);
+}

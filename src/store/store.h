@@ -1,0 +1,187 @@
+/*
+ * store.h — the storage interface. This is the only door to the database:
+ * services call these functions and never see SQL, and they do not know
+ * whether SQLite (store_sqlite.c) or PostgreSQL (store_pg.c) answers.
+ *
+ * Model: a `struct store` is a backend with a pool of connections. A thread
+ * borrows a `struct store_conn` with store_acquire and gives it back with
+ * store_release. Writes happen only inside a transaction opened by the
+ * group-commit writer (services/writer.c) with store_begin/store_commit and
+ * one savepoint per job.
+ *
+ * Times are unix milliseconds (int64). Balances and durations are integer
+ * seconds. Ids are lowercase UUID strings.
+ */
+#ifndef WL_STORE_H
+#define WL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define WL_ID_LEN 37           /* 36 chars + NUL */
+#define WL_NAME_MAX 200
+#define WL_EMAIL_MAX 255
+#define WL_REF_MAX 256
+#define WL_DESC_MAX 500
+#define WL_NUMBER_MAX 33
+
+struct store;
+struct store_conn;
+
+enum store_kind { STORE_SQLITE, STORE_POSTGRES };
+
+struct store *store_open(const char *url, struct wl_error *err);
+void store_close(struct store *s);
+enum store_kind store_kind(const struct store *s);
+/* Creates or updates the schema (versioned, idempotent). */
+int store_migrate(struct store *s, struct wl_error *err);
+
+struct store_conn *store_acquire(struct store *s, struct wl_error *err);
+void store_release(struct store_conn *c);
+
+/* Write transaction (exclusive writer). */
+int store_begin(struct store_conn *c, struct wl_error *err);
+int store_commit(struct store_conn *c, struct wl_error *err);
+void store_rollback(struct store_conn *c);
+int store_savepoint(struct store_conn *c, struct wl_error *err);
+int store_savepoint_release(struct store_conn *c, struct wl_error *err);
+void store_savepoint_rollback(struct store_conn *c);
+/* True when the last failure was a transient conflict (serialization failure
+ * or deadlock) after which the whole transaction should be retried. */
+bool store_retryable(struct store_conn *c);
+
+/* ---- organizations ---------------------------------------------------- */
+
+struct store_org {
+	char id[WL_ID_LEN];
+	char name[WL_NAME_MAX + 1];
+	char parent_id[WL_ID_LEN];      /* "" for a parent (top-level) org */
+	int64_t balance_seconds;        /* parent: platform minutes; child: portal credits */
+	bool is_demo;
+	int64_t created_at;
+};
+
+int store_org_insert(struct store_conn *c, const struct store_org *org, struct wl_error *err);
+/* WL_ENOTFOUND when absent. With for_update, PostgreSQL locks the row until
+ * the transaction ends (SQLite's single writer needs no lock). */
+int store_org_get(struct store_conn *c, const char *id, bool for_update,
+		  struct store_org *out, struct wl_error *err);
+/* balance += delta, refused with WL_EINSUFFICIENT when it would go below zero. */
+int store_org_add_balance(struct store_conn *c, const char *id, int64_t delta,
+			  struct wl_error *err);
+/* The demo agency and its demo client, WL_ENOTFOUND when none was made. */
+int store_org_find_demo(struct store_conn *c, struct store_org *agency,
+			struct store_org *client, struct wl_error *err);
+
+/* ---- users and API keys ---------------------------------------------- */
+
+struct store_user {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char email[WL_EMAIL_MAX + 1];
+	char password_hash[160];
+	int64_t created_at;
+};
+
+/* WL_ECONFLICT when the e-mail is taken. */
+int store_user_insert(struct store_conn *c, const struct store_user *u, struct wl_error *err);
+
+#define WL_KEY_HASH_LEN 32
+int store_apikey_insert(struct store_conn *c, const char *id, const char *org_id,
+			const unsigned char hash[WL_KEY_HASH_LEN], const char *label,
+			int64_t created_at, struct wl_error *err);
+/* The org of an unrevoked key with this hash, WL_EUNAUTHORIZED if none. */
+int store_apikey_lookup(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			char org_id[WL_ID_LEN], struct wl_error *err);
+int store_apikey_revoke_label(struct store_conn *c, const char *org_id, const char *label,
+			      int64_t now, struct wl_error *err);
+
+/* ---- ledger ------------------------------------------------------------ */
+
+struct store_entry {
+	const char *org_id;
+	int64_t delta_seconds;
+	const char *kind;
+	const char *reference;     /* idempotency key, unique per org */
+	const char *description;
+	int64_t created_at;
+};
+
+/* WL_ECONFLICT when (org, reference) exists already: the caller treats it as
+ * "already applied". */
+int store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl_error *err);
+
+struct store_audit_row {
+	char org_id[WL_ID_LEN];
+	int64_t balance_seconds;
+	int64_t entries_sum;
+};
+/* Calls `mismatch` for each org whose balance differs from the sum of its
+ * entries; counts orgs and entries. */
+int store_audit(struct store_conn *c,
+		void (*mismatch)(const struct store_audit_row *row, void *arg), void *arg,
+		int64_t *orgs, int64_t *entries, struct wl_error *err);
+
+/* ---- calls and usage --------------------------------------------------- */
+
+struct store_call {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char billed_org_id[WL_ID_LEN];   /* whose platform minutes pay: the org or its parent */
+	char direction[12];              /* "inbound" | "outbound" */
+	char status[16];                 /* queued ringing in-progress ended rejected */
+	char from_number[WL_NUMBER_MAX]; /* "" = null */
+	char to_number[WL_NUMBER_MAX];
+	char number_id[WL_ID_LEN];       /* "" = null */
+	char agent_id[65];               /* "" = null */
+	int64_t elapsed_sec;             /* highest elapsed the engine reported */
+	int64_t billed_seconds;
+	bool cut_off;                    /* credits ran out: bill no further */
+	char ended_reason[65];           /* "" = null */
+	int64_t created_at;
+	int64_t ended_at;                /* 0 = null */
+};
+
+int store_call_insert(struct store_conn *c, const struct store_call *call, struct wl_error *err);
+int store_call_get(struct store_conn *c, const char *id, bool for_update,
+		   struct store_call *out, struct wl_error *err);
+/* Writes status, elapsed, billed, cut_off, ended_reason, ended_at. */
+int store_call_update(struct store_conn *c, const struct store_call *call, struct wl_error *err);
+/* Newest first; after (cursor_ms, cursor_id) when cursor_id is non-empty.
+ * Fills up to `limit` rows into out; *n = rows written. */
+int store_call_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		    const char *cursor_id, int limit, struct store_call *out, int *n,
+		    struct wl_error *err);
+/* The org owning a phone number, WL_ENOTFOUND if none. */
+int store_number_org(struct store_conn *c, const char *number_id, char org_id[WL_ID_LEN],
+		     struct wl_error *err);
+
+struct store_usage {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char billed_org_id[WL_ID_LEN];
+	char call_id[WL_ID_LEN];
+	int64_t duration_sec;
+	char number_id[WL_ID_LEN];       /* "" = null */
+	int64_t created_at;
+};
+
+int store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_error *err);
+
+struct store_usage_query {
+	const char *org_id;
+	bool by_billed_org;     /* a parent sees what its minutes paid (own + children) */
+	int64_t from_ms;        /* inclusive */
+	int64_t to_ms;          /* exclusive */
+};
+/* Oldest first, after (cursor_ms, cursor_id) when cursor_id is non-empty. */
+int store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_t cursor_ms,
+		     const char *cursor_id, int limit, struct store_usage *out, int *n,
+		     struct wl_error *err);
+int store_usage_sum(struct store_conn *c, const struct store_usage_query *q,
+		    int64_t *total_seconds, int64_t *rows, struct wl_error *err);
+
+#endif

@@ -1,0 +1,410 @@
+// Helpers shared by the integration tests: start a wlportal server on a free
+// loopback port with its own temporary SQLite database, run the CLI against
+// that database, and talk HTTP to the server. Everything stays on 127.0.0.1,
+// every wait is bounded, and every server/temp dir is cleaned up even when a
+// test fails (and, as a last resort, when the node process exits).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+export const BIN = path.resolve(process.env.WLPORTAL_BIN || 'build-test/wlportal');
+
+// Sanitizer settings when the tests are run without scripts/test.sh.
+const SAN_ENV = {
+  ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0:halt_on_error=1',
+  UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
+};
+
+const SANITIZER_MARKERS = ['AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const ISO_MS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+const CLI_TIMEOUT_MS = 30_000;
+const HTTP_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------- cleanup net
+const liveChildren = new Set();
+const liveDirs = new Set();
+process.on('exit', () => {
+  for (const c of liveChildren) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
+  for (const d of liveDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
+});
+
+function sanitizerReport(text) {
+  return SANITIZER_MARKERS.find((m) => text.includes(m));
+}
+
+function tail(text, n = 4000) {
+  return text.length > n ? '…' + text.slice(-n) : text;
+}
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// -------------------------------------------------------------- environments
+
+// A temp dir with a database URL and a CLI bound to it; no server.
+// startServer() builds on this; CLI-only tests may use it directly.
+export function makeEnv(extraEnv = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wlportal-it-'));
+  liveDirs.add(dir);
+  const dbFile = path.join(dir, 'wl.db');
+  const engineToken = 'eng_' + randomBytes(24).toString('hex');
+  const env = {
+    ...process.env,
+    ...SAN_ENV,
+    WLPORTAL_ENGINE_TOKEN: engineToken,
+    WLPORTAL_MASTER_KEY_FILE: path.join(dir, 'master.key'),
+    WLPORTAL_BASE_DOMAIN: 'localhost',
+    ...extraEnv,
+  };
+  delete env.WLPORTAL_DB;
+  delete env.WLPORTAL_LISTEN;
+  const ctx = {
+    dir,
+    dbFile,
+    db: 'sqlite:' + dbFile,
+    engineToken,
+    env,
+    // Runs `wlportal <args> --db sqlite:DIR/wl.db` (opts.noDb: without --db).
+    cli(args, opts = {}) {
+      return runCli(args, ctx, opts);
+    },
+    removeDir() {
+      try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* ignore */ }
+      liveDirs.delete(dir);
+    },
+  };
+  return ctx;
+}
+
+function runCli(args, ctx, opts = {}) {
+  const full = opts.noDb ? [...args] : [...args, '--db', ctx.db];
+  const r = spawnSync(BIN, full, {
+    env: ctx.env,
+    encoding: 'utf8',
+    timeout: opts.timeout ?? CLI_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw new Error(`wlportal ${full.join(' ')}: ${r.error.message}`);
+  const out = { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  const marker = sanitizerReport(out.stderr);
+  assert.ok(!marker, `sanitizer report (${marker}) from wlportal ${full.join(' ')}:\n${tail(out.stderr)}`);
+  assert.ok(out.signal === null, `wlportal ${full.join(' ')} died by ${out.signal}:\n${tail(out.stderr)}`);
+  return out;
+}
+
+// ------------------------------------------------------------------- server
+
+export async function startServer({ env = {} } = {}) {
+  const ctx = makeEnv(env);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let stderr = '';
+  let stdout = '';
+  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', ctx.db], {
+    env: ctx.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveChildren.add(child);
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d) => { stdout += d; if (stdout.length > 4e6) stdout = stdout.slice(-2e6); });
+  child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 4e6) stderr = stderr.slice(-2e6); });
+  let exitInfo = null;
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => { exitInfo = { code, signal }; liveChildren.delete(child); resolve(exitInfo); });
+    child.on('error', (err) => { exitInfo = { code: null, signal: null, error: err }; liveChildren.delete(child); resolve(exitInfo); });
+  });
+
+  const srv = {
+    ...ctx,
+    url,
+    port,
+    get stderr() { return stderr; },
+    get stdout() { return stdout; },
+    get exited() { return exitInfo; },
+    cli: ctx.cli,
+    // Ends the server (SIGTERM, bounded wait, then SIGKILL) and asserts a
+    // clean exit without sanitizer reports. Keeps the temp dir.
+    async kill() {
+      if (srv._killed) return srv._killed;
+      srv._killed = (async () => {
+        if (!exitInfo) {
+          child.kill('SIGTERM');
+          const t = await Promise.race([exited, sleep(STOP_TIMEOUT_MS).then(() => 'timeout')]);
+          if (t === 'timeout') {
+            child.kill('SIGKILL');
+            await Promise.race([exited, sleep(5000)]);
+            assert.fail(`wlportal serve did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${tail(stderr)}`);
+          }
+        }
+        const marker = sanitizerReport(stderr);
+        assert.ok(!marker, `sanitizer report (${marker}) from wlportal serve:\n${tail(stderr, 20000)}`);
+        assert.ok(!exitInfo.error, `wlportal serve failed to start: ${exitInfo.error?.message}`);
+        assert.equal(exitInfo.signal, null, `wlportal serve died by ${exitInfo.signal}\n${tail(stderr)}`);
+        assert.equal(exitInfo.code, 0, `wlportal serve exited with ${exitInfo.code}\n${tail(stderr)}`);
+      })();
+      return srv._killed;
+    },
+    // kill(), then (by default) check `wlportal audit`, and always remove the temp dir.
+    async stop({ audit = true } = {}) {
+      try {
+        await srv.kill();
+        if (audit) assertAuditOk(srv);
+      } finally {
+        ctx.removeDir();
+      }
+    },
+  };
+
+  // Wait until /healthz answers 200 (bounded).
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let last = '';
+  for (;;) {
+    if (exitInfo) {
+      ctx.removeDir();
+      throw new Error(`wlportal serve exited early (${JSON.stringify(exitInfo)}):\n${tail(stderr)}`);
+    }
+    try {
+      const r = await request(srv, 'GET', '/healthz', { timeout: 1000 });
+      if (r.status === 200) break;
+      last = `status ${r.status}`;
+    } catch (e) {
+      last = e.message;
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await Promise.race([exited, sleep(3000)]);
+      ctx.removeDir();
+      throw new Error(`wlportal serve not healthy after ${START_TIMEOUT_MS} ms (${last}):\n${tail(stderr)}`);
+    }
+    await sleep(100);
+  }
+  return srv;
+}
+
+// ---------------------------------------------------------------- CLI helpers
+
+export function parseSingleJson(stdout, what) {
+  const text = stdout.trim();
+  assert.ok(text.length > 0, `${what}: empty stdout`);
+  let obj;
+  try { obj = JSON.parse(text); } catch (e) { assert.fail(`${what}: stdout is not one JSON value: ${JSON.stringify(text)}`); }
+  assert.equal(typeof obj, 'object', `${what}: not an object`);
+  assert.ok(obj && !Array.isArray(obj), `${what}: not an object`);
+  return obj;
+}
+
+let orgCounter = 0;
+// Runs `admin create-org` and returns its JSON ({org_id, api_key, user_id}).
+export function createOrg(srv, { name, email, password, parent, minutes } = {}) {
+  orgCounter += 1;
+  const tag = `${process.pid}-${orgCounter}-${randomBytes(3).toString('hex')}`;
+  const args = ['admin', 'create-org',
+    '--name', name ?? `Org ${tag}`,
+    '--email', email ?? `owner-${tag}@example.test`,
+    '--password', password ?? `pw-${randomBytes(12).toString('hex')}`];
+  if (parent) args.push('--parent', parent);
+  if (minutes !== undefined && minutes !== null) args.push('--minutes', String(minutes));
+  const r = srv.cli(args);
+  assert.equal(r.status, 0, `create-org failed (${r.status}): ${r.stderr}`);
+  const obj = parseSingleJson(r.stdout, 'create-org');
+  assert.match(obj.org_id, UUID_RE);
+  assert.match(obj.user_id, UUID_RE);
+  assert.match(obj.api_key, /^wlp_/);
+  return obj;
+}
+
+export function grantMinutes(srv, org, minutes, reference) {
+  const args = ['admin', 'grant-minutes', '--org', org, '--minutes', String(minutes)];
+  if (reference) args.push('--reference', reference);
+  return srv.cli(args);
+}
+
+export function assertAuditOk(srv) {
+  const r = srv.cli(['audit']);
+  assert.equal(r.status, 0, `audit failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  assert.equal(lines.length, 1, `audit should print one line, got: ${JSON.stringify(r.stdout)}`);
+  assert.ok(lines[0].startsWith('audit ok'), `audit output: ${r.stdout}`);
+  return r;
+}
+
+// Exact balance in seconds straight from the database (sqlite3 CLI, read only).
+export function dbBalanceSeconds(srv, orgId) {
+  const r = spawnSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', srv.dbFile,
+    `SELECT balance_seconds FROM orgs WHERE id='${orgId.replace(/'/g, "''")}';`],
+  { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+  assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
+  const v = r.stdout.trim();
+  assert.match(v, /^-?\d+$/, `no balance for ${orgId}: ${JSON.stringify(r.stdout)}`);
+  return Number(v);
+}
+
+export function sqlite(srv, sql) {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbFile, sql],
+    { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+  assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+// ---------------------------------------------------------------- HTTP helpers
+
+// One HTTP request on its own connection (no keep-alive pooling), so that the
+// tests can send raw/oversized bodies and read the answer even if the server
+// stops reading the upload early.
+export function request(srv, method, urlPath, { headers = {}, body, timeout = HTTP_TIMEOUT_MS } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : (Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+    const h = { Connection: 'close', ...headers };
+    if (payload !== undefined) h['Content-Length'] = String(payload.length);
+    let settled = false;
+    const done = (fn, v) => { if (!settled) { settled = true; clearTimeout(timer); fn(v); } };
+    const req = http.request({
+      host: '127.0.0.1', port: srv.port, method, path: urlPath, headers: h, agent: false,
+    }, (res) => {
+      const chunks = [];
+      const finish = () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = text.length ? JSON.parse(text) : undefined; } catch { json = undefined; }
+        done(resolve, { status: res.statusCode, headers: res.headers, text, json });
+      };
+      gotResponse = finish;
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', finish);
+      // The answer arrived but the connection was reset (e.g. after a 413
+      // while we were still uploading): keep what was received.
+      res.on('error', finish);
+      res.on('aborted', finish);
+    });
+    let gotResponse = null;
+    const timer = setTimeout(() => {
+      req.destroy(new Error(`timeout after ${timeout} ms: ${method} ${urlPath}`));
+    }, timeout);
+    // A server that answers (e.g. 413) before reading the whole upload may
+    // reset the connection while we still write; the answer is what counts.
+    req.on('error', (e) => {
+      if (settled) return;
+      if (gotResponse) { gotResponse(); return; }
+      done(reject, new Error(`${method} ${urlPath}: ${e.message}${srv.stderr ? '\nserver stderr:\n' + tail(srv.stderr, 2000) : ''}`));
+    });
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+// api(srv, method, path, {key, body, headers, rawBody}) -> {status, json, text, headers}
+export function api(srv, method, urlPath, { key, body, headers = {}, rawBody, timeout } = {}) {
+  const h = { ...headers };
+  if (key !== undefined && key !== null) h.Authorization = `Bearer ${key}`;
+  let payload;
+  if (rawBody !== undefined) payload = rawBody;
+  else if (body !== undefined) payload = JSON.stringify(body);
+  if (payload !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) {
+    h['Content-Type'] = 'application/json';
+  }
+  return request(srv, method, urlPath, { headers: h, body: payload, timeout });
+}
+
+export function engine(srv, method, urlPath, body, opts = {}) {
+  return api(srv, method, urlPath, { ...opts, key: srv.engineToken, body });
+}
+
+// ------------------------------------------------------------ domain helpers
+
+export function assertError(res, status, code, msg = '') {
+  assert.equal(res.status, status, `${msg} expected ${status} ${code}, got ${res.status}: ${res.text}`);
+  assert.ok(res.json && typeof res.json.error === 'object' && res.json.error !== null,
+    `${msg} error body expected, got: ${res.text}`);
+  if (code) assert.equal(res.json.error.code, code, `${msg} body: ${res.text}`);
+  assert.equal(typeof res.json.error.message, 'string', `${msg} body: ${res.text}`);
+  assert.ok(res.json.error.message.length > 0);
+  return res.json.error;
+}
+
+// The message (or fields) of a 400 must name the offending field.
+export function assertNamesField(res, field, msg = '') {
+  const err = assertError(res, 400, 'invalid_request', msg);
+  const inFields = err.fields && Object.prototype.hasOwnProperty.call(err.fields, field);
+  assert.ok(inFields || err.message.includes(field),
+    `${msg} error should name "${field}": ${res.text}`);
+}
+
+// Every minutes-valued number in raw JSON text has at most 2 decimals.
+export function assertMinutesText(text, fields = ['minutes_balance', 'monthly_usage_minutes', 'total_minutes']) {
+  for (const f of fields) {
+    const re = new RegExp(`"${f}"\\s*:\\s*([^,}\\s]+)`, 'g');
+    for (const m of text.matchAll(re)) {
+      assert.match(m[1], /^-?\d+(\.\d{1,2})?$/, `${f} must be a number with at most 2 decimals: ${text}`);
+    }
+  }
+}
+
+export async function account(srv, key, headers = {}) {
+  const r = await api(srv, 'GET', '/api/v1/account', { key, headers });
+  assert.equal(r.status, 200, `account: ${r.status} ${r.text}`);
+  assertMinutesText(r.text);
+  return r.json;
+}
+
+export async function inbound(srv, orgId, { from = '+4915112345678', to = '+31201234567' } = {}) {
+  const r = await engine(srv, 'POST', '/engine/v1/calls/inbound', { org_id: orgId, from, to });
+  assert.equal(r.status, 200, `inbound: ${r.status} ${r.text}`);
+  assert.match(r.json.call_id, UUID_RE);
+  return r.json;
+}
+
+export async function event(srv, callId, status, elapsed, extra = {}) {
+  return engine(srv, 'POST', `/engine/v1/calls/${callId}/events`,
+    { type: 'status-update', status, elapsed_sec: elapsed, ...extra });
+}
+
+export async function okEvent(srv, callId, status, elapsed, extra = {}) {
+  const r = await event(srv, callId, status, elapsed, extra);
+  assert.equal(r.status, 200, `event ${status}/${elapsed}: ${r.status} ${r.text}`);
+  assert.equal(typeof r.json.continue, 'boolean', r.text);
+  assert.ok(Number.isInteger(r.json.billed_seconds), r.text);
+  return r.json;
+}
+
+// An answered inbound call that runs `seconds` and ends.
+export async function completedCall(srv, orgId, seconds) {
+  const c = await inbound(srv, orgId);
+  assert.equal(c.action, 'answer', `call for ${orgId} rejected: ${JSON.stringify(c)}`);
+  await okEvent(srv, c.call_id, 'ringing', 0);
+  await okEvent(srv, c.call_id, 'in-progress', seconds);
+  const end = await okEvent(srv, c.call_id, 'ended', seconds, { ended_reason: 'customer-ended-call' });
+  assert.equal(end.billed_seconds, seconds);
+  return c.call_id;
+}
+
+export function utcDay(d = new Date()) {
+  return d.toISOString().slice(0, 10);
+}
+
+export { randomUUID };
