@@ -291,6 +291,14 @@ cmd_serve(int argc, char **argv)
 	/* Finish queued writes first: their connections are resumed and answered. */
 	workers_stop(app.workers);
 	app.workers = NULL;
+	{
+		struct writer_stats ws;
+
+		writer_get_stats(app.writer, &ws);
+		fprintf(stderr, "wlportal: %llu writes committed in %llu transactions (largest %llu)\n",
+			(unsigned long long)ws.jobs, (unsigned long long)ws.batches,
+			(unsigned long long)ws.max_batch);
+	}
 	writer_stop(app.writer);
 	app.writer = NULL;
 	http_stop(srv);
