@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "services/app.h"
 #include "services/audit.h"
 #include "services/ids.h"
+#include "services/secrets.h"
 
 static const char *const top_usage =
 	"usage: wlportal COMMAND [FLAGS]\n"
@@ -181,6 +183,8 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	app->price_micro_per_minute = WL_PLATFORM_PRICE_MICRO;
 	snprintf(app->engine_token, sizeof(app->engine_token), "%s", cfg->engine_token);
 	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
+	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
+	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
 	return 0;
 }
 
@@ -190,7 +194,7 @@ app_close(struct wl_app *app)
 	workers_stop(app->workers);
 	writer_stop(app->writer);
 	store_close(app->store);
-	memset(app, 0, sizeof(*app));
+	sodium_memzero(app, sizeof(*app));
 }
 
 static void
@@ -247,6 +251,11 @@ cmd_serve(int argc, char **argv)
 	if ((rc = app_open(&app, &cfg, true)) != 0)
 		return rc;
 	wl_error_clear(&err);
+	if (secrets_load_master_key(cfg.master_key_file, app.master_key, &err) != WL_OK) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		app_close(&app);
+		return 1;
+	}
 	app.workers = workers_start((int)threads * 2, &err);
 	if (app.workers == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
@@ -276,6 +285,7 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	app.public_port = http_port(srv);
 	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
 	       http_port(srv), strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db : "postgres", threads);
 	printf("  platform API  http://%s/api/v1/account\n", cfg.listen);

@@ -37,4 +37,15 @@ void api_calls_get(struct wl_req *req);
 void api_engine_inbound(struct wl_req *req);
 void api_engine_event(struct wl_req *req);
 
+void api_render_whitelabel(const struct wl_app *app, struct wl_buf *b,
+			   const struct store_whitelabel *s);
+void api_whitelabel_get(struct wl_req *req);
+void api_whitelabel_put(struct wl_req *req);
+void api_whitelabel_margin(struct wl_req *req);
+void api_whitelabel_domain_set(struct wl_req *req);
+void api_whitelabel_domain_delete(struct wl_req *req);
+void api_whitelabel_domain_refresh(struct wl_req *req);
+void api_whitelabel_users(struct wl_req *req);
+void api_whitelabel_allocate(struct wl_req *req);
+
 #endif

@@ -78,6 +78,11 @@ void http_reply_fail(struct wl_req *req, int code, const char *fmt, ...)
 void http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct wl_error *),
 		 void *arg, wl_finish finish);
 
+/* Runs work(req, arg) on a worker thread, where it may block (DNS, password
+ * hashing, outbound HTTP) and has its own read connection in req->conn. It
+ * answers with http_reply_* or queues a write with http_submit. */
+void http_offload(struct wl_req *req, void (*work)(struct wl_req *req, void *arg), void *arg);
+
 struct http_server;
 struct http_server *http_start(struct wl_app *app, const char *listen, int threads,
 			       struct wl_error *err);

@@ -15,6 +15,16 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY },
 
+	/* whitelabel (parent orgs only) */
+	{ HTTP_GET, "/api/v1/whitelabel", api_whitelabel_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/whitelabel", api_whitelabel_put, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/whitelabel/margin", api_whitelabel_margin, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/whitelabel/domain", api_whitelabel_domain_set, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/whitelabel/domain", api_whitelabel_domain_delete, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/whitelabel/domain/refresh", api_whitelabel_domain_refresh, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/whitelabel/users", api_whitelabel_users, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/whitelabel/users/:id/allocations", api_whitelabel_allocate, AUTH_API_KEY },
+
 	/* voice engine API: Bearer WLPORTAL_ENGINE_TOKEN */
 	{ HTTP_POST, "/engine/v1/calls/inbound", api_engine_inbound, AUTH_ENGINE },
 	{ HTTP_POST, "/engine/v1/calls/:id/events", api_engine_event, AUTH_ENGINE },

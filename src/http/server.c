@@ -62,6 +62,9 @@ struct http_private {
 	struct kv headers[MAX_HEADERS];
 	int nheaders;
 	struct chunk *chunks;
+	/* blocking work for a worker thread */
+	void (*offload_fn)(struct wl_req *, void *);
+	void *offload_arg;
 	/* a queued write */
 	struct wl_job job;
 	bool job_pending;
@@ -412,7 +415,8 @@ run_handler(struct wl_req *req, const struct route *r)
 		r->handler(req);
 	store_release(req->conn);
 	req->conn = NULL;
-	if (req->priv->state == RS_DISPATCHED && !req->priv->job_pending)
+	if (req->priv->state == RS_DISPATCHED && !req->priv->job_pending &&
+	    req->priv->offload_fn == NULL)
 		http_reply_fail(req, WL_EINTERNAL, "handler gave no answer");
 }
 
@@ -427,6 +431,14 @@ http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct w
 	p->finish = finish;
 	p->job_pending = true;
 	p->state = RS_WAITING;
+}
+
+void
+http_offload(struct wl_req *req, void (*work)(struct wl_req *, void *), void *arg)
+{
+	req->priv->offload_fn = work;
+	req->priv->offload_arg = arg;
+	req->priv->state = RS_WAITING;
 }
 
 static void
@@ -461,18 +473,76 @@ struct offload {
 	const struct route *route;
 };
 
+/* On a worker, the suspended request's blocking work, then its write or
+ * its answer. */
+static void
+finish_on_worker(struct wl_req *req)
+{
+	struct http_private *p = req->priv;
+	struct wl_error err;
+
+	if (p->offload_fn != NULL) {
+		void (*fn)(struct wl_req *, void *) = p->offload_fn;
+
+		p->offload_fn = NULL;
+		p->state = RS_DISPATCHED;
+		wl_error_clear(&err);
+		req->conn = store_acquire(req->app->store, &err);
+		if (req->conn == NULL) {
+			http_reply_fail(req, WL_EUNAVAILABLE, "The database is not available");
+		} else {
+			fn(req, p->offload_arg);
+			store_release(req->conn);
+			req->conn = NULL;
+		}
+		if (p->state == RS_DISPATCHED && !p->job_pending)
+			http_reply_fail(req, WL_EINTERNAL, "work gave no answer");
+	}
+	if (p->job_pending)
+		hand_to_writer(req);
+	else
+		MHD_resume_connection(p->mhd);
+}
+
 static void
 offloaded(void *arg)
 {
 	struct offload *o = arg;
 	struct wl_req *req = o->req;
 
-	run_handler(req, o->route);
+	if (o->route != NULL)
+		run_handler(req, o->route);
 	free(o);
-	if (req->priv->job_pending)
-		hand_to_writer(req);
-	else
-		MHD_resume_connection(req->priv->mhd);
+	finish_on_worker(req);
+}
+
+/* Suspends the request and runs the rest on a worker; false when the pool
+ * is full (the request is answered 503 instead). */
+static bool
+to_worker(struct wl_req *req, const struct route *r)
+{
+	struct http_private *p = req->priv;
+	struct offload *o = malloc(sizeof(*o));
+
+	if (o == NULL) {
+		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
+		return false;
+	}
+	o->req = req;
+	o->route = r;
+	p->state = RS_WAITING;
+	p->suspended = true;
+	MHD_suspend_connection(p->mhd);
+	if (workers_submit(req->app->workers, offloaded, o) != WL_OK) {
+		free(o);
+		p->offload_fn = NULL;
+		p->job_pending = false;
+		http_reply_fail(req, WL_EUNAVAILABLE, "The server is busy, try again");
+		/* answered on resume: state is DONE and suspended is set */
+		MHD_resume_connection(p->mhd);
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -503,26 +573,14 @@ dispatch(struct wl_req *req)
 		return;
 	}
 	if (p->server->offload && r->auth != AUTH_NONE) {
-		struct offload *o = malloc(sizeof(*o));
-
-		if (o == NULL) {
-			http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
-			return;
-		}
-		o->req = req;
-		o->route = r;
-		p->state = RS_WAITING;
-		p->suspended = true;
-		MHD_suspend_connection(p->mhd);
-		if (workers_submit(req->app->workers, offloaded, o) != WL_OK) {
-			free(o);
-			p->suspended = false;
-			http_reply_fail(req, WL_EUNAVAILABLE, "The server is busy, try again");
-			MHD_resume_connection(p->mhd);
-		}
+		to_worker(req, r);
 		return;
 	}
 	run_handler(req, r);
+	if (p->offload_fn != NULL) {
+		to_worker(req, NULL);
+		return;
+	}
 	if (p->job_pending) {
 		p->suspended = true;
 		MHD_suspend_connection(p->mhd);
@@ -619,7 +677,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			return MHD_YES;
 		}
 		dispatch(req);
-		if (p->state != RS_DONE)
+		if (p->state != RS_DONE || p->suspended)
 			return MHD_YES; /* suspended; resumed by the writer or a worker */
 		return queue_answer(req);
 	case RS_FINISH:

@@ -19,6 +19,10 @@ struct wl_app {
 	int64_t price_micro_per_minute;  /* platform price, EUR micro per minute */
 	char engine_token[128];
 	char base_domain[256];
+	char cname_target[272];
+	char dns_server[128];
+	int public_port;                 /* the port portal URLs carry on a localhost base */
+	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
 };
 
 #endif

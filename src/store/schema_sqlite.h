@@ -71,6 +71,43 @@ static const char *const sqlite_migrations[] = {
 	"  created_at INTEGER NOT NULL);"
 	"CREATE INDEX usage_org_created ON usage(org_id, created_at, id);"
 	"CREATE INDEX usage_billed_created ON usage(billed_org_id, created_at, id);",
+
+	/* 2: whitelabel settings, dashboard sessions, rate-limit counters */
+	"CREATE TABLE whitelabel ("
+	"  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
+	"  company_name TEXT NOT NULL DEFAULT '',"
+	"  slug TEXT UNIQUE,"
+	"  logo_url TEXT NOT NULL DEFAULT '',"
+	"  primary_color TEXT NOT NULL DEFAULT '',"
+	"  accent_color TEXT NOT NULL DEFAULT '',"
+	"  stripe_publishable_key TEXT NOT NULL DEFAULT '',"
+	"  stripe_secret_key_sealed TEXT NOT NULL DEFAULT '',"
+	"  stripe_secret_mode TEXT NOT NULL DEFAULT '',"
+	"  stripe_product_id TEXT NOT NULL DEFAULT '',"
+	"  stripe_price_id TEXT NOT NULL DEFAULT '',"
+	"  stripe_webhook_secret_sealed TEXT NOT NULL DEFAULT '',"
+	"  package_credits INTEGER NOT NULL DEFAULT 0,"
+	"  package_price_cents INTEGER NOT NULL DEFAULT 0,"
+	"  package_currency TEXT NOT NULL DEFAULT 'EUR',"
+	"  active INTEGER NOT NULL DEFAULT 0,"
+	"  custom_domain TEXT UNIQUE,"
+	"  domain_status TEXT NOT NULL DEFAULT '',"
+	"  domain_reason TEXT NOT NULL DEFAULT '',"
+	"  domain_checked_at INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  user_id TEXT NOT NULL REFERENCES users(id),"
+	"  org_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL);"
+	"CREATE INDEX sessions_expires ON sessions(expires_at);"
+	"CREATE TABLE rate_limits ("
+	"  bucket TEXT PRIMARY KEY,"
+	"  window_start INTEGER NOT NULL,"
+	"  hits INTEGER NOT NULL);"
+	"CREATE INDEX users_created ON users(created_at, id);",
 };
 
 #endif

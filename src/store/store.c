@@ -165,3 +165,87 @@ store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t
 {
 	return c->ops->usage_sum(c, q, total_seconds, rows, err);
 }
+
+/* Operations a backend does not provide yet answer plainly instead of crashing. */
+#define MISSING(c) wl_fail(err, WL_EINTERNAL, "the %s store cannot do this yet", (c)->ops->name)
+
+int
+store_wl_get(struct store_conn *c, const char *org_id, bool for_update,
+	     struct store_whitelabel *out, struct wl_error *err)
+{
+	return c->ops->wl_get ? c->ops->wl_get(c, org_id, for_update, out, err) : MISSING(c);
+}
+
+int
+store_wl_put(struct store_conn *c, const struct store_whitelabel *wl, struct wl_error *err)
+{
+	return c->ops->wl_put ? c->ops->wl_put(c, wl, err) : MISSING(c);
+}
+
+int
+store_wl_find(struct store_conn *c, const char *slug, const char *domain,
+	      struct store_whitelabel *out, struct wl_error *err)
+{
+	return c->ops->wl_find ? c->ops->wl_find(c, slug, domain, out, err) : MISSING(c);
+}
+
+int
+store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
+	       struct wl_error *err)
+{
+	return c->ops->user_get ? c->ops->user_get(c, user_id, out, err) : MISSING(c);
+}
+
+int
+store_user_by_email(struct store_conn *c, const char *email, struct store_user *out,
+		    struct wl_error *err)
+{
+	return c->ops->user_by_email ? c->ops->user_by_email(c, email, out, err) : MISSING(c);
+}
+
+int
+store_client_users(struct store_conn *c, const char *parent_id, int64_t cursor_ms,
+		   const char *cursor_id, int limit, struct store_client_user *out, int *n,
+		   struct wl_error *err)
+{
+	return c->ops->client_users
+		       ? c->ops->client_users(c, parent_id, cursor_ms, cursor_id, limit, out, n, err)
+		       : MISSING(c);
+}
+
+int
+store_org_children(struct store_conn *c, const char *parent_id, int limit, struct store_org *out,
+		   int *n, struct wl_error *err)
+{
+	return c->ops->org_children ? c->ops->org_children(c, parent_id, limit, out, n, err)
+				    : MISSING(c);
+}
+
+int
+store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+		     const struct store_session *s, struct wl_error *err)
+{
+	return c->ops->session_insert ? c->ops->session_insert(c, hash, s, err) : MISSING(c);
+}
+
+int
+store_session_get(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN], int64_t now,
+		  struct store_session *out, struct wl_error *err)
+{
+	return c->ops->session_get ? c->ops->session_get(c, hash, now, out, err) : MISSING(c);
+}
+
+int
+store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+		     struct wl_error *err)
+{
+	return c->ops->session_delete ? c->ops->session_delete(c, hash, err) : MISSING(c);
+}
+
+int
+store_rate_hit(struct store_conn *c, const char *bucket, int64_t window_ms, int64_t now,
+	       int64_t *hits, struct wl_error *err)
+{
+	return c->ops->rate_hit ? c->ops->rate_hit(c, bucket, window_ms, now, hits, err)
+				: MISSING(c);
+}

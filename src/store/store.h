@@ -184,4 +184,80 @@ int store_usage_list(struct store_conn *c, const struct store_usage_query *q, in
 int store_usage_sum(struct store_conn *c, const struct store_usage_query *q,
 		    int64_t *total_seconds, int64_t *rows, struct wl_error *err);
 
+/* ---- whitelabel ---------------------------------------------------------- */
+
+struct store_whitelabel {
+	char org_id[WL_ID_LEN];
+	char company_name[WL_NAME_MAX + 1];
+	char slug[64];                       /* "" = not chosen yet */
+	char logo_url[2049];
+	char primary_color[8];
+	char accent_color[8];
+	char stripe_publishable_key[256];
+	char stripe_secret_key_sealed[512];  /* secrets_seal() text, "" = not set */
+	char stripe_secret_mode[2];          /* "l" live, "t" test, "" unset */
+	char stripe_product_id[256];
+	char stripe_price_id[256];
+	char stripe_webhook_secret_sealed[512];
+	int64_t package_credits;
+	int64_t package_price_cents;
+	char package_currency[4];
+	bool active;
+	char custom_domain[254];             /* "" = none */
+	char domain_status[16];              /* pending | verified | misconfigured */
+	char domain_reason[256];
+	int64_t domain_checked_at;
+	int64_t updated_at;
+};
+
+/* WL_ENOTFOUND when the org has never saved settings. */
+int store_wl_get(struct store_conn *c, const char *org_id, bool for_update,
+		 struct store_whitelabel *out, struct wl_error *err);
+/* Insert or replace; WL_ECONFLICT when the slug or domain belongs to another org. */
+int store_wl_put(struct store_conn *c, const struct store_whitelabel *wl, struct wl_error *err);
+/* By slug (domain NULL) or by custom domain (slug NULL). */
+int store_wl_find(struct store_conn *c, const char *slug, const char *domain,
+		  struct store_whitelabel *out, struct wl_error *err);
+
+/* ---- users of an agency's client orgs, sessions, rate limits --------------- */
+
+struct store_client_user {
+	struct store_user user;
+	int64_t balance_seconds;             /* the client org's credits */
+};
+
+int store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
+		   struct wl_error *err);
+int store_user_by_email(struct store_conn *c, const char *email, struct store_user *out,
+			struct wl_error *err);
+/* Users of the child orgs of parent_id, oldest first, after the cursor. */
+int store_client_users(struct store_conn *c, const char *parent_id, int64_t cursor_ms,
+		       const char *cursor_id, int limit, struct store_client_user *out, int *n,
+		       struct wl_error *err);
+/* Child orgs of parent_id by name (the organization switcher). */
+int store_org_children(struct store_conn *c, const char *parent_id, int limit,
+		       struct store_org *out, int *n, struct wl_error *err);
+
+struct store_session {
+	char user_id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char csrf_token[64];
+	int64_t created_at;
+	int64_t expires_at;
+};
+
+int store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			 const struct store_session *s, struct wl_error *err);
+/* WL_EUNAUTHORIZED when absent or expired at `now`. */
+int store_session_get(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+		      int64_t now, struct store_session *out, struct wl_error *err);
+int store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			 struct wl_error *err);
+
+/* Counts one hit in a fixed window: when the bucket's window started more
+ * than window_ms ago it restarts at now. *hits = hits in the window, this
+ * one included. */
+int store_rate_hit(struct store_conn *c, const char *bucket, int64_t window_ms, int64_t now,
+		   int64_t *hits, struct wl_error *err);
+
 #endif

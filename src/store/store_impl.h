@@ -51,6 +51,26 @@ struct store_ops {
 			  const char *, int, struct store_usage *, int *, struct wl_error *);
 	int (*usage_sum)(struct store_conn *, const struct store_usage_query *, int64_t *,
 			 int64_t *, struct wl_error *);
+
+	int (*wl_get)(struct store_conn *, const char *, bool, struct store_whitelabel *,
+		      struct wl_error *);
+	int (*wl_put)(struct store_conn *, const struct store_whitelabel *, struct wl_error *);
+	int (*wl_find)(struct store_conn *, const char *, const char *, struct store_whitelabel *,
+		       struct wl_error *);
+	int (*user_get)(struct store_conn *, const char *, struct store_user *, struct wl_error *);
+	int (*user_by_email)(struct store_conn *, const char *, struct store_user *,
+			     struct wl_error *);
+	int (*client_users)(struct store_conn *, const char *, int64_t, const char *, int,
+			    struct store_client_user *, int *, struct wl_error *);
+	int (*org_children)(struct store_conn *, const char *, int, struct store_org *, int *,
+			    struct wl_error *);
+	int (*session_insert)(struct store_conn *, const unsigned char *, const struct store_session *,
+			      struct wl_error *);
+	int (*session_get)(struct store_conn *, const unsigned char *, int64_t, struct store_session *,
+			   struct wl_error *);
+	int (*session_delete)(struct store_conn *, const unsigned char *, struct wl_error *);
+	int (*rate_hit)(struct store_conn *, const char *, int64_t, int64_t, int64_t *,
+			struct wl_error *);
 };
 
 /* Every backend's store and connection structs start with these. */

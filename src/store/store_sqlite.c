@@ -24,11 +24,20 @@ enum stmt_id {
 	Q_LEDGER_INSERT, Q_AUDIT, Q_AUDIT_COUNT,
 	Q_CALL_INSERT, Q_CALL_GET, Q_CALL_UPDATE, Q_CALL_LIST, Q_CALL_LIST_AFTER, Q_NUMBER_EXISTS,
 	Q_USAGE_INSERT, Q_USAGE_LIST_ORG, Q_USAGE_LIST_BILLED, Q_USAGE_SUM_ORG, Q_USAGE_SUM_BILLED,
+	Q_WL_GET, Q_WL_PUT, Q_WL_BY_SLUG, Q_WL_BY_DOMAIN,
+	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
+	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_HIT,
 	Q_COUNT
 };
 
 #define CALL_COLS "id, org_id, billed_org_id, direction, status, from_number, to_number, " \
 	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at"
+#define WL_COLS "org_id, company_name, COALESCE(slug, ''), logo_url, primary_color, " \
+	"accent_color, stripe_publishable_key, stripe_secret_key_sealed, stripe_secret_mode, " \
+	"stripe_product_id, stripe_price_id, stripe_webhook_secret_sealed, package_credits, " \
+	"package_price_cents, package_currency, active, COALESCE(custom_domain, ''), " \
+	"domain_status, domain_reason, domain_checked_at, updated_at"
+#define USER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at"
 #define USAGE_COLS "id, org_id, billed_org_id, call_id, duration_sec, number_id, created_at"
 
 static const char *const stmt_sql[Q_COUNT] = {
@@ -88,6 +97,53 @@ static const char *const stmt_sql[Q_COUNT] = {
 				"ORDER BY created_at, id LIMIT ?6",
 	[Q_USAGE_SUM_ORG] = "SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
 			    "WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+	[Q_WL_GET] = "SELECT " WL_COLS " FROM whitelabel WHERE org_id = ?1",
+	/* An upsert on org_id only: a slug or domain of another org must fail
+	 * with a constraint error, never replace that org's row. */
+	[Q_WL_PUT] = "INSERT INTO whitelabel (org_id, company_name, slug, logo_url, "
+		     "primary_color, accent_color, stripe_publishable_key, stripe_secret_key_sealed, "
+		     "stripe_secret_mode, stripe_product_id, stripe_price_id, "
+		     "stripe_webhook_secret_sealed, package_credits, package_price_cents, "
+		     "package_currency, active, custom_domain, domain_status, domain_reason, "
+		     "domain_checked_at, updated_at) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, "
+		     "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULLIF(?17, ''), ?18, ?19, ?20, ?21) "
+		     "ON CONFLICT (org_id) DO UPDATE SET company_name = excluded.company_name, "
+		     "slug = excluded.slug, logo_url = excluded.logo_url, "
+		     "primary_color = excluded.primary_color, accent_color = excluded.accent_color, "
+		     "stripe_publishable_key = excluded.stripe_publishable_key, "
+		     "stripe_secret_key_sealed = excluded.stripe_secret_key_sealed, "
+		     "stripe_secret_mode = excluded.stripe_secret_mode, "
+		     "stripe_product_id = excluded.stripe_product_id, "
+		     "stripe_price_id = excluded.stripe_price_id, "
+		     "stripe_webhook_secret_sealed = excluded.stripe_webhook_secret_sealed, "
+		     "package_credits = excluded.package_credits, "
+		     "package_price_cents = excluded.package_price_cents, "
+		     "package_currency = excluded.package_currency, active = excluded.active, "
+		     "custom_domain = excluded.custom_domain, domain_status = excluded.domain_status, "
+		     "domain_reason = excluded.domain_reason, "
+		     "domain_checked_at = excluded.domain_checked_at, "
+		     "updated_at = excluded.updated_at",
+	[Q_WL_BY_SLUG] = "SELECT " WL_COLS " FROM whitelabel WHERE slug = ?1",
+	[Q_WL_BY_DOMAIN] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain = ?1",
+	[Q_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
+	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
+	[Q_CLIENT_USERS] = "SELECT " USER_COLS ", o.balance_seconds FROM users u "
+			   "JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
+			   "AND (u.created_at > ?2 OR (u.created_at = ?2 AND u.id > ?3)) "
+			   "ORDER BY u.created_at, u.id LIMIT ?4",
+	[Q_ORG_CHILDREN] = "SELECT id, name, COALESCE(parent_id, ''), balance_seconds, is_demo, "
+			   "created_at FROM orgs WHERE parent_id = ?1 ORDER BY name, id LIMIT ?2",
+	[Q_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, org_id, csrf_token, "
+			     "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_SESSION_GET] = "SELECT user_id, org_id, csrf_token, created_at, expires_at FROM sessions "
+			  "WHERE token_hash = ?1 AND expires_at > ?2",
+	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+	[Q_RATE_HIT] = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) "
+		       "ON CONFLICT (bucket) DO UPDATE SET "
+		       "hits = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE hits + 1 END, "
+		       "window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END "
+		       "RETURNING hits",
 	[Q_USAGE_SUM_BILLED] = "SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
 			       "WHERE billed_org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
 };
@@ -832,6 +888,298 @@ sq_usage_sum(struct store_conn *b, const struct store_usage_query *q, int64_t *t
 	return rc == SQLITE_ROW ? WL_OK : sq_err(c->db, rc, err, "usage");
 }
 
+/* ---- whitelabel, users, sessions, rate limits ----------------------------- */
+
+static void
+read_wl(sqlite3_stmt *st, struct store_whitelabel *w)
+{
+	col_copy(st, 0, w->org_id, sizeof(w->org_id));
+	col_copy(st, 1, w->company_name, sizeof(w->company_name));
+	col_copy(st, 2, w->slug, sizeof(w->slug));
+	col_copy(st, 3, w->logo_url, sizeof(w->logo_url));
+	col_copy(st, 4, w->primary_color, sizeof(w->primary_color));
+	col_copy(st, 5, w->accent_color, sizeof(w->accent_color));
+	col_copy(st, 6, w->stripe_publishable_key, sizeof(w->stripe_publishable_key));
+	col_copy(st, 7, w->stripe_secret_key_sealed, sizeof(w->stripe_secret_key_sealed));
+	col_copy(st, 8, w->stripe_secret_mode, sizeof(w->stripe_secret_mode));
+	col_copy(st, 9, w->stripe_product_id, sizeof(w->stripe_product_id));
+	col_copy(st, 10, w->stripe_price_id, sizeof(w->stripe_price_id));
+	col_copy(st, 11, w->stripe_webhook_secret_sealed, sizeof(w->stripe_webhook_secret_sealed));
+	w->package_credits = sqlite3_column_int64(st, 12);
+	w->package_price_cents = sqlite3_column_int64(st, 13);
+	col_copy(st, 14, w->package_currency, sizeof(w->package_currency));
+	w->active = sqlite3_column_int(st, 15) != 0;
+	col_copy(st, 16, w->custom_domain, sizeof(w->custom_domain));
+	col_copy(st, 17, w->domain_status, sizeof(w->domain_status));
+	col_copy(st, 18, w->domain_reason, sizeof(w->domain_reason));
+	w->domain_checked_at = sqlite3_column_int64(st, 19);
+	w->updated_at = sqlite3_column_int64(st, 20);
+}
+
+static int
+one_wl(struct sq_conn *c, sqlite3_stmt *st, struct store_whitelabel *out, struct wl_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		read_wl(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return WL_OK;
+	if (rc == SQLITE_DONE)
+		return wl_fail(err, WL_ENOTFOUND, "whitelabel settings not found");
+	return sq_err(c->db, rc, err, "whitelabel");
+}
+
+static int
+sq_wl_get(struct store_conn *b, const char *org_id, bool for_update, struct store_whitelabel *out,
+	  struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, Q_WL_GET, err);
+
+	(void)for_update;
+	if (st == NULL)
+		return err->code;
+	bind_text(st, 1, org_id);
+	return one_wl(c, st, out, err);
+}
+
+static int
+sq_wl_find(struct store_conn *b, const char *slug, const char *domain, struct store_whitelabel *out,
+	   struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, slug != NULL ? Q_WL_BY_SLUG : Q_WL_BY_DOMAIN, err);
+
+	if (st == NULL)
+		return err->code;
+	bind_text(st, 1, slug != NULL ? slug : domain);
+	return one_wl(c, st, out, err);
+}
+
+static int
+sq_wl_put(struct store_conn *b, const struct store_whitelabel *w, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, Q_WL_PUT, err);
+	int rc;
+
+	if (st == NULL)
+		return err->code;
+	bind_text(st, 1, w->org_id);
+	bind_text(st, 2, w->company_name);
+	bind_text(st, 3, w->slug);
+	bind_text(st, 4, w->logo_url);
+	bind_text(st, 5, w->primary_color);
+	bind_text(st, 6, w->accent_color);
+	bind_text(st, 7, w->stripe_publishable_key);
+	bind_text(st, 8, w->stripe_secret_key_sealed);
+	bind_text(st, 9, w->stripe_secret_mode);
+	bind_text(st, 10, w->stripe_product_id);
+	bind_text(st, 11, w->stripe_price_id);
+	bind_text(st, 12, w->stripe_webhook_secret_sealed);
+	sqlite3_bind_int64(st, 13, w->package_credits);
+	sqlite3_bind_int64(st, 14, w->package_price_cents);
+	bind_text(st, 15, w->package_currency);
+	sqlite3_bind_int(st, 16, w->active ? 1 : 0);
+	bind_text(st, 17, w->custom_domain);
+	bind_text(st, 18, w->domain_status);
+	bind_text(st, 19, w->domain_reason);
+	sqlite3_bind_int64(st, 20, w->domain_checked_at);
+	sqlite3_bind_int64(st, 21, w->updated_at);
+	rc = exec_stmt(c, st, err, "whitelabel");
+	if (rc == WL_ECONFLICT)
+		return wl_fail(err, WL_ECONFLICT, "slug or custom domain already taken");
+	return rc;
+}
+
+static void
+read_user(sqlite3_stmt *st, struct store_user *u)
+{
+	col_copy(st, 0, u->id, sizeof(u->id));
+	col_copy(st, 1, u->org_id, sizeof(u->org_id));
+	col_copy(st, 2, u->email, sizeof(u->email));
+	col_copy(st, 3, u->password_hash, sizeof(u->password_hash));
+	u->created_at = sqlite3_column_int64(st, 4);
+}
+
+static int
+one_user(struct sq_conn *c, enum stmt_id id, const char *key, struct store_user *out,
+	 struct wl_error *err)
+{
+	sqlite3_stmt *st = stmt(c, id, err);
+	int rc;
+
+	if (st == NULL)
+		return err->code;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_user(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return WL_OK;
+	if (rc == SQLITE_DONE)
+		return wl_fail(err, WL_ENOTFOUND, "user not found");
+	return sq_err(c->db, rc, err, "user");
+}
+
+static int
+sq_user_get(struct store_conn *b, const char *user_id, struct store_user *out, struct wl_error *err)
+{
+	return one_user((struct sq_conn *)b, Q_USER_GET, user_id, out, err);
+}
+
+static int
+sq_user_by_email(struct store_conn *b, const char *email, struct store_user *out,
+		 struct wl_error *err)
+{
+	return one_user((struct sq_conn *)b, Q_USER_BY_EMAIL, email, out, err);
+}
+
+static int
+sq_client_users(struct store_conn *b, const char *parent_id, int64_t cursor_ms,
+		const char *cursor_id, int limit, struct store_client_user *out, int *n,
+		struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, Q_CLIENT_USERS, err);
+	bool after = cursor_id != NULL && cursor_id[0] != '\0';
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	bind_text(st, 1, parent_id);
+	sqlite3_bind_int64(st, 2, after ? cursor_ms : -1);
+	bind_text(st, 3, after ? cursor_id : "");
+	sqlite3_bind_int(st, 4, limit);
+	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_user(st, &out[*n].user);
+		out[*n].balance_seconds = sqlite3_column_int64(st, 5);
+		(*n)++;
+	}
+	if (*n >= limit)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? WL_OK : sq_err(c->db, rc, err, "users");
+}
+
+static int
+sq_org_children(struct store_conn *b, const char *parent_id, int limit, struct store_org *out,
+		int *n, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, Q_ORG_CHILDREN, err);
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	bind_text(st, 1, parent_id);
+	sqlite3_bind_int(st, 2, limit);
+	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_org *o = &out[(*n)++];
+
+		col_copy(st, 0, o->id, sizeof(o->id));
+		col_copy(st, 1, o->name, sizeof(o->name));
+		col_copy(st, 2, o->parent_id, sizeof(o->parent_id));
+		o->balance_seconds = sqlite3_column_int64(st, 3);
+		o->is_demo = sqlite3_column_int(st, 4) != 0;
+		o->created_at = sqlite3_column_int64(st, 5);
+	}
+	if (*n >= limit)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? WL_OK : sq_err(c->db, rc, err, "organizations");
+}
+
+static int
+sq_session_insert(struct store_conn *b, const unsigned char *hash, const struct store_session *s,
+		  struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Expired sessions go as new ones come: the table stays small. */
+	if ((st = stmt(c, Q_SESSION_PURGE, err)) == NULL)
+		return err->code;
+	sqlite3_bind_int64(st, 1, s->created_at);
+	if ((rc = exec_stmt(c, st, err, "session")) != WL_OK)
+		return rc;
+	if ((st = stmt(c, Q_SESSION_INSERT, err)) == NULL)
+		return err->code;
+	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
+	bind_text(st, 2, s->user_id);
+	bind_text(st, 3, s->org_id);
+	bind_text(st, 4, s->csrf_token);
+	sqlite3_bind_int64(st, 5, s->created_at);
+	sqlite3_bind_int64(st, 6, s->expires_at);
+	return exec_stmt(c, st, err, "session");
+}
+
+static int
+sq_session_get(struct store_conn *b, const unsigned char *hash, int64_t now,
+	       struct store_session *out, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, Q_SESSION_GET, err);
+	int rc;
+
+	if (st == NULL)
+		return err->code;
+	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, out->user_id, sizeof(out->user_id));
+		col_copy(st, 1, out->org_id, sizeof(out->org_id));
+		col_copy(st, 2, out->csrf_token, sizeof(out->csrf_token));
+		out->created_at = sqlite3_column_int64(st, 3);
+		out->expires_at = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return WL_OK;
+	if (rc == SQLITE_DONE)
+		return wl_fail(err, WL_EUNAUTHORIZED, "not logged in");
+	return sq_err(c->db, rc, err, "session");
+}
+
+static int
+sq_session_delete(struct store_conn *b, const unsigned char *hash, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, Q_SESSION_DELETE, err);
+
+	if (st == NULL)
+		return err->code;
+	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
+	return exec_stmt(c, st, err, "session");
+}
+
+static int
+sq_rate_hit(struct store_conn *b, const char *bucket, int64_t window_ms, int64_t now,
+	    int64_t *hits, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = stmt(c, Q_RATE_HIT, err);
+	int rc;
+
+	if (st == NULL)
+		return err->code;
+	bind_text(st, 1, bucket);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, window_ms);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*hits = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? WL_OK : sq_err(c->db, rc, err, "rate limit");
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -863,4 +1211,15 @@ static const struct store_ops sq_ops = {
 	.usage_insert = sq_usage_insert,
 	.usage_list = sq_usage_list,
 	.usage_sum = sq_usage_sum,
+	.wl_get = sq_wl_get,
+	.wl_put = sq_wl_put,
+	.wl_find = sq_wl_find,
+	.user_get = sq_user_get,
+	.user_by_email = sq_user_by_email,
+	.client_users = sq_client_users,
+	.org_children = sq_org_children,
+	.session_insert = sq_session_insert,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.rate_hit = sq_rate_hit,
 };

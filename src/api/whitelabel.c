@@ -1,0 +1,723 @@
+/*
+ * whitelabel.c — the agency's whitelabel API: settings, margin calculator,
+ * custom domain, portal users and manual credit allocations. Parent orgs
+ * only. Secrets arrive here in plaintext, are sealed at once, and the
+ * plaintext copies are wiped; responses only ever say whether one is set.
+ */
+#include "api/api.h"
+
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/cursor.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "core/validate.h"
+#include "services/ids.h"
+#include "services/secrets.h"
+#include "services/whitelabel.h"
+
+/* "stripe_secret_key" → "stripe.secret_key": field names as the JSON nests them. */
+static const char *
+json_name(const char *field, char *buf, size_t n)
+{
+	if (strncmp(field, "stripe_", 7) == 0) {
+		snprintf(buf, n, "stripe.%s", field + 7);
+		return buf;
+	}
+	return field;
+}
+
+static void
+nest_field_names(struct wl_error *err)
+{
+	int i;
+	char buf[sizeof(err->fields[0].name)];
+
+	for (i = 0; i < err->nfields; i++) {
+		const char *name = json_name(err->fields[i].name, buf, sizeof(buf));
+
+		if (name == buf)
+			memcpy(err->fields[i].name, buf, sizeof(buf));
+	}
+}
+
+void
+api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct store_whitelabel *s)
+{
+	const char *missing[8];
+	char url[600], name[64], t[32];
+	size_t i, nmissing = wl_whitelabel_missing(whitelabel_have(s), missing, 8);
+
+	wl_json_obj_begin(b);
+	wl_json_kv_str(b, "org_id", s->org_id);
+	wl_json_kv_str(b, "company_name", s->company_name[0] ? s->company_name : NULL);
+	wl_json_kv_str(b, "slug", s->slug[0] ? s->slug : NULL);
+	wl_json_kv_str(b, "logo_url", s->logo_url[0] ? s->logo_url : NULL);
+	wl_json_kv_str(b, "primary_color", s->primary_color[0] ? s->primary_color : NULL);
+	wl_json_kv_str(b, "accent_color", s->accent_color[0] ? s->accent_color : NULL);
+	wl_json_key(b, "stripe");
+	wl_json_obj_begin(b);
+	wl_json_kv_str(b, "publishable_key", s->stripe_publishable_key[0] ? s->stripe_publishable_key : NULL);
+	wl_json_kv_bool(b, "secret_key_set", s->stripe_secret_key_sealed[0] != '\0');
+	wl_json_kv_str(b, "product_id", s->stripe_product_id[0] ? s->stripe_product_id : NULL);
+	wl_json_kv_str(b, "price_id", s->stripe_price_id[0] ? s->stripe_price_id : NULL);
+	wl_json_kv_bool(b, "webhook_secret_set", s->stripe_webhook_secret_sealed[0] != '\0');
+	wl_json_obj_end(b);
+	wl_json_key(b, "package");
+	if (s->package_credits > 0) {
+		wl_json_obj_begin(b);
+		wl_json_kv_int(b, "credits", s->package_credits);
+		wl_json_kv_int(b, "price_cents", s->package_price_cents);
+		wl_json_kv_str(b, "currency", s->package_currency);
+		wl_json_obj_end(b);
+	} else {
+		wl_json_null(b);
+	}
+	wl_json_kv_bool(b, "active", s->active);
+	if (s->slug[0] != '\0') {
+		whitelabel_portal_url(app, s->slug, url, sizeof(url));
+		wl_json_kv_str(b, "portal_url", url);
+		whitelabel_webhook_url(app, s->slug, url, sizeof(url));
+		wl_json_kv_str(b, "webhook_url", url);
+	} else {
+		wl_json_kv_str(b, "portal_url", NULL);
+		wl_json_kv_str(b, "webhook_url", NULL);
+	}
+	wl_json_key(b, "missing");
+	wl_json_arr_begin(b);
+	for (i = 0; i < nmissing && i < 8; i++)
+		wl_json_str(b, json_name(missing[i], name, sizeof(name)));
+	wl_json_arr_end(b);
+	wl_json_key(b, "custom_domain");
+	if (s->custom_domain[0] != '\0') {
+		wl_json_obj_begin(b);
+		wl_json_kv_str(b, "domain", s->custom_domain);
+		wl_json_kv_str(b, "status", s->domain_status);
+		wl_json_kv_str(b, "reason", s->domain_reason[0] ? s->domain_reason : NULL);
+		if (s->domain_checked_at > 0) {
+			wl_format_iso_ms(s->domain_checked_at, t);
+			wl_json_kv_str(b, "checked_at", t);
+		} else {
+			wl_json_kv_str(b, "checked_at", NULL);
+		}
+		wl_json_key(b, "record");
+		wl_json_obj_begin(b);
+		wl_json_kv_str(b, "type", "CNAME");
+		whitelabel_record_name(s->custom_domain, name, sizeof(name));
+		wl_json_kv_str(b, "name", name);
+		wl_json_kv_str(b, "value", app->cname_target);
+		wl_json_obj_end(b);
+		wl_json_obj_end(b);
+	} else {
+		wl_json_null(b);
+	}
+	wl_json_obj_end(b);
+}
+
+static bool
+parent_only(struct wl_req *req)
+{
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return false;
+	}
+	return true;
+}
+
+void
+api_whitelabel_get(struct wl_req *req)
+{
+	struct store_whitelabel s;
+	struct wl_error err;
+
+	if (!parent_only(req))
+		return;
+	wl_error_clear(&err);
+	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	api_render_whitelabel(req->app, &req->out, &s);
+	http_reply_json(req, 200);
+}
+
+/* ---- PUT ---------------------------------------------------------------- */
+
+struct put_ctx {
+	struct whitelabel_put put;
+	char *secret_plain;
+	char *webhook_plain;
+	bool has_credits, has_price, has_currency;
+};
+
+static void
+wipe(char *p)
+{
+	if (p != NULL)
+		sodium_memzero(p, strlen(p));
+}
+
+static void
+put_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
+{
+	struct put_ctx *ctx = arg;
+	struct wl_error e;
+
+	wipe(ctx->secret_plain);
+	wipe(ctx->webhook_plain);
+	if (rc != WL_OK) {
+		e = *err;
+		nest_field_names(&e);
+		http_reply_error(req, &e);
+		return;
+	}
+	api_render_whitelabel(req->app, &req->out, &ctx->put.result);
+	http_reply_json(req, 200);
+}
+
+/* A settable string: absent → unchanged (NULL), null → cleared (""),
+ * a string → copied into the request's memory. */
+static int
+take_string(struct wl_req *req, json_t *obj, const char *field, const char *report, size_t max,
+	    const char **out, struct wl_error *err)
+{
+	json_t *v = json_object_get(obj, field);
+	char *copy;
+
+	*out = NULL;
+	if (v == NULL)
+		return WL_OK;
+	if (json_is_null(v)) {
+		*out = "";
+		return WL_OK;
+	}
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+		wl_error_field(err, report, "must be a string");
+		return WL_OK;
+	}
+	if (json_string_length(v) > max) {
+		wl_error_field(err, report, "must be at most %zu characters", max);
+		return WL_OK;
+	}
+	copy = http_alloc(req, json_string_length(v) + 1);
+	if (copy == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	memcpy(copy, json_string_value(v), json_string_length(v));
+	*out = copy;
+	return WL_OK;
+}
+
+static int
+unknown_fields(json_t *obj, const char *const *known, const char *where, struct wl_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, key, v) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(known[i], key) == 0)
+				break;
+		if (known[i] == NULL)
+			return wl_fail(err, WL_EINVALID, "Unknown field '%s%s'", where, key);
+	}
+	return WL_OK;
+}
+
+static int
+take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_error *err)
+{
+	static const char *const known[] = { "credits", "price_cents", "currency", NULL };
+	struct wl_whitelabel_update *u = &ctx->put.u;
+	json_t *v;
+
+	if (!json_is_object(pkg)) {
+		wl_error_field(err, "package", "must be an object with credits, price_cents and currency");
+		return WL_OK;
+	}
+	if (unknown_fields(pkg, known, "package.", err) != WL_OK)
+		return err->code;
+	u->has_package = true;
+	if ((v = json_object_get(pkg, "credits")) != NULL) {
+		if (!json_is_integer(v))
+			wl_error_field(err, "package.credits", "must be a whole number");
+		u->package_credits = json_integer_value(v);
+		ctx->has_credits = true;
+	}
+	if ((v = json_object_get(pkg, "price_cents")) != NULL) {
+		if (!json_is_integer(v))
+			wl_error_field(err, "package.price_cents", "must be a whole number of cents");
+		u->package_price_cents = json_integer_value(v);
+		ctx->has_price = true;
+	}
+	if ((v = json_object_get(pkg, "currency")) != NULL) {
+		if (!json_is_string(v) || json_string_length(v) != 3) {
+			wl_error_field(err, "package.currency", "must be EUR, USD or GBP");
+		} else {
+			char *cur = http_alloc(req, 4);
+
+			if (cur == NULL)
+				return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+			memcpy(cur, json_string_value(v), 3);
+			u->package_currency = cur;
+		}
+		ctx->has_currency = true;
+	}
+	return WL_OK;
+}
+
+static int
+seal(struct wl_req *req, const char *plain, const char **sealed_out, struct wl_error *err)
+{
+	char *sealed = NULL, *copy;
+
+	if (plain == NULL || plain[0] == '\0')
+		return WL_OK;
+	if (secrets_seal(req->app->master_key, plain, &sealed, err) != WL_OK)
+		return err->code;
+	copy = http_alloc(req, strlen(sealed) + 1);
+	if (copy != NULL)
+		memcpy(copy, sealed, strlen(sealed));
+	free(sealed);
+	if (copy == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	*sealed_out = copy;
+	return WL_OK;
+}
+
+/* Package parts not given are taken from what is stored, read here; the
+ * writer job validates the merged whole again under its lock. */
+static void
+fill_package(struct wl_req *req, struct put_ctx *ctx)
+{
+	struct store_whitelabel s;
+	struct wl_error err;
+	struct wl_whitelabel_update *u = &ctx->put.u;
+	char *cur;
+
+	if (!u->has_package || (ctx->has_credits && ctx->has_price && ctx->has_currency))
+		return;
+	wl_error_clear(&err);
+	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK)
+		return;
+	if (!ctx->has_credits)
+		u->package_credits = s.package_credits;
+	if (!ctx->has_price)
+		u->package_price_cents = s.package_price_cents;
+	if (!ctx->has_currency && (cur = http_alloc(req, 4)) != NULL) {
+		memcpy(cur, s.package_currency[0] ? s.package_currency : "EUR", 3);
+		u->package_currency = cur;
+	}
+}
+
+void
+api_whitelabel_put(struct wl_req *req)
+{
+	static const char *const known[] = { "company_name", "slug", "logo_url", "primary_color",
+					      "accent_color", "stripe", "package", "active", NULL };
+	static const char *const stripe_known[] = { "publishable_key", "secret_key", "product_id",
+						    "price_id", "webhook_secret", NULL };
+	struct put_ctx *ctx;
+	struct wl_whitelabel_update *u;
+	struct wl_error err;
+	json_t *body, *stripe, *v;
+
+	if (!parent_only(req))
+		return;
+	body = api_body_object(req);
+	sodium_memzero(req->body.p, req->body.len); /* it may hold a secret key */
+	if (body == NULL)
+		return;
+	wl_error_clear(&err);
+	ctx = http_alloc(req, sizeof(*ctx));
+	if (ctx == NULL) {
+		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
+		goto out;
+	}
+	u = &ctx->put.u;
+	memcpy(ctx->put.org_id, req->org.id, WL_ID_LEN);
+	if (unknown_fields(body, known, "", &err) != WL_OK)
+		goto out;
+	if (take_string(req, body, "company_name", "company_name", 200, &u->company_name, &err) ||
+	    take_string(req, body, "slug", "slug", 100, &u->slug, &err) ||
+	    take_string(req, body, "logo_url", "logo_url", 4096, &u->logo_url, &err) ||
+	    take_string(req, body, "primary_color", "primary_color", 16, &u->primary_color, &err) ||
+	    take_string(req, body, "accent_color", "accent_color", 16, &u->accent_color, &err))
+		goto out;
+	stripe = json_object_get(body, "stripe");
+	if (stripe != NULL && !json_is_null(stripe)) {
+		if (!json_is_object(stripe)) {
+			wl_error_field(&err, "stripe", "must be an object");
+		} else if (unknown_fields(stripe, stripe_known, "stripe.", &err) != WL_OK ||
+			   take_string(req, stripe, "publishable_key", "stripe.publishable_key", 300,
+				       &u->stripe_publishable_key, &err) ||
+			   take_string(req, stripe, "secret_key", "stripe.secret_key", 300,
+				       &u->stripe_secret_key, &err) ||
+			   take_string(req, stripe, "product_id", "stripe.product_id", 300,
+				       &u->stripe_product_id, &err) ||
+			   take_string(req, stripe, "price_id", "stripe.price_id", 300,
+				       &u->stripe_price_id, &err) ||
+			   take_string(req, stripe, "webhook_secret", "stripe.webhook_secret", 300,
+				       &u->stripe_webhook_secret, &err)) {
+			goto out;
+		}
+	}
+	ctx->secret_plain = (char *)(uintptr_t)u->stripe_secret_key;
+	ctx->webhook_plain = (char *)(uintptr_t)u->stripe_webhook_secret;
+	v = json_object_get(body, "package");
+	if (v != NULL && !json_is_null(v) && take_package(req, v, ctx, &err) != WL_OK)
+		goto out;
+	if ((v = json_object_get(body, "active")) != NULL) {
+		if (!json_is_boolean(v))
+			wl_error_field(&err, "active", "must be true or false");
+		u->has_active = true;
+		u->active = json_is_true(v);
+	}
+	if (err.code != WL_OK)
+		goto out;
+	fill_package(req, ctx);
+	/* Check the values before sealing anything (the job checks them again
+	 * against what is stored). */
+	if (wl_whitelabel_validate(u, WL_WLF_REQUIRED, &err) != WL_OK) {
+		nest_field_names(&err);
+		goto out;
+	}
+	if (seal(req, u->stripe_secret_key, &ctx->put.secret_key_sealed, &err) != WL_OK ||
+	    seal(req, u->stripe_webhook_secret, &ctx->put.webhook_secret_sealed, &err) != WL_OK)
+		goto out;
+	json_decref(body);
+	http_submit(req, whitelabel_put_run, &ctx->put, put_finish);
+	return;
+out:
+	if (ctx != NULL) {
+		wipe(ctx->secret_plain);
+		wipe(ctx->webhook_plain);
+	}
+	json_decref(body);
+	http_reply_error(req, &err);
+}
+
+/* ---- margin calculator --------------------------------------------------------- */
+
+static int
+query_int(struct wl_req *req, const char *name, int64_t max, int64_t *out, struct wl_error *err)
+{
+	const char *v = http_query(req, name);
+	int64_t n = 0;
+	size_t i;
+
+	if (v == NULL)
+		return 1;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 12)
+			return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld", name,
+				       (long long)max);
+		n = n * 10 + (v[i] - '0');
+	}
+	if (i == 0 || n > max)
+		return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld", name,
+			       (long long)max);
+	*out = n;
+	return WL_OK;
+}
+
+void
+api_whitelabel_margin(struct wl_req *req)
+{
+	struct store_whitelabel s;
+	struct wl_margin m;
+	struct wl_error err;
+	int64_t credits, price;
+
+	if (!parent_only(req))
+		return;
+	wl_error_clear(&err);
+	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	credits = s.package_credits;
+	price = s.package_price_cents;
+	if (query_int(req, "credits", WL_PACKAGE_CREDITS_MAX, &credits, &err) < 0 ||
+	    query_int(req, "price_cents", WL_PACKAGE_PRICE_MAX, &price, &err) < 0) {
+		http_reply_error(req, &err);
+		return;
+	}
+	if (wl_margin_compute(credits, price, req->app->price_micro_per_minute, &m) != WL_OK) {
+		http_reply_fail(req, WL_EINVALID, "credits and price_cents must not be negative");
+		return;
+	}
+	wl_json_obj_begin(&req->out);
+	wl_json_kv_int(&req->out, "credits", credits);
+	wl_json_kv_int(&req->out, "package_price_cents", m.price_cents);
+	wl_json_kv_int(&req->out, "cost_cents", m.cost_cents);
+	wl_json_kv_int(&req->out, "profit_cents", m.profit_cents);
+	wl_json_kv_raw(&req->out, "margin_percent", m.margin_percent);
+	wl_json_kv_bool(&req->out, "below_cost", m.below_cost);
+	wl_json_kv_int(&req->out, "platform_price_micro_per_minute", req->app->price_micro_per_minute);
+	wl_json_kv_str(&req->out, "currency", s.package_currency[0] ? s.package_currency : "EUR");
+	wl_json_obj_end(&req->out);
+	http_reply_json(req, 200);
+}
+
+/* ---- custom domain ---------------------------------------------------------------- */
+
+static void
+domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
+{
+	struct whitelabel_domain *r = arg;
+
+	if (rc != WL_OK) {
+		http_reply_error(req, err);
+		return;
+	}
+	api_render_whitelabel(req->app, &req->out, &r->result);
+	http_reply_json(req, 200);
+}
+
+void
+api_whitelabel_domain_set(struct wl_req *req)
+{
+	struct whitelabel_domain *r;
+	struct wl_error err;
+	const char *domain = NULL;
+	json_t *body;
+	size_t i;
+
+	if (!parent_only(req))
+		return;
+	if ((body = api_body_object(req)) == NULL)
+		return;
+	wl_error_clear(&err);
+	r = http_alloc(req, sizeof(*r));
+	if (r == NULL) {
+		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
+		goto bad;
+	}
+	if (api_string(body, "domain", true, 253, &domain, &err) < 0)
+		goto bad;
+	snprintf(r->domain, sizeof(r->domain), "%s", domain);
+	for (i = 0; r->domain[i] != '\0'; i++)
+		if (r->domain[i] >= 'A' && r->domain[i] <= 'Z')
+			r->domain[i] = (char)(r->domain[i] - 'A' + 'a');
+	if (!wl_valid_hostname(r->domain)) {
+		wl_error_field(&err, "domain", "must be a host name like portal.yourdomain.com");
+		goto bad;
+	}
+	if (strcmp(r->domain, req->app->base_domain) == 0 ||
+	    (strlen(r->domain) > strlen(req->app->base_domain) &&
+	     strcmp(r->domain + strlen(r->domain) - strlen(req->app->base_domain),
+		    req->app->base_domain) == 0 &&
+	     r->domain[strlen(r->domain) - strlen(req->app->base_domain) - 1] == '.')) {
+		wl_error_field(&err, "domain", "must be a domain of your own, not one under %s",
+			       req->app->base_domain);
+		goto bad;
+	}
+	memcpy(r->org_id, req->org.id, WL_ID_LEN);
+	json_decref(body);
+	http_submit(req, whitelabel_domain_run, r, domain_finish);
+	return;
+bad:
+	json_decref(body);
+	http_reply_error(req, &err);
+}
+
+void
+api_whitelabel_domain_delete(struct wl_req *req)
+{
+	struct whitelabel_domain *r;
+
+	if (!parent_only(req))
+		return;
+	r = http_alloc(req, sizeof(*r));
+	if (r == NULL) {
+		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
+		return;
+	}
+	memcpy(r->org_id, req->org.id, WL_ID_LEN);
+	http_submit(req, whitelabel_domain_run, r, domain_finish);
+}
+
+/* On a worker: ask DNS, then record the verdict through the writer. */
+static void
+refresh_work(struct wl_req *req, void *arg)
+{
+	struct whitelabel_domain *r = arg;
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	if (whitelabel_check_dns(req->app, r->domain, r->status, r->reason, sizeof(r->reason),
+				 &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	r->status_update = true;
+	http_submit(req, whitelabel_domain_run, r, domain_finish);
+}
+
+void
+api_whitelabel_domain_refresh(struct wl_req *req)
+{
+	struct store_whitelabel s;
+	struct whitelabel_domain *r;
+	struct wl_error err;
+
+	if (!parent_only(req))
+		return;
+	wl_error_clear(&err);
+	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	if (s.custom_domain[0] == '\0') {
+		http_reply_fail(req, WL_ENOTFOUND, "No custom domain is set: add one first");
+		return;
+	}
+	r = http_alloc(req, sizeof(*r));
+	if (r == NULL) {
+		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
+		return;
+	}
+	memcpy(r->org_id, req->org.id, WL_ID_LEN);
+	memcpy(r->domain, s.custom_domain, sizeof(r->domain));
+	http_offload(req, refresh_work, r);
+}
+
+/* ---- users and allocations ------------------------------------------------------- */
+
+void
+api_whitelabel_users(struct wl_req *req)
+{
+	struct store_client_user *rows;
+	struct wl_error err;
+	int64_t cursor_ms;
+	char cursor_id[64], t[WL_CURSOR_TEXT_MAX], minutes[32];
+	int limit, n, i;
+
+	if (!parent_only(req))
+		return;
+	wl_error_clear(&err);
+	if (api_page(req, 100, 1000, &limit, &cursor_ms, cursor_id, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	rows = http_alloc(req, sizeof(*rows) * (size_t)(limit + 1));
+	if (rows == NULL) {
+		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
+		return;
+	}
+	if (store_client_users(req->conn, req->org.id, cursor_ms, cursor_id, limit + 1, rows, &n,
+			       &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	wl_json_obj_begin(&req->out);
+	wl_json_key(&req->out, "users");
+	wl_json_arr_begin(&req->out);
+	for (i = 0; i < n && i < limit; i++) {
+		wl_json_obj_begin(&req->out);
+		wl_json_kv_str(&req->out, "user_id", rows[i].user.id);
+		wl_json_kv_str(&req->out, "org_id", rows[i].user.org_id);
+		wl_json_kv_str(&req->out, "email", rows[i].user.email);
+		wl_format_minutes(rows[i].balance_seconds, minutes);
+		wl_json_kv_raw(&req->out, "credits_balance", minutes);
+		wl_format_iso_ms(rows[i].user.created_at, t);
+		wl_json_kv_str(&req->out, "created_at", t);
+		wl_json_obj_end(&req->out);
+	}
+	wl_json_arr_end(&req->out);
+	if (n > limit) {
+		wl_cursor_encode(rows[limit - 1].user.created_at, rows[limit - 1].user.id, t, sizeof(t));
+		wl_json_kv_str(&req->out, "next_cursor", t);
+	} else {
+		wl_json_kv_str(&req->out, "next_cursor", NULL);
+	}
+	wl_json_obj_end(&req->out);
+	http_reply_json(req, 200);
+}
+
+static void
+allocation_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
+{
+	struct whitelabel_allocation *r = arg;
+	char minutes[32];
+
+	if (rc != WL_OK) {
+		http_reply_error(req, err);
+		return;
+	}
+	wl_json_obj_begin(&req->out);
+	wl_json_kv_str(&req->out, "user_id", r->user_id);
+	wl_json_kv_str(&req->out, "org_id", r->org_id);
+	wl_json_kv_int(&req->out, "credits", r->credits);
+	wl_json_kv_str(&req->out, "description", r->description);
+	wl_format_minutes(r->balance_seconds, minutes);
+	wl_json_kv_raw(&req->out, "credits_balance", minutes);
+	wl_json_kv_bool(&req->out, "applied", r->applied);
+	wl_json_obj_end(&req->out);
+	http_reply_json(req, r->applied ? 201 : 200);
+}
+
+void
+api_whitelabel_allocate(struct wl_req *req)
+{
+	struct whitelabel_allocation *r;
+	struct wl_error err;
+	const char *desc = NULL, *key = http_header(req, "Idempotency-Key");
+	int64_t credits = 0;
+	char id[WL_ID_LEN];
+	json_t *body;
+
+	if (!parent_only(req))
+		return;
+	if (!wl_valid_uuid(req->params[0])) {
+		http_reply_fail(req, WL_ENOTFOUND, "user not found among your portal's users");
+		return;
+	}
+	if (key != NULL && !wl_valid_token(key, 200)) {
+		http_reply_fail(req, WL_EINVALID,
+				"Idempotency-Key must be 1 to 200 letters, digits or ._:-");
+		return;
+	}
+	if ((body = api_body_object(req)) == NULL)
+		return;
+	wl_error_clear(&err);
+	if (api_int(body, "credits", true, -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX, &credits,
+		    &err) < 0 ||
+	    api_string(body, "description", true, 500, &desc, &err) < 0)
+		goto bad;
+	if (credits == 0) {
+		wl_error_field(&err, "credits", "must not be zero");
+		goto bad;
+	}
+	if (!wl_valid_utf8(desc, strlen(desc)) || desc[strspn(desc, " \t")] == '\0') {
+		wl_error_field(&err, "description", "must say what the credits are for");
+		goto bad;
+	}
+	r = http_alloc(req, sizeof(*r));
+	if (r == NULL) {
+		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
+		goto bad;
+	}
+	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
+	memcpy(r->user_id, req->params[0], WL_ID_LEN);
+	r->credits = credits;
+	snprintf(r->description, sizeof(r->description), "%s", desc);
+	if (key == NULL) {
+		ids_new_uuid(id);
+		key = id;
+	}
+	snprintf(r->reference, sizeof(r->reference), "alloc:%s", key);
+	json_decref(body);
+	http_submit(req, whitelabel_allocate_run, r, allocation_finish);
+	return;
+bad:
+	json_decref(body);
+	http_reply_error(req, &err);
+}

@@ -1,0 +1,287 @@
+/*
+ * whitelabel.c — agency settings, custom domains and manual credit
+ * allocations. Validation of the values themselves is pure and lives in
+ * core/whitelabel.c; this file merges an update with what is stored, keeps
+ * secrets sealed, and moves credits through the ledger.
+ */
+#include "services/whitelabel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "services/dns.h"
+#include "services/ledger.h"
+
+int
+whitelabel_require_parent(const struct store_org *org, struct wl_error *err)
+{
+	if (org->parent_id[0] != '\0')
+		return wl_fail(err, WL_EFORBIDDEN, WHITELABEL_PARENT_ONLY);
+	return WL_OK;
+}
+
+int
+whitelabel_load(struct store_conn *c, const char *org_id, struct store_whitelabel *out,
+		struct wl_error *err)
+{
+	int rc = store_wl_get(c, org_id, false, out, err);
+
+	if (rc == WL_ENOTFOUND) {
+		wl_error_clear(err);
+		memset(out, 0, sizeof(*out));
+		snprintf(out->org_id, sizeof(out->org_id), "%s", org_id);
+		snprintf(out->package_currency, sizeof(out->package_currency), "EUR");
+		return WL_OK;
+	}
+	return rc;
+}
+
+unsigned
+whitelabel_have(const struct store_whitelabel *s)
+{
+	unsigned have = 0;
+
+	if (s->company_name[0] != '\0')
+		have |= WL_WLF_COMPANY_NAME;
+	if (s->slug[0] != '\0')
+		have |= WL_WLF_SLUG;
+	if (s->stripe_publishable_key[0] != '\0')
+		have |= WL_WLF_STRIPE_PUBLISHABLE_KEY;
+	if (s->stripe_secret_key_sealed[0] != '\0')
+		have |= WL_WLF_STRIPE_SECRET_KEY;
+	if (s->stripe_product_id[0] != '\0')
+		have |= WL_WLF_STRIPE_PRODUCT_ID;
+	if (s->stripe_price_id[0] != '\0')
+		have |= WL_WLF_STRIPE_PRICE_ID;
+	if (s->active)
+		have |= WL_WLF_ACTIVE;
+	return have;
+}
+
+static bool
+local_base(const struct wl_app *app)
+{
+	size_t n = strlen(app->base_domain);
+
+	return strcmp(app->base_domain, "localhost") == 0 ||
+	       (n > 10 && strcmp(app->base_domain + n - 10, ".localhost") == 0);
+}
+
+/* On a localhost base the portal runs on our own port over plain HTTP;
+ * elsewhere it sits behind a TLS proxy on the standard port. */
+static void
+origin(const struct wl_app *app, const char *host_prefix, const char *slug, char *out, size_t n)
+{
+	if (local_base(app) && app->public_port != 80 && app->public_port != 0)
+		snprintf(out, n, "http://%s%s%s:%d", slug, host_prefix, app->base_domain,
+			 app->public_port);
+	else
+		snprintf(out, n, "%s://%s%s%s", local_base(app) ? "http" : "https", slug,
+			 host_prefix, app->base_domain);
+}
+
+void
+whitelabel_portal_url(const struct wl_app *app, const char *slug, char *out, size_t n)
+{
+	origin(app, ".portal.", slug, out, n);
+}
+
+void
+whitelabel_webhook_url(const struct wl_app *app, const char *slug, char *out, size_t n)
+{
+	char base[512];
+
+	origin(app, "", "portal.", base, sizeof(base));
+	snprintf(out, n, "%s/api/webhooks/stripe/%s", base, slug);
+}
+
+void
+whitelabel_record_name(const char *domain, char *out, size_t n)
+{
+	const char *last = strrchr(domain, '.');
+	const char *p;
+	size_t len;
+
+	if (last == NULL) {
+		snprintf(out, n, "@");
+		return;
+	}
+	/* everything before the last two labels */
+	for (p = last - 1; p > domain && *p != '.'; p--)
+		;
+	if (p <= domain) {
+		snprintf(out, n, "@");
+		return;
+	}
+	len = (size_t)(p - domain);
+	snprintf(out, n, "%.*s", (int)len, domain);
+}
+
+static void
+set_text(char *dst, size_t n, const char *v)
+{
+	if (v != NULL)
+		snprintf(dst, n, "%s", v);
+}
+
+int
+whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct whitelabel_put *r = arg;
+	struct store_whitelabel s;
+	const struct wl_whitelabel_update *u = &r->u;
+	char pk_mode, sk_mode;
+	int rc;
+
+	rc = store_wl_get(c, r->org_id, true, &s, err);
+	if (rc == WL_ENOTFOUND)
+		rc = whitelabel_load(c, r->org_id, &s, err);
+	if (rc != WL_OK)
+		return rc;
+	rc = wl_whitelabel_validate(u, whitelabel_have(&s), err);
+	if (rc != WL_OK)
+		return rc;
+	/* A key pair of different modes, one stored and one new, fails too. */
+	pk_mode = wl_stripe_key_mode(u->stripe_publishable_key != NULL ? u->stripe_publishable_key
+									: s.stripe_publishable_key,
+				     "pk_live_", "pk_test_");
+	sk_mode = u->stripe_secret_key != NULL
+			  ? wl_stripe_key_mode(u->stripe_secret_key, "sk_live_", "sk_test_")
+			  : s.stripe_secret_mode[0];
+	if (pk_mode != 0 && sk_mode != 0 && pk_mode != sk_mode) {
+		wl_error_field(err, u->stripe_secret_key != NULL ? "stripe_secret_key"
+								 : "stripe_publishable_key",
+			       "test and live keys cannot be mixed: the publishable key is a %s key "
+			       "and the secret key a %s key",
+			       pk_mode == 'l' ? "live" : "test", sk_mode == 'l' ? "live" : "test");
+		return WL_EVALIDATION;
+	}
+
+	set_text(s.company_name, sizeof(s.company_name), u->company_name);
+	set_text(s.slug, sizeof(s.slug), u->slug);
+	set_text(s.logo_url, sizeof(s.logo_url), u->logo_url);
+	set_text(s.primary_color, sizeof(s.primary_color), u->primary_color);
+	set_text(s.accent_color, sizeof(s.accent_color), u->accent_color);
+	set_text(s.stripe_publishable_key, sizeof(s.stripe_publishable_key),
+		 u->stripe_publishable_key);
+	if (u->stripe_secret_key != NULL) {
+		set_text(s.stripe_secret_key_sealed, sizeof(s.stripe_secret_key_sealed),
+			 u->stripe_secret_key[0] != '\0' ? r->secret_key_sealed : "");
+		s.stripe_secret_mode[0] = sk_mode;
+		s.stripe_secret_mode[1] = '\0';
+	}
+	set_text(s.stripe_product_id, sizeof(s.stripe_product_id), u->stripe_product_id);
+	set_text(s.stripe_price_id, sizeof(s.stripe_price_id), u->stripe_price_id);
+	if (u->stripe_webhook_secret != NULL)
+		set_text(s.stripe_webhook_secret_sealed, sizeof(s.stripe_webhook_secret_sealed),
+			 u->stripe_webhook_secret[0] != '\0' ? r->webhook_secret_sealed : "");
+	if (u->has_package) {
+		s.package_credits = u->package_credits;
+		s.package_price_cents = u->package_price_cents;
+		set_text(s.package_currency, sizeof(s.package_currency), u->package_currency);
+	}
+	if (u->has_active)
+		s.active = u->active;
+	s.updated_at = wl_now_ms();
+	rc = store_wl_put(c, &s, err);
+	if (rc == WL_ECONFLICT) {
+		wl_error_clear(err);
+		wl_error_field(err, "slug", "\"%s\" is already taken by another portal", s.slug);
+		return WL_EVALIDATION;
+	}
+	if (rc != WL_OK)
+		return rc;
+	r->result = s;
+	return WL_OK;
+}
+
+int
+whitelabel_domain_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct whitelabel_domain *r = arg;
+	struct store_whitelabel s;
+	int rc;
+
+	rc = store_wl_get(c, r->org_id, true, &s, err);
+	if (rc == WL_ENOTFOUND)
+		rc = whitelabel_load(c, r->org_id, &s, err);
+	if (rc != WL_OK)
+		return rc;
+	if (r->status_update) {
+		/* The domain may have changed while DNS was asked: keep the newer one. */
+		if (strcmp(s.custom_domain, r->domain) != 0)
+			return wl_fail(err, WL_ECONFLICT, "the custom domain changed during the check");
+		snprintf(s.domain_status, sizeof(s.domain_status), "%s", r->status);
+		snprintf(s.domain_reason, sizeof(s.domain_reason), "%s", r->reason);
+		s.domain_checked_at = wl_now_ms();
+	} else if (r->domain[0] == '\0') {
+		if (s.custom_domain[0] == '\0')
+			return wl_fail(err, WL_ENOTFOUND, "no custom domain is set");
+		s.custom_domain[0] = '\0';
+		s.domain_status[0] = '\0';
+		s.domain_reason[0] = '\0';
+		s.domain_checked_at = 0;
+	} else {
+		snprintf(s.custom_domain, sizeof(s.custom_domain), "%s", r->domain);
+		snprintf(s.domain_status, sizeof(s.domain_status), "pending");
+		snprintf(s.domain_reason, sizeof(s.domain_reason),
+			 "Create the CNAME record, then refresh. DNS changes can take up to 48 hours.");
+		s.domain_checked_at = 0;
+	}
+	s.updated_at = wl_now_ms();
+	rc = store_wl_put(c, &s, err);
+	if (rc == WL_ECONFLICT)
+		return wl_fail(err, WL_ECONFLICT, "%s is already used by another portal", r->domain);
+	if (rc != WL_OK)
+		return rc;
+	r->result = s;
+	return WL_OK;
+}
+
+int
+whitelabel_check_dns(const struct wl_app *app, const char *domain, char status[16], char *reason,
+		     size_t reason_sz, struct wl_error *err)
+{
+	enum dns_verdict v;
+	int rc;
+
+	rc = dns_check_domain(app->dns_server, domain, app->cname_target, &v, reason, reason_sz, err);
+	if (rc != WL_OK)
+		return rc;
+	snprintf(status, 16, "%s", v == DNS_VERIFIED ? "verified"
+				   : v == DNS_PENDING ? "pending" : "misconfigured");
+	return WL_OK;
+}
+
+int
+whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct whitelabel_allocation *r = arg;
+	struct store_user user;
+	struct store_org org;
+	int64_t delta = r->credits * 60;
+	int rc;
+
+	rc = store_user_get(c, r->user_id, &user, err);
+	if (rc == WL_OK)
+		rc = store_org_get(c, user.org_id, true, &org, err);
+	if (rc == WL_ENOTFOUND || (rc == WL_OK && strcmp(org.parent_id, r->parent_org_id) != 0))
+		return wl_fail(err, WL_ENOTFOUND, "user not found among your portal's users");
+	if (rc != WL_OK)
+		return rc;
+	memcpy(r->org_id, org.id, WL_ID_LEN);
+	if (org.balance_seconds + delta < 0) {
+		wl_error_field(err, "credits",
+			       "would take the balance below zero (the user has %lld seconds of credits)",
+			       (long long)org.balance_seconds);
+		return WL_EVALIDATION;
+	}
+	rc = ledger_apply(c, org.id, delta, "allocation", r->reference, r->description, wl_now_ms(),
+			  err);
+	if (rc < 0)
+		return rc;
+	r->applied = rc == LEDGER_APPLIED;
+	r->balance_seconds = org.balance_seconds + (r->applied ? delta : 0);
+	return WL_OK;
+}

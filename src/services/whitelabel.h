@@ -1,0 +1,79 @@
+/*
+ * whitelabel.h — an agency's portal settings (brand, slug, Stripe account,
+ * package, activation), its custom domain, its client users and the credits
+ * it allocates to them by hand. Only parent organizations have any of this.
+ *
+ * The *_run functions are writer jobs (services/writer.h).
+ */
+#ifndef WL_SERVICES_WHITELABEL_H
+#define WL_SERVICES_WHITELABEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/whitelabel.h"
+#include "services/app.h"
+#include "store/store.h"
+
+#define WHITELABEL_PARENT_ONLY "Only parent organizations can access whitelabel"
+
+/* WL_EFORBIDDEN for a child org. */
+int whitelabel_require_parent(const struct store_org *org, struct wl_error *err);
+
+/* The settings of an org; defaults (nothing set, inactive) when never saved. */
+int whitelabel_load(struct store_conn *c, const char *org_id, struct store_whitelabel *out,
+		    struct wl_error *err);
+
+/* WL_WLF_* bits of what is set. */
+unsigned whitelabel_have(const struct store_whitelabel *s);
+
+/* Public addresses: the portal and the Stripe webhook endpoint. */
+void whitelabel_portal_url(const struct wl_app *app, const char *slug, char *out, size_t n);
+void whitelabel_webhook_url(const struct wl_app *app, const char *slug, char *out, size_t n);
+/* The name part of the CNAME record for a domain ("portal" for
+ * portal.example.com, "@" for a bare example.com). */
+void whitelabel_record_name(const char *domain, char *out, size_t n);
+
+struct whitelabel_put {
+	/* in: strings owned by the caller until the job is done */
+	char org_id[WL_ID_LEN];
+	struct wl_whitelabel_update u;
+	const char *secret_key_sealed;      /* set when u.stripe_secret_key is */
+	const char *webhook_secret_sealed;  /* set when u.stripe_webhook_secret is */
+	/* out */
+	struct store_whitelabel result;
+};
+int whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err);
+
+struct whitelabel_domain {
+	/* in */
+	char org_id[WL_ID_LEN];
+	char domain[254];                   /* "" = remove */
+	/* in, for a status update after a DNS check */
+	bool status_update;
+	char status[16];
+	char reason[256];
+	/* out */
+	struct store_whitelabel result;
+};
+int whitelabel_domain_run(struct store_conn *c, void *arg, struct wl_error *err);
+
+/* Asks DNS about the org's domain (blocking: call from a worker). */
+int whitelabel_check_dns(const struct wl_app *app, const char *domain, char status[16],
+			 char *reason, size_t reason_sz, struct wl_error *err);
+
+struct whitelabel_allocation {
+	/* in */
+	char parent_org_id[WL_ID_LEN];
+	char user_id[WL_ID_LEN];
+	int64_t credits;                    /* may be negative (a correction) */
+	char description[501];
+	char reference[300];
+	/* out */
+	char org_id[WL_ID_LEN];
+	int64_t balance_seconds;
+	bool applied;
+};
+int whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err);
+
+#endif

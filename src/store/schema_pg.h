@@ -1,0 +1,87 @@
+/*
+ * schema_pg.h — the PostgreSQL schema as numbered migrations, the same
+ * tables, constraints and indexes as schema_sqlite.h in PostgreSQL's types:
+ * BIGINT for unix-ms times and seconds, BIGSERIAL ledger ids, BYTEA key
+ * hashes, BOOLEAN flags. store_pg.c applies them in one transaction under an
+ * advisory lock and records the level in schema_version. A migration is never
+ * edited once released: add a new one at the end.
+ *
+ * Ids are compared byte-wise (COLLATE "C") whatever the database's locale, so
+ * keyset paging orders (created_at, id) exactly as SQLite does.
+ */
+#ifndef WL_SCHEMA_PG_H
+#define WL_SCHEMA_PG_H
+
+/* pg_advisory_xact_lock key held while migrating: the bytes of "wlportal"
+ * read as a big-endian int64, so two instances starting at once take turns. */
+#define PG_MIGRATION_LOCK_SQL "SELECT pg_advisory_xact_lock(8605376611962085740)"
+
+static const char *const pg_migrations[] = {
+	/* 1: organizations, people, keys, the ledger, calls and usage */
+	"CREATE TABLE orgs ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  parent_id TEXT COLLATE \"C\" REFERENCES orgs(id),"
+	"  balance_seconds BIGINT NOT NULL DEFAULT 0 CHECK (balance_seconds >= 0),"
+	"  is_demo BOOLEAN NOT NULL DEFAULT false,"
+	"  created_at BIGINT NOT NULL);"
+	"CREATE INDEX orgs_parent ON orgs(parent_id);"
+	"CREATE TABLE users ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  email TEXT NOT NULL UNIQUE,"
+	"  password_hash TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL);"
+	"CREATE INDEX users_org ON users(org_id);"
+	"CREATE TABLE api_keys ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  key_hash BYTEA NOT NULL UNIQUE,"
+	"  label TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  revoked_at BIGINT);"
+	"CREATE INDEX api_keys_org ON api_keys(org_id);"
+	"CREATE TABLE ledger_entries ("
+	"  id BIGSERIAL PRIMARY KEY,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  delta_seconds BIGINT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  reference TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created_at BIGINT NOT NULL,"
+	"  UNIQUE (org_id, reference));"
+	"CREATE TABLE phone_numbers ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  number TEXT NOT NULL UNIQUE,"
+	"  created_at BIGINT NOT NULL);"
+	"CREATE TABLE calls ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  billed_org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  direction TEXT NOT NULL CHECK (direction IN ('inbound','outbound')),"
+	"  status TEXT NOT NULL,"
+	"  from_number TEXT,"
+	"  to_number TEXT NOT NULL,"
+	"  number_id TEXT COLLATE \"C\" REFERENCES phone_numbers(id),"
+	"  agent_id TEXT,"
+	"  elapsed_sec BIGINT NOT NULL DEFAULT 0,"
+	"  billed_seconds BIGINT NOT NULL DEFAULT 0 CHECK (billed_seconds >= 0),"
+	"  cut_off BOOLEAN NOT NULL DEFAULT false,"
+	"  ended_reason TEXT,"
+	"  created_at BIGINT NOT NULL,"
+	"  ended_at BIGINT);"
+	"CREATE INDEX calls_org_created ON calls(org_id, created_at, id);"
+	"CREATE TABLE usage ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  billed_org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  call_id TEXT COLLATE \"C\" NOT NULL UNIQUE REFERENCES calls(id),"
+	"  duration_sec BIGINT NOT NULL CHECK (duration_sec >= 0),"
+	"  number_id TEXT COLLATE \"C\","
+	"  created_at BIGINT NOT NULL);"
+	"CREATE INDEX usage_org_created ON usage(org_id, created_at, id);"
+	"CREATE INDEX usage_billed_created ON usage(billed_org_id, created_at, id);",
+};
+
+#endif
