@@ -145,6 +145,8 @@ api_engine_event(struct wl_req *req)
 		goto bad;
 	}
 	memcpy(r->call_id, req->params[0], WL_ID_LEN);
+	if (calls_event_prepare(req->conn, r, &err) != WL_OK)
+		goto bad;
 	snprintf(r->status, sizeof(r->status), "%s", status);
 	r->elapsed_sec = elapsed;
 	snprintf(r->ended_reason, sizeof(r->ended_reason), "%s", reason != NULL ? reason : "");

@@ -187,6 +187,25 @@ settle(struct store_conn *c, struct store_call *call, int64_t now, struct wl_err
 	return store_usage_insert(c, &u, err);
 }
 
+const char *
+calls_agency_of(const struct store_org *org)
+{
+	return is_child(org) ? org->parent_id : org->id;
+}
+
+int
+calls_event_prepare(struct store_conn *c, struct calls_event *r, struct wl_error *err)
+{
+	struct store_call call;
+	int rc = store_call_get(c, r->call_id, false, &call, err);
+
+	if (rc != WL_OK)
+		return rc;
+	memcpy(r->org_id, call.org_id, WL_ID_LEN);
+	memcpy(r->billed_org_id, call.billed_org_id, WL_ID_LEN);
+	return WL_OK;
+}
+
 int
 calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
@@ -198,25 +217,28 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	int rc;
 
 	r->billed_now = 0;
-	rc = store_call_get(c, r->call_id, false, &call, err);
-	if (rc != WL_OK)
-		return rc;
-	r->billed_seconds = call.billed_seconds;
 	r->keep_going = false;
-	if (is_final(call.status))
-		return WL_OK; /* late or repeated: nothing to bill */
-
-	rc = load_payers(c, call.org_id, &org, &parent, &avail, err);
+	if (r->org_id[0] == '\0' && (rc = calls_event_prepare(c, r, err)) != WL_OK)
+		return rc;
+	/* Lock order: the agency, the org, then the call — the same in every
+	 * job, so batches of two instances cannot wait on each other in a circle. */
+	if (strcmp(r->billed_org_id, r->org_id) != 0) {
+		rc = store_org_get(c, r->billed_org_id, true, &parent, err);
+		if (rc != WL_OK)
+			return rc;
+	}
+	rc = store_org_get(c, r->org_id, true, &org, err);
 	if (rc != WL_OK)
 		return rc;
-	/* Re-read under the org locks so two instances cannot both bill it. */
 	rc = store_call_get(c, r->call_id, true, &call, err);
 	if (rc != WL_OK)
 		return rc;
-	if (is_final(call.status)) {
-		r->billed_seconds = call.billed_seconds;
-		return WL_OK;
-	}
+	r->billed_seconds = call.billed_seconds;
+	if (is_final(call.status))
+		return WL_OK; /* late or repeated: nothing to bill */
+	avail = org.balance_seconds;
+	if (is_child(&org) && parent.balance_seconds < avail)
+		avail = parent.balance_seconds;
 	before = call.billed_seconds;
 	if (r->elapsed_sec > call.elapsed_sec)
 		call.elapsed_sec = r->elapsed_sec;

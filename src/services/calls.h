@@ -45,6 +45,8 @@ int calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 struct calls_event {
 	/* in */
 	char call_id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];         /* from calls_event_prepare, or "" */
+	char billed_org_id[WL_ID_LEN];  /* the agency that pays, likewise */
 	char status[16];            /* ringing | in-progress | ended | ended-with-error */
 	int64_t elapsed_sec;
 	char ended_reason[65];
@@ -54,6 +56,13 @@ struct calls_event {
 	int64_t billed_now;         /* billed by this event */
 };
 int calls_event_run(struct store_conn *c, void *arg, struct wl_error *err);
+/* A read before the job: who owns and who pays for the call (immutable), so
+ * the job can lock the agency first and the writer can order its batch.
+ * WL_ENOTFOUND for an unknown call. */
+int calls_event_prepare(struct store_conn *c, struct calls_event *r, struct wl_error *err);
+
+/* The agency whose minutes pay for an org's calls: its parent, or itself. */
+const char *calls_agency_of(const struct store_org *org);
 
 /* Reads. A call of another org is WL_ENOTFOUND. */
 int calls_get(struct store_conn *c, const char *org_id, const char *call_id,

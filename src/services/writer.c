@@ -29,6 +29,18 @@ struct writer {
 	struct writer_stats stats;
 };
 
+static int
+by_order_key(const void *a, const void *b)
+{
+	const struct wl_job *x = *(const struct wl_job *const *)a;
+	const struct wl_job *y = *(const struct wl_job *const *)b;
+	int c = strcmp(x->order_key, y->order_key);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static void
 run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, struct wl_error *berr, int *brc)
 {
@@ -111,6 +123,9 @@ writer_main(void *arg)
 		w->queued -= n;
 		pthread_mutex_unlock(&w->mu);
 
+		for (size_t i = 0; i < n; i++)
+			batch[i]->seq = (unsigned)i;
+		qsort(batch, n, sizeof(batch[0]), by_order_key);
 		run_batch(w, batch, n);
 
 		pthread_mutex_lock(&w->mu);

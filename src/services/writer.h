@@ -13,6 +13,12 @@
  * own argument and have no effect outside the transaction. `done` runs on
  * the writer thread after the commit: keep it short (resume a connection,
  * signal a condition variable).
+ *
+ * Lock order: on PostgreSQL a batch holds the row locks of all its jobs
+ * until it commits, and several instances run batches at once. If two
+ * batches took the same rows in different orders they would deadlock, so
+ * the writer runs each batch sorted by `order_key` — the agency (parent org)
+ * whose rows the job locks first — keeping arrival order within a key.
  */
 #ifndef WL_WRITER_H
 #define WL_WRITER_H
@@ -24,9 +30,11 @@ struct wl_job {
 	int (*run)(struct store_conn *c, void *arg, struct wl_error *err);
 	void (*done)(struct wl_job *job);
 	void *arg;
+	char order_key[40];   /* the agency id whose rows the job locks; "" = none */
 	int rc;               /* outcome after commit */
 	struct wl_error err;  /* filled when rc < 0 */
 	struct wl_job *next;  /* queue link, owned by the writer */
+	unsigned seq;         /* arrival order within a batch, owned by the writer */
 };
 
 struct writer;
