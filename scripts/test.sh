@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Runs the unit tests (meson, suite "unit") and then the integration tests
-# (node:test against the wlportal binary of BUILD_DIR, one file at a time).
+# Runs every test of BUILD_DIR's wlportal:
+#   1. the unit tests (meson, suite "unit"; the store tests there use SQLite),
+#   2. the fuzz replay (scripts/fuzz.sh: the kept corpus, in seconds),
+#   3. the integration tests (node:test, one file at a time) twice: on SQLite,
+#      then on a throw-away PostgreSQL (scripts/pg.sh) started once here and
+#      stopped on exit whatever happened, each test env getting its own
+#      database on it (WLPORTAL_TEST_PG, see tests/integration/lib.mjs).
 # Usage: scripts/test.sh BUILD_DIR      e.g. scripts/test.sh build-test
-# Exits non-zero if anything failed; the output ends with node's summary.
+# Exits non-zero if anything failed; the output of each integration run ends
+# with node's summary.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -22,16 +28,54 @@ if [ ! -x "$build_dir/wlportal" ]; then
   exit 1
 fi
 
+# The PostgreSQL server for the second integration run: started first (it
+# takes a few seconds), stopped and removed on any exit.
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/wlportal-testpg-XXXXXX")
+stop_pg() {
+  "$root/scripts/pg.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pg_url=""
+if pg_out=$("$root/scripts/pg.sh" start "$pg_dir" 2>&1); then
+  pg_url=$(printf '%s\n' "$pg_out" | tail -n 1)
+else
+  printf '%s\n' "$pg_out" >&2
+  echo "test.sh: PostgreSQL did not start; the PostgreSQL run is skipped (a failure)" >&2
+fi
+
 unit_rc=0
 meson test -C "$build_dir" --suite unit --print-errorlogs || unit_rc=$?
 if [ "$unit_rc" -ne 0 ]; then
-  echo "test.sh: unit tests failed (exit $unit_rc); running the integration tests anyway" >&2
+  echo "test.sh: unit tests failed (exit $unit_rc); running the other tests anyway" >&2
 fi
 
-it_rc=0
-WLPORTAL_BIN="$build_dir/wlportal" node --test --test-concurrency=1 tests/integration/*.test.mjs || it_rc=$?
+fuzz_rc=0
+"$root/scripts/fuzz.sh" || fuzz_rc=$?
+if [ "$fuzz_rc" -ne 0 ]; then
+  echo "test.sh: fuzz replay failed (exit $fuzz_rc); running the other tests anyway" >&2
+fi
 
-if [ "$unit_rc" -ne 0 ] || [ "$it_rc" -ne 0 ]; then
+export WLPORTAL_BIN="$build_dir/wlportal"
+
+echo "== integration tests on SQLite =="
+sqlite_rc=0
+# two_instances.test.mjs is about PostgreSQL only: it runs in the second pass.
+env -u WLPORTAL_TEST_PG WLPORTAL_TEST_PG_LATER=1 \
+  node --test --test-concurrency=1 tests/integration/*.test.mjs || sqlite_rc=$?
+
+pg_rc=1
+if [ -n "$pg_url" ]; then
+  echo "== integration tests on PostgreSQL ($pg_url) =="
+  pg_rc=0
+  env -u WLPORTAL_TEST_PG_LATER WLPORTAL_TEST_PG="$pg_url" \
+    node --test --test-concurrency=1 tests/integration/*.test.mjs || pg_rc=$?
+fi
+
+if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$sqlite_rc" -ne 0 ] || [ "$pg_rc" -ne 0 ]; then
   exit 1
 fi
 exit 0

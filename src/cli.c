@@ -283,7 +283,7 @@ cmd_serve(int argc, char **argv)
 	if (srv == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		app_close(&app);
-		return 1;
+		return err.code == WL_EINVALID ? 2 : 1;
 	}
 	app.public_port = http_port(srv);
 	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
@@ -298,7 +298,10 @@ cmd_serve(int argc, char **argv)
 			break;
 	} while (sig != SIGINT && sig != SIGTERM);
 	fprintf(stderr, "wlportal: stopping\n");
-	/* Finish queued writes first: their connections are resumed and answered. */
+	/* No new requests; the ones in flight finish their writes and are
+	 * answered; only then do the server, the workers and the writer stop. */
+	http_quiesce(srv);
+	http_stop(srv);
 	workers_stop(app.workers);
 	app.workers = NULL;
 	{
@@ -311,7 +314,6 @@ cmd_serve(int argc, char **argv)
 	}
 	writer_stop(app.writer);
 	app.writer = NULL;
-	http_stop(srv);
 	app_close(&app);
 	return 0;
 }

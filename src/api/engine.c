@@ -73,6 +73,13 @@ api_engine_inbound(struct wl_req *req)
 	snprintf(r->number_id, sizeof(r->number_id), "%s", number != NULL ? number : "");
 	snprintf(r->from, sizeof(r->from), "%s", from);
 	snprintf(r->to, sizeof(r->to), "%s", to);
+	if (org != NULL) {
+		struct store_org o;
+
+		if (store_org_get(req->conn, org, false, &o, &err) != WL_OK)
+			goto bad;
+		http_job_order(req, calls_agency_of(&o));
+	}
 	json_decref(body);
 	http_submit(req, calls_inbound_run, r, inbound_finish);
 	return;
@@ -147,6 +154,7 @@ api_engine_event(struct wl_req *req)
 	memcpy(r->call_id, req->params[0], WL_ID_LEN);
 	if (calls_event_prepare(req->conn, r, &err) != WL_OK)
 		goto bad;
+	http_job_order(req, r->billed_org_id);
 	snprintf(r->status, sizeof(r->status), "%s", status);
 	r->elapsed_sec = elapsed;
 	snprintf(r->ended_reason, sizeof(r->ended_reason), "%s", reason != NULL ? reason : "");

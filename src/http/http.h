@@ -26,7 +26,10 @@
 #define WL_PATH_PARAMS 4
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER };
-enum route_auth { AUTH_NONE, AUTH_API_KEY, AUTH_ENGINE };
+/* AUTH_PAGE: a public HTML page (errors render as HTML). AUTH_SESSION: an
+ * HTML page of a logged-in user (cookie wl_session); a POST there must also
+ * carry the session's CSRF token in the form field "csrf". */
+enum route_auth { AUTH_NONE, AUTH_API_KEY, AUTH_ENGINE, AUTH_PAGE, AUTH_SESSION };
 
 struct wl_req;
 typedef void (*wl_handler)(struct wl_req *req);
@@ -55,6 +58,11 @@ struct wl_req {
 	/* AUTH_API_KEY routes: the key's org and the org acted on */
 	char key_org_id[WL_ID_LEN];
 	struct store_org org;
+	/* AUTH_SESSION routes: the user, the session's CSRF token; key_org_id is
+	 * the session's org and org the one acted on (?org= switcher) */
+	char user_id[WL_ID_LEN];
+	char csrf[64];
+	bool html;                     /* errors answer as an HTML page */
 	/* the answer */
 	int status;
 	struct wl_buf out;
@@ -74,6 +82,26 @@ void http_reply_error(struct wl_req *req, const struct wl_error *err);
 void http_reply_fail(struct wl_req *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* req->out holds an HTML page: send it with the page security headers
+ * (CSP, X-Frame-Options, Referrer-Policy). */
+void http_reply_html(struct wl_req *req, int status);
+/* 303 See Other to location (a path on this site). */
+void http_redirect(struct wl_req *req, const char *location);
+/* req->out holds a static file: send it with this type, cacheable. */
+void http_reply_static(struct wl_req *req, const char *content_type);
+/* Adds a response header (at most 4 per response; copied). */
+void http_add_header(struct wl_req *req, const char *name, const char *value);
+/* Set-Cookie name=value (HttpOnly, SameSite=Lax, Path=/, Secure behind
+ * https); max_age_s 0 deletes the cookie. */
+void http_set_cookie(struct wl_req *req, const char *name, const char *value, long max_age_s);
+/* A field of the urlencoded request body (parsed on first use); NULL when
+ * absent or when the body is not a well-formed form. */
+const char *http_form(struct wl_req *req, const char *name);
+/* Wipes the request body and the parsed form (they may hold secrets). */
+void http_form_wipe(struct wl_req *req);
+/* The client's IP address as text. */
+void http_client_addr(struct wl_req *req, char *out, size_t n);
+
 /* Queues a write job; finish(req, arg, rc, err) runs after its durable outcome. */
 void http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct wl_error *),
 		 void *arg, wl_finish finish);
@@ -83,11 +111,18 @@ void http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, str
  * answers with http_reply_* or queues a write with http_submit. */
 void http_offload(struct wl_req *req, void (*work)(struct wl_req *req, void *arg), void *arg);
 
+/* The agency whose rows the queued write locks first, when the request
+ * has no org of its own (the engine API); see services/writer.h. */
+void http_job_order(struct wl_req *req, const char *agency_id);
+
 struct http_server;
 struct http_server *http_start(struct wl_app *app, const char *listen, int threads,
 			       struct wl_error *err);
 uint16_t http_port(struct http_server *s);
-/* Stops accepting, lets queued work end, then closes every connection. */
+/* Stops accepting connections, answers new requests 503, and waits (up to
+ * 15 s) for requests suspended on a worker or the writer to be answered. */
+void http_quiesce(struct http_server *s);
+/* Closes every connection. Call http_quiesce first. */
 void http_stop(struct http_server *s);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "api/api.h"
 #include "http/http.h"
+#include "web/web.h"
 
 const struct route wl_routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, AUTH_NONE },
@@ -24,6 +25,25 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/api/v1/whitelabel/domain/refresh", api_whitelabel_domain_refresh, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/whitelabel/users", api_whitelabel_users, AUTH_API_KEY },
 	{ HTTP_POST, "/api/v1/whitelabel/users/:id/allocations", api_whitelabel_allocate, AUTH_API_KEY },
+
+	/* HTML: static files, log in, the agency dashboard (session cookie) */
+	{ HTTP_GET, "/", web_root, AUTH_PAGE },
+	{ HTTP_GET, "/static/:file", web_static, AUTH_PAGE },
+	{ HTTP_GET, "/login", web_login_form, AUTH_PAGE },
+	{ HTTP_POST, "/login", web_login, AUTH_PAGE },
+	{ HTTP_POST, "/logout", web_logout, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard", web_dashboard, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/users", web_users, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/users/:id/allocate", web_allocate, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/whitelabel", web_settings, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/whitelabel/domain/add", web_domain_add, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/whitelabel/domain/refresh", web_domain_refresh, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/whitelabel/domain/remove", web_domain_remove, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/whitelabel/:step", web_settings_save, AUTH_SESSION },
+
+	/* the branded portal (also reached by Host {slug}.portal.{base}) */
+	{ HTTP_GET, "/p/:slug", web_portal_redirect, AUTH_PAGE },
+	{ HTTP_GET, "/p/:slug/", web_portal, AUTH_PAGE },
 
 	/* voice engine API: Bearer WLPORTAL_ENGINE_TOKEN */
 	{ HTTP_POST, "/engine/v1/calls/inbound", api_engine_inbound, AUTH_ENGINE },

@@ -15,299 +15,31 @@
  * thread while the connection is suspended, so no server thread waits for a
  * query. The write job is handed to the writer as the very last touch of the
  * request, because the writer may resume and complete it at once.
+ *
+ * HTML pages: a portal host ({slug}.portal.{base}) is routed to /p/{slug}/…;
+ * AUTH_SESSION routes read the wl_session cookie and check the CSRF token
+ * of every POST; errors on page routes answer as HTML pages (web/).
  */
 #include "http/http.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
+#include "core/form.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "services/accounts.h"
 #include "services/ids.h"
-
-#define MAX_QUERY 24
-#define MAX_HEADERS 12
-#define QUERY_VALUE_MAX 1024
-#define HEADER_VALUE_MAX 1024
-#define PATH_MAX_LEN 2048
-
-enum req_state { RS_READING, RS_DISPATCHED, RS_WAITING, RS_FINISH, RS_DONE };
-
-struct kv {
-	const char *name;
-	const char *value;
-};
-
-struct chunk {
-	struct chunk *next;
-	max_align_t data[];
-};
-
-struct http_private {
-	struct MHD_Connection *mhd;
-	struct http_server *server;
-	enum req_state state;
-	bool suspended;
-	bool too_large;
-	bool bad_input;
-	char bad_message[160];
-	struct kv query[MAX_QUERY];
-	int nquery;
-	struct kv headers[MAX_HEADERS];
-	int nheaders;
-	struct chunk *chunks;
-	/* blocking work for a worker thread */
-	void (*offload_fn)(struct wl_req *, void *);
-	void *offload_arg;
-	/* a queued write */
-	struct wl_job job;
-	bool job_pending;
-	wl_finish finish;
-	int job_rc;
-	struct wl_error job_err;
-	char path[PATH_MAX_LEN + 1];
-	const char *extra_header_name;
-	char extra_header_value[64];
-};
-
-struct http_server {
-	struct wl_app *app;
-	struct MHD_Daemon *daemon;
-	bool offload;   /* dispatch on worker threads (networked database) */
-};
-
-/* Request headers a handler may read; the rest are never copied. */
-static const char *const wanted_headers[] = {
-	"Authorization", "X-Organization-Id", "Idempotency-Key", "Content-Type", "Host",
-	"Cookie", "Stripe-Signature", "Origin", "X-Forwarded-Proto", NULL,
-};
-
-/* ---- small helpers ------------------------------------------------------ */
-
-void *
-http_alloc(struct wl_req *req, size_t n)
-{
-	struct chunk *c = calloc(1, sizeof(*c) + n);
-
-	if (c == NULL)
-		return NULL;
-	c->next = req->priv->chunks;
-	req->priv->chunks = c;
-	return c->data;
-}
-
-static char *
-dup_bounded(struct wl_req *req, const char *s, size_t n)
-{
-	char *p = http_alloc(req, n + 1);
-
-	if (p != NULL)
-		memcpy(p, s, n);
-	return p;
-}
-
-static const char *
-kv_find(const struct kv *list, int n, const char *name)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (strcasecmp(list[i].name, name) == 0)
-			return list[i].value;
-	return NULL;
-}
-
-const char *
-http_query(struct wl_req *req, const char *name)
-{
-	int i;
-
-	/* Query names are case-sensitive. */
-	for (i = 0; i < req->priv->nquery; i++)
-		if (strcmp(req->priv->query[i].name, name) == 0)
-			return req->priv->query[i].value;
-	return NULL;
-}
-
-const char *
-http_header(struct wl_req *req, const char *name)
-{
-	return kv_find(req->priv->headers, req->priv->nheaders, name);
-}
-
-static void
-mark_bad(struct wl_req *req, const char *msg)
-{
-	if (!req->priv->bad_input) {
-		req->priv->bad_input = true;
-		snprintf(req->priv->bad_message, sizeof(req->priv->bad_message), "%s", msg);
-	}
-}
-
-static enum MHD_Result
-copy_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-	   const char *value, size_t value_size)
-{
-	struct wl_req *req = cls;
-	struct http_private *p = req->priv;
-
-	(void)kind;
-	if (p->nquery >= MAX_QUERY) {
-		mark_bad(req, "too many query parameters");
-		return MHD_NO;
-	}
-	if (key_size > 64 || value_size > QUERY_VALUE_MAX || strlen(key) != key_size ||
-	    (value != NULL && strlen(value) != value_size) ||
-	    !wl_valid_utf8(value != NULL ? value : "", value != NULL ? value_size : 0)) {
-		mark_bad(req, "a query parameter is too long or not valid text");
-		return MHD_NO;
-	}
-	p->query[p->nquery].name = dup_bounded(req, key, key_size);
-	p->query[p->nquery].value = dup_bounded(req, value != NULL ? value : "",
-						value != NULL ? value_size : 0);
-	if (p->query[p->nquery].name == NULL || p->query[p->nquery].value == NULL)
-		return MHD_NO;
-	p->nquery++;
-	return MHD_YES;
-}
-
-static enum MHD_Result
-copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-	    const char *value, size_t value_size)
-{
-	struct wl_req *req = cls;
-	struct http_private *p = req->priv;
-	int i;
-
-	(void)kind;
-	(void)key_size;
-	for (i = 0; wanted_headers[i] != NULL; i++)
-		if (strcasecmp(key, wanted_headers[i]) == 0)
-			break;
-	if (wanted_headers[i] == NULL || p->nheaders >= MAX_HEADERS)
-		return MHD_YES;
-	if (kv_find(p->headers, p->nheaders, key) != NULL) {
-		mark_bad(req, "a header is repeated");
-		return MHD_YES;
-	}
-	if (value_size > HEADER_VALUE_MAX) {
-		mark_bad(req, "a header is too long");
-		return MHD_YES;
-	}
-	p->headers[p->nheaders].name = wanted_headers[i];
-	p->headers[p->nheaders].value = dup_bounded(req, value, value_size);
-	if (p->headers[p->nheaders].value != NULL)
-		p->nheaders++;
-	return MHD_YES;
-}
-
-static enum http_method
-parse_method(const char *m)
-{
-	if (strcmp(m, "GET") == 0) return HTTP_GET;
-	if (strcmp(m, "HEAD") == 0) return HTTP_HEAD;
-	if (strcmp(m, "POST") == 0) return HTTP_POST;
-	if (strcmp(m, "PUT") == 0) return HTTP_PUT;
-	if (strcmp(m, "PATCH") == 0) return HTTP_PATCH;
-	if (strcmp(m, "DELETE") == 0) return HTTP_DELETE;
-	return HTTP_OTHER;
-}
-
-/* ---- answers ------------------------------------------------------------- */
-
-void
-http_reply_json(struct wl_req *req, int status)
-{
-	req->status = status;
-	req->content_type = "application/json";
-	req->priv->state = RS_DONE;
-}
-
-void
-http_reply_error(struct wl_req *req, const struct wl_error *err)
-{
-	int i, code = err->code < 0 ? err->code : WL_EINTERNAL;
-
-	wl_buf_reset(&req->out);
-	wl_json_obj_begin(&req->out);
-	wl_json_key(&req->out, "error");
-	wl_json_obj_begin(&req->out);
-	wl_json_kv_str(&req->out, "code", wl_error_code_name(code));
-	wl_json_kv_str(&req->out, "message",
-		       code == WL_EINTERNAL ? "Internal error" : err->message);
-	if (err->nfields > 0) {
-		wl_json_key(&req->out, "fields");
-		wl_json_obj_begin(&req->out);
-		for (i = 0; i < err->nfields; i++)
-			wl_json_kv_str(&req->out, err->fields[i].name, err->fields[i].message);
-		wl_json_obj_end(&req->out);
-	}
-	wl_json_obj_end(&req->out);
-	wl_json_obj_end(&req->out);
-	if (code == WL_EINTERNAL)
-		fprintf(stderr, "wlportal: %s %s: internal error: %s\n",
-			req->method == HTTP_POST ? "POST" : "request", req->path, err->message);
-	if (code == WL_EMETHOD) {
-		req->priv->extra_header_name = "Allow";
-	}
-	http_reply_json(req, wl_error_http_status(code));
-}
-
-void
-http_reply_fail(struct wl_req *req, int code, const char *fmt, ...)
-{
-	struct wl_error err;
-	va_list ap;
-
-	wl_error_clear(&err);
-	err.code = code;
-	va_start(ap, fmt);
-	vsnprintf(err.message, sizeof(err.message), fmt, ap);
-	va_end(ap);
-	http_reply_error(req, &err);
-}
-
-static enum MHD_Result
-queue_answer(struct wl_req *req)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	size_t len;
-	char *body;
-
-	if (!wl_buf_ok(&req->out)) {
-		wl_buf_free(&req->out);
-		wl_buf_init(&req->out, WL_RESPONSE_MAX);
-		req->status = 500;
-		wl_buf_puts(&req->out, "{\"error\":{\"code\":\"internal_error\",\"message\":\"Response too large\"}}");
-	}
-	body = wl_buf_steal(&req->out, &len);
-	if (body == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type",
-				req->content_type ? req->content_type : "application/json");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (req->priv->extra_header_name != NULL && req->priv->extra_header_value[0] != '\0')
-		MHD_add_response_header(resp, req->priv->extra_header_name,
-					req->priv->extra_header_value);
-	if (req->priv->too_large)
-		MHD_add_response_header(resp, "Connection", "close");
-	ret = MHD_queue_response(req->priv->mhd, (unsigned)req->status, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
+#include "web/web.h"
+#include "http/http_int.h"
 
 /* ---- routing and dispatch ------------------------------------------------ */
 
@@ -369,14 +101,58 @@ find_route(struct wl_req *req, bool *method_mismatch, char *allow, size_t allow_
 	return found;
 }
 
+/* The wl_session cookie → the session's user and org, then the org acted on
+ * (?org=, or the form field "org" of a POST); a POST must carry the CSRF
+ * token. */
+static int
+authenticate_session(struct wl_req *req, struct wl_error *err)
+{
+	struct store_session s;
+	unsigned char hash[WL_KEY_HASH_LEN];
+	char token[128];
+	const char *csrf, *org;
+	int rc;
+
+	if (!wl_cookie_get(http_header(req, "Cookie"), SESSION_COOKIE, token, sizeof(token)) ||
+	    token[0] == '\0')
+		return wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.");
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_memzero(token, sizeof(token));
+	rc = store_session_get(req->conn, hash, req->now_ms, &s, err);
+	if (rc == WL_EUNAUTHORIZED)
+		return wl_fail(err, WL_EUNAUTHORIZED, "Your session has ended. Please log in again.");
+	if (rc != WL_OK)
+		return rc;
+	memcpy(req->user_id, s.user_id, WL_ID_LEN);
+	memcpy(req->key_org_id, s.org_id, WL_ID_LEN);
+	snprintf(req->csrf, sizeof(req->csrf), "%s", s.csrf_token);
+	if (req->method == HTTP_POST) {
+		csrf = http_form(req, "csrf");
+		if (csrf == NULL || !ids_token_equal(csrf, strlen(csrf), s.csrf_token,
+						     strlen(s.csrf_token)))
+			return wl_fail(err, WL_EFORBIDDEN,
+				       "This form has expired or did not come from this site. "
+				       "Go back, reload the page and try again.");
+	}
+	org = http_query(req, "org");
+	if (org == NULL && req->method == HTTP_POST)
+		org = http_form(req, "org");
+	rc = accounts_acting_org(req->conn, req->key_org_id, org, &req->org, err);
+	if (rc == WL_EFORBIDDEN || rc == WL_EINVALID)
+		return wl_fail(err, WL_EFORBIDDEN, "You cannot open that organization.");
+	return rc;
+}
+
 static int
 authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 {
 	const char *h = http_header(req, "Authorization");
 	const char *token;
 
-	if (auth == AUTH_NONE)
+	if (auth == AUTH_NONE || auth == AUTH_PAGE)
 		return WL_OK;
+	if (auth == AUTH_SESSION)
+		return authenticate_session(req, err);
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
 		return wl_fail(err, WL_EUNAUTHORIZED, "Missing bearer token in the Authorization header");
 	token = h + 7;
@@ -395,6 +171,23 @@ authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 				   &req->org, err);
 }
 
+/* GET of a page without a session: log in first, then come back here. */
+static void
+redirect_to_login(struct wl_req *req)
+{
+	char here[PATH_MAX_LEN + 64], enc[3 * sizeof(here)], loc[sizeof(enc) + 32];
+	const char *org = http_query(req, "org");
+
+	if (org != NULL && wl_valid_uuid(org))
+		snprintf(here, sizeof(here), "%s?org=%s", req->path, org);
+	else
+		snprintf(here, sizeof(here), "%s", req->path);
+	if (!wl_url_encode(here, enc, sizeof(enc)))
+		snprintf(enc, sizeof(enc), "%%2Fdashboard");
+	snprintf(loc, sizeof(loc), "/login?next=%s", enc);
+	http_redirect(req, loc);
+}
+
 /* Runs authentication and the handler with a read connection. May run on a
  * server thread (SQLite) or a worker (PostgreSQL). */
 static void
@@ -409,10 +202,15 @@ run_handler(struct wl_req *req, const struct route *r)
 		http_reply_fail(req, WL_EUNAVAILABLE, "The database is not available");
 		return;
 	}
-	if (authenticate(req, r->auth, &err) != WL_OK)
-		http_reply_error(req, &err);
-	else
+	if (r->auth == AUTH_PAGE || r->auth == AUTH_SESSION)
+		req->html = true;
+	if (authenticate(req, r->auth, &err) == WL_OK)
 		r->handler(req);
+	else if (r->auth == AUTH_SESSION && err.code == WL_EUNAUTHORIZED &&
+		 (req->method == HTTP_GET || req->method == HTTP_HEAD))
+		redirect_to_login(req);
+	else
+		http_reply_error(req, &err);
 	store_release(req->conn);
 	req->conn = NULL;
 	if (req->priv->state == RS_DISPATCHED && !req->priv->job_pending &&
@@ -429,8 +227,19 @@ http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct w
 	p->job.run = run;
 	p->job.arg = arg;
 	p->finish = finish;
+	/* Batches lock agencies in key order (writer.h); the org acted on names
+	 * its agency unless the handler said otherwise. */
+	if (p->job.order_key[0] == '\0' && req->org.id[0] != '\0')
+		snprintf(p->job.order_key, sizeof(p->job.order_key), "%s",
+			 req->org.parent_id[0] != '\0' ? req->org.parent_id : req->org.id);
 	p->job_pending = true;
 	p->state = RS_WAITING;
+}
+
+void
+http_job_order(struct wl_req *req, const char *agency_id)
+{
+	snprintf(req->priv->job.order_key, sizeof(req->priv->job.order_key), "%s", agency_id);
 }
 
 void
@@ -532,6 +341,7 @@ to_worker(struct wl_req *req, const struct route *r)
 	o->route = r;
 	p->state = RS_WAITING;
 	p->suspended = true;
+	atomic_fetch_add(&p->server->in_flight, 1);
 	MHD_suspend_connection(p->mhd);
 	if (workers_submit(req->app->workers, offloaded, o) != WL_OK) {
 		free(o);
@@ -545,6 +355,67 @@ to_worker(struct wl_req *req, const struct route *r)
 	return true;
 }
 
+/* Lowercase host of the Host header without its port; false if unusable. */
+static bool
+request_host(struct wl_req *req, char *out, size_t n)
+{
+	const char *h = http_header(req, "Host");
+	size_t i, len;
+
+	if (h == NULL || h[0] == '[')
+		return false;
+	len = strcspn(h, ":");
+	if (len == 0 || len >= n)
+		return false;
+	for (i = 0; i < len; i++)
+		out[i] = (char)((h[i] >= 'A' && h[i] <= 'Z') ? h[i] - 'A' + 'a' : h[i]);
+	out[len] = '\0';
+	return true;
+}
+
+/* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/.
+ * The API, the engine API and static files keep their own paths. */
+static void
+portal_host(struct wl_req *req)
+{
+	struct http_private *p = req->priv;
+	const char *base = req->app->base_domain;
+	char host[256], rewritten[PATH_MAX_LEN + 1];
+	size_t hl, bl = strlen(base), sl;
+
+	if (!request_host(req, host, sizeof(host)))
+		return;
+	hl = strlen(host);
+	if (hl <= bl + 8 || strcmp(host + hl - bl, base) != 0 ||
+	    strncmp(host + hl - bl - 8, ".portal.", 8) != 0)
+		return;
+	sl = hl - bl - 8;
+	if (memchr(host, '.', sl) != NULL)
+		return;
+	if (strncmp(req->path, "/api/", 5) == 0 || strncmp(req->path, "/engine/", 8) == 0 ||
+	    strncmp(req->path, "/static/", 8) == 0 || strcmp(req->path, "/healthz") == 0)
+		return;
+	if (snprintf(rewritten, sizeof(rewritten), "/p/%.*s%s", (int)sl, host, req->path) >=
+	    (int)sizeof(rewritten))
+		return;
+	memcpy(p->path, rewritten, strlen(rewritten) + 1);
+	req->html = true;
+}
+
+/* Unknown paths answer as a page for a browser (and under /p/ or on pages
+ * of the dashboard), as JSON for everything else. */
+static bool
+wants_html(struct wl_req *req)
+{
+	const char *accept = http_header(req, "Accept");
+
+	if (strncmp(req->path, "/api/", 5) == 0 || strncmp(req->path, "/engine/", 8) == 0)
+		return false;
+	return req->html || strncmp(req->path, "/p/", 3) == 0 ||
+	       strncmp(req->path, "/dashboard", 10) == 0 ||
+	       (accept != NULL && strstr(accept, "text/html") != NULL);
+}
+
 static void
 dispatch(struct wl_req *req)
 {
@@ -554,6 +425,10 @@ dispatch(struct wl_req *req)
 	char allow[64];
 
 	p->state = RS_DISPATCHED;
+	if (atomic_load(&p->server->stopping)) {
+		http_reply_fail(req, WL_EUNAVAILABLE, "The server is shutting down, try again");
+		return;
+	}
 	if (p->too_large) {
 		http_reply_fail(req, WL_ETOOLARGE, "The request body is larger than %d bytes", WL_BODY_MAX);
 		return;
@@ -562,8 +437,11 @@ dispatch(struct wl_req *req)
 		http_reply_fail(req, WL_EINVALID, "%s", p->bad_message);
 		return;
 	}
+	portal_host(req);
 	r = find_route(req, &mismatch, allow, sizeof(allow));
 	if (r == NULL) {
+		if (wants_html(req))
+			req->html = true;
 		if (mismatch) {
 			snprintf(p->extra_header_value, sizeof(p->extra_header_value), "%s", allow);
 			http_reply_fail(req, WL_EMETHOD, "Method not allowed here (allowed: %s)", allow);
@@ -583,6 +461,7 @@ dispatch(struct wl_req *req)
 	}
 	if (p->job_pending) {
 		p->suspended = true;
+		atomic_fetch_add(&p->server->in_flight, 1);
 		MHD_suspend_connection(p->mhd);
 		hand_to_writer(req);
 	}
@@ -607,9 +486,9 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	p->mhd = conn;
 	p->server = s;
 	p->state = RS_READING;
-	req->method = parse_method(method);
+	req->method = http_parse_method(method);
 	if (n > PATH_MAX_LEN) {
-		mark_bad(req, "The URL is too long");
+		http_mark_bad(req, "The URL is too long");
 		n = 0;
 	}
 	memcpy(p->path, url, n);
@@ -617,8 +496,8 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	req->path = p->path;
 	wl_buf_init(&req->body, WL_BODY_MAX);
 	wl_buf_init(&req->out, WL_RESPONSE_MAX);
-	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, copy_query, req);
-	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, copy_header, req);
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, http_copy_query, req);
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, http_copy_header, req);
 	return req;
 }
 
@@ -631,6 +510,7 @@ req_free(struct wl_req *req)
 		next = c->next;
 		free(c);
 	}
+	wl_form_free(&req->priv->form);
 	wl_buf_free(&req->body);
 	wl_buf_free(&req->out);
 	free(req->priv);
@@ -658,7 +538,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			/* Answer before reading: MHD closes the connection after. */
 			req->priv->too_large = true;
 			dispatch(req);
-			return queue_answer(req);
+			return http_queue_answer(req);
 		}
 		return MHD_YES;
 	}
@@ -679,19 +559,21 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		dispatch(req);
 		if (p->state != RS_DONE || p->suspended)
 			return MHD_YES; /* suspended; resumed by the writer or a worker */
-		return queue_answer(req);
+		return http_queue_answer(req);
 	case RS_FINISH:
 		p->suspended = false;
+		atomic_fetch_sub(&p->server->in_flight, 1);
 		p->state = RS_DISPATCHED;
 		p->finish(req, p->job.arg, p->job_rc, &p->job_err);
 		if (p->state != RS_DONE)
 			http_reply_fail(req, WL_EINTERNAL, "finish gave no answer");
-		return queue_answer(req);
+		return http_queue_answer(req);
 	case RS_DONE:
 		if (p->suspended) {
 			/* Resumed after an offloaded read-only handler. */
 			p->suspended = false;
-			return queue_answer(req);
+			atomic_fetch_sub(&p->server->in_flight, 1);
+			return http_queue_answer(req);
 		}
 		return MHD_YES;
 	default:
@@ -756,6 +638,10 @@ http_start(struct wl_app *app, const char *listen, int threads, struct wl_error 
 	}
 	s->app = app;
 	s->offload = store_kind(app->store) != STORE_SQLITE;
+	if (web_init(err) != WL_OK) {
+		free(s);
+		return NULL;
+	}
 	if (threads < 1)
 		threads = 1;
 	s->daemon = MHD_start_daemon(
@@ -772,6 +658,7 @@ http_start(struct wl_app *app, const char *listen, int threads, struct wl_error 
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_END);
 	if (s->daemon == NULL) {
+		web_free();
 		free(s);
 		wl_fail(err, WL_EINTERNAL, "cannot listen on %s (in use, or not allowed)", listen);
 		return NULL;
@@ -788,10 +675,28 @@ http_port(struct http_server *s)
 }
 
 void
+http_quiesce(struct http_server *s)
+{
+	MHD_socket fd;
+	int waited_ms;
+
+	if (s == NULL)
+		return;
+	atomic_store(&s->stopping, true);
+	fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	/* Let suspended requests finish: their writes are committing. */
+	for (waited_ms = 0; atomic_load(&s->in_flight) > 0 && waited_ms < 15000; waited_ms += 10)
+		usleep(10 * 1000);
+}
+
+void
 http_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
 	MHD_stop_daemon(s->daemon);
+	web_free();
 	free(s);
 }

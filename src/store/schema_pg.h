@@ -82,6 +82,43 @@ static const char *const pg_migrations[] = {
 	"  created_at BIGINT NOT NULL);"
 	"CREATE INDEX usage_org_created ON usage(org_id, created_at, id);"
 	"CREATE INDEX usage_billed_created ON usage(billed_org_id, created_at, id);",
+
+	/* 2: whitelabel settings, dashboard sessions, rate-limit counters */
+	"CREATE TABLE whitelabel ("
+	"  org_id TEXT COLLATE \"C\" PRIMARY KEY REFERENCES orgs(id),"
+	"  company_name TEXT NOT NULL DEFAULT '',"
+	"  slug TEXT UNIQUE,"
+	"  logo_url TEXT NOT NULL DEFAULT '',"
+	"  primary_color TEXT NOT NULL DEFAULT '',"
+	"  accent_color TEXT NOT NULL DEFAULT '',"
+	"  stripe_publishable_key TEXT NOT NULL DEFAULT '',"
+	"  stripe_secret_key_sealed TEXT NOT NULL DEFAULT '',"
+	"  stripe_secret_mode TEXT NOT NULL DEFAULT '',"
+	"  stripe_product_id TEXT NOT NULL DEFAULT '',"
+	"  stripe_price_id TEXT NOT NULL DEFAULT '',"
+	"  stripe_webhook_secret_sealed TEXT NOT NULL DEFAULT '',"
+	"  package_credits BIGINT NOT NULL DEFAULT 0,"
+	"  package_price_cents BIGINT NOT NULL DEFAULT 0,"
+	"  package_currency TEXT NOT NULL DEFAULT 'EUR',"
+	"  active BOOLEAN NOT NULL DEFAULT false,"
+	"  custom_domain TEXT UNIQUE,"
+	"  domain_status TEXT NOT NULL DEFAULT '',"
+	"  domain_reason TEXT NOT NULL DEFAULT '',"
+	"  domain_checked_at BIGINT NOT NULL DEFAULT 0,"
+	"  updated_at BIGINT NOT NULL);"
+	"CREATE TABLE sessions ("
+	"  token_hash BYTEA PRIMARY KEY,"
+	"  user_id TEXT COLLATE \"C\" NOT NULL REFERENCES users(id),"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  expires_at BIGINT NOT NULL);"
+	"CREATE INDEX sessions_expires ON sessions(expires_at);"
+	"CREATE TABLE rate_limits ("
+	"  bucket TEXT PRIMARY KEY,"
+	"  window_start BIGINT NOT NULL,"
+	"  hits BIGINT NOT NULL);"
+	"CREATE INDEX users_created ON users(created_at, id);",
 };
 
 #endif

@@ -106,7 +106,6 @@ describe('bad input', { timeout: 180_000 }, () => {
       ['to', { ...base, to: { n: 1 } }],
       ['to', { ...base, to: 1e309 }],
       ['to', { ...base, to: '+31612345678'.padEnd(5000, '9') }],
-      ['to', { ...base, to: '+316123\u00004567' }],
       ['direction', { ...base, direction: 'inbound' }],
       ['direction', { ...base, direction: 'OUTBOUND' }],
       ['direction', { ...base, direction: 1 }],
@@ -117,6 +116,8 @@ describe('bad input', { timeout: 180_000 }, () => {
     for (const [field, body] of cases) {
       assertNamesField(await api(srv, 'POST', '/api/v1/calls', { key: child.api_key, body }), field, JSON.stringify(body).slice(0, 80));
     }
+    // A NUL inside a string: refused (as bad JSON or as a bad "to").
+    assertError(await api(srv, 'POST', '/api/v1/calls', { key: child.api_key, body: { ...base, to: '+316123\u00004567' } }), 400, 'invalid_request');
     const raw = await api(srv, 'POST', '/api/v1/calls', { key: child.api_key,
       rawBody: '{"direction":"outbound","to":99999999999999999999999999999}' });
     assertError(raw, 400, 'invalid_request');

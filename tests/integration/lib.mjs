@@ -1,8 +1,15 @@
 // Helpers shared by the integration tests: start a wlportal server on a free
-// loopback port with its own temporary SQLite database, run the CLI against
-// that database, and talk HTTP to the server. Everything stays on 127.0.0.1,
+// loopback port with its own temporary database, run the CLI against that
+// database, and talk HTTP to the server. Everything stays on 127.0.0.1,
 // every wait is bounded, and every server/temp dir is cleaned up even when a
 // test fails (and, as a last resort, when the node process exits).
+//
+// The database is a SQLite file in the temp dir by default. With
+// WLPORTAL_TEST_PG set to a PostgreSQL server URL (scripts/test.sh passes the
+// throw-away server of scripts/pg.sh; any database name in it is ignored),
+// every environment gets a fresh database wl_<random> on that server instead,
+// dropped again with its temp dir; helpers that look into the database
+// (dbBalanceSeconds, sql, databaseBytes) then use psql / pg_dump.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -23,6 +30,53 @@ const SAN_ENV = {
 
 const SANITIZER_MARKERS = ['AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
 
+// ----------------------------------------------------------- the database server
+
+const TEST_PG = process.env.WLPORTAL_TEST_PG || '';
+// 'postgres' when the suite runs against WLPORTAL_TEST_PG, else 'sqlite'.
+export const BACKEND = TEST_PG ? 'postgres' : 'sqlite';
+const PGBIN = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
+const PG_TOOL_TIMEOUT_MS = 60_000;
+
+// The client tools matching pg.sh's server when installed there, else PATH's.
+function pgTool(name) {
+  const p = path.join(PGBIN, name);
+  return fs.existsSync(p) ? p : name;
+}
+
+// The URL of database `name` on the WLPORTAL_TEST_PG server.
+export function pgUrl(name) {
+  const u = new URL(TEST_PG);
+  u.pathname = '/' + name;
+  return u.toString();
+}
+
+// Runs SQL with psql against database `name`: unaligned, tuples only, quiet,
+// stops at the first error.
+function psql(name, sqlText) {
+  const r = spawnSync(pgTool('psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
+    '-d', pgUrl(name), '-c', sqlText],
+  { encoding: 'utf8', timeout: PG_TOOL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  assert.equal(r.status, 0, `psql on ${name} failed (${r.status} ${r.signal}): ${r.stderr}\n${sqlText}`);
+  return r.stdout;
+}
+
+function createPgDatabase() {
+  const name = 'wl_' + randomBytes(8).toString('hex');
+  psql('postgres', `CREATE DATABASE ${name}`);
+  liveDatabases.add(name);
+  return name;
+}
+
+// WITH (FORCE) ends sessions still open on it (a server that did not stop).
+function dropPgDatabase(name) {
+  if (!liveDatabases.has(name)) return;
+  liveDatabases.delete(name);
+  spawnSync(pgTool('psql'), ['-X', '-q', '-d', pgUrl('postgres'),
+    '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`],
+  { encoding: 'utf8', timeout: PG_TOOL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+}
+
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ISO_MS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -34,9 +88,11 @@ const STOP_TIMEOUT_MS = 10_000;
 // ---------------------------------------------------------------- cleanup net
 const liveChildren = new Set();
 const liveDirs = new Set();
+const liveDatabases = new Set();
 process.on('exit', () => {
   for (const c of liveChildren) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
   for (const d of liveDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
+  for (const n of [...liveDatabases]) { try { dropPgDatabase(n); } catch { /* ignore */ } }
 });
 
 function sanitizerReport(text) {
@@ -70,7 +126,9 @@ export async function freePort() {
 export function makeEnv(extraEnv = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wlportal-it-'));
   liveDirs.add(dir);
-  const dbFile = path.join(dir, 'wl.db');
+  const pgDatabase = TEST_PG ? createPgDatabase() : null;
+  // The SQLite file; null on PostgreSQL.
+  const dbFile = pgDatabase ? null : path.join(dir, 'wl.db');
   const engineToken = 'eng_' + randomBytes(24).toString('hex');
   const env = {
     ...process.env,
@@ -85,16 +143,19 @@ export function makeEnv(extraEnv = {}) {
   const ctx = {
     dir,
     dbFile,
-    db: 'sqlite:' + dbFile,
+    pgDatabase,
+    db: pgDatabase ? pgUrl(pgDatabase) : 'sqlite:' + dbFile,
     engineToken,
     env,
-    // Runs `wlportal <args> --db sqlite:DIR/wl.db` (opts.noDb: without --db).
+    // Runs `wlportal <args> --db <ctx.db>` (opts.noDb: without --db).
     cli(args, opts = {}) {
       return runCli(args, ctx, opts);
     },
+    // Removes the temp dir and, on PostgreSQL, drops the database.
     removeDir() {
       try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* ignore */ }
       liveDirs.delete(dir);
+      if (pgDatabase) dropPgDatabase(pgDatabase);
     },
   };
   return ctx;
@@ -254,22 +315,55 @@ export function assertAuditOk(srv) {
   return r;
 }
 
-// Exact balance in seconds straight from the database (sqlite3 CLI, read only).
+// Exact balance in seconds straight from the database (sqlite3 CLI read
+// only, or psql).
 export function dbBalanceSeconds(srv, orgId) {
-  const r = spawnSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', srv.dbFile,
-    `SELECT balance_seconds FROM orgs WHERE id='${orgId.replace(/'/g, "''")}';`],
-  { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
-  assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
-  const v = r.stdout.trim();
-  assert.match(v, /^-?\d+$/, `no balance for ${orgId}: ${JSON.stringify(r.stdout)}`);
+  const q = `SELECT balance_seconds FROM orgs WHERE id='${orgId.replace(/'/g, "''")}';`;
+  let out;
+  if (srv.pgDatabase) {
+    out = psql(srv.pgDatabase, q);
+  } else {
+    const r = spawnSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', srv.dbFile, q],
+      { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+    assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
+    out = r.stdout;
+  }
+  const v = out.trim();
+  assert.match(v, /^-?\d+$/, `no balance for ${orgId}: ${JSON.stringify(out)}`);
   return Number(v);
 }
 
-export function sqlite(srv, sql) {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbFile, sql],
+// Runs SQL on the environment's database (sqlite3 CLI or psql) and returns
+// what it prints: one row a line, columns separated by '|'.
+export function sql(srv, q) {
+  if (srv.pgDatabase) return psql(srv.pgDatabase, q);
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbFile, q],
     { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
   assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
   return r.stdout;
+}
+export const sqlite = sql; // the older name
+
+// Everything the database holds, as bytes to scan for secrets in clear:
+// [{name, bytes}]. SQLite: the database file and its -wal/-shm companions.
+// PostgreSQL: a plain pg_dump of the environment's database (as the user of
+// the server's URL, pg.sh's `postgres`). With allFiles, every file of the
+// temp dir as well (logs, uploads, the master key file).
+export function databaseBytes(srv, { allFiles = false } = {}) {
+  const out = [];
+  for (const f of fs.readdirSync(srv.dir)) {
+    if (!allFiles && !(srv.dbFile && f.startsWith(path.basename(srv.dbFile)))) continue;
+    const p = path.join(srv.dir, f);
+    if (fs.statSync(p).isFile()) out.push({ name: f, bytes: fs.readFileSync(p) });
+  }
+  if (srv.pgDatabase) {
+    const r = spawnSync(pgTool('pg_dump'), ['--no-owner', '-d', pgUrl(srv.pgDatabase)],
+      { timeout: PG_TOOL_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 });
+    assert.equal(r.status, 0, `pg_dump failed (${r.status} ${r.signal}): ${r.stderr}`);
+    assert.ok(r.stdout.includes(Buffer.from('CREATE TABLE public.orgs')), 'pg_dump holds the schema');
+    out.push({ name: `pg_dump of ${srv.pgDatabase}`, bytes: r.stdout });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- HTTP helpers
@@ -278,8 +372,11 @@ export function sqlite(srv, sql) {
 // tests can send raw/oversized bodies and read the answer even if the server
 // stops reading the upload early.
 export function request(srv, method, urlPath, { headers = {}, body, timeout = HTTP_TIMEOUT_MS } = {}) {
+  const payload = body === undefined ? undefined : (Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+  if (payload !== undefined && payload.length > 1024 * 1024 && haveCurl()) {
+    return curlRequest(srv, method, urlPath, { headers, payload, timeout });
+  }
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : (Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
     const h = { Connection: 'close', ...headers };
     if (payload !== undefined) h['Content-Length'] = String(payload.length);
     let settled = false;
@@ -316,6 +413,43 @@ export function request(srv, method, urlPath, { headers = {}, body, timeout = HT
     if (payload !== undefined) req.write(payload);
     req.end();
   });
+}
+
+let curlChecked;
+function haveCurl() {
+  if (curlChecked === undefined) {
+    const r = spawnSync('curl', ['--version'], { encoding: 'utf8', timeout: 5000 });
+    curlChecked = r.status === 0;
+  }
+  return curlChecked;
+}
+
+// Large uploads go through curl: a server may answer 413 before reading the
+// whole body and close the connection; node's client then often reports the
+// reset of its pending write instead of the answer, while curl reads it.
+function curlRequest(srv, method, urlPath, { headers, payload, timeout }) {
+  const tag = randomBytes(6).toString('hex');
+  const bodyFile = path.join(srv.dir, `upload-${tag}.bin`);
+  const outFile = path.join(srv.dir, `answer-${tag}.bin`);
+  fs.writeFileSync(bodyFile, payload);
+  try {
+    const args = ['-sS', '-X', method, '-o', outFile, '-w', '%{http_code}', '--max-time', String(Math.ceil(timeout / 1000)),
+      '-H', 'Expect:', '--data-binary', `@${bodyFile}`];
+    for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+    args.push(`http://127.0.0.1:${srv.port}${urlPath}`);
+    const r = spawnSync('curl', args, { encoding: 'utf8', timeout: timeout + 5000, killSignal: 'SIGKILL' });
+    const status = Number(String(r.stdout || '').trim());
+    if (!status) throw new Error(`${method} ${urlPath} (curl): no answer (exit ${r.status}): ${r.stderr}`);
+    const text = fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8') : '';
+    let json;
+    try { json = text.length ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    return Promise.resolve({ status, headers: {}, text, json });
+  } catch (e) {
+    return Promise.reject(e);
+  } finally {
+    fs.rmSync(bodyFile, { force: true });
+    fs.rmSync(outFile, { force: true });
+  }
 }
 
 // api(srv, method, path, {key, body, headers, rawBody}) -> {status, json, text, headers}

@@ -4,10 +4,9 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   startServer, createOrg, api, assertError, assertAuditOk, dbBalanceSeconds, randomUUID,
+  databaseBytes,
 } from './lib.mjs';
 
 const SECRET = 'sk_test_51Hx' + 'TopSecretValue0123456789';
@@ -266,10 +265,10 @@ describe('whitelabel API', { timeout: 120_000 }, () => {
       assert.ok(!text.includes('sk_test_51Hx'), 'the start of the secret key leaked');
     }
     await srv.kill();
-    for (const f of fs.readdirSync(srv.dir)) {
-      const bytes = fs.readFileSync(path.join(srv.dir, f));
-      assert.equal(bytes.indexOf('TopSecretValue'), -1, `secret key in clear in ${f}`);
-      assert.equal(bytes.indexOf('SigningSecret'), -1, `webhook secret in clear in ${f}`);
+    // Every file of the temp dir, and on PostgreSQL a pg_dump of the database.
+    for (const { name, bytes } of databaseBytes(srv, { allFiles: true })) {
+      assert.equal(bytes.indexOf('TopSecretValue'), -1, `secret key in clear in ${name}`);
+      assert.equal(bytes.indexOf('SigningSecret'), -1, `webhook secret in clear in ${name}`);
     }
     assert.ok(!srv.stderr.includes('TopSecretValue') && !srv.stdout.includes('TopSecretValue'), 'secret in the log');
     assertAuditOk(srv);

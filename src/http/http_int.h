@@ -1,0 +1,87 @@
+/*
+ * http_int.h — what server.c and request.c share about a request in
+ * flight: its private state and the few helpers both use. Nothing outside
+ * src/http includes this.
+ */
+#ifndef WL_HTTP_INT_H
+#define WL_HTTP_INT_H
+
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "core/form.h"
+#include "http/http.h"
+
+#define MAX_QUERY 24
+#define MAX_HEADERS 16
+#define MAX_EXTRA_HEADERS 4
+#define SESSION_COOKIE "wl_session"
+#define QUERY_VALUE_MAX 1024
+#define HEADER_VALUE_MAX 1024
+#define PATH_MAX_LEN 2048
+
+enum req_state { RS_READING, RS_DISPATCHED, RS_WAITING, RS_FINISH, RS_DONE };
+
+struct kv {
+	const char *name;
+	const char *value;
+};
+
+struct chunk {
+	struct chunk *next;
+	max_align_t data[];
+};
+
+struct http_private {
+	struct MHD_Connection *mhd;
+	struct http_server *server;
+	enum req_state state;
+	bool suspended;
+	bool too_large;
+	bool bad_input;
+	char bad_message[160];
+	struct kv query[MAX_QUERY];
+	int nquery;
+	struct kv headers[MAX_HEADERS];
+	int nheaders;
+	struct chunk *chunks;
+	/* blocking work for a worker thread */
+	void (*offload_fn)(struct wl_req *, void *);
+	void *offload_arg;
+	/* a queued write */
+	struct wl_job job;
+	bool job_pending;
+	wl_finish finish;
+	int job_rc;
+	struct wl_error job_err;
+	char path[PATH_MAX_LEN + 1];
+	const char *extra_header_name;
+	char extra_header_value[64];
+	/* pages: more headers, security headers, the parsed form */
+	struct kv extra[MAX_EXTRA_HEADERS];
+	int nextra;
+	bool page_headers;
+	const char *cache_control;
+	bool form_parsed;
+	bool form_ok;
+	struct wl_form form;
+};
+
+struct http_server {
+	struct wl_app *app;
+	struct MHD_Daemon *daemon;
+	bool offload;        /* dispatch on worker threads (networked database) */
+	atomic_bool stopping;  /* new requests are answered 503 */
+	atomic_int in_flight;  /* requests suspended on a worker or the writer */
+};
+
+void http_mark_bad(struct wl_req *req, const char *msg);
+enum MHD_Result http_copy_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				size_t key_size, const char *value, size_t value_size);
+enum MHD_Result http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				 size_t key_size, const char *value, size_t value_size);
+enum http_method http_parse_method(const char *m);
+enum MHD_Result http_queue_answer(struct wl_req *req);
+
+#endif

@@ -1,0 +1,377 @@
+/*
+ * request.c — reading a request (query, copied headers, form fields, the
+ * client address) and building its answer (JSON, HTML, errors, redirects,
+ * cookies, extra headers), queued to libmicrohttpd in one place. The
+ * request's life and routing are in server.c.
+ */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/form.h"
+#include "core/validate.h"
+#include "http/http_int.h"
+#include "web/web.h"
+
+/* Request headers a handler may read; the rest are never copied. */
+static const char *const wanted_headers[] = {
+	"Authorization", "X-Organization-Id", "Idempotency-Key", "Content-Type", "Host",
+	"Cookie", "Stripe-Signature", "Origin", "X-Forwarded-Proto", "Accept", NULL,
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+void *
+http_alloc(struct wl_req *req, size_t n)
+{
+	struct chunk *c = calloc(1, sizeof(*c) + n);
+
+	if (c == NULL)
+		return NULL;
+	c->next = req->priv->chunks;
+	req->priv->chunks = c;
+	return c->data;
+}
+
+static char *
+dup_bounded(struct wl_req *req, const char *s, size_t n)
+{
+	char *p = http_alloc(req, n + 1);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+static const char *
+kv_find(const struct kv *list, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(list[i].name, name) == 0)
+			return list[i].value;
+	return NULL;
+}
+
+const char *
+http_query(struct wl_req *req, const char *name)
+{
+	int i;
+
+	/* Query names are case-sensitive. */
+	for (i = 0; i < req->priv->nquery; i++)
+		if (strcmp(req->priv->query[i].name, name) == 0)
+			return req->priv->query[i].value;
+	return NULL;
+}
+
+const char *
+http_header(struct wl_req *req, const char *name)
+{
+	return kv_find(req->priv->headers, req->priv->nheaders, name);
+}
+
+void
+http_mark_bad(struct wl_req *req, const char *msg)
+{
+	if (!req->priv->bad_input) {
+		req->priv->bad_input = true;
+		snprintf(req->priv->bad_message, sizeof(req->priv->bad_message), "%s", msg);
+	}
+}
+
+enum MHD_Result
+http_copy_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+	   const char *value, size_t value_size)
+{
+	struct wl_req *req = cls;
+	struct http_private *p = req->priv;
+
+	(void)kind;
+	if (p->nquery >= MAX_QUERY) {
+		http_mark_bad(req, "too many query parameters");
+		return MHD_NO;
+	}
+	if (key_size > 64 || value_size > QUERY_VALUE_MAX || strlen(key) != key_size ||
+	    (value != NULL && strlen(value) != value_size) ||
+	    !wl_valid_utf8(value != NULL ? value : "", value != NULL ? value_size : 0)) {
+		http_mark_bad(req, "a query parameter is too long or not valid text");
+		return MHD_NO;
+	}
+	p->query[p->nquery].name = dup_bounded(req, key, key_size);
+	p->query[p->nquery].value = dup_bounded(req, value != NULL ? value : "",
+						value != NULL ? value_size : 0);
+	if (p->query[p->nquery].name == NULL || p->query[p->nquery].value == NULL)
+		return MHD_NO;
+	p->nquery++;
+	return MHD_YES;
+}
+
+enum MHD_Result
+http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+	    const char *value, size_t value_size)
+{
+	struct wl_req *req = cls;
+	struct http_private *p = req->priv;
+	int i;
+
+	(void)kind;
+	(void)key_size;
+	for (i = 0; wanted_headers[i] != NULL; i++)
+		if (strcasecmp(key, wanted_headers[i]) == 0)
+			break;
+	if (wanted_headers[i] == NULL || p->nheaders >= MAX_HEADERS)
+		return MHD_YES;
+	if (kv_find(p->headers, p->nheaders, key) != NULL) {
+		http_mark_bad(req, "a header is repeated");
+		return MHD_YES;
+	}
+	if (value_size > HEADER_VALUE_MAX) {
+		http_mark_bad(req, "a header is too long");
+		return MHD_YES;
+	}
+	p->headers[p->nheaders].name = wanted_headers[i];
+	p->headers[p->nheaders].value = dup_bounded(req, value, value_size);
+	if (p->headers[p->nheaders].value != NULL)
+		p->nheaders++;
+	return MHD_YES;
+}
+
+enum http_method
+http_parse_method(const char *m)
+{
+	if (strcmp(m, "GET") == 0) return HTTP_GET;
+	if (strcmp(m, "HEAD") == 0) return HTTP_HEAD;
+	if (strcmp(m, "POST") == 0) return HTTP_POST;
+	if (strcmp(m, "PUT") == 0) return HTTP_PUT;
+	if (strcmp(m, "PATCH") == 0) return HTTP_PATCH;
+	if (strcmp(m, "DELETE") == 0) return HTTP_DELETE;
+	return HTTP_OTHER;
+}
+
+/* ---- answers ------------------------------------------------------------- */
+
+void
+http_reply_json(struct wl_req *req, int status)
+{
+	req->status = status;
+	req->content_type = "application/json";
+	req->priv->state = RS_DONE;
+}
+
+void
+http_reply_error(struct wl_req *req, const struct wl_error *err)
+{
+	int i, code = err->code < 0 ? err->code : WL_EINTERNAL;
+
+	if (req->html) {
+		if (code == WL_EINTERNAL)
+			fprintf(stderr, "wlportal: %s: internal error: %s\n", req->path, err->message);
+		if (code == WL_EMETHOD)
+			req->priv->extra_header_name = "Allow";
+		web_error_page(req, wl_error_http_status(code), NULL,
+			       code == WL_EINTERNAL ? "Something went wrong on our side. Please try again."
+						    : err->message);
+		return;
+	}
+	wl_buf_reset(&req->out);
+	wl_json_obj_begin(&req->out);
+	wl_json_key(&req->out, "error");
+	wl_json_obj_begin(&req->out);
+	wl_json_kv_str(&req->out, "code", wl_error_code_name(code));
+	wl_json_kv_str(&req->out, "message",
+		       code == WL_EINTERNAL ? "Internal error" : err->message);
+	if (err->nfields > 0) {
+		wl_json_key(&req->out, "fields");
+		wl_json_obj_begin(&req->out);
+		for (i = 0; i < err->nfields; i++)
+			wl_json_kv_str(&req->out, err->fields[i].name, err->fields[i].message);
+		wl_json_obj_end(&req->out);
+	}
+	wl_json_obj_end(&req->out);
+	wl_json_obj_end(&req->out);
+	if (code == WL_EINTERNAL)
+		fprintf(stderr, "wlportal: %s %s: internal error: %s\n",
+			req->method == HTTP_POST ? "POST" : "request", req->path, err->message);
+	if (code == WL_EMETHOD) {
+		req->priv->extra_header_name = "Allow";
+	}
+	http_reply_json(req, wl_error_http_status(code));
+}
+
+void
+http_reply_fail(struct wl_req *req, int code, const char *fmt, ...)
+{
+	struct wl_error err;
+	va_list ap;
+
+	wl_error_clear(&err);
+	err.code = code;
+	va_start(ap, fmt);
+	vsnprintf(err.message, sizeof(err.message), fmt, ap);
+	va_end(ap);
+	http_reply_error(req, &err);
+}
+
+void
+http_reply_html(struct wl_req *req, int status)
+{
+	req->status = status;
+	req->content_type = "text/html; charset=utf-8";
+	req->priv->page_headers = true;
+	req->priv->state = RS_DONE;
+}
+
+void
+http_reply_static(struct wl_req *req, const char *content_type)
+{
+	req->status = 200;
+	req->content_type = content_type;
+	req->priv->cache_control = "public, max-age=300";
+	req->priv->state = RS_DONE;
+}
+
+void
+http_add_header(struct wl_req *req, const char *name, const char *value)
+{
+	struct http_private *p = req->priv;
+	size_t n = strlen(value);
+	char *copy;
+
+	if (p->nextra >= MAX_EXTRA_HEADERS || (copy = http_alloc(req, n + 1)) == NULL)
+		return;
+	memcpy(copy, value, n);
+	p->extra[p->nextra].name = name;
+	p->extra[p->nextra].value = copy;
+	p->nextra++;
+}
+
+void
+http_redirect(struct wl_req *req, const char *location)
+{
+	wl_buf_reset(&req->out);
+	wl_buf_puts(&req->out, "<!doctype html><title>See other</title><a href=\"");
+	tpl_escape(&req->out, location);
+	wl_buf_puts(&req->out, "\">Continue</a>\n");
+	http_add_header(req, "Location", location);
+	http_reply_html(req, 303);
+}
+
+static bool
+behind_https(struct wl_req *req)
+{
+	const char *proto = http_header(req, "X-Forwarded-Proto");
+
+	return proto != NULL && strcasecmp(proto, "https") == 0;
+}
+
+void
+http_set_cookie(struct wl_req *req, const char *name, const char *value, long max_age_s)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s", name,
+		 value, max_age_s, behind_https(req) ? "; Secure" : "");
+	http_add_header(req, "Set-Cookie", line);
+}
+
+const char *
+http_form(struct wl_req *req, const char *name)
+{
+	struct http_private *p = req->priv;
+
+	if (!p->form_parsed) {
+		const char *ct = http_header(req, "Content-Type");
+
+		p->form_parsed = true;
+		p->form_ok = (ct == NULL ||
+			      strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) &&
+			     wl_form_parse(req->body.p != NULL ? req->body.p : "", req->body.len,
+					   &p->form) == WL_OK;
+	}
+	return p->form_ok ? wl_form_get(&p->form, name) : NULL;
+}
+
+void
+http_form_wipe(struct wl_req *req)
+{
+	if (req->body.p != NULL)
+		explicit_bzero(req->body.p, req->body.len);
+	wl_form_free(&req->priv->form);
+	req->priv->form_ok = false;
+	req->priv->form_parsed = true;
+}
+
+void
+http_client_addr(struct wl_req *req, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(req->priv->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+
+	snprintf(out, n, "unknown");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+			  (socklen_t)n);
+}
+
+enum MHD_Result
+http_queue_answer(struct wl_req *req)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len;
+	char *body;
+
+	if (!wl_buf_ok(&req->out)) {
+		wl_buf_free(&req->out);
+		wl_buf_init(&req->out, WL_RESPONSE_MAX);
+		req->status = 500;
+		wl_buf_puts(&req->out, "{\"error\":{\"code\":\"internal_error\",\"message\":\"Response too large\"}}");
+	}
+	body = wl_buf_steal(&req->out, &len);
+	if (body == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+				req->content_type ? req->content_type : "application/json");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cache-Control",
+				req->priv->cache_control ? req->priv->cache_control : "no-store");
+	if (req->priv->extra_header_name != NULL && req->priv->extra_header_value[0] != '\0')
+		MHD_add_response_header(resp, req->priv->extra_header_name,
+					req->priv->extra_header_value);
+	if (req->priv->page_headers) {
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'self'; img-src * data:; style-src 'self' "
+					"'unsafe-inline'; script-src 'self'; frame-ancestors 'none'");
+		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+		MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	}
+	for (int i = 0; i < req->priv->nextra; i++)
+		MHD_add_response_header(resp, req->priv->extra[i].name, req->priv->extra[i].value);
+	if (req->priv->too_large)
+		MHD_add_response_header(resp, "Connection", "close");
+	ret = MHD_queue_response(req->priv->mhd, (unsigned)req->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+

@@ -1,0 +1,268 @@
+/*
+ * dashboard.c — the dashboard's home (the minutes or credits balance of the
+ * org acted on and its usage this month, with the organization switcher)
+ * and the agency's users table with manual credit allocations. Business
+ * rules stay in services/: this file reads, renders, and queues the
+ * allocation job.
+ */
+#include "web/web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "core/validate.h"
+#include "services/calls.h"
+#include "services/ids.h"
+#include "services/whitelabel.h"
+
+#define USAGE_ROWS 10
+#define USERS_MAX 500
+
+static void
+put_minutes(struct tpl_data *d, const char *name, int64_t seconds)
+{
+	char m[32];
+
+	wl_format_minutes(seconds, m);
+	tpl_put(d, name, m);
+}
+
+static void
+put_time(struct tpl_data *d, const char *name, int64_t ms)
+{
+	char t[32];
+
+	wl_format_iso_ms(ms, t);
+	t[16] = '\0'; /* "YYYY-MM-DDTHH:MM" */
+	t[10] = ' ';
+	tpl_putf(d, name, "%s UTC", t);
+}
+
+void
+web_dashboard(struct wl_req *req)
+{
+	struct tpl_data *d = web_page_data(req, "Dashboard", "dashboard"), *row;
+	struct store_usage rows[USAGE_ROWS];
+	struct usage_report rep;
+	struct wl_error err;
+	int64_t today = req->now_ms / WL_MS_PER_DAY;
+	int64_t from = wl_month_start_ms(req->now_ms) / WL_MS_PER_DAY;
+	char cost[32];
+	int i;
+
+	bool child = req->org.parent_id[0] != '\0';
+
+	tpl_put_bool(d, "is_child", child);
+	tpl_put(d, "balance_label", child ? "Credits balance" : "Minutes balance");
+	put_minutes(d, "balance", req->org.balance_seconds);
+	memset(&rep, 0, sizeof(rep));
+	rep.rows = rows;
+	wl_error_clear(&err);
+	if (calls_usage(req->conn, &req->org, from, today, 0, "", USAGE_ROWS, &rep, &err) != WL_OK) {
+		tpl_data_free(d);
+		http_reply_error(req, &err);
+		return;
+	}
+	put_minutes(d, "month_minutes", rep.total_seconds);
+	tpl_putf(d, "month_calls", "%lld", (long long)rep.total_rows);
+	wl_format_cents(wl_cost_cents(rep.total_seconds, req->app->price_micro_per_minute), cost);
+	tpl_putf(d, "month_cost", "€%s", cost);
+	tpl_put_list(d, "usage");
+	for (i = 0; i < rep.nrows; i++) {
+		row = tpl_push(d, "usage");
+		put_time(row, "when", rows[i].created_at);
+		put_minutes(row, "minutes", rows[i].duration_sec);
+		tpl_put(row, "call_id", rows[i].call_id);
+	}
+	tpl_put_bool(d, "more_usage", rep.total_rows > rep.nrows);
+	web_render(req, 200, "dashboard", d);
+}
+
+/* ---- users and allocations -------------------------------------------------- */
+
+struct alloc_form {
+	const char *user_id;
+	const char *credits;
+	const char *description;
+	const char *error;
+};
+
+static void
+users_page(struct wl_req *req, int status, const struct alloc_form *failed)
+{
+	struct tpl_data *d, *row;
+	struct store_client_user *users;
+	struct wl_error err;
+	const char *done = http_query(req, "allocated");
+	const char *credits = http_query(req, "credits");
+	char ref[40];
+	int n = 0, i;
+
+	wl_error_clear(&err);
+	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
+		d = web_page_data(req, "Users", "users");
+		tpl_put_bool(d, "not_parent", true);
+		web_render(req, 200, "users", d);
+		return;
+	}
+	users = http_alloc(req, sizeof(*users) * USERS_MAX);
+	if (users == NULL ||
+	    store_client_users(req->conn, req->org.id, 0, "", USERS_MAX, users, &n, &err) != WL_OK) {
+		if (users == NULL)
+			wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
+		http_reply_error(req, &err);
+		return;
+	}
+	d = web_page_data(req, "Users", "users");
+	tpl_put_list(d, "users");
+	for (i = 0; i < n; i++) {
+		bool is_failed = failed != NULL && strcmp(failed->user_id, users[i].user.id) == 0;
+		bool is_done = done != NULL && strcmp(done, users[i].user.id) == 0;
+
+		row = tpl_push(d, "users");
+		tpl_put(row, "user_id", users[i].user.id);
+		tpl_put(row, "email", users[i].user.email);
+		put_minutes(row, "credits_balance", users[i].balance_seconds);
+		put_time(row, "joined", users[i].user.created_at);
+		/* A fresh reference per form: submitting the same form twice
+		 * allocates once. */
+		ids_random_token(ref, 16);
+		tpl_put(row, "ref", ref);
+		tpl_put_bool(row, "open", is_failed);
+		if (is_failed) {
+			tpl_put(row, "v_credits", failed->credits);
+			tpl_put(row, "v_description", failed->description);
+			tpl_put(row, "alloc_error", failed->error);
+		}
+		if (is_done && credits != NULL && strlen(credits) < 16) {
+			tpl_put(d, "flash_email", users[i].user.email);
+			tpl_put(d, "flash_credits", credits);
+			put_minutes(d, "flash_balance", users[i].balance_seconds);
+			tpl_put_bool(row, "just_done", true);
+		}
+	}
+	tpl_putf(d, "user_count", "%d", n);
+	web_render(req, status, "users", d);
+}
+
+void
+web_users(struct wl_req *req)
+{
+	users_page(req, 200, NULL);
+}
+
+static void
+allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
+{
+	struct whitelabel_allocation *r = arg;
+	struct alloc_form f;
+	char loc[200];
+
+	if (rc == WL_OK) {
+		snprintf(loc, sizeof(loc), "/dashboard/users?allocated=%s&credits=%lld#user-%s",
+			 r->user_id, (long long)r->credits, r->user_id);
+		http_redirect(req, loc);
+		return;
+	}
+	if (rc != WL_EVALIDATION) {
+		http_reply_error(req, err);
+		return;
+	}
+	if (!web_read_conn(req)) {
+		web_error_page(req, 503, NULL, "The database is not available. Please try again.");
+		return;
+	}
+	f.user_id = r->user_id;
+	f.credits = http_form(req, "credits");
+	f.description = http_form(req, "description");
+	f.error = err->nfields > 0 ? err->fields[0].message : err->message;
+	if (err->nfields > 0 && strcmp(err->fields[0].name, "credits") == 0) {
+		char *msg = http_alloc(req, 200);
+
+		if (msg != NULL) {
+			snprintf(msg, 200, "Credits amount %s", err->fields[0].message);
+			f.error = msg;
+		}
+	}
+	users_page(req, 422, &f);
+	web_release_conn(req);
+}
+
+static bool
+parse_credits(const char *s, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i = 0;
+	bool neg = false;
+
+	if (s == NULL)
+		return false;
+	while (*s == ' ')
+		s++;
+	if (*s == '-') {
+		neg = true;
+		s++;
+	}
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (i >= 8)
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	while (s[i] == ' ')
+		i++;
+	if (i == 0 || s[i] != '\0')
+		return false;
+	*out = neg ? -v : v;
+	return true;
+}
+
+void
+web_allocate(struct wl_req *req)
+{
+	struct whitelabel_allocation *r;
+	struct alloc_form f;
+	struct wl_error err;
+	const char *ref = http_form(req, "ref");
+	int64_t credits = 0;
+
+	wl_error_clear(&err);
+	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	if (!wl_valid_uuid(req->params[0])) {
+		web_error_page(req, 404, NULL, "That user is not among your portal's users.");
+		return;
+	}
+	f.user_id = req->params[0];
+	f.credits = http_form(req, "credits");
+	f.description = http_form(req, "description");
+	f.error = NULL;
+	if (!parse_credits(f.credits, &credits) || credits == 0 ||
+	    credits < -WL_PACKAGE_CREDITS_MAX || credits > WL_PACKAGE_CREDITS_MAX)
+		f.error = "Enter a whole number of credits, not zero (up to 1,000,000; negative "
+			  "to correct a mistake).";
+	else if (f.description == NULL || f.description[strspn(f.description, " \t")] == '\0')
+		f.error = "Enter a description, e.g. the invoice number or the reason.";
+	else if (strlen(f.description) > 500)
+		f.error = "The description must be at most 500 characters.";
+	else if (ref == NULL || !wl_valid_token(ref, 64))
+		f.error = "This form is out of date. Please enter the allocation again.";
+	if (f.error != NULL) {
+		users_page(req, 422, &f);
+		return;
+	}
+	r = http_alloc(req, sizeof(*r));
+	if (r == NULL) {
+		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
+		return;
+	}
+	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
+	memcpy(r->user_id, req->params[0], WL_ID_LEN);
+	r->credits = credits;
+	snprintf(r->description, sizeof(r->description), "%s", f.description);
+	snprintf(r->reference, sizeof(r->reference), "alloc:web:%s", ref);
+	http_submit(req, whitelabel_allocate_run, r, allocate_finish);
+}

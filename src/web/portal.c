@@ -1,0 +1,111 @@
+/*
+ * portal.c — the agency's branded portal landing page: its name, logo and
+ * colors, and the credits package with its price. Reached at /p/{slug}/,
+ * at {slug}.portal.{base} (server.c rewrites the host to that path) and at
+ * a verified custom domain. An inactive or unknown portal is a 404 page.
+ * Sign-up and checkout are not built yet, so the page offers no buttons.
+ */
+#include "web/web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/money.h"
+#include "core/validate.h"
+#include "core/whitelabel.h"
+#include "services/whitelabel.h"
+
+static const char *
+symbol(const char *c)
+{
+	if (strcmp(c, "USD") == 0)
+		return "$";
+	if (strcmp(c, "GBP") == 0)
+		return "£";
+	return "€";
+}
+
+static void
+not_found(struct wl_req *req)
+{
+	web_error_page(req, 404, "Portal not found",
+		       "There is no active portal at this address. Check the link you were given.");
+}
+
+/* The portal of this request: by slug (path) or by a verified custom domain. */
+static int
+find_portal(struct wl_req *req, struct store_whitelabel *s, struct wl_error *err)
+{
+	const char *host = http_header(req, "Host");
+	char domain[256];
+	size_t i, n;
+
+	if (req->params[0][0] != '\0') {
+		if (!wl_valid_slug(req->params[0]))
+			return WL_ENOTFOUND;
+		return store_wl_find(req->conn, req->params[0], NULL, s, err);
+	}
+	if (host == NULL || (n = strcspn(host, ":")) == 0 || n >= sizeof(domain))
+		return WL_ENOTFOUND;
+	for (i = 0; i < n; i++)
+		domain[i] = (char)((host[i] >= 'A' && host[i] <= 'Z') ? host[i] + 32 : host[i]);
+	domain[n] = '\0';
+	if (store_wl_find(req->conn, NULL, domain, s, err) != WL_OK)
+		return WL_ENOTFOUND;
+	return strcmp(s->domain_status, "verified") == 0 ? WL_OK : WL_ENOTFOUND;
+}
+
+void
+web_portal(struct wl_req *req)
+{
+	struct store_whitelabel s;
+	struct tpl_data *d;
+	struct wl_error err;
+	char money[32];
+	int rc;
+
+	req->html = true;
+	wl_error_clear(&err);
+	rc = find_portal(req, &s, &err);
+	if (rc == WL_ENOTFOUND || (rc == WL_OK && !s.active)) {
+		not_found(req);
+		return;
+	}
+	if (rc != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	d = tpl_data_new();
+	tpl_put(d, "title", s.company_name);
+	tpl_put(d, "company_name", s.company_name);
+	tpl_put(d, "primary", wl_valid_color(s.primary_color) ? s.primary_color : "#3B82F6");
+	tpl_put(d, "accent", wl_valid_color(s.accent_color) ? s.accent_color : "#F59E0B");
+	if (wl_valid_logo_url(s.logo_url))
+		tpl_put(d, "logo_url", s.logo_url);
+	if (s.package_credits > 0) {
+		const char *cur = s.package_currency[0] ? s.package_currency : "EUR";
+
+		tpl_put_bool(d, "has_package", true);
+		tpl_putf(d, "credits", "%lld", (long long)s.package_credits);
+		wl_format_cents(s.package_price_cents, money);
+		tpl_putf(d, "price", "%s%s", symbol(cur), money);
+		tpl_put(d, "currency", cur);
+		/* per credit, to a tenth of a cent, rounded half-up */
+		wl_format_cents((2 * s.package_price_cents + s.package_credits) / (2 * s.package_credits), money);
+		tpl_putf(d, "per_credit", "%s%s", symbol(cur), money);
+	}
+	web_render(req, 200, "portal", d);
+}
+
+void
+web_portal_redirect(struct wl_req *req)
+{
+	char loc[96];
+
+	if (!wl_valid_slug(req->params[0])) {
+		not_found(req);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/p/%s/", req->params[0]);
+	http_redirect(req, loc);
+}

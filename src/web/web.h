@@ -1,0 +1,54 @@
+/*
+ * web.h — the HTML side of wlportal: the agency dashboard (log in,
+ * whitelabel settings, users and allocations, organization switcher) and the
+ * branded portal page, rendered from the templates in WLPORTAL_WEB_DIR
+ * (default "web") with the static files served from memory.
+ *
+ * web_init loads templates and static files once, before the server
+ * accepts requests; afterwards they are read-only and shared by every
+ * thread, until web_free at shutdown.
+ */
+#ifndef WL_WEB_H
+#define WL_WEB_H
+
+#include "http/http.h"
+#include "web/template.h"
+
+int web_init(struct wl_error *err);
+void web_free(void);
+
+/* Renders template `name` (a full page) with d into req->out and answers;
+ * d is freed. On a rendering failure answers a plain 500 page. */
+void web_render(struct wl_req *req, int status, const char *name, struct tpl_data *d);
+/* An error page in the site's look. */
+void web_error_page(struct wl_req *req, int status, const char *title, const char *message);
+
+/* The common data of a dashboard page: user, org, switcher, navigation. */
+struct tpl_data *web_page_data(struct wl_req *req, const char *title, const char *nav);
+/* "?org=ID" when acting on a child org, else "". */
+const char *web_org_query(struct wl_req *req);
+
+/* A write's finish has no read connection; the rare finish that renders a
+ * whole page again (a form refused by the writer job) borrows one here and
+ * gives it back with web_release_conn. */
+bool web_read_conn(struct wl_req *req);
+void web_release_conn(struct wl_req *req);
+
+/* handlers (routes.c) */
+void web_static(struct wl_req *req);
+void web_root(struct wl_req *req);
+void web_login_form(struct wl_req *req);
+void web_login(struct wl_req *req);
+void web_logout(struct wl_req *req);
+void web_dashboard(struct wl_req *req);
+void web_users(struct wl_req *req);
+void web_allocate(struct wl_req *req);
+void web_settings(struct wl_req *req);
+void web_settings_save(struct wl_req *req);
+void web_domain_add(struct wl_req *req);
+void web_domain_refresh(struct wl_req *req);
+void web_domain_remove(struct wl_req *req);
+void web_portal(struct wl_req *req);
+void web_portal_redirect(struct wl_req *req);
+
+#endif

@@ -1,0 +1,111 @@
+// app.js — small progressive enhancements of the dashboard; every page
+// works without it. The live preview of the branding, the margin
+// calculator (same integer rounding as src/core/money.c), color pickers
+// kept in step with their text fields, and the organization switcher that
+// switches as soon as an organization is chosen.
+'use strict';
+
+document.documentElement.classList.add('js');
+
+const HEX = /^#[0-9a-fA-F]{6}$/;
+const URL_RE = /^https?:\/\/[A-Za-z0-9.\-\[\]:]+(\/[^\s"'<>`\\]*)?$/i;
+
+// Half-up (away from zero) integer division, as div_round in money.c.
+function divRound(num, den) {
+  const q = Math.floor((2 * Math.abs(num) + den) / (2 * den));
+  return num < 0 ? -q : q;
+}
+
+function money(cents, symbol) {
+  const neg = cents < 0;
+  const abs = Math.abs(cents);
+  const text = `${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  return `${neg ? '−' : ''}${symbol}${text}`;
+}
+
+function marginPercent(price, cost) {
+  if (price === 0) return '0';
+  const tenths = divRound((price - cost) * 1000, price);
+  if (tenths === 0) return '0';
+  const abs = Math.abs(tenths);
+  const frac = abs % 10;
+  return `${tenths < 0 ? '-' : ''}${Math.floor(abs / 10)}${frac ? '.' + frac : ''}`;
+}
+
+function wholeNumber(text) {
+  return /^\s*\d{1,10}\s*$/.test(text) ? parseInt(text, 10) : null;
+}
+
+function setupPreview() {
+  const preview = document.getElementById('wl-preview');
+  if (!preview) return;
+  const form = document.getElementById('branding-form');
+  const name = document.getElementById('pv-name');
+  const logo = document.getElementById('pv-logo');
+  const field = (what) => form.querySelector(`[data-preview="${what}"]`);
+  const update = () => {
+    const n = field('name').value.trim();
+    name.textContent = n || 'Your company';
+    const p = field('primary').value.trim();
+    if (HEX.test(p)) preview.style.setProperty('--wl-primary', p);
+    const a = field('accent').value.trim();
+    if (HEX.test(a)) preview.style.setProperty('--wl-accent', a);
+    const u = field('logo').value.trim();
+    if (URL_RE.test(u)) {
+      if (logo.getAttribute('src') !== u) logo.setAttribute('src', u);
+      logo.hidden = false;
+    } else {
+      logo.hidden = true;
+    }
+  };
+  form.addEventListener('input', update);
+  // color pickers and their text fields follow each other
+  for (const picker of form.querySelectorAll('input[type=color][data-color-for]')) {
+    const text = form.querySelector(`[name="${picker.dataset.colorFor}"]`);
+    picker.addEventListener('input', () => { text.value = picker.value.toUpperCase(); update(); });
+    text.addEventListener('input', () => { if (HEX.test(text.value.trim())) picker.value = text.value.trim().toLowerCase(); });
+    if (HEX.test(text.value.trim())) picker.value = text.value.trim().toLowerCase();
+  }
+  update();
+}
+
+function setupMargin() {
+  const box = document.getElementById('margin');
+  const form = document.getElementById('package-form');
+  if (!box || !form) return;
+  const micro = parseInt(box.dataset.micro, 10) || 70000;
+  const symbols = { EUR: '€', USD: '$', GBP: '£' };
+  const out = (id) => document.getElementById(id);
+  const update = () => {
+    const credits = wholeNumber(form.querySelector('[data-margin="credits"]').value);
+    const price = wholeNumber(form.querySelector('[data-margin="price"]').value);
+    const symbol = symbols[form.querySelector('[data-margin="currency"]').value] || '€';
+    out('price-money').textContent = price === null ? '' : money(price, symbol);
+    if (credits === null || price === null || credits < 1) {
+      for (const id of ['m-price', 'm-cost', 'm-profit', 'm-margin']) out(id).textContent = '—';
+      out('m-warning').hidden = true;
+      return;
+    }
+    const cost = divRound(credits * micro, 10000);
+    const profit = price - cost;
+    out('m-price').textContent = money(price, symbol);
+    out('m-cost').textContent = money(cost, symbol);
+    out('m-cost-note').textContent = `(${credits} × €${(micro / 1e6).toFixed(2)})`;
+    out('m-profit').textContent = money(profit, symbol);
+    out('m-margin').textContent = `${marginPercent(price, cost)}%`;
+    out('m-warning').hidden = !(price < cost);
+  };
+  form.addEventListener('input', update);
+  form.addEventListener('change', update);
+  update();
+}
+
+function setupAutosubmit() {
+  for (const select of document.querySelectorAll('select[data-autosubmit]')) {
+    select.addEventListener('change', () => select.form.submit());
+  }
+}
+
+setupPreview();
+setupMargin();
+setupAutosubmit();
