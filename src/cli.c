@@ -288,6 +288,9 @@ cmd_serve(int argc, char **argv)
 	app.public_port = http_port(srv);
 	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
 	       http_port(srv), strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db : "postgres", threads);
+	printf("  dashboard     http://%s/login\n", cfg.listen);
+	printf("  portals       http://{slug}.portal.%s:%u/  (or http://%s/p/{slug}/)\n",
+	       cfg.base_domain, http_port(srv), cfg.listen);
 	printf("  platform API  http://%s/api/v1/account\n", cfg.listen);
 	printf("  engine API    http://%s/engine/v1/  (Bearer token %s)\n", cfg.listen,
 	       random_token ? cfg.engine_token : "from WLPORTAL_ENGINE_TOKEN");

@@ -93,7 +93,8 @@ load_static(const char *dir, struct wl_error *err)
 
 		if (!static_name_ok(de->d_name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
+			continue; /* a path this long is not one of ours */
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		if (st.st_size > STATIC_FILE_MAX || web.nfiles >= STATIC_FILES_MAX) {
