@@ -28,6 +28,9 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory $(TESTBUILD)/build.ninja
 	ninja -C $(TESTBUILD)
+	@# the optimized build sees warnings -O0 does not; it must build too
+	@$(MAKE) --no-print-directory $(BUILD)/build.ninja
+	ninja -C $(BUILD)
 	scripts/test.sh $(TESTBUILD)
 
 bench:

@@ -53,8 +53,6 @@ struct http_private {
 	struct wl_job job;
 	bool job_pending;
 	wl_finish finish;
-	int job_rc;
-	struct wl_error job_err;
 	char path[PATH_MAX_LEN + 1];
 	const char *extra_header_name;
 	char extra_header_value[64];

@@ -255,8 +255,6 @@ job_done(struct wl_job *job)
 {
 	struct http_private *p = (struct http_private *)((char *)job - offsetof(struct http_private, job));
 
-	p->job_rc = job->rc;
-	p->job_err = job->err;
 	p->state = RS_FINISH;
 	MHD_resume_connection(p->mhd);
 }
@@ -564,7 +562,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		p->suspended = false;
 		atomic_fetch_sub(&p->server->in_flight, 1);
 		p->state = RS_DISPATCHED;
-		p->finish(req, p->job.arg, p->job_rc, &p->job_err);
+		p->finish(req, p->job.arg, p->job.rc, &p->job.err);
 		if (p->state != RS_DONE)
 			http_reply_fail(req, WL_EINTERNAL, "finish gave no answer");
 		return http_queue_answer(req);
@@ -585,13 +583,19 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	     enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct http_server *s = cls;
+	struct wl_req *req = *con_cls;
+
 	(void)conn;
 	(void)toe;
-	if (*con_cls != NULL) {
-		req_free(*con_cls);
-		*con_cls = NULL;
-	}
+	if (req == NULL)
+		return;
+	/* A client that went away while its request was suspended: after the
+	 * resume libmicrohttpd ends the request without calling us again. */
+	if (req->priv->suspended)
+		atomic_fetch_sub(&s->in_flight, 1);
+	req_free(req);
+	*con_cls = NULL;
 }
 
 static int
