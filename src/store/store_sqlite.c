@@ -10,6 +10,8 @@
  */
 #include "store/store_impl.h"
 #include "store/schema_sqlite.h"
+#include "store/store_sqlite_int.h"
+#include "store/sqlite_sql.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -17,143 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum stmt_id {
-	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
-	Q_ORG_INSERT, Q_ORG_GET, Q_ORG_ADD, Q_ORG_DEMO_AGENCY, Q_ORG_DEMO_CLIENT,
-	Q_USER_INSERT, Q_KEY_INSERT, Q_KEY_LOOKUP, Q_KEY_REVOKE,
-	Q_LEDGER_INSERT, Q_AUDIT, Q_AUDIT_COUNT,
-	Q_CALL_INSERT, Q_CALL_GET, Q_CALL_UPDATE, Q_CALL_LIST, Q_CALL_LIST_AFTER, Q_NUMBER_EXISTS,
-	Q_USAGE_INSERT, Q_USAGE_LIST_ORG, Q_USAGE_LIST_BILLED, Q_USAGE_SUM_ORG, Q_USAGE_SUM_BILLED,
-	Q_WL_GET, Q_WL_PUT, Q_WL_BY_SLUG, Q_WL_BY_DOMAIN,
-	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
-	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_HIT,
-	Q_COUNT
-};
 
-#define CALL_COLS "id, org_id, billed_org_id, direction, status, from_number, to_number, " \
-	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at"
-#define WL_COLS "org_id, company_name, COALESCE(slug, ''), logo_url, primary_color, " \
-	"accent_color, stripe_publishable_key, stripe_secret_key_sealed, stripe_secret_mode, " \
-	"stripe_product_id, stripe_price_id, stripe_webhook_secret_sealed, package_credits, " \
-	"package_price_cents, package_currency, active, COALESCE(custom_domain, ''), " \
-	"domain_status, domain_reason, domain_checked_at, updated_at"
-#define USER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at"
-#define USAGE_COLS "id, org_id, billed_org_id, call_id, duration_sec, number_id, created_at"
 
-static const char *const stmt_sql[Q_COUNT] = {
-	[Q_BEGIN] = "BEGIN IMMEDIATE",
-	[Q_COMMIT] = "COMMIT",
-	[Q_ROLLBACK] = "ROLLBACK",
-	[Q_SAVEPOINT] = "SAVEPOINT job",
-	[Q_RELEASE] = "RELEASE job",
-	[Q_ROLLBACK_TO] = "ROLLBACK TO job",
-	[Q_ORG_INSERT] = "INSERT INTO orgs (id, name, parent_id, balance_seconds, is_demo, created_at) "
-			 "VALUES (?1, ?2, NULLIF(?3, ''), 0, ?4, ?5)",
-	[Q_ORG_GET] = "SELECT id, name, COALESCE(parent_id, ''), balance_seconds, is_demo, created_at "
-		      "FROM orgs WHERE id = ?1",
-	[Q_ORG_ADD] = "UPDATE orgs SET balance_seconds = balance_seconds + ?2 "
-		      "WHERE id = ?1 AND balance_seconds + ?2 >= 0",
-	[Q_ORG_DEMO_AGENCY] = "SELECT id FROM orgs WHERE is_demo = 1 AND parent_id IS NULL "
-			      "ORDER BY created_at LIMIT 1",
-	[Q_ORG_DEMO_CLIENT] = "SELECT id FROM orgs WHERE is_demo = 1 AND parent_id = ?1 "
-			      "ORDER BY created_at LIMIT 1",
-	[Q_USER_INSERT] = "INSERT INTO users (id, org_id, email, password_hash, created_at) "
-			  "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_KEY_INSERT] = "INSERT INTO api_keys (id, org_id, key_hash, label, created_at) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_KEY_LOOKUP] = "SELECT org_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-	[Q_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?3 "
-			 "WHERE org_id = ?1 AND label = ?2 AND revoked_at IS NULL",
-	[Q_LEDGER_INSERT] = "INSERT INTO ledger_entries "
-			    "(org_id, delta_seconds, kind, reference, description, created_at) "
-			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_AUDIT] = "SELECT o.id, o.balance_seconds, COALESCE(e.total, 0) FROM orgs o "
-		    "LEFT JOIN (SELECT org_id, SUM(delta_seconds) AS total FROM ledger_entries "
-		    "GROUP BY org_id) e ON e.org_id = o.id "
-		    "WHERE o.balance_seconds <> COALESCE(e.total, 0) ORDER BY o.id",
-	[Q_AUDIT_COUNT] = "SELECT (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM ledger_entries)",
-	[Q_CALL_INSERT] = "INSERT INTO calls (" CALL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), "
-			  "?7, NULLIF(?8, ''), NULLIF(?9, ''), ?10, ?11, ?12, NULLIF(?13, ''), ?14, "
-			  "NULLIF(?15, 0))",
-	[Q_CALL_GET] = "SELECT " CALL_COLS " FROM calls WHERE id = ?1",
-	[Q_CALL_UPDATE] = "UPDATE calls SET status = ?2, elapsed_sec = ?3, billed_seconds = ?4, "
-			  "cut_off = ?5, ended_reason = NULLIF(?6, ''), ended_at = NULLIF(?7, 0) "
-			  "WHERE id = ?1",
-	[Q_CALL_LIST] = "SELECT " CALL_COLS " FROM calls WHERE org_id = ?1 "
-			"ORDER BY created_at DESC, id DESC LIMIT ?2",
-	[Q_CALL_LIST_AFTER] = "SELECT " CALL_COLS " FROM calls WHERE org_id = ?1 "
-			      "AND (created_at < ?3 OR (created_at = ?3 AND id < ?4)) "
-			      "ORDER BY created_at DESC, id DESC LIMIT ?2",
-	[Q_NUMBER_EXISTS] = "SELECT org_id FROM phone_numbers WHERE id = ?1",
-	[Q_USAGE_INSERT] = "INSERT INTO usage (" USAGE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, "
-			   "NULLIF(?6, ''), ?7)",
-	[Q_USAGE_LIST_ORG] = "SELECT " USAGE_COLS " FROM usage WHERE org_id = ?1 "
-			     "AND created_at >= ?2 AND created_at < ?3 "
-			     "AND (created_at > ?4 OR (created_at = ?4 AND id > ?5)) "
-			     "ORDER BY created_at, id LIMIT ?6",
-	[Q_USAGE_LIST_BILLED] = "SELECT " USAGE_COLS " FROM usage WHERE billed_org_id = ?1 "
-				"AND created_at >= ?2 AND created_at < ?3 "
-				"AND (created_at > ?4 OR (created_at = ?4 AND id > ?5)) "
-				"ORDER BY created_at, id LIMIT ?6",
-	[Q_USAGE_SUM_ORG] = "SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
-			    "WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-	[Q_WL_GET] = "SELECT " WL_COLS " FROM whitelabel WHERE org_id = ?1",
-	/* An upsert on org_id only: a slug or domain of another org must fail
-	 * with a constraint error, never replace that org's row. */
-	[Q_WL_PUT] = "INSERT INTO whitelabel (org_id, company_name, slug, logo_url, "
-		     "primary_color, accent_color, stripe_publishable_key, stripe_secret_key_sealed, "
-		     "stripe_secret_mode, stripe_product_id, stripe_price_id, "
-		     "stripe_webhook_secret_sealed, package_credits, package_price_cents, "
-		     "package_currency, active, custom_domain, domain_status, domain_reason, "
-		     "domain_checked_at, updated_at) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, "
-		     "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULLIF(?17, ''), ?18, ?19, ?20, ?21) "
-		     "ON CONFLICT (org_id) DO UPDATE SET company_name = excluded.company_name, "
-		     "slug = excluded.slug, logo_url = excluded.logo_url, "
-		     "primary_color = excluded.primary_color, accent_color = excluded.accent_color, "
-		     "stripe_publishable_key = excluded.stripe_publishable_key, "
-		     "stripe_secret_key_sealed = excluded.stripe_secret_key_sealed, "
-		     "stripe_secret_mode = excluded.stripe_secret_mode, "
-		     "stripe_product_id = excluded.stripe_product_id, "
-		     "stripe_price_id = excluded.stripe_price_id, "
-		     "stripe_webhook_secret_sealed = excluded.stripe_webhook_secret_sealed, "
-		     "package_credits = excluded.package_credits, "
-		     "package_price_cents = excluded.package_price_cents, "
-		     "package_currency = excluded.package_currency, active = excluded.active, "
-		     "custom_domain = excluded.custom_domain, domain_status = excluded.domain_status, "
-		     "domain_reason = excluded.domain_reason, "
-		     "domain_checked_at = excluded.domain_checked_at, "
-		     "updated_at = excluded.updated_at",
-	[Q_WL_BY_SLUG] = "SELECT " WL_COLS " FROM whitelabel WHERE slug = ?1",
-	[Q_WL_BY_DOMAIN] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain = ?1",
-	[Q_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
-	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
-	[Q_CLIENT_USERS] = "SELECT " USER_COLS ", o.balance_seconds FROM users u "
-			   "JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
-			   "AND (u.created_at > ?2 OR (u.created_at = ?2 AND u.id > ?3)) "
-			   "ORDER BY u.created_at, u.id LIMIT ?4",
-	[Q_ORG_CHILDREN] = "SELECT id, name, COALESCE(parent_id, ''), balance_seconds, is_demo, "
-			   "created_at FROM orgs WHERE parent_id = ?1 ORDER BY name, id LIMIT ?2",
-	[Q_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, org_id, csrf_token, "
-			     "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_SESSION_GET] = "SELECT user_id, org_id, csrf_token, created_at, expires_at FROM sessions "
-			  "WHERE token_hash = ?1 AND expires_at > ?2",
-	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
-	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
-	[Q_RATE_HIT] = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) "
-		       "ON CONFLICT (bucket) DO UPDATE SET "
-		       "hits = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE hits + 1 END, "
-		       "window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END "
-		       "RETURNING hits",
-	[Q_USAGE_SUM_BILLED] = "SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
-			       "WHERE billed_org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-};
-
-struct sq_conn {
-	struct store_conn base;
-	sqlite3 *db;
-	sqlite3_stmt *stmt[Q_COUNT];
-	struct sq_conn *next;
-};
 
 struct sq_store {
 	struct store base;
@@ -166,7 +33,7 @@ static const struct store_ops sq_ops;
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static int
+int
 sq_err(sqlite3 *db, int rc, struct wl_error *err, const char *what)
 {
 	int ext = db != NULL ? sqlite3_extended_errcode(db) : rc;
@@ -179,8 +46,8 @@ sq_err(sqlite3 *db, int rc, struct wl_error *err, const char *what)
 		       db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-static sqlite3_stmt *
-stmt(struct sq_conn *c, enum stmt_id id, struct wl_error *err)
+sqlite3_stmt *
+sq_stmt(struct sq_conn *c, enum stmt_id id, struct wl_error *err)
 {
 	sqlite3_stmt *st = c->stmt[id];
 	int rc;
@@ -199,14 +66,14 @@ stmt(struct sq_conn *c, enum stmt_id id, struct wl_error *err)
 	return st;
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+void
+sq_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	sqlite3_bind_text(st, i, s != NULL ? s : "", -1, SQLITE_STATIC);
 }
 
-static void
-col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
+void
+sq_col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
@@ -214,8 +81,8 @@ col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
 }
 
 /* Runs a statement that returns no rows. */
-static int
-exec_stmt(struct sq_conn *c, sqlite3_stmt *st, struct wl_error *err, const char *what)
+int
+sq_exec(struct sq_conn *c, sqlite3_stmt *st, struct wl_error *err, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -228,11 +95,11 @@ exec_stmt(struct sq_conn *c, sqlite3_stmt *st, struct wl_error *err, const char 
 static int
 simple(struct sq_conn *c, enum stmt_id id, struct wl_error *err, const char *what)
 {
-	sqlite3_stmt *st = stmt(c, id, err);
+	sqlite3_stmt *st = sq_stmt(c, id, err);
 
 	if (st == NULL)
 		return err->code;
-	return exec_stmt(c, st, err, what);
+	return sq_exec(c, st, err, what);
 }
 
 /* ---- open, pool, migrations -------------------------------------------- */
@@ -454,16 +321,16 @@ static int
 sq_org_insert(struct store_conn *b, const struct store_org *o, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_ORG_INSERT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_ORG_INSERT, err);
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, o->id);
-	bind_text(st, 2, o->name);
-	bind_text(st, 3, o->parent_id);
+	sq_bind_text(st, 1, o->id);
+	sq_bind_text(st, 2, o->name);
+	sq_bind_text(st, 3, o->parent_id);
 	sqlite3_bind_int(st, 4, o->is_demo ? 1 : 0);
 	sqlite3_bind_int64(st, 5, o->created_at);
-	return exec_stmt(c, st, err, "organization");
+	return sq_exec(c, st, err, "organization");
 }
 
 static int
@@ -471,18 +338,18 @@ sq_org_get(struct store_conn *b, const char *id, bool for_update, struct store_o
 	   struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_ORG_GET, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_ORG_GET, err);
 	int rc;
 
 	(void)for_update; /* the single writer already excludes other writers */
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, id);
+	sq_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		col_copy(st, 0, out->id, sizeof(out->id));
-		col_copy(st, 1, out->name, sizeof(out->name));
-		col_copy(st, 2, out->parent_id, sizeof(out->parent_id));
+		sq_col_copy(st, 0, out->id, sizeof(out->id));
+		sq_col_copy(st, 1, out->name, sizeof(out->name));
+		sq_col_copy(st, 2, out->parent_id, sizeof(out->parent_id));
 		out->balance_seconds = sqlite3_column_int64(st, 3);
 		out->is_demo = sqlite3_column_int(st, 4) != 0;
 		out->created_at = sqlite3_column_int64(st, 5);
@@ -499,15 +366,15 @@ static int
 sq_org_add_balance(struct store_conn *b, const char *id, int64_t delta, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_ORG_ADD, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_ORG_ADD, err);
 	struct store_org o;
 	int rc;
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, id);
+	sq_bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, delta);
-	rc = exec_stmt(c, st, err, "balance");
+	rc = sq_exec(c, st, err, "balance");
 	if (rc != WL_OK)
 		return rc;
 	if (sqlite3_changes(c->db) == 1)
@@ -518,13 +385,13 @@ sq_org_add_balance(struct store_conn *b, const char *id, int64_t delta, struct w
 	return wl_fail(err, WL_EINSUFFICIENT, "balance would go below zero");
 }
 
-static int
-first_id(struct sq_conn *c, sqlite3_stmt *st, char out[WL_ID_LEN], struct wl_error *err)
+int
+sq_first_id(struct sq_conn *c, sqlite3_stmt *st, char out[WL_ID_LEN], struct wl_error *err)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW) {
-		col_copy(st, 0, out, WL_ID_LEN);
+		sq_col_copy(st, 0, out, WL_ID_LEN);
 		sqlite3_reset(st);
 		return WL_OK;
 	}
@@ -543,16 +410,16 @@ sq_org_find_demo(struct store_conn *b, struct store_org *agency, struct store_or
 	char id[WL_ID_LEN];
 	int rc;
 
-	if ((st = stmt(c, Q_ORG_DEMO_AGENCY, err)) == NULL)
+	if ((st = sq_stmt(c, Q_ORG_DEMO_AGENCY, err)) == NULL)
 		return err->code;
-	if ((rc = first_id(c, st, id, err)) != WL_OK)
+	if ((rc = sq_first_id(c, st, id, err)) != WL_OK)
 		return rc;
 	if ((rc = sq_org_get(b, id, false, agency, err)) != WL_OK)
 		return rc;
-	if ((st = stmt(c, Q_ORG_DEMO_CLIENT, err)) == NULL)
+	if ((st = sq_stmt(c, Q_ORG_DEMO_CLIENT, err)) == NULL)
 		return err->code;
-	bind_text(st, 1, agency->id);
-	if ((rc = first_id(c, st, id, err)) != WL_OK)
+	sq_bind_text(st, 1, agency->id);
+	if ((rc = sq_first_id(c, st, id, err)) != WL_OK)
 		return rc;
 	return sq_org_get(b, id, false, client, err);
 }
@@ -563,17 +430,17 @@ static int
 sq_user_insert(struct store_conn *b, const struct store_user *u, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_USER_INSERT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_USER_INSERT, err);
 	int rc;
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, u->id);
-	bind_text(st, 2, u->org_id);
-	bind_text(st, 3, u->email);
-	bind_text(st, 4, u->password_hash);
+	sq_bind_text(st, 1, u->id);
+	sq_bind_text(st, 2, u->org_id);
+	sq_bind_text(st, 3, u->email);
+	sq_bind_text(st, 4, u->password_hash);
 	sqlite3_bind_int64(st, 5, u->created_at);
-	rc = exec_stmt(c, st, err, "user");
+	rc = sq_exec(c, st, err, "user");
 	if (rc == WL_ECONFLICT)
 		return wl_fail(err, WL_ECONFLICT, "e-mail address already in use");
 	return rc;
@@ -585,16 +452,16 @@ sq_apikey_insert(struct store_conn *b, const char *id, const char *org_id,
 		 struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_KEY_INSERT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_KEY_INSERT, err);
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, id);
-	bind_text(st, 2, org_id);
+	sq_bind_text(st, 1, id);
+	sq_bind_text(st, 2, org_id);
 	sqlite3_bind_blob(st, 3, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
-	bind_text(st, 4, label);
+	sq_bind_text(st, 4, label);
 	sqlite3_bind_int64(st, 5, created_at);
-	return exec_stmt(c, st, err, "api key");
+	return sq_exec(c, st, err, "api key");
 }
 
 static int
@@ -602,13 +469,13 @@ sq_apikey_lookup(struct store_conn *b, const unsigned char *hash, char *org_id,
 		 struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_KEY_LOOKUP, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_KEY_LOOKUP, err);
 	int rc;
 
 	if (st == NULL)
 		return err->code;
 	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
-	rc = first_id(c, st, org_id, err);
+	rc = sq_first_id(c, st, org_id, err);
 	if (rc == WL_ENOTFOUND)
 		return wl_fail(err, WL_EUNAUTHORIZED, "Invalid API key");
 	return rc;
@@ -619,14 +486,14 @@ sq_apikey_revoke_label(struct store_conn *b, const char *org_id, const char *lab
 		       struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_KEY_REVOKE, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_KEY_REVOKE, err);
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, org_id);
-	bind_text(st, 2, label);
+	sq_bind_text(st, 1, org_id);
+	sq_bind_text(st, 2, label);
 	sqlite3_bind_int64(st, 3, now);
-	return exec_stmt(c, st, err, "api key");
+	return sq_exec(c, st, err, "api key");
 }
 
 /* ---- ledger ----------------------------------------------------------------- */
@@ -635,17 +502,17 @@ static int
 sq_ledger_insert(struct store_conn *b, const struct store_entry *e, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_LEDGER_INSERT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_LEDGER_INSERT, err);
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, e->org_id);
+	sq_bind_text(st, 1, e->org_id);
 	sqlite3_bind_int64(st, 2, e->delta_seconds);
-	bind_text(st, 3, e->kind);
-	bind_text(st, 4, e->reference);
-	bind_text(st, 5, e->description);
+	sq_bind_text(st, 3, e->kind);
+	sq_bind_text(st, 4, e->reference);
+	sq_bind_text(st, 5, e->description);
 	sqlite3_bind_int64(st, 6, e->created_at);
-	return exec_stmt(c, st, err, "ledger entry");
+	return sq_exec(c, st, err, "ledger entry");
 }
 
 static int
@@ -653,14 +520,14 @@ sq_audit(struct store_conn *b, void (*mismatch)(const struct store_audit_row *, 
 	 int64_t *orgs, int64_t *entries, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_AUDIT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_AUDIT, err);
 	struct store_audit_row row;
 	int rc;
 
 	if (st == NULL)
 		return err->code;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_copy(st, 0, row.org_id, sizeof(row.org_id));
+		sq_col_copy(st, 0, row.org_id, sizeof(row.org_id));
 		row.balance_seconds = sqlite3_column_int64(st, 1);
 		row.entries_sum = sqlite3_column_int64(st, 2);
 		mismatch(&row, arg);
@@ -668,7 +535,7 @@ sq_audit(struct store_conn *b, void (*mismatch)(const struct store_audit_row *, 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return sq_err(c->db, rc, err, "audit");
-	if ((st = stmt(c, Q_AUDIT_COUNT, err)) == NULL)
+	if ((st = sq_stmt(c, Q_AUDIT_COUNT, err)) == NULL)
 		return err->code;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -684,19 +551,19 @@ sq_audit(struct store_conn *b, void (*mismatch)(const struct store_audit_row *, 
 static void
 read_call(sqlite3_stmt *st, struct store_call *o)
 {
-	col_copy(st, 0, o->id, sizeof(o->id));
-	col_copy(st, 1, o->org_id, sizeof(o->org_id));
-	col_copy(st, 2, o->billed_org_id, sizeof(o->billed_org_id));
-	col_copy(st, 3, o->direction, sizeof(o->direction));
-	col_copy(st, 4, o->status, sizeof(o->status));
-	col_copy(st, 5, o->from_number, sizeof(o->from_number));
-	col_copy(st, 6, o->to_number, sizeof(o->to_number));
-	col_copy(st, 7, o->number_id, sizeof(o->number_id));
-	col_copy(st, 8, o->agent_id, sizeof(o->agent_id));
+	sq_col_copy(st, 0, o->id, sizeof(o->id));
+	sq_col_copy(st, 1, o->org_id, sizeof(o->org_id));
+	sq_col_copy(st, 2, o->billed_org_id, sizeof(o->billed_org_id));
+	sq_col_copy(st, 3, o->direction, sizeof(o->direction));
+	sq_col_copy(st, 4, o->status, sizeof(o->status));
+	sq_col_copy(st, 5, o->from_number, sizeof(o->from_number));
+	sq_col_copy(st, 6, o->to_number, sizeof(o->to_number));
+	sq_col_copy(st, 7, o->number_id, sizeof(o->number_id));
+	sq_col_copy(st, 8, o->agent_id, sizeof(o->agent_id));
 	o->elapsed_sec = sqlite3_column_int64(st, 9);
 	o->billed_seconds = sqlite3_column_int64(st, 10);
 	o->cut_off = sqlite3_column_int(st, 11) != 0;
-	col_copy(st, 12, o->ended_reason, sizeof(o->ended_reason));
+	sq_col_copy(st, 12, o->ended_reason, sizeof(o->ended_reason));
 	o->created_at = sqlite3_column_int64(st, 13);
 	o->ended_at = sqlite3_column_int64(st, 14);
 }
@@ -705,26 +572,26 @@ static int
 sq_call_insert(struct store_conn *b, const struct store_call *o, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_CALL_INSERT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_CALL_INSERT, err);
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, o->id);
-	bind_text(st, 2, o->org_id);
-	bind_text(st, 3, o->billed_org_id);
-	bind_text(st, 4, o->direction);
-	bind_text(st, 5, o->status);
-	bind_text(st, 6, o->from_number);
-	bind_text(st, 7, o->to_number);
-	bind_text(st, 8, o->number_id);
-	bind_text(st, 9, o->agent_id);
+	sq_bind_text(st, 1, o->id);
+	sq_bind_text(st, 2, o->org_id);
+	sq_bind_text(st, 3, o->billed_org_id);
+	sq_bind_text(st, 4, o->direction);
+	sq_bind_text(st, 5, o->status);
+	sq_bind_text(st, 6, o->from_number);
+	sq_bind_text(st, 7, o->to_number);
+	sq_bind_text(st, 8, o->number_id);
+	sq_bind_text(st, 9, o->agent_id);
 	sqlite3_bind_int64(st, 10, o->elapsed_sec);
 	sqlite3_bind_int64(st, 11, o->billed_seconds);
 	sqlite3_bind_int(st, 12, o->cut_off ? 1 : 0);
-	bind_text(st, 13, o->ended_reason);
+	sq_bind_text(st, 13, o->ended_reason);
 	sqlite3_bind_int64(st, 14, o->created_at);
 	sqlite3_bind_int64(st, 15, o->ended_at);
-	return exec_stmt(c, st, err, "call");
+	return sq_exec(c, st, err, "call");
 }
 
 static int
@@ -732,13 +599,13 @@ sq_call_get(struct store_conn *b, const char *id, bool for_update, struct store_
 	    struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_CALL_GET, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_CALL_GET, err);
 	int rc;
 
 	(void)for_update;
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, id);
+	sq_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_call(st, out);
@@ -755,18 +622,18 @@ static int
 sq_call_update(struct store_conn *b, const struct store_call *o, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_CALL_UPDATE, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_CALL_UPDATE, err);
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, o->id);
-	bind_text(st, 2, o->status);
+	sq_bind_text(st, 1, o->id);
+	sq_bind_text(st, 2, o->status);
 	sqlite3_bind_int64(st, 3, o->elapsed_sec);
 	sqlite3_bind_int64(st, 4, o->billed_seconds);
 	sqlite3_bind_int(st, 5, o->cut_off ? 1 : 0);
-	bind_text(st, 6, o->ended_reason);
+	sq_bind_text(st, 6, o->ended_reason);
 	sqlite3_bind_int64(st, 7, o->ended_at);
-	return exec_stmt(c, st, err, "call");
+	return sq_exec(c, st, err, "call");
 }
 
 static int
@@ -775,17 +642,17 @@ sq_call_list(struct store_conn *b, const char *org_id, int64_t cursor_ms, const 
 {
 	struct sq_conn *c = (struct sq_conn *)b;
 	bool after = cursor_id != NULL && cursor_id[0] != '\0';
-	sqlite3_stmt *st = stmt(c, after ? Q_CALL_LIST_AFTER : Q_CALL_LIST, err);
+	sqlite3_stmt *st = sq_stmt(c, after ? Q_CALL_LIST_AFTER : Q_CALL_LIST, err);
 	int rc;
 
 	*n = 0;
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, org_id);
+	sq_bind_text(st, 1, org_id);
 	sqlite3_bind_int(st, 2, limit);
 	if (after) {
 		sqlite3_bind_int64(st, 3, cursor_ms);
-		bind_text(st, 4, cursor_id);
+		sq_bind_text(st, 4, cursor_id);
 	}
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_call(st, &out[(*n)++]);
@@ -799,13 +666,13 @@ static int
 sq_number_org(struct store_conn *b, const char *number_id, char *org_id, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_NUMBER_EXISTS, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_NUMBER_EXISTS, err);
 	int rc;
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, number_id);
-	rc = first_id(c, st, org_id, err);
+	sq_bind_text(st, 1, number_id);
+	rc = sq_first_id(c, st, org_id, err);
 	if (rc == WL_ENOTFOUND)
 		return wl_fail(err, WL_ENOTFOUND, "phone number not found");
 	return rc;
@@ -815,18 +682,18 @@ static int
 sq_usage_insert(struct store_conn *b, const struct store_usage *u, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_USAGE_INSERT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_USAGE_INSERT, err);
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, u->id);
-	bind_text(st, 2, u->org_id);
-	bind_text(st, 3, u->billed_org_id);
-	bind_text(st, 4, u->call_id);
+	sq_bind_text(st, 1, u->id);
+	sq_bind_text(st, 2, u->org_id);
+	sq_bind_text(st, 3, u->billed_org_id);
+	sq_bind_text(st, 4, u->call_id);
 	sqlite3_bind_int64(st, 5, u->duration_sec);
-	bind_text(st, 6, u->number_id);
+	sq_bind_text(st, 6, u->number_id);
 	sqlite3_bind_int64(st, 7, u->created_at);
-	return exec_stmt(c, st, err, "usage");
+	return sq_exec(c, st, err, "usage");
 }
 
 static int
@@ -835,29 +702,29 @@ sq_usage_list(struct store_conn *b, const struct store_usage_query *q, int64_t c
 	      struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, q->by_billed_org ? Q_USAGE_LIST_BILLED : Q_USAGE_LIST_ORG, err);
+	sqlite3_stmt *st = sq_stmt(c, q->by_billed_org ? Q_USAGE_LIST_BILLED : Q_USAGE_LIST_ORG, err);
 	bool after = cursor_id != NULL && cursor_id[0] != '\0';
 	int rc;
 
 	*n = 0;
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, q->org_id);
+	sq_bind_text(st, 1, q->org_id);
 	sqlite3_bind_int64(st, 2, q->from_ms);
 	sqlite3_bind_int64(st, 3, q->to_ms);
 	/* Without a cursor, start before every row: (from - 1, ""). */
 	sqlite3_bind_int64(st, 4, after ? cursor_ms : q->from_ms - 1);
-	bind_text(st, 5, after ? cursor_id : "");
+	sq_bind_text(st, 5, after ? cursor_id : "");
 	sqlite3_bind_int(st, 6, limit);
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_usage *u = &out[(*n)++];
 
-		col_copy(st, 0, u->id, sizeof(u->id));
-		col_copy(st, 1, u->org_id, sizeof(u->org_id));
-		col_copy(st, 2, u->billed_org_id, sizeof(u->billed_org_id));
-		col_copy(st, 3, u->call_id, sizeof(u->call_id));
+		sq_col_copy(st, 0, u->id, sizeof(u->id));
+		sq_col_copy(st, 1, u->org_id, sizeof(u->org_id));
+		sq_col_copy(st, 2, u->billed_org_id, sizeof(u->billed_org_id));
+		sq_col_copy(st, 3, u->call_id, sizeof(u->call_id));
 		u->duration_sec = sqlite3_column_int64(st, 4);
-		col_copy(st, 5, u->number_id, sizeof(u->number_id));
+		sq_col_copy(st, 5, u->number_id, sizeof(u->number_id));
 		u->created_at = sqlite3_column_int64(st, 6);
 	}
 	if (*n >= limit)
@@ -871,12 +738,12 @@ sq_usage_sum(struct store_conn *b, const struct store_usage_query *q, int64_t *t
 	     int64_t *rows, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, q->by_billed_org ? Q_USAGE_SUM_BILLED : Q_USAGE_SUM_ORG, err);
+	sqlite3_stmt *st = sq_stmt(c, q->by_billed_org ? Q_USAGE_SUM_BILLED : Q_USAGE_SUM_ORG, err);
 	int rc;
 
 	if (st == NULL)
 		return err->code;
-	bind_text(st, 1, q->org_id);
+	sq_bind_text(st, 1, q->org_id);
 	sqlite3_bind_int64(st, 2, q->from_ms);
 	sqlite3_bind_int64(st, 3, q->to_ms);
 	rc = sqlite3_step(st);
@@ -886,298 +753,6 @@ sq_usage_sum(struct store_conn *b, const struct store_usage_query *q, int64_t *t
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? WL_OK : sq_err(c->db, rc, err, "usage");
-}
-
-/* ---- whitelabel, users, sessions, rate limits ----------------------------- */
-
-static void
-read_wl(sqlite3_stmt *st, struct store_whitelabel *w)
-{
-	col_copy(st, 0, w->org_id, sizeof(w->org_id));
-	col_copy(st, 1, w->company_name, sizeof(w->company_name));
-	col_copy(st, 2, w->slug, sizeof(w->slug));
-	col_copy(st, 3, w->logo_url, sizeof(w->logo_url));
-	col_copy(st, 4, w->primary_color, sizeof(w->primary_color));
-	col_copy(st, 5, w->accent_color, sizeof(w->accent_color));
-	col_copy(st, 6, w->stripe_publishable_key, sizeof(w->stripe_publishable_key));
-	col_copy(st, 7, w->stripe_secret_key_sealed, sizeof(w->stripe_secret_key_sealed));
-	col_copy(st, 8, w->stripe_secret_mode, sizeof(w->stripe_secret_mode));
-	col_copy(st, 9, w->stripe_product_id, sizeof(w->stripe_product_id));
-	col_copy(st, 10, w->stripe_price_id, sizeof(w->stripe_price_id));
-	col_copy(st, 11, w->stripe_webhook_secret_sealed, sizeof(w->stripe_webhook_secret_sealed));
-	w->package_credits = sqlite3_column_int64(st, 12);
-	w->package_price_cents = sqlite3_column_int64(st, 13);
-	col_copy(st, 14, w->package_currency, sizeof(w->package_currency));
-	w->active = sqlite3_column_int(st, 15) != 0;
-	col_copy(st, 16, w->custom_domain, sizeof(w->custom_domain));
-	col_copy(st, 17, w->domain_status, sizeof(w->domain_status));
-	col_copy(st, 18, w->domain_reason, sizeof(w->domain_reason));
-	w->domain_checked_at = sqlite3_column_int64(st, 19);
-	w->updated_at = sqlite3_column_int64(st, 20);
-}
-
-static int
-one_wl(struct sq_conn *c, sqlite3_stmt *st, struct store_whitelabel *out, struct wl_error *err)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		read_wl(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return WL_OK;
-	if (rc == SQLITE_DONE)
-		return wl_fail(err, WL_ENOTFOUND, "whitelabel settings not found");
-	return sq_err(c->db, rc, err, "whitelabel");
-}
-
-static int
-sq_wl_get(struct store_conn *b, const char *org_id, bool for_update, struct store_whitelabel *out,
-	  struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_WL_GET, err);
-
-	(void)for_update;
-	if (st == NULL)
-		return err->code;
-	bind_text(st, 1, org_id);
-	return one_wl(c, st, out, err);
-}
-
-static int
-sq_wl_find(struct store_conn *b, const char *slug, const char *domain, struct store_whitelabel *out,
-	   struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, slug != NULL ? Q_WL_BY_SLUG : Q_WL_BY_DOMAIN, err);
-
-	if (st == NULL)
-		return err->code;
-	bind_text(st, 1, slug != NULL ? slug : domain);
-	return one_wl(c, st, out, err);
-}
-
-static int
-sq_wl_put(struct store_conn *b, const struct store_whitelabel *w, struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_WL_PUT, err);
-	int rc;
-
-	if (st == NULL)
-		return err->code;
-	bind_text(st, 1, w->org_id);
-	bind_text(st, 2, w->company_name);
-	bind_text(st, 3, w->slug);
-	bind_text(st, 4, w->logo_url);
-	bind_text(st, 5, w->primary_color);
-	bind_text(st, 6, w->accent_color);
-	bind_text(st, 7, w->stripe_publishable_key);
-	bind_text(st, 8, w->stripe_secret_key_sealed);
-	bind_text(st, 9, w->stripe_secret_mode);
-	bind_text(st, 10, w->stripe_product_id);
-	bind_text(st, 11, w->stripe_price_id);
-	bind_text(st, 12, w->stripe_webhook_secret_sealed);
-	sqlite3_bind_int64(st, 13, w->package_credits);
-	sqlite3_bind_int64(st, 14, w->package_price_cents);
-	bind_text(st, 15, w->package_currency);
-	sqlite3_bind_int(st, 16, w->active ? 1 : 0);
-	bind_text(st, 17, w->custom_domain);
-	bind_text(st, 18, w->domain_status);
-	bind_text(st, 19, w->domain_reason);
-	sqlite3_bind_int64(st, 20, w->domain_checked_at);
-	sqlite3_bind_int64(st, 21, w->updated_at);
-	rc = exec_stmt(c, st, err, "whitelabel");
-	if (rc == WL_ECONFLICT)
-		return wl_fail(err, WL_ECONFLICT, "slug or custom domain already taken");
-	return rc;
-}
-
-static void
-read_user(sqlite3_stmt *st, struct store_user *u)
-{
-	col_copy(st, 0, u->id, sizeof(u->id));
-	col_copy(st, 1, u->org_id, sizeof(u->org_id));
-	col_copy(st, 2, u->email, sizeof(u->email));
-	col_copy(st, 3, u->password_hash, sizeof(u->password_hash));
-	u->created_at = sqlite3_column_int64(st, 4);
-}
-
-static int
-one_user(struct sq_conn *c, enum stmt_id id, const char *key, struct store_user *out,
-	 struct wl_error *err)
-{
-	sqlite3_stmt *st = stmt(c, id, err);
-	int rc;
-
-	if (st == NULL)
-		return err->code;
-	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		read_user(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return WL_OK;
-	if (rc == SQLITE_DONE)
-		return wl_fail(err, WL_ENOTFOUND, "user not found");
-	return sq_err(c->db, rc, err, "user");
-}
-
-static int
-sq_user_get(struct store_conn *b, const char *user_id, struct store_user *out, struct wl_error *err)
-{
-	return one_user((struct sq_conn *)b, Q_USER_GET, user_id, out, err);
-}
-
-static int
-sq_user_by_email(struct store_conn *b, const char *email, struct store_user *out,
-		 struct wl_error *err)
-{
-	return one_user((struct sq_conn *)b, Q_USER_BY_EMAIL, email, out, err);
-}
-
-static int
-sq_client_users(struct store_conn *b, const char *parent_id, int64_t cursor_ms,
-		const char *cursor_id, int limit, struct store_client_user *out, int *n,
-		struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_CLIENT_USERS, err);
-	bool after = cursor_id != NULL && cursor_id[0] != '\0';
-	int rc = SQLITE_DONE;
-
-	*n = 0;
-	if (st == NULL)
-		return err->code;
-	bind_text(st, 1, parent_id);
-	sqlite3_bind_int64(st, 2, after ? cursor_ms : -1);
-	bind_text(st, 3, after ? cursor_id : "");
-	sqlite3_bind_int(st, 4, limit);
-	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_user(st, &out[*n].user);
-		out[*n].balance_seconds = sqlite3_column_int64(st, 5);
-		(*n)++;
-	}
-	if (*n >= limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? WL_OK : sq_err(c->db, rc, err, "users");
-}
-
-static int
-sq_org_children(struct store_conn *b, const char *parent_id, int limit, struct store_org *out,
-		int *n, struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_ORG_CHILDREN, err);
-	int rc = SQLITE_DONE;
-
-	*n = 0;
-	if (st == NULL)
-		return err->code;
-	bind_text(st, 1, parent_id);
-	sqlite3_bind_int(st, 2, limit);
-	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_org *o = &out[(*n)++];
-
-		col_copy(st, 0, o->id, sizeof(o->id));
-		col_copy(st, 1, o->name, sizeof(o->name));
-		col_copy(st, 2, o->parent_id, sizeof(o->parent_id));
-		o->balance_seconds = sqlite3_column_int64(st, 3);
-		o->is_demo = sqlite3_column_int(st, 4) != 0;
-		o->created_at = sqlite3_column_int64(st, 5);
-	}
-	if (*n >= limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? WL_OK : sq_err(c->db, rc, err, "organizations");
-}
-
-static int
-sq_session_insert(struct store_conn *b, const unsigned char *hash, const struct store_session *s,
-		  struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st;
-	int rc;
-
-	/* Expired sessions go as new ones come: the table stays small. */
-	if ((st = stmt(c, Q_SESSION_PURGE, err)) == NULL)
-		return err->code;
-	sqlite3_bind_int64(st, 1, s->created_at);
-	if ((rc = exec_stmt(c, st, err, "session")) != WL_OK)
-		return rc;
-	if ((st = stmt(c, Q_SESSION_INSERT, err)) == NULL)
-		return err->code;
-	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
-	bind_text(st, 2, s->user_id);
-	bind_text(st, 3, s->org_id);
-	bind_text(st, 4, s->csrf_token);
-	sqlite3_bind_int64(st, 5, s->created_at);
-	sqlite3_bind_int64(st, 6, s->expires_at);
-	return exec_stmt(c, st, err, "session");
-}
-
-static int
-sq_session_get(struct store_conn *b, const unsigned char *hash, int64_t now,
-	       struct store_session *out, struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_SESSION_GET, err);
-	int rc;
-
-	if (st == NULL)
-		return err->code;
-	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		col_copy(st, 0, out->user_id, sizeof(out->user_id));
-		col_copy(st, 1, out->org_id, sizeof(out->org_id));
-		col_copy(st, 2, out->csrf_token, sizeof(out->csrf_token));
-		out->created_at = sqlite3_column_int64(st, 3);
-		out->expires_at = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return WL_OK;
-	if (rc == SQLITE_DONE)
-		return wl_fail(err, WL_EUNAUTHORIZED, "not logged in");
-	return sq_err(c->db, rc, err, "session");
-}
-
-static int
-sq_session_delete(struct store_conn *b, const unsigned char *hash, struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_SESSION_DELETE, err);
-
-	if (st == NULL)
-		return err->code;
-	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
-	return exec_stmt(c, st, err, "session");
-}
-
-static int
-sq_rate_hit(struct store_conn *b, const char *bucket, int64_t window_ms, int64_t now,
-	    int64_t *hits, struct wl_error *err)
-{
-	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = stmt(c, Q_RATE_HIT, err);
-	int rc;
-
-	if (st == NULL)
-		return err->code;
-	bind_text(st, 1, bucket);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, window_ms);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*hits = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? WL_OK : sq_err(c->db, rc, err, "rate limit");
 }
 
 static const struct store_ops sq_ops = {
