@@ -75,7 +75,15 @@ if [ -n "$pg_url" ]; then
     node --test --test-concurrency=1 tests/integration/*.test.mjs || pg_rc=$?
 fi
 
-if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$sqlite_rc" -ne 0 ] || [ "$pg_rc" -ne 0 ]; then
+echo "== browser tests (headless chromium) =="
+if [ ! -d "$root/node_modules/playwright-core" ]; then
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+e2e_rc=0
+node --test --test-concurrency=1 tests/e2e/*.test.mjs || e2e_rc=$?
+
+if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$sqlite_rc" -ne 0 ] || [ "$pg_rc" -ne 0 ] ||
+   [ "$e2e_rc" -ne 0 ]; then
   exit 1
 fi
 exit 0

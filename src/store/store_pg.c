@@ -94,7 +94,7 @@ pg_fail(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char
  * PQexecPrepared, so nothing is left pending on the connection. */
 PGresult *
 pg_run(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_error *err,
-    const char *what)
+       const char *what)
 {
 	char name[16];
 	PGresult *res;
@@ -127,7 +127,7 @@ pg_run(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_err
 /* A statement whose rows do not matter. */
 int
 pg_exec(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_error *err,
-       const char *what)
+	const char *what)
 {
 	PGresult *res = pg_run(c, id, p, err, what);
 
@@ -139,8 +139,8 @@ pg_exec(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_er
 
 /* An INSERT … ON CONFLICT DO NOTHING: WL_ECONFLICT when no row went in. */
 int
-pg_insert_once(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_error *err,
-	    const char *what)
+pg_insert_once(struct pg_conn *c, enum stmt_id id, const struct params *p,
+	       struct wl_error *err, const char *what)
 {
 	PGresult *res = pg_run(c, id, p, err, what);
 	bool inserted;
@@ -150,6 +150,24 @@ pg_insert_once(struct pg_conn *c, enum stmt_id id, const struct params *p, struc
 	inserted = changed_rows(res);
 	PQclear(res);
 	return inserted ? WL_OK : wl_fail(err, WL_ECONFLICT, "%s: already exists", what);
+}
+
+/* The first column of the first row as an id, WL_ENOTFOUND without rows. */
+int
+pg_first_id(struct pg_conn *c, enum stmt_id id, const struct params *p, char out[WL_ID_LEN],
+	    struct wl_error *err)
+{
+	PGresult *res = pg_run(c, id, p, err, "lookup");
+	int rc = WL_OK;
+
+	if (res == NULL)
+		return err->code;
+	if (PQntuples(res) == 0)
+		rc = wl_fail(err, WL_ENOTFOUND, "not found");
+	else
+		col_copy(res, 0, 0, out, WL_ID_LEN);
+	PQclear(res);
+	return rc;
 }
 
 /* ---- connections and the pool -------------------------------------------------- */
@@ -525,25 +543,6 @@ static bool
 pg_retryable(struct store_conn *b)
 {
 	return ((struct pg_conn *)b)->retryable;
-}
-
-
-/* The first column of the first row as an id, WL_ENOTFOUND without rows. */
-int
-pg_first_id(struct pg_conn *c, enum stmt_id id, const struct params *p, char out[WL_ID_LEN],
-	 struct wl_error *err)
-{
-	PGresult *res = pg_run(c, id, p, err, "lookup");
-	int rc = WL_OK;
-
-	if (res == NULL)
-		return err->code;
-	if (PQntuples(res) == 0)
-		rc = wl_fail(err, WL_ENOTFOUND, "not found");
-	else
-		col_copy(res, 0, 0, out, WL_ID_LEN);
-	PQclear(res);
-	return rc;
 }
 
 static const struct store_ops pg_ops = {

@@ -29,7 +29,7 @@ pg_org_get(struct store_conn *b, const char *id, bool for_update, struct store_o
 
 	p_text(&p, id);
 	res = pg_run((struct pg_conn *)b, for_update ? Q_ORG_GET_LOCK : Q_ORG_GET, &p, err,
-		  "organization");
+		     "organization");
 	if (res == NULL)
 		return err->code;
 	if (PQntuples(res) == 0) {
@@ -365,7 +365,7 @@ pg_usage_list(struct store_conn *b, const struct store_usage_query *q, int64_t c
 	p_text(&p, after ? cursor_id : "");
 	p_int(&p, limit);
 	res = pg_run((struct pg_conn *)b, q->by_billed_org ? Q_USAGE_LIST_BILLED : Q_USAGE_LIST_ORG,
-		  &p, err, "usage");
+		     &p, err, "usage");
 	if (res == NULL)
 		return err->code;
 	for (i = 0; i < PQntuples(res) && *n < limit; i++) {
@@ -394,7 +394,7 @@ pg_usage_sum(struct store_conn *b, const struct store_usage_query *q, int64_t *t
 	p_int(&p, q->from_ms);
 	p_int(&p, q->to_ms);
 	res = pg_run((struct pg_conn *)b, q->by_billed_org ? Q_USAGE_SUM_BILLED : Q_USAGE_SUM_ORG, &p,
-		  err, "usage");
+		     err, "usage");
 	if (res == NULL)
 		return err->code;
 	*total_seconds = col_int(res, 0, 0);

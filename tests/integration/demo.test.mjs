@@ -8,10 +8,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { BIN, makeEnv, freePort, sleep, request, assertAuditOk } from './lib.mjs';
 
+const children = new Set();
+
 async function serveDemo(ctx) {
   const port = await freePort();
   const child = spawn(BIN, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--db', ctx.db],
     { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -38,7 +42,10 @@ async function serveDemo(ctx) {
 
 describe('serve --demo', { timeout: 120_000 }, () => {
   const ctx = makeEnv();
-  after(() => ctx.removeDir());
+  after(() => {
+    for (const c of children) c.kill('SIGKILL'); // only after a failed assertion
+    ctx.removeDir();
+  });
 
   it('creates the demo once and prints working logins and keys each start', async () => {
     const first = await serveDemo(ctx);
