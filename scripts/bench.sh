@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks a release build of wlportal with wrk on loopback:
+# Benchmarks a release build of wlportal with wrk on loopback, in one run on
+# SQLite and then on a throw-away PostgreSQL (scripts/pg.sh), same cases:
 #   GET /healthz, GET /api/v1/account, and engine events (durable ledger debits).
 # Usage: scripts/bench.sh BUILD_DIR        (make bench passes the release build)
 # Env:   BENCH_DURATION (default 10s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-#        BENCH_CALLS (200)
-# Prints a Markdown table (one row per case, rows in a fixed order), then the
-# result of `wlportal audit` on the database after the server has stopped.
+#        BENCH_CALLS (200), BENCH_PG=0 to skip PostgreSQL
+# Prints a Markdown table (one row per case, a column pair per database) and
+# `wlportal audit` of each database after its server stopped (stderr).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -46,6 +47,7 @@ stop_server() {
 }
 cleanup() {
   stop_server
+  [ -d "$tmp/pg" ] && "$root/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -69,109 +71,105 @@ json_field() { # json_field FIELD <<< JSON  -> the string value of "FIELD"
   printf '%s\n' "${BASH_REMATCH[1]}"
 }
 
-port=$(free_port)
-url="http://127.0.0.1:$port"
-db="sqlite:$tmp/wl.db"
 token="bench_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
 export WLPORTAL_ENGINE_TOKEN="$token"
 export WLPORTAL_MASTER_KEY_FILE="$tmp/master.key"
 export WLPORTAL_BASE_DOMAIN=localhost
 unset WLPORTAL_DB WLPORTAL_LISTEN
 
-echo "wlportal bench: $bin, sqlite, $url, wrk -t$threads -c$conns -d$duration" >&2
+declare -A RPS P99
+cases=("GET /healthz" "GET /api/v1/account" "POST engine events (ledger debit)")
+failed=0
 
-"$bin" migrate --db "$db" >/dev/null
-agency_json=$("$bin" admin create-org --name "Bench Agency" --email "agency@bench.test" \
-  --password "bench-agency-password" --minutes 100000000 --db "$db")
-agency=$(json_field org_id <<<"$agency_json")
-agency_key=$(json_field api_key <<<"$agency_json")
-child_json=$("$bin" admin create-org --name "Bench Client" --email "client@bench.test" \
-  --password "bench-client-password" --parent "$agency" --minutes 10000000 --db "$db")
-child=$(json_field org_id <<<"$child_json")
-child_key=$(json_field api_key <<<"$child_json")
-
-"$bin" serve --listen "127.0.0.1:$port" --db "$db" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-
-ready=0
-for _ in $(seq 1 150); do
-  if curl -fsS -o /dev/null --max-time 1 "$url/healthz" 2>/dev/null; then ready=1; break; fi
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ "$ready" -ne 1 ]; then
-  echo "bench.sh: server did not become healthy; log:" >&2
-  tail -n 50 "$tmp/server.log" >&2
-  exit 1
-fi
-
-# Calls of the child org (each debit touches the child's credits and the
-# agency's minutes), created through the engine's inbound API.
-: >"$tmp/calls.txt"
-for i in $(seq 1 "$ncalls"); do
-  resp=$(curl -sS --max-time 5 -X POST "$url/engine/v1/calls/inbound" \
-    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    --data "{\"org_id\":\"$child\",\"from\":\"+4915112345678\",\"to\":\"+31201234567\"}")
-  json_field call_id <<<"$resp" >>"$tmp/calls.txt"
-done
-echo "created $(wc -l <"$tmp/calls.txt") calls" >&2
-
-child_minutes() {
-  curl -sS --max-time 5 "$url/api/v1/account" -H "Authorization: Bearer $child_key" |
-    sed -n 's/.*"minutes_balance"[[:space:]]*:[[:space:]]*\([-0-9.]*\).*/\1/p'
-}
-before_minutes=$(child_minutes)
-
-# run_case NAME wrk-args...  -> appends "NAME|req/s|p99|non2xx" to results
-results=()
+# run_case BACKEND NAME wrk-args...  -> RPS/P99 for (BACKEND, NAME)
 run_case() {
-  local name=$1 out rps p99 bad
-  shift
+  local backend=$1 name=$2 out bad errs
+  shift 2
   out=$(timeout 60 wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" 2>&1) || {
     echo "bench.sh: wrk failed for $name:" >&2
     echo "$out" >&2
-    results+=("$name|error|error|-")
+    RPS[$backend|$name]=error; P99[$backend|$name]=error; failed=1
     return 0
   }
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2; exit}' <<<"$out")
+  RPS[$backend|$name]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  P99[$backend|$name]=$(awk '$1 == "99%" {print $2; exit}' <<<"$out")
   bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-  local errs
   errs=$(awk '/Socket errors:/ {print}' <<<"$out")
-  [ -n "$errs" ] && echo "bench.sh: $name: $errs" >&2
-  results+=("$name|${rps:-?}|${p99:-?}|${bad:-0}")
+  [ -n "$errs" ] && echo "bench.sh: $backend $name: $errs" >&2
+  if [ -n "$bad" ] && [ "$bad" != "0" ]; then
+    echo "bench.sh: $backend $name: $bad non-2xx responses" >&2
+    failed=1
+  fi
 }
 
-run_case "GET /healthz" "$url/healthz"
-run_case "GET /api/v1/account" -s "$root/tests/bench/account.lua" "$url/api/v1/account" -- "$child_key"
-run_case "POST engine events (ledger debit)" -s "$root/tests/bench/events.lua" "$url" -- "$tmp/calls.txt" "$token" "$threads"
+# bench_backend NAME DB_URL: the same three cases against one database.
+bench_backend() {
+  local backend=$1 db=$2 port url agency_json agency child_json child child_key resp
+  port=$(free_port)
+  url="http://127.0.0.1:$port"
+  echo "wlportal bench: $bin, $backend, $url, wrk -t$threads -c$conns -d$duration" >&2
+  "$bin" migrate --db "$db" >/dev/null
+  agency_json=$("$bin" admin create-org --name "Bench Agency" --email "agency@bench.test" \
+    --password "bench-agency-password" --minutes 100000000 --db "$db")
+  agency=$(json_field org_id <<<"$agency_json")
+  child_json=$("$bin" admin create-org --name "Bench Client" --email "client@bench.test" \
+    --password "bench-client-password" --parent "$agency" --minutes 10000000 --db "$db")
+  child=$(json_field org_id <<<"$child_json")
+  child_key=$(json_field api_key <<<"$child_json")
 
-after_minutes=$(child_minutes)
-
-echo
-echo "| case | requests/s (sqlite) | p99 latency (sqlite) |"
-echo "| --- | ---: | ---: |"
-non2xx=0
-for r in "${results[@]}"; do
-  IFS='|' read -r name rps p99 bad <<<"$r"
-  echo "| $name | $rps | $p99 |"
-  if [ "$bad" != "0" ]; then
-    echo "bench.sh: $name: $bad non-2xx responses" >&2
-    non2xx=1
+  "$bin" serve --listen "127.0.0.1:$port" --db "$db" >"$tmp/server-$backend.log" 2>&1 &
+  server_pid=$!
+  local ready=0
+  for _ in $(seq 1 150); do
+    if curl -fsS -o /dev/null --max-time 1 "$url/healthz" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ "$ready" -ne 1 ]; then
+    echo "bench.sh: server did not become healthy; log:" >&2
+    tail -n 50 "$tmp/server-$backend.log" >&2
+    exit 1
   fi
-done
-echo
-echo "child credits before/after events: ${before_minutes:-?} -> ${after_minutes:-?} minutes"
 
-stop_server
+  # Calls of the child org: each debit moves the child's credits and the
+  # agency's minutes, created through the engine's inbound API.
+  : >"$tmp/calls.txt"
+  for _ in $(seq 1 "$ncalls"); do
+    resp=$(curl -sS --max-time 5 -X POST "$url/engine/v1/calls/inbound" \
+      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      --data "{\"org_id\":\"$child\",\"from\":\"+4915112345678\",\"to\":\"+31201234567\"}")
+    json_field call_id <<<"$resp" >>"$tmp/calls.txt"
+  done
+
+  run_case "$backend" "${cases[0]}" "$url/healthz"
+  run_case "$backend" "${cases[1]}" -s "$root/tests/bench/account.lua" "$url/api/v1/account" -- "$child_key"
+  run_case "$backend" "${cases[2]}" -s "$root/tests/bench/events.lua" "$url" -- "$tmp/calls.txt" "$token" "$threads"
+  stop_server
+  tail -n 1 "$tmp/server-$backend.log" >&2
+
+  local audit_out audit_rc=0
+  audit_out=$("$bin" audit --db "$db" 2>&1) || audit_rc=$?
+  echo "audit ($backend): $audit_out" >&2
+  [ "$audit_rc" -eq 0 ] || failed=1
+}
+
+backends=(sqlite)
+bench_backend sqlite "sqlite:$tmp/wl.db"
+if [ "${BENCH_PG:-1}" = 1 ]; then
+  pg_url=$("$root/scripts/pg.sh" start "$tmp/pg")
+  backends+=(postgres)
+  bench_backend postgres "$pg_url"
+fi
+
 echo
-audit_rc=0
-audit_out=$("$bin" audit --db "$db" 2>&1) || audit_rc=$?
-echo "audit: $audit_out"
-if [ "$audit_rc" -ne 0 ]; then
-  echo "bench.sh: audit failed (exit $audit_rc)" >&2
-  exit 1
-fi
-if [ "$non2xx" -ne 0 ]; then
-  exit 1
-fi
+header="| case |"; rule="| --- |"
+for b in "${backends[@]}"; do
+  header+=" requests/s ($b) | p99 ($b) |"; rule+=" ---: | ---: |"
+done
+echo "$header"; echo "$rule"
+for c in "${cases[@]}"; do
+  line="| $c |"
+  for b in "${backends[@]}"; do line+=" ${RPS[$b|$c]:-?} | ${P99[$b|$c]:-?} |"; done
+  echo "$line"
+done
+exit "$failed"
