@@ -47,7 +47,10 @@ stop_server() {
 }
 cleanup() {
   stop_server
-  [ -d "$tmp/pg" ] && "$root/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1
+  if [ -n "${pg_dir:-}" ]; then
+    "$root/scripts/pg.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -156,7 +159,9 @@ bench_backend() {
 backends=(sqlite)
 bench_backend sqlite "sqlite:$tmp/wl.db"
 if [ "${BENCH_PG:-1}" = 1 ]; then
-  pg_url=$("$root/scripts/pg.sh" start "$tmp/pg")
+  # its own directory: the server runs as another user, who cannot enter $tmp
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/wlportal-benchpg.XXXXXX")
+  pg_url=$("$root/scripts/pg.sh" start "$pg_dir")
   backends+=(postgres)
   bench_backend postgres "$pg_url"
 fi

@@ -275,19 +275,16 @@ take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_err
 static int
 seal(struct wl_req *req, const char *plain, const char **sealed_out, struct wl_error *err)
 {
-	char *sealed = NULL, *copy;
+	char *buf;
+	size_t n = sizeof(((struct store_whitelabel *)0)->stripe_secret_key_sealed);
 
 	if (plain == NULL || plain[0] == '\0')
 		return WL_OK;
-	if (secrets_seal(req->app->master_key, plain, &sealed, err) != WL_OK)
-		return err->code;
-	copy = http_alloc(req, strlen(sealed) + 1);
-	if (copy != NULL)
-		memcpy(copy, sealed, strlen(sealed));
-	free(sealed);
-	if (copy == NULL)
+	if ((buf = http_alloc(req, n)) == NULL)
 		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
-	*sealed_out = copy;
+	if (secrets_seal_to(req->app->master_key, plain, buf, n, err) != WL_OK)
+		return err->code;
+	*sealed_out = buf;
 	return WL_OK;
 }
 

@@ -185,3 +185,13 @@ wl_parse_minutes(const char *s, bool allow_negative, int64_t *seconds)
 	*seconds = (int64_t)secs;
 	return WL_OK;
 }
+
+const char *
+wl_currency_symbol(const char *iso)
+{
+	if (iso != NULL && strcmp(iso, "USD") == 0)
+		return "$";
+	if (iso != NULL && strcmp(iso, "GBP") == 0)
+		return "\xc2\xa3";
+	return "\xe2\x82\xac";
+}

@@ -55,4 +55,7 @@ int64_t wl_credits_cost_cents(int64_t credits, int64_t micro_per_minute);
  * trimmed and a result that rounds to zero is "0". out 32 bytes. */
 void wl_format_margin_percent(int64_t price_cents, int64_t cost_cents, char out[32]);
 
+/* "€", "$" or "£" for EUR, USD, GBP (anything else: the euro sign). */
+const char *wl_currency_symbol(const char *iso);
+
 #endif

@@ -363,3 +363,23 @@ secrets_free(char *p)
 	sodium_memzero(p, strlen(p));
 	free(p);
 }
+
+int
+secrets_seal_to(const unsigned char key[SECRETS_KEY_BYTES], const char *plaintext, char *out,
+		size_t outsz, struct wl_error *err)
+{
+	char *sealed = NULL;
+	size_t n;
+	int rc = secrets_seal(key, plaintext, &sealed, err);
+
+	if (rc != WL_OK)
+		return rc;
+	n = strlen(sealed);
+	if (out == NULL || n >= outsz) {
+		free(sealed);
+		return wl_fail(err, WL_EINVALID, "the secret is too long to store");
+	}
+	memcpy(out, sealed, n + 1);
+	free(sealed);
+	return WL_OK;
+}

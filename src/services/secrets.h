@@ -15,6 +15,8 @@
 #ifndef WL_SERVICES_SECRETS_H
 #define WL_SERVICES_SECRETS_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 
 #define SECRETS_KEY_BYTES 32
@@ -37,6 +39,11 @@ int secrets_load_master_key(const char *path, unsigned char key[SECRETS_KEY_BYTE
  * (NULL arguments), or WL_EINTERNAL (out of memory). */
 int secrets_seal(const unsigned char key[SECRETS_KEY_BYTES], const char *plaintext,
 		 char **out, struct wl_error *err);
+
+/* Like secrets_seal, into the caller's buffer of outsz bytes (a stored
+ * column's size); WL_EINVALID when the sealed text would not fit. */
+int secrets_seal_to(const unsigned char key[SECRETS_KEY_BYTES], const char *plaintext, char *out,
+		    size_t outsz, struct wl_error *err);
 
 /* Opens a value made by secrets_seal. *plaintext receives a malloc'd
  * string. A malformed, truncated or tampered value, or the wrong key,

@@ -15,16 +15,6 @@
 #include "core/whitelabel.h"
 #include "services/whitelabel.h"
 
-static const char *
-symbol(const char *c)
-{
-	if (strcmp(c, "USD") == 0)
-		return "$";
-	if (strcmp(c, "GBP") == 0)
-		return "£";
-	return "€";
-}
-
 static void
 not_found(struct wl_req *req)
 {
@@ -88,11 +78,11 @@ web_portal(struct wl_req *req)
 		tpl_put_bool(d, "has_package", true);
 		tpl_putf(d, "credits", "%lld", (long long)s.package_credits);
 		wl_format_cents(s.package_price_cents, money);
-		tpl_putf(d, "price", "%s%s", symbol(cur), money);
+		tpl_putf(d, "price", "%s%s", wl_currency_symbol(cur), money);
 		tpl_put(d, "currency", cur);
 		/* per credit, to a tenth of a cent, rounded half-up */
 		wl_format_cents((2 * s.package_price_cents + s.package_credits) / (2 * s.package_credits), money);
-		tpl_putf(d, "per_credit", "%s%s", symbol(cur), money);
+		tpl_putf(d, "per_credit", "%s%s", wl_currency_symbol(cur), money);
 	}
 	web_render(req, 200, "portal", d);
 }

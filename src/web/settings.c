@@ -69,23 +69,13 @@ is_secret(const char *form_name)
 	       strcmp(form_name, "stripe_webhook_secret") == 0;
 }
 
-static const char *
-currency_symbol(const char *c)
-{
-	if (strcmp(c, "USD") == 0)
-		return "$";
-	if (strcmp(c, "GBP") == 0)
-		return "£";
-	return "€";
-}
-
 static void
 put_money(struct tpl_data *d, const char *name, int64_t cents, const char *currency)
 {
 	char m[32];
 
 	wl_format_cents(cents < 0 ? -cents : cents, m);
-	tpl_putf(d, name, "%s%s%s", cents < 0 ? "−" : "", currency_symbol(currency), m);
+	tpl_putf(d, name, "%s%s%s", cents < 0 ? "−" : "", wl_currency_symbol(currency), m);
 }
 
 /* The stored value of a form field as text. */
@@ -218,7 +208,7 @@ put_margin(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 	const char *cur = s->package_currency[0] ? s->package_currency : "EUR";
 
 	tpl_putf(d, "platform_micro", "%lld", (long long)req->app->price_micro_per_minute);
-	tpl_put(d, "currency_symbol", currency_symbol(cur));
+	tpl_put(d, "currency_symbol", wl_currency_symbol(cur));
 	if (s->package_credits <= 0 ||
 	    wl_margin_compute(s->package_credits, s->package_price_cents,
 			      req->app->price_micro_per_minute, &m) != WL_OK) {
@@ -392,17 +382,14 @@ take_int(struct wl_req *req, const char *name, const char *err_name, int64_t *ou
 static int
 seal_secret(struct wl_req *req, const char *plain, const char **out, struct wl_error *err)
 {
-	char *sealed = NULL, *copy;
+	char *buf;
+	size_t n = sizeof(((struct store_whitelabel *)0)->stripe_secret_key_sealed);
 
-	if (secrets_seal(req->app->master_key, plain, &sealed, err) != WL_OK)
-		return err->code;
-	copy = http_alloc(req, strlen(sealed) + 1);
-	if (copy != NULL)
-		memcpy(copy, sealed, strlen(sealed));
-	free(sealed);
-	if (copy == NULL)
+	if ((buf = http_alloc(req, n)) == NULL)
 		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
-	*out = copy;
+	if (secrets_seal_to(req->app->master_key, plain, buf, n, err) != WL_OK)
+		return err->code;
+	*out = buf;
 	return WL_OK;
 }
 

@@ -307,6 +307,16 @@ test_margin_seed_chain(void **state)
 	assert_string_equal(out, "7.00");
 }
 
+static void
+test_currency_symbol(void **state)
+{
+	(void)state;
+	assert_string_equal(wl_currency_symbol("EUR"), "\xe2\x82\xac");
+	assert_string_equal(wl_currency_symbol("USD"), "$");
+	assert_string_equal(wl_currency_symbol("GBP"), "\xc2\xa3");
+	assert_string_equal(wl_currency_symbol(NULL), "\xe2\x82\xac");
+}
+
 int
 main(void)
 {
@@ -321,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_minutes_round_trip),
 		cmocka_unit_test(test_margin_percent),
 		cmocka_unit_test(test_margin_seed_chain),
+		cmocka_unit_test(test_currency_symbol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,6 +60,26 @@ round_trip(const char *s)
 	free(sealed);
 }
 
+/* Sealing into a stored column: fits, or refused without writing past it. */
+static void
+test_seal_to(void **state)
+{
+	struct wl_error err;
+	char buf[512], small[40], *opened = NULL;
+
+	(void)state;
+	wl_error_clear(&err);
+	assert_int_equal(secrets_seal_to(key_a, "sk_test_51AbCdEfGhIjKlMnOp", buf, sizeof(buf), &err), WL_OK);
+	assert_int_equal(secrets_open(key_a, buf, &opened, &err), WL_OK);
+	assert_string_equal(opened, "sk_test_51AbCdEfGhIjKlMnOp");
+	secrets_free(opened);
+	memset(small, 'Z', sizeof(small));
+	assert_int_equal(secrets_seal_to(key_a, "sk_test_51AbCdEfGhIjKlMnOp", small, sizeof(small), &err),
+			 WL_EINVALID);
+	assert_int_equal(small[0], 'Z');
+	assert_int_equal(secrets_seal_to(key_a, "x", NULL, 0, &err), WL_EINVALID);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -431,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_tampered),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_seal_to),
 		cmocka_unit_test_setup_teardown(test_key_created, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_key_refused, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_key_race, setup_tmp, teardown_tmp),
