@@ -22,14 +22,11 @@ ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, co
 	int rc;
 
 	assert(reference != NULL && reference[0] != '\0');
-	rc = store_ledger_insert(c, &e, err);
+	rc = store_ledger_apply(c, &e, err);
 	if (rc == WL_ECONFLICT) {
 		wl_error_clear(err);
 		return LEDGER_DUPLICATE;
 	}
-	if (rc != WL_OK)
-		return rc;
-	rc = store_org_add_balance(c, org_id, delta_seconds, err);
 	if (rc != WL_OK)
 		return rc;
 	return LEDGER_APPLIED;

@@ -69,6 +69,18 @@ static const char *const stmt_sql[Q_COUNT] = {
 			    "(org_id, delta_seconds, kind, reference, description, created_at) "
 			    "VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint) "
 			    "ON CONFLICT (org_id, reference) DO NOTHING",
+	/* The entry and its balance in one round trip: the entry goes in unless
+	 * its reference exists; the balance moves only with a new entry and
+	 * only if it stays >= 0. (inserted, updated) = (1,1) applied, (0,0)
+	 * duplicate, (1,0) refused: the caller's savepoint removes the entry. */
+	[Q_LEDGER_APPLY] = "WITH e AS (INSERT INTO ledger_entries "
+			   "(org_id, delta_seconds, kind, reference, description, created_at) "
+			   "VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint) "
+			   "ON CONFLICT (org_id, reference) DO NOTHING RETURNING 1), "
+			   "u AS (UPDATE orgs SET balance_seconds = balance_seconds + $2::bigint "
+			   "WHERE id = $1::text AND EXISTS (SELECT 1 FROM e) "
+			   "AND balance_seconds + $2::bigint >= 0 RETURNING 1) "
+			   "SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM u)",
 	[Q_AUDIT] = "SELECT o.id, o.balance_seconds, COALESCE(e.total, 0) FROM orgs o "
 		    "LEFT JOIN (SELECT org_id, SUM(delta_seconds) AS total FROM ledger_entries "
 		    "GROUP BY org_id) e ON e.org_id = o.id "

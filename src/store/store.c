@@ -106,6 +106,19 @@ store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl
 }
 
 int
+store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_error *err)
+{
+	int rc;
+
+	if (c->ops->ledger_apply != NULL)
+		return c->ops->ledger_apply(c, e, err);
+	rc = c->ops->ledger_insert(c, e, err);
+	if (rc != WL_OK)
+		return rc;
+	return c->ops->org_add_balance(c, e->org_id, e->delta_seconds, err);
+}
+
+int
 store_audit(struct store_conn *c, void (*mismatch)(const struct store_audit_row *, void *),
 	    void *arg, int64_t *orgs, int64_t *entries, struct wl_error *err)
 {

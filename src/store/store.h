@@ -114,6 +114,13 @@ struct store_entry {
  * "already applied". */
 int store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl_error *err);
 
+/* The entry and its balance change together: WL_OK, WL_ECONFLICT when the
+ * (org, reference) exists already (nothing changed), WL_EINSUFFICIENT when
+ * the balance would go below zero (the entry may be written: the caller's
+ * job fails and its savepoint removes it). One round trip where the
+ * backend can. */
+int store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_error *err);
+
 struct store_audit_row {
 	char org_id[WL_ID_LEN];
 	int64_t balance_seconds;

@@ -36,6 +36,8 @@ struct store_ops {
 				   struct wl_error *);
 
 	int (*ledger_insert)(struct store_conn *, const struct store_entry *, struct wl_error *);
+	/* optional: entry and balance in one statement (else insert, then add) */
+	int (*ledger_apply)(struct store_conn *, const struct store_entry *, struct wl_error *);
 	int (*audit)(struct store_conn *, void (*)(const struct store_audit_row *, void *), void *,
 		     int64_t *, int64_t *, struct wl_error *);
 

@@ -567,6 +567,7 @@ static const struct store_ops pg_ops = {
 	.apikey_lookup = pg_apikey_lookup,
 	.apikey_revoke_label = pg_apikey_revoke_label,
 	.ledger_insert = pg_ledger_insert,
+	.ledger_apply = pg_ledger_apply,
 	.audit = pg_audit,
 	.call_insert = pg_call_insert,
 	.call_get = pg_call_get,

@@ -27,7 +27,7 @@ enum stmt_id {
 	Q_BEGIN_SNAPSHOT,
 	Q_ORG_INSERT, Q_ORG_GET, Q_ORG_GET_LOCK, Q_ORG_ADD, Q_ORG_DEMO_AGENCY, Q_ORG_DEMO_CLIENT,
 	Q_USER_INSERT, Q_KEY_INSERT, Q_KEY_LOOKUP, Q_KEY_REVOKE,
-	Q_LEDGER_INSERT, Q_AUDIT, Q_AUDIT_COUNT,
+	Q_LEDGER_INSERT, Q_LEDGER_APPLY, Q_AUDIT, Q_AUDIT_COUNT,
 	Q_CALL_INSERT, Q_CALL_GET, Q_CALL_GET_LOCK, Q_CALL_UPDATE, Q_CALL_LIST, Q_CALL_LIST_AFTER,
 	Q_NUMBER_ORG,
 	Q_USAGE_INSERT, Q_USAGE_LIST_ORG, Q_USAGE_LIST_BILLED, Q_USAGE_SUM_ORG, Q_USAGE_SUM_BILLED,
@@ -146,6 +146,7 @@ int pg_apikey_lookup(struct store_conn *, const unsigned char *, char *, struct 
 int pg_apikey_revoke_label(struct store_conn *, const char *, const char *, int64_t,
 			   struct wl_error *);
 int pg_ledger_insert(struct store_conn *, const struct store_entry *, struct wl_error *);
+int pg_ledger_apply(struct store_conn *, const struct store_entry *, struct wl_error *);
 int pg_audit(struct store_conn *, void (*)(const struct store_audit_row *, void *), void *,
 	     int64_t *, int64_t *, struct wl_error *);
 int pg_call_insert(struct store_conn *, const struct store_call *, struct wl_error *);

@@ -169,6 +169,37 @@ pg_ledger_insert(struct store_conn *b, const struct store_entry *e, struct wl_er
 	return pg_insert_once((struct pg_conn *)b, Q_LEDGER_INSERT, &p, err, "ledger entry");
 }
 
+int
+pg_ledger_apply(struct store_conn *b, const struct store_entry *e, struct wl_error *err)
+{
+	struct params p = { 0 };
+	struct store_org o;
+	PGresult *res;
+	int64_t inserted, updated;
+	int rc;
+
+	p_text(&p, e->org_id);
+	p_int(&p, e->delta_seconds);
+	p_text(&p, e->kind);
+	p_text(&p, e->reference);
+	p_text(&p, e->description);
+	p_int(&p, e->created_at);
+	res = pg_run((struct pg_conn *)b, Q_LEDGER_APPLY, &p, err, "ledger entry");
+	if (res == NULL)
+		return err->code;
+	inserted = col_int(res, 0, 0);
+	updated = col_int(res, 0, 1);
+	PQclear(res);
+	if (inserted == 0)
+		return wl_fail(err, WL_ECONFLICT, "ledger entry: already exists");
+	if (updated == 1)
+		return WL_OK;
+	rc = pg_org_get(b, e->org_id, false, &o, err);
+	if (rc != WL_OK)
+		return rc;
+	return wl_fail(err, WL_EINSUFFICIENT, "balance would go below zero");
+}
+
 static int
 audit_read(struct pg_conn *c, void (*mismatch)(const struct store_audit_row *, void *),
 	   void *arg, int64_t *orgs, int64_t *entries, struct wl_error *err)
