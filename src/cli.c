@@ -185,6 +185,7 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
 	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
+	app->trust_proxy = cfg->trust_proxy;
 	return 0;
 }
 

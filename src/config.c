@@ -37,6 +37,8 @@ config_load(struct wl_config *cfg)
 		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "%s", v);
 	else
 		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "cname.%s", cfg->base_domain);
+	v = getenv("WLPORTAL_TRUST_PROXY");
+	cfg->trust_proxy = v != NULL && strcmp(v, "1") == 0;
 	v = getenv("WLPORTAL_WEBHOOK_ALLOW_PRIVATE");
 	cfg->webhook_allow_private = v != NULL && strcmp(v, "1") == 0;
 }

@@ -17,6 +17,7 @@ struct wl_config {
 	char cname_target[272];
 	char dns_server[128];
 	bool webhook_allow_private;
+	bool trust_proxy;           /* take the client address from X-Forwarded-For */
 	int threads;                /* HTTP threads; 0 = number of cores */
 };
 

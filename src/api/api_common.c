@@ -25,8 +25,10 @@ api_body_object(struct wl_req *req)
 	}
 	root = json_loadb(req->body.p, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		http_reply_fail(req, WL_EINVALID, "The request body is not valid JSON: %s (line %d, column %d)",
-				jerr.text, jerr.line, jerr.column);
+		/* Only the position: the parser's text may quote the body, which
+		 * can hold a secret. */
+		http_reply_fail(req, WL_EINVALID, "The request body is not valid JSON (line %d, column %d)",
+				jerr.line, jerr.column);
 		return NULL;
 	}
 	if (!json_is_object(root)) {

@@ -710,7 +710,8 @@ api_whitelabel_allocate(struct wl_req *req)
 		ids_new_uuid(id);
 		key = id;
 	}
-	snprintf(r->reference, sizeof(r->reference), "alloc:%s", key);
+	/* Keys given to the API live apart from the dashboard's form references. */
+	snprintf(r->reference, sizeof(r->reference), "alloc:api:%s", key);
 	json_decref(body);
 	http_submit(req, whitelabel_allocate_run, r, allocation_finish);
 	return;

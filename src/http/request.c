@@ -24,7 +24,8 @@
 /* Request headers a handler may read; the rest are never copied. */
 static const char *const wanted_headers[] = {
 	"Authorization", "X-Organization-Id", "Idempotency-Key", "Content-Type", "Host",
-	"Cookie", "Stripe-Signature", "Origin", "X-Forwarded-Proto", "Accept", NULL,
+	"Cookie", "Stripe-Signature", "Origin", "X-Forwarded-Proto", "X-Forwarded-For", "Accept",
+	NULL,
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -317,7 +318,18 @@ http_client_addr(struct wl_req *req, char *out, size_t n)
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(req->priv->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+	const char *fwd = req->app->trust_proxy ? http_header(req, "X-Forwarded-For") : NULL;
 
+	/* Behind our own proxy every peer is the proxy: the client is the last
+	 * address it appended (earlier ones are the client's own claims). */
+	if (fwd != NULL && fwd[0] != '\0') {
+		const char *last = strrchr(fwd, ',');
+
+		last = last != NULL ? last + 1 : fwd;
+		last += strspn(last, " ");
+		snprintf(out, n, "%.*s", (int)strcspn(last, " "), last);
+		return;
+	}
 	snprintf(out, n, "unknown");
 	if (sa == NULL)
 		return;

@@ -80,7 +80,7 @@ find_route(struct wl_req *req, bool *method_mismatch, char *allow, size_t allow_
 	*method_mismatch = false;
 	allow[0] = '\0';
 	for (i = 0; i < wl_nroutes; i++) {
-		char params[WL_PATH_PARAMS][64];
+		char params[WL_PATH_PARAMS][64] = { { 0 } };
 
 		if (!match(wl_routes[i].pattern, req->path, params))
 			continue;
@@ -509,6 +509,9 @@ req_free(struct wl_req *req)
 		free(c);
 	}
 	wl_form_free(&req->priv->form);
+	/* The body may have carried a password or a Stripe secret. */
+	if (req->body.p != NULL)
+		sodium_memzero(req->body.p, req->body.cap);
 	wl_buf_free(&req->body);
 	wl_buf_free(&req->out);
 	free(req->priv);
@@ -691,14 +694,22 @@ http_quiesce(struct http_server *s)
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	/* Let suspended requests finish: their writes are committing. */
-	for (waited_ms = 0; atomic_load(&s->in_flight) > 0 && waited_ms < 15000; waited_ms += 10)
+	for (waited_ms = 0; atomic_load(&s->in_flight) > 0 && waited_ms < 60000; waited_ms += 10)
 		usleep(10 * 1000);
+	if (atomic_load(&s->in_flight) > 0)
+		fprintf(stderr, "wlportal: %d requests still waiting after 60 s\n",
+			atomic_load(&s->in_flight));
 }
 
 void
 http_stop(struct http_server *s)
 {
 	if (s == NULL)
+		return;
+	/* libmicrohttpd must not be stopped with suspended connections; a
+	 * request still waiting after the drain keeps the daemon (and the
+	 * process exits around it) rather than crash. */
+	if (atomic_load(&s->in_flight) > 0)
 		return;
 	MHD_stop_daemon(s->daemon);
 	web_free();

@@ -21,7 +21,8 @@ struct wl_app {
 	char base_domain[256];
 	char cname_target[272];
 	char dns_server[128];
-	int public_port;                 /* the port portal URLs carry on a localhost base */
+	int public_port;
+	bool trust_proxy;                /* behind our own reverse proxy */                 /* the port portal URLs carry on a localhost base */
 	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
 };
 

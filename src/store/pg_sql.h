@@ -172,6 +172,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 			  "WHERE token_hash = $1::bytea AND expires_at > $2::bigint",
 	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = $1::bytea",
 	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= $1::bigint",
+	/* Counters whose window ended a day ago count nothing any more. */
+	[Q_RATE_PURGE] = "DELETE FROM rate_limits WHERE window_start < $1::bigint - 86400000",
 	/*
 	 * One atomic statement, the window arithmetic of SQLite's Q_RATE_HIT: a
 	 * bucket whose window began window_ms ago or earlier restarts at now

@@ -117,6 +117,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 			  "WHERE token_hash = ?1 AND expires_at > ?2",
 	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+	/* Counters whose window ended a day ago count nothing any more. */
+	[Q_RATE_PURGE] = "DELETE FROM rate_limits WHERE window_start < ?1 - 86400000",
 	[Q_RATE_HIT] = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) "
 		       "ON CONFLICT (bucket) DO UPDATE SET "
 		       "hits = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE hits + 1 END, "

@@ -219,6 +219,8 @@ pg_session_insert(struct store_conn *b, const unsigned char *hash, const struct 
 	/* Expired sessions go as new ones come: the table stays small. */
 	p_int(&purge, s->created_at);
 	rc = pg_exec(c, Q_SESSION_PURGE, &purge, err, "session");
+	if (rc == WL_OK)
+		rc = pg_exec(c, Q_RATE_PURGE, &purge, err, "rate limits");
 	if (rc != WL_OK)
 		return rc;
 	p_bytes(&p, hash, WL_KEY_HASH_LEN);

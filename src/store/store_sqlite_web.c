@@ -230,6 +230,11 @@ sq_session_insert(struct store_conn *b, const unsigned char *hash, const struct 
 	sqlite3_bind_int64(st, 1, s->created_at);
 	if ((rc = sq_exec(c, st, err, "session")) != WL_OK)
 		return rc;
+	if ((st = sq_stmt(c, Q_RATE_PURGE, err)) == NULL)
+		return err->code;
+	sqlite3_bind_int64(st, 1, s->created_at);
+	if ((rc = sq_exec(c, st, err, "rate limits")) != WL_OK)
+		return rc;
 	if ((st = sq_stmt(c, Q_SESSION_INSERT, err)) == NULL)
 		return err->code;
 	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);

@@ -175,6 +175,10 @@ login_work(struct wl_req *req, void *arg)
 	}
 	wl_error_clear(&err);
 	found = store_user_by_email(req->conn, l->email, &user, &err) == WL_OK;
+	/* Give the connection back before the slow hash: many logins at once
+	 * must not drain the pool for everybody else. */
+	store_release(req->conn);
+	req->conn = NULL;
 	pthread_once(&dummy_once, make_dummy_hash);
 	ok = ids_verify_password(found ? user.password_hash : dummy_hash, l->password) == WL_OK &&
 	     found;
