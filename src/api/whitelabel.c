@@ -549,40 +549,31 @@ refresh_work(struct wl_req *req, void *arg)
 	struct wl_error err;
 
 	wl_error_clear(&err);
-	if (whitelabel_check_dns(req->app, r->domain, r->status, r->reason, sizeof(r->reason),
-				 &err) != WL_OK) {
+	if (whitelabel_refresh_check(req->app, r, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	r->status_update = true;
 	http_submit(req, whitelabel_domain_run, r, domain_finish);
 }
 
 void
 api_whitelabel_domain_refresh(struct wl_req *req)
 {
-	struct store_whitelabel s;
 	struct whitelabel_domain *r;
 	struct wl_error err;
 
 	if (!parent_only(req))
 		return;
 	wl_error_clear(&err);
-	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	if (s.custom_domain[0] == '\0') {
-		http_reply_fail(req, WL_ENOTFOUND, "No custom domain is set: add one first");
-		return;
-	}
 	r = http_alloc(req, sizeof(*r));
 	if (r == NULL) {
 		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
 		return;
 	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	memcpy(r->domain, s.custom_domain, sizeof(r->domain));
+	if (whitelabel_refresh_prepare(req->conn, req->org.id, r, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
 	http_offload(req, refresh_work, r);
 }
 

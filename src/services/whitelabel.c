@@ -240,17 +240,36 @@ whitelabel_domain_run(struct store_conn *c, void *arg, struct wl_error *err)
 }
 
 int
-whitelabel_check_dns(const struct wl_app *app, const char *domain, char status[16], char *reason,
-		     size_t reason_sz, struct wl_error *err)
+whitelabel_refresh_prepare(struct store_conn *c, const char *org_id, struct whitelabel_domain *r,
+			   struct wl_error *err)
+{
+	struct store_whitelabel s;
+	int rc = whitelabel_load(c, org_id, &s, err);
+
+	if (rc != WL_OK)
+		return rc;
+	if (s.custom_domain[0] == '\0')
+		return wl_fail(err, WL_ENOTFOUND, "No custom domain is set: add one first");
+	memset(r, 0, sizeof(*r));
+	snprintf(r->org_id, sizeof(r->org_id), "%s", org_id);
+	memcpy(r->domain, s.custom_domain, sizeof(r->domain));
+	return WL_OK;
+}
+
+int
+whitelabel_refresh_check(const struct wl_app *app, struct whitelabel_domain *r,
+			 struct wl_error *err)
 {
 	enum dns_verdict v;
 	int rc;
 
-	rc = dns_check_domain(app->dns_server, domain, app->cname_target, &v, reason, reason_sz, err);
+	rc = dns_check_domain(app->dns_server, r->domain, app->cname_target, &v, r->reason,
+			      sizeof(r->reason), err);
 	if (rc != WL_OK)
 		return rc;
-	snprintf(status, 16, "%s", v == DNS_VERIFIED ? "verified"
-				   : v == DNS_PENDING ? "pending" : "misconfigured");
+	snprintf(r->status, sizeof(r->status), "%s", v == DNS_VERIFIED ? "verified"
+						     : v == DNS_PENDING ? "pending" : "misconfigured");
+	r->status_update = true;
 	return WL_OK;
 }
 

@@ -58,9 +58,14 @@ struct whitelabel_domain {
 };
 int whitelabel_domain_run(struct store_conn *c, void *arg, struct wl_error *err);
 
-/* Asks DNS about the org's domain (blocking: call from a worker). */
-int whitelabel_check_dns(const struct wl_app *app, const char *domain, char status[16],
-			 char *reason, size_t reason_sz, struct wl_error *err);
+/* Refresh Status in two steps. prepare (a read) fills r with the org's
+ * custom domain, WL_ENOTFOUND when none is set; check asks DNS (blocking:
+ * call it from a worker) and turns r into the status update to submit
+ * with whitelabel_domain_run. */
+int whitelabel_refresh_prepare(struct store_conn *c, const char *org_id,
+			       struct whitelabel_domain *r, struct wl_error *err);
+int whitelabel_refresh_check(const struct wl_app *app, struct whitelabel_domain *r,
+			     struct wl_error *err);
 
 struct whitelabel_allocation {
 	/* in */

@@ -585,8 +585,7 @@ refresh_work(struct wl_req *req, void *arg)
 	struct wl_error err;
 
 	wl_error_clear(&err);
-	if (whitelabel_check_dns(req->app, r->domain, r->status, r->reason, sizeof(r->reason),
-				 &err) != WL_OK) {
+	if (whitelabel_refresh_check(req->app, r, &err) != WL_OK) {
 		struct wl_error e;
 
 		wl_error_clear(&e);
@@ -595,34 +594,32 @@ refresh_work(struct wl_req *req, void *arg)
 		refused(req, &e);
 		return;
 	}
-	r->status_update = true;
 	http_submit(req, whitelabel_domain_run, r, domain_finish);
 }
 
 void
 web_domain_refresh(struct wl_req *req)
 {
-	struct store_whitelabel s;
 	struct whitelabel_domain *r;
 	struct wl_error err;
+	int rc;
 
 	if (!agency_itself(req))
 		return;
 	wl_error_clear(&err);
-	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	if (s.custom_domain[0] == '\0') {
-		http_redirect(req, "/dashboard/whitelabel#portal");
-		return;
-	}
 	r = http_alloc(req, sizeof(*r));
 	if (r == NULL) {
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	memcpy(r->domain, s.custom_domain, sizeof(r->domain));
+	rc = whitelabel_refresh_prepare(req->conn, req->org.id, r, &err);
+	if (rc == WL_ENOTFOUND) {
+		http_redirect(req, "/dashboard/whitelabel#portal");
+		return;
+	}
+	if (rc != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
 	http_offload(req, refresh_work, r);
 }

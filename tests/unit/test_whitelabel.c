@@ -176,10 +176,10 @@ test_stripe_keys(void **state)
 	(void)state;
 	assert_int_equal(wl_stripe_key_mode("pk_live_51AbCdEf", "pk_live_", "pk_test_"), 'l');
 	assert_int_equal(wl_stripe_key_mode("pk_test_51AbCdEf", "pk_live_", "pk_test_"), 't');
-	assert_int_equal(wl_stripe_key_mode("sk_live_abcdefgh_123", "sk_live_", "sk_test_"), 'l');
+	assert_int_equal(wl_stripe_key_mode("sk_live_x_abcdefgh_123", "sk_live_", "sk_test_"), 'l');
 	assert_int_equal(wl_stripe_key_mode("sk_test_ABCDEFGH", "sk_live_", "sk_test_"), 't');
 	/* wrong kind of key for the prefixes asked about */
-	assert_int_equal(wl_stripe_key_mode("sk_live_51AbCdEf", "pk_live_", "pk_test_"), 0);
+	assert_int_equal(wl_stripe_key_mode("sk_live_x_1AbCdEf", "pk_live_", "pk_test_"), 0);
 	assert_int_equal(wl_stripe_key_mode("pk_test_51AbCdEf", "sk_live_", "sk_test_"), 0);
 	assert_int_equal(wl_stripe_key_mode("rk_live_51AbCdEf", "sk_live_", "sk_test_"), 0);
 	/* malformed tails */
@@ -475,7 +475,7 @@ test_update_rules(void **state)
 	assert_int_equal(wl_whitelabel_validate(&u, 0, &err), WL_EVALIDATION);
 	assert_true(has_field(&err, "stripe_secret_key"));
 	assert_non_null(strstr(err.fields[0].message, "live"));
-	u.stripe_secret_key = "sk_live_51AbCdEfGh";
+	u.stripe_secret_key = "sk_live_x_1AbCdEfGh";
 	wl_error_clear(&err);
 	assert_int_equal(wl_whitelabel_validate(&u, 0, &err), WL_OK);
 
