@@ -398,6 +398,54 @@ test('two instances share one PostgreSQL ledger', { timeout: 600_000 }, async (t
     assertAudit(ctx);
   });
 
+  // deploy/nginx.conf, rendered with this test's ports, in front of both
+  // instances: the whole path a production request takes.
+  await t.test('behind nginx (deploy/nginx.conf): calls billed exactly, oversized bodies refused with the contract's 413', async () => {
+    const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((f) => fs.existsSync(f));
+    assert.ok(nginx, 'nginx is not installed (scripts/deps.sh test installs nginx-light)');
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'wlportal-nginx-'));
+    fs.chmodSync(prefix, 0o755); // nginx's workers (not root) keep request bodies under it
+    const port = await freePort();
+    const conf = fs.readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8')
+      .replaceAll('@UPSTREAM1@', `127.0.0.1:${a.port}`)
+      .replaceAll('@UPSTREAM2@', `127.0.0.1:${b.port}`)
+      .replaceAll('@LISTEN@', `127.0.0.1:${port}`)
+      .replaceAll('@PREFIX@', prefix);
+    assert.doesNotMatch(conf, /@[A-Z0-9]+@/, 'every placeholder rendered');
+    fs.writeFileSync(path.join(prefix, 'nginx.conf'), conf);
+    let log = '';
+    const proc = spawn(nginx, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-g', 'daemon off;'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout.on('data', (d) => { log += d; });
+    proc.stderr.on('data', (d) => { log += d; });
+    const gone = new Promise((r) => proc.on('exit', r));
+    const front = { port, agent: new http.Agent({ keepAlive: true, maxSockets: 32 }), stderr: '' };
+    try {
+      await waitHealthy({ ...front, get exit() { return proc.exitCode === null ? null : { code: proc.exitCode }; } });
+      const agency = createOrg(ctx, { minutes: 60 });
+      const client = createOrg(ctx, { minutes: 3, parent: agency.org_id });
+      const started = await Promise.all(Array.from({ length: 40 }, () => inbound(front, client.org_id)));
+      await Promise.all(started.map(async (c) => {
+        await event(front, c.call_id, 'in-progress', 5);
+        await event(front, c.call_id, 'ended', 10);
+      }));
+      assert.equal((await account(front, client.api_key)).minutes_balance, 0);
+      assert.equal((await account(a, agency.api_key)).minutes_balance, 57);
+      const big = await request(front, 'POST', '/api/v1/calls', { key: client.api_key,
+        body: { to: '+31612345678', pad: 'x'.repeat(1100 * 1024) } });
+      assert.equal(big.status, 413, big.text.slice(0, 200));
+      assert.equal(big.json.error.code, 'too_large');
+      assertAudit(ctx);
+    } finally {
+      front.agent.destroy();
+      proc.kill('SIGQUIT');
+      await Promise.race([gone, deadline(10_000)]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      fs.rmSync(prefix, { recursive: true, force: true });
+    }
+    assert.ok(!/\[(emerg|alert|crit)\]/.test(log), log);
+  });
+
   await Promise.all(servers.map(stopServer));
   assertAudit(ctx);
 });
