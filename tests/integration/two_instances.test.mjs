@@ -400,7 +400,7 @@ test('two instances share one PostgreSQL ledger', { timeout: 600_000 }, async (t
 
   // deploy/nginx.conf, rendered with this test's ports, in front of both
   // instances: the whole path a production request takes.
-  await t.test('behind nginx (deploy/nginx.conf): calls billed exactly, oversized bodies refused with the contract's 413', async () => {
+  await t.test('behind nginx (deploy/nginx.conf): calls billed exactly, oversized bodies refused with the contract 413 body', async () => {
     const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((f) => fs.existsSync(f));
     assert.ok(nginx, 'nginx is not installed (scripts/deps.sh test installs nginx-light)');
     const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'wlportal-nginx-'));
