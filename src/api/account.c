@@ -101,14 +101,8 @@ api_usage_get(struct wl_req *req)
 	wl_format_cents(wl_cost_cents(rep.total_seconds, req->app->price_micro_per_minute), text);
 	wl_json_kv_raw(&req->out, "total_cost", text);
 	wl_json_obj_end(&req->out);
-	if (rep.more) {
-		const struct store_usage *last = &rep.rows[rep.nrows - 1];
-
-		wl_cursor_encode(last->created_at, last->id, text, sizeof(text));
-		wl_json_kv_str(&req->out, "next_cursor", text);
-	} else {
-		wl_json_kv_str(&req->out, "next_cursor", NULL);
-	}
+	api_kv_next_cursor(&req->out, rep.more, rep.nrows > 0 ? rep.rows[rep.nrows - 1].created_at : 0,
+			   rep.nrows > 0 ? rep.rows[rep.nrows - 1].id : "");
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
 }

@@ -26,6 +26,10 @@ int api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t 
 int api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_ms,
 	     char cursor_id[64], struct wl_error *err);
 
+/* "next_cursor": the cursor after (created_ms, id) when more rows follow,
+ * else null. */
+void api_kv_next_cursor(struct wl_buf *b, bool more, int64_t created_ms, const char *id);
+
 void api_render_call(struct wl_buf *b, const struct store_call *call);
 
 void api_healthz(struct wl_req *req);

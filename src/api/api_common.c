@@ -121,6 +121,17 @@ api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_ms,
 	return WL_OK;
 }
 
+void
+api_kv_next_cursor(struct wl_buf *b, bool more, int64_t created_ms, const char *id)
+{
+	char text[WL_CURSOR_TEXT_MAX];
+
+	if (more && wl_cursor_encode(created_ms, id, text, sizeof(text)) == WL_OK)
+		wl_json_kv_str(b, "next_cursor", text);
+	else
+		wl_json_kv_str(b, "next_cursor", NULL);
+}
+
 static void
 kv_opt(struct wl_buf *b, const char *key, const char *s)
 {

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cursor.h"
 #include "core/validate.h"
 #include "services/calls.h"
 
@@ -97,7 +96,7 @@ api_calls_list(struct wl_req *req)
 	struct store_call *rows;
 	struct wl_error err;
 	int64_t cursor_ms;
-	char cursor_id[64], next[WL_CURSOR_TEXT_MAX];
+	char cursor_id[64];
 	int limit, n, i;
 
 	wl_error_clear(&err);
@@ -121,12 +120,8 @@ api_calls_list(struct wl_req *req)
 	for (i = 0; i < n && i < limit; i++)
 		api_render_call(&req->out, &rows[i]);
 	wl_json_arr_end(&req->out);
-	if (n > limit) {
-		wl_cursor_encode(rows[limit - 1].created_at, rows[limit - 1].id, next, sizeof(next));
-		wl_json_kv_str(&req->out, "next_cursor", next);
-	} else {
-		wl_json_kv_str(&req->out, "next_cursor", NULL);
-	}
+	api_kv_next_cursor(&req->out, n > limit, n > limit ? rows[limit - 1].created_at : 0,
+			   n > limit ? rows[limit - 1].id : "");
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
 }

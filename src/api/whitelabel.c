@@ -620,12 +620,8 @@ api_whitelabel_users(struct wl_req *req)
 		wl_json_obj_end(&req->out);
 	}
 	wl_json_arr_end(&req->out);
-	if (n > limit) {
-		wl_cursor_encode(rows[limit - 1].user.created_at, rows[limit - 1].user.id, t, sizeof(t));
-		wl_json_kv_str(&req->out, "next_cursor", t);
-	} else {
-		wl_json_kv_str(&req->out, "next_cursor", NULL);
-	}
+	api_kv_next_cursor(&req->out, n > limit, n > limit ? rows[limit - 1].user.created_at : 0,
+			   n > limit ? rows[limit - 1].user.id : "");
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
 }
