@@ -13,7 +13,10 @@ flags=(-g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,a
        -fno-sanitize-recover=undefined -I"$root/src")
 for src in "$root"/tests/fuzz/fuzz_*.c; do
   name=$(basename "$src" .c)
-  clang "${flags[@]}" "$src" "${core[@]}" $(pkg-config --cflags --libs jansson) -o "$out/$name"
+  # A target names what it needs beyond src/core in a "fuzz-extra:" comment.
+  extra=()
+  for f in $(sed -n 's|^/\* fuzz-extra: \(.*\) \*/$|\1|p' "$src"); do extra+=("$root/$f"); done
+  clang "${flags[@]}" "$src" "${core[@]}" ${extra[@]+"${extra[@]}"} $(pkg-config --cflags --libs jansson) -o "$out/$name"
   corpus="$root/tests/fuzz/corpus/$name"
   mkdir -p "$corpus"
   if [ "$seconds" -gt 0 ]; then
