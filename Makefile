@@ -2,6 +2,7 @@
 # Debian machine: scripts/deps.sh installs what is missing first.
 BUILD      ?= build
 TESTBUILD  ?= build-test
+TSANBUILD  ?= build-tsan
 MESON_OPTS ?=
 
 .PHONY: all deps build run test unit integration bench format clean
@@ -24,6 +25,10 @@ run: build
 $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false $(MESON_OPTS)
 
+# The concurrency tests also run under ThreadSanitizer, built with clang.
+$(TSANBUILD)/build.ninja:
+	CC=clang meson setup $(TSANBUILD) --buildtype=debug -Db_sanitize=thread -Db_lundef=false $(MESON_OPTS)
+
 test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory $(TESTBUILD)/build.ninja
@@ -31,7 +36,9 @@ test:
 	@# the optimized build sees warnings -O0 does not; it must build too
 	@$(MAKE) --no-print-directory $(BUILD)/build.ninja
 	ninja -C $(BUILD)
-	scripts/test.sh $(TESTBUILD)
+	@$(MAKE) --no-print-directory $(TSANBUILD)/build.ninja
+	ninja -C $(TSANBUILD) wlportal
+	scripts/test.sh $(TESTBUILD) $(TSANBUILD)
 
 bench:
 	@scripts/deps.sh bench
@@ -42,4 +49,4 @@ format:
 	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
 
 clean:
-	rm -rf $(BUILD) $(TESTBUILD)
+	rm -rf $(BUILD) $(TESTBUILD) $(TSANBUILD)

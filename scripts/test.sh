@@ -5,16 +5,21 @@
 #   3. the integration tests (node:test, one file at a time) twice: on SQLite,
 #      then on a throw-away PostgreSQL (scripts/pg.sh) started once here and
 #      stopped on exit whatever happened, each test env getting its own
-#      database on it (WLPORTAL_TEST_PG, see tests/integration/lib.mjs).
-# Usage: scripts/test.sh BUILD_DIR      e.g. scripts/test.sh build-test
+#      database on it (WLPORTAL_TEST_PG, see tests/integration/lib.mjs),
+#   4. with TSAN_DIR, the concurrency and two-instance tests again against
+#      that ThreadSanitizer build (any race report fails them),
+#   5. the browser tests.
+# Usage: scripts/test.sh BUILD_DIR [TSAN_DIR]   e.g. scripts/test.sh build-test build-tsan
 # Exits non-zero if anything failed; the output of each integration run ends
 # with node's summary.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-  echo "usage: $0 BUILD_DIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: $0 BUILD_DIR [TSAN_DIR]" >&2
   exit 2
 fi
+tsan_dir=""
+if [ $# -eq 2 ]; then tsan_dir=$(cd "$2" && pwd); fi
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=$(cd "$1" && pwd)
@@ -75,6 +80,19 @@ if [ -n "$pg_url" ]; then
     node --test --test-concurrency=1 tests/integration/*.test.mjs || pg_rc=$?
 fi
 
+tsan_rc=0
+if [ -n "$tsan_dir" ]; then
+  echo "== concurrency under ThreadSanitizer =="
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  WLPORTAL_BIN="$tsan_dir/wlportal" env -u WLPORTAL_TEST_PG WLPORTAL_TEST_PG_LATER=1 \
+    node --test --test-concurrency=1 tests/integration/concurrency.test.mjs || tsan_rc=$?
+  if [ -n "$pg_url" ]; then
+    WLPORTAL_BIN="$tsan_dir/wlportal" env -u WLPORTAL_TEST_PG_LATER WLPORTAL_TEST_PG="$pg_url" \
+      node --test --test-concurrency=1 tests/integration/concurrency.test.mjs \
+      tests/integration/two_instances.test.mjs || tsan_rc=$?
+  fi
+fi
+
 echo "== browser tests (headless chromium) =="
 if [ ! -d "$root/node_modules/playwright-core" ]; then
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
@@ -83,7 +101,7 @@ e2e_rc=0
 node --test --test-concurrency=1 tests/e2e/*.test.mjs || e2e_rc=$?
 
 if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$sqlite_rc" -ne 0 ] || [ "$pg_rc" -ne 0 ] ||
-   [ "$e2e_rc" -ne 0 ]; then
+   [ "$e2e_rc" -ne 0 ] || [ "$tsan_rc" -ne 0 ]; then
   exit 1
 fi
 exit 0

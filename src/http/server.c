@@ -414,7 +414,10 @@ wants_html(struct wl_req *req)
 	       (accept != NULL && strstr(accept, "text/html") != NULL);
 }
 
-static void
+/* Routes and runs the request. True when the request was handed to the
+ * writer or a worker: from then on another thread owns it and the caller
+ * must not touch it again (not even to read its state). */
+static bool
 dispatch(struct wl_req *req)
 {
 	struct http_private *p = req->priv;
@@ -425,15 +428,15 @@ dispatch(struct wl_req *req)
 	p->state = RS_DISPATCHED;
 	if (atomic_load(&p->server->stopping)) {
 		http_reply_fail(req, WL_EUNAVAILABLE, "The server is shutting down, try again");
-		return;
+		return false;
 	}
 	if (p->too_large) {
 		http_reply_fail(req, WL_ETOOLARGE, "The request body is larger than %d bytes", WL_BODY_MAX);
-		return;
+		return false;
 	}
 	if (p->bad_input) {
 		http_reply_fail(req, WL_EINVALID, "%s", p->bad_message);
-		return;
+		return false;
 	}
 	portal_host(req);
 	r = find_route(req, &mismatch, allow, sizeof(allow));
@@ -446,23 +449,25 @@ dispatch(struct wl_req *req)
 		} else {
 			http_reply_fail(req, WL_ENOTFOUND, "No such route");
 		}
-		return;
+		return false;
 	}
 	if (p->server->offload && r->auth != AUTH_NONE) {
 		to_worker(req, r);
-		return;
+		return true;
 	}
 	run_handler(req, r);
 	if (p->offload_fn != NULL) {
 		to_worker(req, NULL);
-		return;
+		return true;
 	}
 	if (p->job_pending) {
 		p->suspended = true;
 		atomic_fetch_add(&p->server->in_flight, 1);
 		MHD_suspend_connection(p->mhd);
 		hand_to_writer(req);
+		return true;
 	}
+	return false;
 }
 
 /* ---- libmicrohttpd callbacks --------------------------------------------- */
@@ -538,7 +543,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		if (cl != NULL && strtoull(cl, NULL, 10) > WL_BODY_MAX) {
 			/* Answer before reading: MHD closes the connection after. */
 			req->priv->too_large = true;
-			dispatch(req);
+			(void)dispatch(req); /* refused at once: never handed off */
 			return http_queue_answer(req);
 		}
 		return MHD_YES;
@@ -557,8 +562,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
-		dispatch(req);
-		if (p->state != RS_DONE || p->suspended)
+		if (dispatch(req))
 			return MHD_YES; /* suspended; resumed by the writer or a worker */
 		return http_queue_answer(req);
 	case RS_FINISH:

@@ -28,7 +28,7 @@ const SAN_ENV = {
   UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
 };
 
-const SANITIZER_MARKERS = ['AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
+const SANITIZER_MARKERS = ['AddressSanitizer', 'runtime error:', 'LeakSanitizer', 'ThreadSanitizer'];
 
 // ----------------------------------------------------------- the database server
 
