@@ -276,10 +276,25 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
   });
 
   it('looks right on a phone', async () => {
+    // On a 390 px screen nothing scrolls sideways and the controls a user
+    // needs are on screen and wide enough to tap.
+    const fitsPhone = async (selectors) => {
+      const overflow = await page.evaluate(() =>
+        document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+      for (const sel of selectors) {
+        const box = await page.locator(sel).first().boundingBox();
+        assert.ok(box, `${sel} is not visible`);
+        assert.ok(box.x >= 0 && box.x + box.width <= 390, `${sel} runs off the screen`);
+        assert.ok(box.height >= 24 && box.width >= 24, `${sel} is too small to tap`);
+      }
+    };
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(url('/dashboard/whitelabel'));
+    await fitsPhone(['input[name=company_name]', 'button:has-text("Save branding")']);
     await shot('11-whitelabel-phone');
     await page.goto(url('/dashboard/users'));
+    await fitsPhone(['summary:has-text("Allocate")']);
     await shot('12-users-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(url('/dashboard/whitelabel'));
