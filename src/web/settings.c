@@ -231,7 +231,10 @@ put_margin(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 	tpl_put(d, "currency_symbol", wl_currency_symbol(cur));
 	put_rates(req, d);
 	wl_fx_format_rate(wl_fx_rate(&req->app->fx, cur), rate);
-	tpl_putf(d, "m_rate", "1 EUR = %s %s", rate, cur);
+	if (strcmp(cur, "EUR") == 0)
+		tpl_put(d, "m_rate", "none (priced in EUR)");
+	else
+		tpl_putf(d, "m_rate", "1 EUR = %s %s", rate, cur);
 	wl_error_clear(&err);
 	if (s->package_credits <= 0 ||
 	    pricing_margin(req->app, s->package_credits, s->package_price_cents, cur, &m, &err) !=

@@ -101,7 +101,8 @@ function setupMargin() {
     const symbol = symbols[currency] || '€';
     const rate = rates[currency];
     out('price-money').textContent = price === null ? '' : money(price, symbol);
-    out('m-rate').textContent = rate ? `1 EUR = ${rateText(rate)} ${currency}` : '—';
+    out('m-rate').textContent = currency === 'EUR' ? 'none (priced in EUR)'
+      : rate ? `1 EUR = ${rateText(rate)} ${currency}` : '—';
     if (credits === null || price === null || credits < 1 || !rate) {
       for (const id of ['m-price', 'm-cost', 'm-profit', 'm-margin']) out(id).textContent = '—';
       out('m-warning').hidden = true;
