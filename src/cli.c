@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "core/fx.h"
 #include "core/money.h"
 #include "core/validate.h"
 #include "http/http.h"
@@ -150,9 +151,15 @@ static int
 app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 {
 	struct wl_error err;
+	char fx_msg[300];
 
 	memset(app, 0, sizeof(*app));
 	wl_error_clear(&err);
+	/* A bad rate would price margins wrongly: refuse before anything opens. */
+	if (wl_fx_parse(cfg->fx_rates, &app->fx, fx_msg, sizeof(fx_msg)) != WL_OK) {
+		fprintf(stderr, "wlportal: %s\n", fx_msg);
+		return 1;
+	}
 	if (ids_init() != WL_OK) {
 		fprintf(stderr, "wlportal: libsodium failed to start\n");
 		return 1;
@@ -295,6 +302,13 @@ cmd_serve(int argc, char **argv)
 	printf("  platform API  http://%s/api/v1/account\n", cfg.listen);
 	printf("  engine API    http://%s/engine/v1/  (Bearer token %s)\n", cfg.listen,
 	       random_token ? cfg.engine_token : "from WLPORTAL_ENGINE_TOKEN");
+	{
+		char rates[200];
+
+		wl_fx_describe(&app.fx, rates, sizeof(rates));
+		printf("  fx rates      %s  (%s)\n", rates,
+		       cfg.fx_rates[0] ? "WLPORTAL_FX_RATES over the defaults" : "defaults; set WLPORTAL_FX_RATES");
+	}
 	fflush(stdout);
 
 	do {

@@ -32,6 +32,7 @@ config_load(struct wl_config *cfg)
 	       "https://api.stripe.com");
 	env_or(cfg->engine_token, sizeof(cfg->engine_token), "WLPORTAL_ENGINE_TOKEN", "");
 	env_or(cfg->dns_server, sizeof(cfg->dns_server), "WLPORTAL_DNS_SERVER", "");
+	env_or(cfg->fx_rates, sizeof(cfg->fx_rates), "WLPORTAL_FX_RATES", "");
 	v = getenv("WLPORTAL_CNAME_TARGET");
 	if (v != NULL && v[0] != '\0')
 		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "%s", v);

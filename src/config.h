@@ -19,6 +19,7 @@ struct wl_config {
 	bool webhook_allow_private;
 	bool trust_proxy;           /* take the client address from X-Forwarded-For */
 	int threads;                /* HTTP threads; 0 = number of cores */
+	char fx_rates[1024];        /* WLPORTAL_FX_RATES as given, "" = defaults */
 };
 
 void config_load(struct wl_config *cfg);

@@ -52,14 +52,31 @@ usage_range(struct wl_req *req, int64_t *from_day, int64_t *to_day, struct wl_er
 	return WL_OK;
 }
 
+/* "total_cost" and "currency" by services/pricing.h: null when the org has
+ * no price (a client of an agency without a package). */
+static void
+kv_cost(struct wl_buf *b, const struct pricing_cost *cost)
+{
+	char text[32];
+
+	if (cost->known) {
+		wl_format_cents(cost->minor, text);
+		wl_json_kv_raw(b, "total_cost", text);
+	} else {
+		wl_json_kv_str(b, "total_cost", NULL);
+	}
+	wl_json_kv_str(b, "currency", cost->currency);
+}
+
 void
 api_usage_get(struct wl_req *req)
 {
 	struct usage_report rep;
+	const struct store_usage *rows;
 	struct wl_error err;
 	int64_t from_day, to_day, cursor_ms;
 	char cursor_id[64], text[WL_CURSOR_TEXT_MAX];
-	int limit, i;
+	int i, limit;
 
 	wl_error_clear(&err);
 	if (usage_range(req, &from_day, &to_day, &err) != WL_OK ||
@@ -67,22 +84,17 @@ api_usage_get(struct wl_req *req)
 		http_reply_error(req, &err);
 		return;
 	}
-	memset(&rep, 0, sizeof(rep));
-	rep.rows = http_alloc(req, sizeof(*rep.rows) * (size_t)(limit + 1));
-	if (rep.rows == NULL) {
-		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
-		return;
-	}
-	if (calls_usage(req->conn, &req->org, from_day, to_day, cursor_ms, cursor_id, limit, &rep,
-			&err) != WL_OK) {
+	if (calls_usage(req->conn, req->app, &req->org, from_day, to_day, cursor_ms, cursor_id,
+			limit, &rep, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
+	rows = usage_rows(&rep);
 	wl_json_obj_begin(&req->out);
 	wl_json_key(&req->out, "usage");
 	wl_json_arr_begin(&req->out);
-	for (i = 0; i < rep.nrows; i++) {
-		const struct store_usage *u = &rep.rows[i];
+	for (i = 0; i < rep.page.n; i++) {
+		const struct store_usage *u = &rows[i];
 
 		wl_json_obj_begin(&req->out);
 		wl_json_kv_str(&req->out, "id", u->id);
@@ -98,11 +110,12 @@ api_usage_get(struct wl_req *req)
 	wl_json_kv_int(&req->out, "total_seconds", rep.total_seconds);
 	wl_format_minutes(rep.total_seconds, text);
 	wl_json_kv_raw(&req->out, "total_minutes", text);
-	wl_format_cents(wl_cost_cents(rep.total_seconds, req->app->price_micro_per_minute), text);
-	wl_json_kv_raw(&req->out, "total_cost", text);
+	kv_cost(&req->out, &rep.cost);
 	wl_json_obj_end(&req->out);
-	api_kv_next_cursor(&req->out, rep.more, rep.nrows > 0 ? rep.rows[rep.nrows - 1].created_at : 0,
-			   rep.nrows > 0 ? rep.rows[rep.nrows - 1].id : "");
+	api_kv_next_cursor(&req->out, rep.page.more,
+			   rep.page.n > 0 ? rows[rep.page.n - 1].created_at : 0,
+			   rep.page.n > 0 ? rows[rep.page.n - 1].id : "");
 	wl_json_obj_end(&req->out);
+	usage_report_free(&rep);
 	http_reply_json(req, 200);
 }

@@ -93,35 +93,29 @@ api_calls_get(struct wl_req *req)
 void
 api_calls_list(struct wl_req *req)
 {
-	struct store_call *rows;
+	const struct store_call *rows;
+	struct page pg;
 	struct wl_error err;
 	int64_t cursor_ms;
 	char cursor_id[64];
-	int limit, n, i;
+	int limit, i;
 
 	wl_error_clear(&err);
-	if (api_page(req, 100, CALLS_PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK) {
+	if (api_page(req, 100, CALLS_PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
+	    calls_list(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	rows = http_alloc(req, sizeof(*rows) * (size_t)(limit + 1));
-	if (rows == NULL) {
-		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
-		return;
-	}
-	if (store_call_list(req->conn, req->org.id, cursor_ms, cursor_id, limit + 1, rows, &n,
-			    &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
+	rows = pg.rows;
 	wl_json_obj_begin(&req->out);
 	wl_json_key(&req->out, "calls");
 	wl_json_arr_begin(&req->out);
-	for (i = 0; i < n && i < limit; i++)
+	for (i = 0; i < pg.n; i++)
 		api_render_call(&req->out, &rows[i]);
 	wl_json_arr_end(&req->out);
-	api_kv_next_cursor(&req->out, n > limit, n > limit ? rows[limit - 1].created_at : 0,
-			   n > limit ? rows[limit - 1].id : "");
+	api_kv_next_cursor(&req->out, pg.more, pg.n > 0 ? rows[pg.n - 1].created_at : 0,
+			   pg.n > 0 ? rows[pg.n - 1].id : "");
 	wl_json_obj_end(&req->out);
+	page_free(&pg);
 	http_reply_json(req, 200);
 }

@@ -12,10 +12,13 @@
 #include <string.h>
 
 #include "core/cursor.h"
+#include "core/fx.h"
 #include "core/money.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
+#include "services/accounts.h"
 #include "services/ids.h"
+#include "services/pricing.h"
 #include "services/secrets.h"
 #include "services/whitelabel.h"
 
@@ -431,6 +434,8 @@ api_whitelabel_margin(struct wl_req *req)
 	struct wl_margin m;
 	struct wl_error err;
 	int64_t credits, price;
+	const char *currency;
+	char rate[32];
 
 	if (!parent_only(req))
 		return;
@@ -441,15 +446,15 @@ api_whitelabel_margin(struct wl_req *req)
 	}
 	credits = s.package_credits;
 	price = s.package_price_cents;
+	currency = s.package_currency[0] ? s.package_currency : "EUR";
 	if (query_int(req, "credits", WL_PACKAGE_CREDITS_MAX, &credits, &err) < 0 ||
-	    query_int(req, "price_cents", WL_PACKAGE_PRICE_MAX, &price, &err) < 0) {
+	    query_int(req, "price_cents", WL_PACKAGE_PRICE_MAX, &price, &err) < 0 ||
+	    pricing_margin(req->app, credits, price, currency, &m, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	if (wl_margin_compute(credits, price, req->app->price_micro_per_minute, &m) != WL_OK) {
-		http_reply_fail(req, WL_EINVALID, "credits and price_cents must not be negative");
-		return;
-	}
+	/* Every amount in the package currency's minor units; the platform
+	 * cost also in EUR cents, with the rate that converted it. */
 	wl_json_obj_begin(&req->out);
 	wl_json_kv_int(&req->out, "credits", credits);
 	wl_json_kv_int(&req->out, "package_price_cents", m.price_cents);
@@ -458,7 +463,16 @@ api_whitelabel_margin(struct wl_req *req)
 	wl_json_kv_raw(&req->out, "margin_percent", m.margin_percent);
 	wl_json_kv_bool(&req->out, "below_cost", m.below_cost);
 	wl_json_kv_int(&req->out, "platform_price_micro_per_minute", req->app->price_micro_per_minute);
-	wl_json_kv_str(&req->out, "currency", s.package_currency[0] ? s.package_currency : "EUR");
+	wl_json_kv_str(&req->out, "currency", currency);
+	wl_json_kv_int(&req->out, "platform_cost_eur_cents", m.platform_cost_eur_cents);
+	wl_json_key(&req->out, "fx");
+	wl_json_obj_begin(&req->out);
+	wl_json_kv_str(&req->out, "from", "EUR");
+	wl_json_kv_str(&req->out, "to", currency);
+	wl_fx_format_rate(m.rate_ppm, rate);
+	wl_json_kv_raw(&req->out, "rate", rate);
+	wl_json_kv_int(&req->out, "rate_ppm", m.rate_ppm);
+	wl_json_obj_end(&req->out);
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
 }
@@ -582,33 +596,27 @@ api_whitelabel_domain_refresh(struct wl_req *req)
 void
 api_whitelabel_users(struct wl_req *req)
 {
-	struct store_client_user *rows;
+	const struct store_client_user *rows;
+	struct page pg;
 	struct wl_error err;
 	int64_t cursor_ms;
 	char cursor_id[64], t[WL_CURSOR_TEXT_MAX], minutes[32];
-	int limit, n, i;
+	int limit, i;
 
 	if (!parent_only(req))
 		return;
 	wl_error_clear(&err);
-	if (api_page(req, 100, 1000, &limit, &cursor_ms, cursor_id, &err) != WL_OK) {
+	if (api_page(req, 100, PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
+	    accounts_client_users(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg,
+				  &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	rows = http_alloc(req, sizeof(*rows) * (size_t)(limit + 1));
-	if (rows == NULL) {
-		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
-		return;
-	}
-	if (store_client_users(req->conn, req->org.id, cursor_ms, cursor_id, limit + 1, rows, &n,
-			       &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
+	rows = pg.rows;
 	wl_json_obj_begin(&req->out);
 	wl_json_key(&req->out, "users");
 	wl_json_arr_begin(&req->out);
-	for (i = 0; i < n && i < limit; i++) {
+	for (i = 0; i < pg.n; i++) {
 		wl_json_obj_begin(&req->out);
 		wl_json_kv_str(&req->out, "user_id", rows[i].user.id);
 		wl_json_kv_str(&req->out, "org_id", rows[i].user.org_id);
@@ -620,9 +628,10 @@ api_whitelabel_users(struct wl_req *req)
 		wl_json_obj_end(&req->out);
 	}
 	wl_json_arr_end(&req->out);
-	api_kv_next_cursor(&req->out, n > limit, n > limit ? rows[limit - 1].user.created_at : 0,
-			   n > limit ? rows[limit - 1].user.id : "");
+	api_kv_next_cursor(&req->out, pg.more, pg.n > 0 ? rows[pg.n - 1].user.created_at : 0,
+			   pg.n > 0 ? rows[pg.n - 1].user.id : "");
 	wl_json_obj_end(&req->out);
+	page_free(&pg);
 	http_reply_json(req, 200);
 }
 

@@ -94,6 +94,23 @@ wl_credits_cost_cents(int64_t credits, int64_t micro_per_minute)
 	    MICRO_PER_CENT));
 }
 
+int64_t
+wl_credits_cost_converted(int64_t credits, int64_t micro_per_minute, int64_t rate_ppm)
+{
+	assert(credits >= 0 && micro_per_minute >= 0 && rate_ppm >= 0);
+	/* minor units = credits * micro / 10^4 (cents) * ppm / 10^6 */
+	return clamp_i64(div_round((wide_t)credits * micro_per_minute * rate_ppm,
+	    (wide_t)MICRO_PER_CENT * 1000000));
+}
+
+int64_t
+wl_package_cost_minor(int64_t seconds, int64_t price_cents, int64_t credits)
+{
+	assert(seconds >= 0 && price_cents >= 0 && credits > 0);
+	return clamp_i64(div_round((wide_t)seconds * price_cents,
+	    (wide_t)credits * WL_SECONDS_PER_CREDIT));
+}
+
 void
 wl_format_minutes(int64_t seconds, char out[32])
 {

@@ -49,6 +49,21 @@ int wl_parse_minutes(const char *s, bool allow_negative, int64_t *seconds);
  * -> 700. Saturates at the int64 range. */
 int64_t wl_credits_cost_cents(int64_t credits, int64_t micro_per_minute);
 
+/* The platform cost of `credits` credits converted to another currency:
+ * credits * micro_per_minute (micro-euros) * rate_ppm / 10^6, in that
+ * currency's minor units, rounded half-up once (rate_ppm = units per euro
+ * in parts per million, 1000000 for EUR itself). 100 credits at 70000 and
+ * 1080000 (USD=1.08) -> 756. All arguments >= 0 (asserted). */
+int64_t wl_credits_cost_converted(int64_t credits, int64_t micro_per_minute, int64_t rate_ppm);
+
+/* What `seconds` of calls cost a client at its agency's package price:
+ * price_cents buys `credits` credits (minutes), so the cost is
+ * seconds / 60 * price_cents / credits, in the package's minor units,
+ * rounded half-up once over the total. 7200 s on a 100-credit package at
+ * 4000 -> 4800; 30 s at 4000/100 -> 20. seconds >= 0, price_cents >= 0,
+ * credits > 0 (asserted). */
+int64_t wl_package_cost_minor(int64_t seconds, int64_t price_cents, int64_t credits);
+
 /* Margin percent of price vs cost, (price - cost) / price * 100, with one
  * decimal, rounded half away from zero: price 4000, cost 700 -> "82.5";
  * price 0 -> "0"; negative margins allowed ("-75"). A trailing ".0" is

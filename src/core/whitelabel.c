@@ -476,10 +476,20 @@ int
 wl_margin_compute(int64_t credits, int64_t price_cents, int64_t micro_per_minute,
 		  struct wl_margin *out)
 {
-	if (out == NULL || credits < 0 || price_cents < 0 || micro_per_minute < 0)
+	return wl_margin_compute_fx(credits, price_cents, micro_per_minute, 1000000, out);
+}
+
+int
+wl_margin_compute_fx(int64_t credits, int64_t price_cents, int64_t micro_per_minute,
+		     int64_t rate_ppm, struct wl_margin *out)
+{
+	if (out == NULL || credits < 0 || price_cents < 0 || micro_per_minute < 0 || rate_ppm <= 0)
 		return WL_EINVALID;
 	out->price_cents = price_cents;
-	out->cost_cents = wl_credits_cost_cents(credits, micro_per_minute);
+	out->platform_cost_eur_cents = wl_credits_cost_cents(credits, micro_per_minute);
+	out->rate_ppm = rate_ppm;
+	/* converted from the exact micro-euro amount: one rounding, not two */
+	out->cost_cents = wl_credits_cost_converted(credits, micro_per_minute, rate_ppm);
 	/* both are >= 0, so the difference cannot overflow */
 	out->profit_cents = price_cents - out->cost_cents;
 	wl_format_margin_percent(price_cents, out->cost_cents, out->margin_percent);

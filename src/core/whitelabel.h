@@ -125,10 +125,13 @@ int wl_whitelabel_validate(const struct wl_whitelabel_update *u, unsigned stored
  * (which may exceed max). Feeds the "missing" list of the settings reply. */
 size_t wl_whitelabel_missing(unsigned have, const char **names, size_t max);
 
-/* The margin calculator of the dashboard. */
+/* The margin calculator of the dashboard. Every amount is in the minor
+ * units of the package's currency except platform_cost_eur_cents. */
 struct wl_margin {
 	int64_t price_cents;         /* what the agency charges for the package */
-	int64_t cost_cents;          /* credits at the platform price, rounded half-up */
+	int64_t platform_cost_eur_cents; /* credits at the platform price, in EUR cents */
+	int64_t rate_ppm;            /* package currency units per EUR, ppm (EUR: 1000000) */
+	int64_t cost_cents;          /* the platform cost converted at rate_ppm, rounded half-up once */
 	int64_t profit_cents;        /* price - cost; negative when below cost */
 	char margin_percent[32];     /* "82.5"; see wl_format_margin_percent */
 	bool below_cost;             /* price < cost */
@@ -141,5 +144,11 @@ struct wl_margin {
  * out is NULL. */
 int wl_margin_compute(int64_t credits, int64_t price_cents, int64_t micro_per_minute,
 		      struct wl_margin *out);
+/* The same for a package priced in another currency: the platform cost
+ * (EUR) is converted at rate_ppm units per euro (core/fx.h) before it is
+ * compared: 100 credits at 4000 US cents, 70000 and 1080000 -> cost 756,
+ * profit 3244, "81.1". rate_ppm must be > 0, else WL_EINVALID. */
+int wl_margin_compute_fx(int64_t credits, int64_t price_cents, int64_t micro_per_minute,
+			 int64_t rate_ppm, struct wl_margin *out);
 
 #endif

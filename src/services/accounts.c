@@ -191,6 +191,21 @@ accounts_view(struct store_conn *c, const struct store_org *org, int64_t now_ms,
 	return store_usage_sum(c, &q, &out->month_usage_seconds, &rows, err);
 }
 
+static int
+fetch_client_users(struct store_conn *c, const void *parent_id, int64_t cursor_ms,
+		   const char *cursor_id, int want, void *rows, int *n, struct wl_error *err)
+{
+	return store_client_users(c, parent_id, cursor_ms, cursor_id, want, rows, n, err);
+}
+
+int
+accounts_client_users(struct store_conn *c, const char *parent_id, int64_t cursor_ms,
+		      const char *cursor_id, int limit, struct page *out, struct wl_error *err)
+{
+	return page_fetch(c, fetch_client_users, parent_id, sizeof(struct store_client_user), limit,
+			  cursor_ms, cursor_id, out, err);
+}
+
 /* ---- demo ------------------------------------------------------------------ */
 
 struct rekey_job {

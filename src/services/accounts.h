@@ -11,6 +11,7 @@
 
 #include "services/app.h"
 #include "services/ids.h"
+#include "services/paging.h"
 
 struct accounts_new_org {
 	const char *name;
@@ -59,6 +60,13 @@ struct account_view {
 
 int accounts_view(struct store_conn *c, const struct store_org *org, int64_t now_ms,
 		  struct account_view *out, struct wl_error *err);
+
+/* The portal users of an agency's client orgs with their credits, oldest
+ * first: one page of `limit` (1..PAGE_MAX) after the cursor. page rows are
+ * struct store_client_user; page_free them. */
+int accounts_client_users(struct store_conn *c, const char *parent_id, int64_t cursor_ms,
+			  const char *cursor_id, int limit, struct page *out,
+			  struct wl_error *err);
 
 /* The demo agency and client: created once, fresh API keys on every call. */
 struct accounts_demo {

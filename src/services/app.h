@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "core/fx.h"
 #include "services/workers.h"
 #include "services/writer.h"
 #include "store/store.h"
@@ -17,6 +18,7 @@ struct wl_app {
 	struct writer *writer;
 	struct workers *workers;
 	int64_t price_micro_per_minute;  /* platform price, EUR micro per minute */
+	struct wl_fx fx;                 /* WLPORTAL_FX_RATES: package currency per EUR */
 	char engine_token[128];
 	char base_domain[256];
 	char cname_target[272];

@@ -283,10 +283,33 @@ calls_get(struct store_conn *c, const char *org_id, const char *call_id, struct 
 	return rc;
 }
 
+static int
+fetch_calls(struct store_conn *c, const void *org_id, int64_t cursor_ms, const char *cursor_id,
+	    int want, void *rows, int *n, struct wl_error *err)
+{
+	return store_call_list(c, org_id, cursor_ms, cursor_id, want, rows, n, err);
+}
+
 int
-calls_usage(struct store_conn *c, const struct store_org *org, int64_t from_day, int64_t to_day,
-	    int64_t cursor_ms, const char *cursor_id, int limit, struct usage_report *out,
-	    struct wl_error *err)
+calls_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const char *cursor_id,
+	   int limit, struct page *out, struct wl_error *err)
+{
+	assert(limit >= 1 && limit <= CALLS_PAGE_MAX);
+	return page_fetch(c, fetch_calls, org_id, sizeof(struct store_call), limit, cursor_ms,
+			  cursor_id, out, err);
+}
+
+static int
+fetch_usage(struct store_conn *c, const void *query, int64_t cursor_ms, const char *cursor_id,
+	    int want, void *rows, int *n, struct wl_error *err)
+{
+	return store_usage_list(c, query, cursor_ms, cursor_id, want, rows, n, err);
+}
+
+int
+calls_usage(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
+	    int64_t from_day, int64_t to_day, int64_t cursor_ms, const char *cursor_id, int limit,
+	    struct usage_report *out, struct wl_error *err)
 {
 	struct store_usage_query q = {
 		.org_id = org->id,
@@ -297,15 +320,19 @@ calls_usage(struct store_conn *c, const struct store_org *org, int64_t from_day,
 	int rc;
 
 	assert(limit >= 1 && limit <= CALLS_PAGE_MAX);
+	memset(out, 0, sizeof(*out));
 	rc = store_usage_sum(c, &q, &out->total_seconds, &out->total_rows, err);
 	if (rc != WL_OK)
 		return rc;
-	/* Ask for one row more than the page to learn whether another page exists. */
-	rc = store_usage_list(c, &q, cursor_ms, cursor_id, limit + 1, out->rows, &out->nrows, err);
+	rc = pricing_usage_cost(c, app, org, out->total_seconds, &out->cost, err);
 	if (rc != WL_OK)
 		return rc;
-	out->more = out->nrows > limit;
-	if (out->more)
-		out->nrows = limit;
-	return WL_OK;
+	return page_fetch(c, fetch_usage, &q, sizeof(struct store_usage), limit, cursor_ms,
+			  cursor_id, &out->page, err);
+}
+
+void
+usage_report_free(struct usage_report *r)
+{
+	page_free(&r->page);
 }

@@ -12,12 +12,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "services/app.h"
+#include "services/paging.h"
+#include "services/pricing.h"
 #include "store/store.h"
 
 #define CALLS_INSUFFICIENT_MESSAGE \
 	"Insufficient credits to make outbound call. Please add credits in your billing dashboard."
 #define CALLS_MAX_ELAPSED_SEC (7 * 24 * 3600)
-#define CALLS_PAGE_MAX 1000
+#define CALLS_PAGE_MAX PAGE_MAX
 
 struct calls_outbound {
 	/* in */
@@ -68,16 +71,27 @@ const char *calls_agency_of(const struct store_org *org);
 int calls_get(struct store_conn *c, const char *org_id, const char *call_id,
 	      struct store_call *out, struct wl_error *err);
 
+/* An org's calls, newest first: one page of `limit` (1..CALLS_PAGE_MAX)
+ * after the cursor. page rows are struct store_call; page_free them. */
+int calls_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+	       const char *cursor_id, int limit, struct page *out, struct wl_error *err);
+
 struct usage_report {
-	struct store_usage *rows;   /* caller-provided, `limit` entries */
-	int nrows;
-	bool more;                  /* a next page exists */
-	int64_t total_seconds;
+	struct page page;           /* struct store_usage rows, oldest first */
+	int64_t total_seconds;      /* the whole range, not just the page */
 	int64_t total_rows;
+	struct pricing_cost cost;   /* of total_seconds, by services/pricing.h */
 };
-/* [from_day, to_day] inclusive UTC days since epoch. */
-int calls_usage(struct store_conn *c, const struct store_org *org, int64_t from_day,
-		int64_t to_day, int64_t cursor_ms, const char *cursor_id, int limit,
-		struct usage_report *out, struct wl_error *err);
+/* [from_day, to_day] inclusive UTC days since epoch; `limit` rows a page
+ * (1..CALLS_PAGE_MAX). On success the caller calls usage_report_free. */
+int calls_usage(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
+		int64_t from_day, int64_t to_day, int64_t cursor_ms, const char *cursor_id,
+		int limit, struct usage_report *out, struct wl_error *err);
+void usage_report_free(struct usage_report *r);
+static inline const struct store_usage *
+usage_rows(const struct usage_report *r)
+{
+	return r->page.rows;
+}
 
 #endif

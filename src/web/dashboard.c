@@ -10,15 +10,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "core/money.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
+#include "services/accounts.h"
 #include "services/calls.h"
 #include "services/ids.h"
+#include "services/pricing.h"
 #include "services/whitelabel.h"
 
-#define USAGE_ROWS 10
-#define USERS_MAX 500
+#define USAGE_ROWS 10       /* recent calls on the home page */
+#define USERS_PAGE 50       /* portal users a page */
 
 static void
 put_minutes(struct tpl_data *d, const char *name, int64_t seconds)
@@ -40,43 +43,61 @@ put_time(struct tpl_data *d, const char *name, int64_t ms)
 	tpl_putf(d, name, "%s UTC", t);
 }
 
+/* The month's cost as services/pricing.h decides it: the platform price for
+ * a parent, the agency's package price for a client, "—" without a price. */
+static void
+put_cost(struct tpl_data *d, const struct wl_req *req, const struct pricing_cost *cost)
+{
+	char m[32];
+	bool child = req->org.parent_id[0] != '\0';
+
+	if (cost->known) {
+		wl_format_cents(cost->minor, m);
+		tpl_putf(d, "month_cost", "%s%s", wl_currency_symbol(cost->currency), m);
+	} else {
+		tpl_put(d, "month_cost", "—");
+	}
+	tpl_put(d, "cost_currency", cost->currency);
+	tpl_put(d, "cost_basis", !child ? "at the platform price"
+			       : cost->known ? "at the package price"
+					     : "no package price set");
+}
+
 void
 web_dashboard(struct wl_req *req)
 {
-	struct tpl_data *d = web_page_data(req, "Dashboard", "dashboard"), *row;
-	struct store_usage rows[USAGE_ROWS];
+	struct tpl_data *d, *row;
+	const struct store_usage *rows;
 	struct usage_report rep;
 	struct wl_error err;
 	int64_t today = req->now_ms / WL_MS_PER_DAY;
 	int64_t from = wl_month_start_ms(req->now_ms) / WL_MS_PER_DAY;
-	char cost[32];
+	bool child = req->org.parent_id[0] != '\0';
 	int i;
 
-	bool child = req->org.parent_id[0] != '\0';
-
-	tpl_put_bool(d, "is_child", child);
-	tpl_put(d, "balance_label", child ? "Credits balance" : "Minutes balance");
-	put_minutes(d, "balance", req->org.balance_seconds);
-	memset(&rep, 0, sizeof(rep));
-	rep.rows = rows;
 	wl_error_clear(&err);
-	if (calls_usage(req->conn, &req->org, from, today, 0, "", USAGE_ROWS, &rep, &err) != WL_OK) {
-		tpl_data_free(d);
+	if (calls_usage(req->conn, req->app, &req->org, from, today, 0, "", USAGE_ROWS, &rep,
+			&err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
+	d = web_page_data(req, "Dashboard", "dashboard");
+	tpl_put_bool(d, "is_child", child);
+	tpl_put(d, "balance_label", child ? "Credits balance" : "Minutes balance");
+	put_minutes(d, "balance", req->org.balance_seconds);
 	put_minutes(d, "month_minutes", rep.total_seconds);
 	tpl_putf(d, "month_calls", "%lld", (long long)rep.total_rows);
-	wl_format_cents(wl_cost_cents(rep.total_seconds, req->app->price_micro_per_minute), cost);
-	tpl_putf(d, "month_cost", "€%s", cost);
+	put_cost(d, req, &rep.cost);
 	tpl_put_list(d, "usage");
-	for (i = 0; i < rep.nrows; i++) {
+	rows = usage_rows(&rep);
+	for (i = 0; i < rep.page.n; i++) {
 		row = tpl_push(d, "usage");
 		put_time(row, "when", rows[i].created_at);
 		put_minutes(row, "minutes", rows[i].duration_sec);
 		tpl_put(row, "call_id", rows[i].call_id);
 	}
-	tpl_put_bool(d, "more_usage", rep.total_rows > rep.nrows);
+	tpl_put_bool(d, "more_usage", rep.page.more);
+	usage_report_free(&rep);
 	web_render(req, 200, "dashboard", d);
 }
 
@@ -89,16 +110,21 @@ struct alloc_form {
 	const char *error;
 };
 
+/* The page after `after` (a cursor from our own "Next page" link; anything
+ * else starts at the first page). */
 static void
 users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 {
 	struct tpl_data *d, *row;
-	struct store_client_user *users;
+	const struct store_client_user *users;
+	struct page pg;
 	struct wl_error err;
 	const char *done = http_query(req, "allocated");
 	const char *credits = http_query(req, "credits");
-	char ref[40];
-	int n = 0, i;
+	const char *after = failed != NULL ? http_form(req, "after") : http_query(req, "after");
+	char ref[40], cursor_id[64], next[WL_CURSOR_TEXT_MAX];
+	int64_t cursor_ms = 0;
+	int i;
 
 	wl_error_clear(&err);
 	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
@@ -107,17 +133,21 @@ users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 		web_render(req, 200, "users", d);
 		return;
 	}
-	users = http_alloc(req, sizeof(*users) * USERS_MAX);
-	if (users == NULL ||
-	    store_client_users(req->conn, req->org.id, 0, "", USERS_MAX, users, &n, &err) != WL_OK) {
-		if (users == NULL)
-			wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
+	if (after == NULL || wl_cursor_decode(after, &cursor_ms, cursor_id) != WL_OK) {
+		after = "";
+		cursor_ms = 0;
+		cursor_id[0] = '\0';
+	}
+	if (accounts_client_users(req->conn, req->org.id, cursor_ms, cursor_id, USERS_PAGE, &pg,
+				  &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
+	users = pg.rows;
 	d = web_page_data(req, "Users", "users");
+	tpl_put(d, "after", after);
 	tpl_put_list(d, "users");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < pg.n; i++) {
 		bool is_failed = failed != NULL && strcmp(failed->user_id, users[i].user.id) == 0;
 		bool is_done = done != NULL && strcmp(done, users[i].user.id) == 0;
 
@@ -143,7 +173,12 @@ users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 			tpl_put_bool(row, "just_done", true);
 		}
 	}
-	tpl_putf(d, "user_count", "%d", n);
+	tpl_putf(d, "user_count", "%d%s", pg.n, pg.more ? "+" : "");
+	if (pg.more && wl_cursor_encode(users[pg.n - 1].user.created_at, users[pg.n - 1].user.id,
+					next, sizeof(next)) == WL_OK)
+		tpl_put(d, "next_after", next);
+	tpl_put_bool(d, "paged", pg.more || after[0] != '\0');
+	page_free(&pg);
 	web_render(req, status, "users", d);
 }
 
@@ -158,11 +193,19 @@ allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *er
 {
 	struct whitelabel_allocation *r = arg;
 	struct alloc_form f;
-	char loc[200];
+	char loc[360];
 
 	if (rc == WL_OK) {
-		snprintf(loc, sizeof(loc), "/dashboard/users?allocated=%s&credits=%lld#user-%s",
-			 r->user_id, (long long)r->credits, r->user_id);
+		const char *after = http_form(req, "after");
+
+		/* back to the page the form was on */
+		if (after == NULL || after[0] == '\0' || strlen(after) >= WL_CURSOR_TEXT_MAX ||
+		    after[strspn(after, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				       "0123456789-_")] != '\0')
+			after = "";
+		snprintf(loc, sizeof(loc), "/dashboard/users?allocated=%s&credits=%lld%s%s#user-%s",
+			 r->user_id, (long long)r->credits, after[0] ? "&after=" : "", after,
+			 r->user_id);
 		http_redirect(req, loc);
 		return;
 	}

@@ -16,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fx.h"
 #include "core/money.h"
 #include "core/timeutil.h"
 #include "core/whitelabel.h"
+#include "services/pricing.h"
 #include "services/secrets.h"
 #include "services/whitelabel.h"
 
@@ -201,17 +203,42 @@ put_preview_and_urls(struct wl_req *req, struct tpl_data *d, const struct store_
 	}
 }
 
+/* The rates the calculator may need, for app.js: "EUR:1000000,USD:1080000,…". */
+static void
+put_rates(struct wl_req *req, struct tpl_data *d)
+{
+	char text[160];
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(text, sizeof(text), "EUR:%lld", (long long)WL_FX_PPM);
+	for (i = 0; i < req->app->fx.n && used < sizeof(text); i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, ",%s:%lld",
+					 req->app->fx.rate[i].currency,
+					 (long long)req->app->fx.rate[i].per_eur_ppm);
+	tpl_put(d, "fx_rates", text);
+}
+
 static void
 put_margin(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel *s)
 {
 	struct wl_margin m;
+	struct wl_error err;
 	const char *cur = s->package_currency[0] ? s->package_currency : "EUR";
+	char rate[32];
 
 	tpl_putf(d, "platform_micro", "%lld", (long long)req->app->price_micro_per_minute);
 	tpl_put(d, "currency_symbol", wl_currency_symbol(cur));
+	put_rates(req, d);
+	wl_fx_format_rate(wl_fx_rate(&req->app->fx, cur), rate);
+	if (strcmp(cur, "EUR") == 0)
+		tpl_put(d, "m_rate", "none (priced in EUR)");
+	else
+		tpl_putf(d, "m_rate", "1 EUR = %s %s", rate, cur);
+	wl_error_clear(&err);
 	if (s->package_credits <= 0 ||
-	    wl_margin_compute(s->package_credits, s->package_price_cents,
-			      req->app->price_micro_per_minute, &m) != WL_OK) {
+	    pricing_margin(req->app, s->package_credits, s->package_price_cents, cur, &m, &err) !=
+		    WL_OK) {
 		tpl_put(d, "m_price", "—");
 		tpl_put(d, "m_cost", "—");
 		tpl_put(d, "m_profit", "—");
@@ -220,6 +247,7 @@ put_margin(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 	}
 	put_money(d, "m_price", m.price_cents, cur);
 	put_money(d, "m_cost", m.cost_cents, cur);
+	put_money(d, "m_cost_eur", m.platform_cost_eur_cents, "EUR");
 	put_money(d, "m_profit", m.profit_cents, cur);
 	tpl_putf(d, "m_margin", "%s%%", m.margin_percent);
 	tpl_put_bool(d, "m_below", m.below_cost);

@@ -1,7 +1,8 @@
 // Browser test of the agency dashboard and the branded portal: Chromium
 // (Debian's, driven by playwright-core) against a real `wlportal serve` on a
 // temporary SQLite database. Logs in, fills the four whitelabel steps, sees
-// the live preview and the margin calculator react, is refused activation
+// the live preview and the margin calculator react (converting the EUR
+// cost of a USD or GBP package at the rate it shows), is refused activation
 // while Stripe fields are missing, activates, opens the portal on its own
 // host name, allocates credits (once, even when the form is sent twice),
 // uses the organization switcher, checks that the Stripe secret key never
@@ -176,8 +177,32 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     assert.equal(await page.textContent('#m-margin'), '-2000%');
     await page.fill('input[name=package_credits]', '100');
     await page.fill('input[name=package_price_cents]', '4000');
+    assert.equal(await page.textContent('#m-rate'), 'none (priced in EUR)');
+    // a USD package: the EUR cost converted at the operator's rate, shown
+    await page.selectOption('select[name=package_currency]', 'USD');
+    assert.equal(await page.textContent('#m-rate'), '1 EUR = 1.08 USD');
+    assert.equal(await page.textContent('#m-price'), '$40.00');
+    assert.equal(await page.textContent('#m-cost'), '$7.56');
+    assert.match(await page.textContent('#m-cost-note'), /= €7\.00\)/);
+    assert.equal(await page.textContent('#m-profit'), '$32.44');
+    assert.equal(await page.textContent('#m-margin'), '81.1%');
+    await page.fill('input[name=package_price_cents]', '750');
+    assert.equal(await page.isVisible('#m-warning'), true, '$7.50 is below EUR 7.00 = $7.56');
+    await page.selectOption('select[name=package_currency]', 'GBP');
+    assert.equal(await page.textContent('#m-rate'), '1 EUR = 0.86 GBP');
+    assert.equal(await page.textContent('#m-cost'), '£6.02');
+    assert.equal(await page.isVisible('#m-warning'), false);
+    await page.fill('input[name=package_price_cents]', '4000');
+    await page.selectOption('select[name=package_currency]', 'USD');
     await Promise.all([page.waitForNavigation(), page.click('#package-form button[type=submit]')]);
     // computed by the server this time
+    assert.equal(await page.textContent('#m-rate'), '1 EUR = 1.08 USD');
+    assert.equal(await page.textContent('#m-cost'), '$7.56');
+    assert.equal(await page.textContent('#m-margin'), '81.1%');
+    await shot('06-package-usd');
+    await page.selectOption('select[name=package_currency]', 'EUR');
+    await Promise.all([page.waitForNavigation(), page.click('#package-form button[type=submit]')]);
+    assert.equal(await page.textContent('#m-rate'), 'none (priced in EUR)');
     assert.equal(await page.textContent('#m-margin'), '82.5%');
     assert.equal(await page.inputValue('input[name=package_credits]'), '100');
     await shot('06-package');

@@ -29,7 +29,7 @@ describe('usage API', { timeout: 120_000 }, () => {
 
     const r = await usage(srv, o.api_key, q);
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json.summary, { total_seconds: 7200, total_minutes: 120, total_cost: 8.4 });
+    assert.deepEqual(r.json.summary, { total_seconds: 7200, total_minutes: 120, total_cost: 8.4, currency: 'EUR' });
     assert.match(r.text, /"total_cost"\s*:\s*8\.40[,}\s]/, `total_cost must print as 8.40: ${r.text}`);
     assertMinutesText(r.text);
     assert.equal(r.json.next_cursor, null);
@@ -53,7 +53,7 @@ describe('usage API', { timeout: 120_000 }, () => {
       const p = await usage(srv, o.api_key, `${q}&limit=1${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`);
       assert.equal(p.status, 200, p.text);
       assert.ok(p.json.usage.length <= 1);
-      assert.deepEqual(p.json.summary, { total_seconds: 7200, total_minutes: 120, total_cost: 8.4 }, `page ${pages}`);
+      assert.deepEqual(p.json.summary, { total_seconds: 7200, total_minutes: 120, total_cost: 8.4, currency: 'EUR' }, `page ${pages}`);
       assert.match(p.text, /"total_cost"\s*:\s*8\.40[,}\s]/);
       seen.push(...p.json.usage.map((x) => x.id));
       cursor = p.json.next_cursor;
@@ -81,7 +81,7 @@ describe('usage API', { timeout: 120_000 }, () => {
     const r = await usage(srv, o.api_key, 'start_date=2020-01-01&end_date=2020-01-31');
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json.usage, []);
-    assert.deepEqual(r.json.summary, { total_seconds: 0, total_minutes: 0, total_cost: 0 });
+    assert.deepEqual(r.json.summary, { total_seconds: 0, total_minutes: 0, total_cost: 0, currency: 'EUR' });
     assert.match(r.text, /"total_cost"\s*:\s*0\.00[,}\s]/);
     assert.equal(r.json.next_cursor, null);
     // Leap day is a date.
@@ -95,7 +95,7 @@ describe('usage API', { timeout: 120_000 }, () => {
     const day = utcDay();
     const r = await usage(srv, o.api_key, `start_date=${day}&end_date=${day}`);
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json.summary, { total_seconds: 30, total_minutes: 0.5, total_cost: 0.04 });
+    assert.deepEqual(r.json.summary, { total_seconds: 30, total_minutes: 0.5, total_cost: 0.04, currency: 'EUR' });
     assert.match(r.text, /"total_cost"\s*:\s*0\.04[,}\s]/);
   });
 

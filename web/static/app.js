@@ -69,28 +69,55 @@ function setupPreview() {
   update();
 }
 
+// "EUR:1000000,USD:1080000" -> { EUR: 1000000, USD: 1080000 } (units per
+// EUR in parts per million, as the server keeps them).
+function parseRates(text) {
+  const rates = { EUR: 1000000 };
+  for (const item of (text || '').split(',')) {
+    const [cur, ppm] = item.split(':');
+    if (/^[A-Z]{3}$/.test(cur) && /^\d{1,10}$/.test(ppm || '')) rates[cur] = parseInt(ppm, 10);
+  }
+  return rates;
+}
+
+// A ppm rate as text without trailing zeros: 1080000 -> "1.08".
+function rateText(ppm) {
+  const frac = String(ppm % 1000000).padStart(6, '0').replace(/0+$/, '');
+  return `${Math.floor(ppm / 1000000)}${frac ? '.' + frac : ''}`;
+}
+
 function setupMargin() {
   const box = document.getElementById('margin');
   const form = document.getElementById('package-form');
   if (!box || !form) return;
   const micro = parseInt(box.dataset.micro, 10) || 70000;
+  const rates = parseRates(box.dataset.rates);
   const symbols = { EUR: '€', USD: '$', GBP: '£' };
   const out = (id) => document.getElementById(id);
   const update = () => {
     const credits = wholeNumber(form.querySelector('[data-margin="credits"]').value);
     const price = wholeNumber(form.querySelector('[data-margin="price"]').value);
-    const symbol = symbols[form.querySelector('[data-margin="currency"]').value] || '€';
+    const currency = form.querySelector('[data-margin="currency"]').value;
+    const symbol = symbols[currency] || '€';
+    const rate = rates[currency];
     out('price-money').textContent = price === null ? '' : money(price, symbol);
-    if (credits === null || price === null || credits < 1) {
+    out('m-rate').textContent = currency === 'EUR' ? 'none (priced in EUR)'
+      : rate ? `1 EUR = ${rateText(rate)} ${currency}` : '—';
+    if (credits === null || price === null || credits < 1 || !rate) {
       for (const id of ['m-price', 'm-cost', 'm-profit', 'm-margin']) out(id).textContent = '—';
       out('m-warning').hidden = true;
       return;
     }
-    const cost = divRound(credits * micro, 10000);
+    // As wl_credits_cost_converted: credits × micro-euros × ppm, one
+    // rounding to minor units. BigInt: the product passes 2^53.
+    const num = BigInt(credits) * BigInt(micro) * BigInt(rate);
+    const den = 10000n * 1000000n;
+    const cost = Number((2n * num + den) / (2n * den));
+    const costEur = divRound(credits * micro, 10000);
     const profit = price - cost;
     out('m-price').textContent = money(price, symbol);
     out('m-cost').textContent = money(cost, symbol);
-    out('m-cost-note').textContent = `(${credits} × €${(micro / 1e6).toFixed(2)})`;
+    out('m-cost-note').textContent = `(${credits} × €${(micro / 1e6).toFixed(2)} = ${money(costEur, '€')})`;
     out('m-profit').textContent = money(profit, symbol);
     out('m-margin').textContent = `${marginPercent(price, cost)}%`;
     out('m-warning').hidden = !(price < cost);
