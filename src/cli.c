@@ -20,6 +20,7 @@
 #include "services/accounts.h"
 #include "services/app.h"
 #include "services/audit.h"
+#include "services/domains.h"
 #include "services/ids.h"
 #include "services/secrets.h"
 
@@ -185,6 +186,8 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
 	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
+	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
+	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
 	app->trust_proxy = cfg->trust_proxy;
 	return 0;
 }
@@ -223,6 +226,7 @@ cmd_serve(int argc, char **argv)
 	struct wl_app app;
 	struct wl_error err;
 	struct http_server *srv;
+	struct domains_rechecker *rechecker;
 	long long threads = 0;
 	sigset_t sigs;
 	int rc, sig;
@@ -280,9 +284,16 @@ cmd_serve(int argc, char **argv)
 		printf("              (%s; the demo's API keys are renewed at every --demo start)\n",
 		       demo.created ? "created now" : "made earlier");
 	}
+	rechecker = domains_recheck_start(&app, &err);
+	if (rechecker == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		app_close(&app);
+		return 1;
+	}
 	srv = http_start(&app, cfg.listen, (int)threads, &err);
 	if (srv == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
+		domains_recheck_stop(rechecker);
 		app_close(&app);
 		return err.code == WL_EINVALID ? 2 : 1;
 	}
@@ -295,6 +306,8 @@ cmd_serve(int argc, char **argv)
 	printf("  platform API  http://%s/api/v1/account\n", cfg.listen);
 	printf("  engine API    http://%s/engine/v1/  (Bearer token %s)\n", cfg.listen,
 	       random_token ? cfg.engine_token : "from WLPORTAL_ENGINE_TOKEN");
+	printf("  custom domains: unverified claims live %llds, verified ones re-checked every %llds\n",
+	       cfg.domain_claim_ttl_s, cfg.domain_recheck_s);
 	fflush(stdout);
 
 	do {
@@ -302,6 +315,7 @@ cmd_serve(int argc, char **argv)
 			break;
 	} while (sig != SIGINT && sig != SIGTERM);
 	fprintf(stderr, "wlportal: stopping\n");
+	domains_recheck_stop(rechecker);
 	/* No new requests; the ones in flight finish their writes and are
 	 * answered; only then do the server, the workers and the writer stop. */
 	http_quiesce(srv);

@@ -15,6 +15,7 @@
 #include "core/money.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
+#include "services/domains.h"
 #include "services/ids.h"
 #include "services/secrets.h"
 #include "services/whitelabel.h"
@@ -44,11 +45,59 @@ nest_field_names(struct wl_error *err)
 	}
 }
 
+static void
+kv_time(struct wl_buf *b, const char *key, int64_t ms)
+{
+	char t[32];
+
+	if (ms > 0) {
+		wl_format_iso_ms(ms, t);
+		wl_json_kv_str(b, key, t);
+	} else {
+		wl_json_kv_str(b, key, NULL);
+	}
+}
+
+/* The live claim with both records to create, or null (none, or expired). */
+static void
+render_domain(const struct wl_app *app, struct wl_buf *b, const struct store_whitelabel *s)
+{
+	char name[300], value[100];
+
+	if (!domains_claim_live(app, s, wl_now_ms())) {
+		wl_json_null(b);
+		return;
+	}
+	wl_json_obj_begin(b);
+	wl_json_kv_str(b, "domain", s->custom_domain);
+	wl_json_kv_str(b, "status", s->domain_status);
+	wl_json_kv_str(b, "reason", s->domain_reason[0] ? s->domain_reason : NULL);
+	kv_time(b, "checked_at", s->domain_checked_at);
+	kv_time(b, "verified_at", s->domain_verified_at);
+	kv_time(b, "expires_at", domains_claim_expires_at(app, s));
+	wl_json_key(b, "record");
+	wl_json_obj_begin(b);
+	wl_json_kv_str(b, "type", "CNAME");
+	whitelabel_record_name(s->custom_domain, name, sizeof(name));
+	wl_json_kv_str(b, "name", name);
+	wl_json_kv_str(b, "value", app->cname_target);
+	wl_json_obj_end(b);
+	wl_json_key(b, "verification");
+	wl_json_obj_begin(b);
+	wl_json_kv_str(b, "type", "TXT");
+	domains_txt_name(s->custom_domain, name, sizeof(name));
+	wl_json_kv_str(b, "name", name);
+	domains_txt_value(s->domain_token, value, sizeof(value));
+	wl_json_kv_str(b, "value", value);
+	wl_json_obj_end(b);
+	wl_json_obj_end(b);
+}
+
 void
 api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct store_whitelabel *s)
 {
 	const char *missing[8];
-	char url[600], name[64], t[32];
+	char url[600], name[64];
 	size_t i, nmissing = wl_whitelabel_missing(whitelabel_have(s), missing, 8);
 
 	wl_json_obj_begin(b);
@@ -92,28 +141,7 @@ api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct s
 		wl_json_str(b, json_name(missing[i], name, sizeof(name)));
 	wl_json_arr_end(b);
 	wl_json_key(b, "custom_domain");
-	if (s->custom_domain[0] != '\0') {
-		wl_json_obj_begin(b);
-		wl_json_kv_str(b, "domain", s->custom_domain);
-		wl_json_kv_str(b, "status", s->domain_status);
-		wl_json_kv_str(b, "reason", s->domain_reason[0] ? s->domain_reason : NULL);
-		if (s->domain_checked_at > 0) {
-			wl_format_iso_ms(s->domain_checked_at, t);
-			wl_json_kv_str(b, "checked_at", t);
-		} else {
-			wl_json_kv_str(b, "checked_at", NULL);
-		}
-		wl_json_key(b, "record");
-		wl_json_obj_begin(b);
-		wl_json_kv_str(b, "type", "CNAME");
-		whitelabel_record_name(s->custom_domain, name, sizeof(name));
-		wl_json_kv_str(b, "name", name);
-		wl_json_kv_str(b, "value", app->cname_target);
-		wl_json_obj_end(b);
-		wl_json_obj_end(b);
-	} else {
-		wl_json_null(b);
-	}
+	render_domain(app, b, s);
 	wl_json_obj_end(b);
 }
 
@@ -468,7 +496,7 @@ api_whitelabel_margin(struct wl_req *req)
 static void
 domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
-	struct whitelabel_domain *r = arg;
+	struct domains_job *r = arg;
 
 	if (rc != WL_OK) {
 		http_reply_error(req, err);
@@ -481,11 +509,10 @@ domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 void
 api_whitelabel_domain_set(struct wl_req *req)
 {
-	struct whitelabel_domain *r;
+	struct domains_job *r;
 	struct wl_error err;
 	const char *domain = NULL;
 	json_t *body;
-	size_t i;
 
 	if (!parent_only(req))
 		return;
@@ -497,28 +524,11 @@ api_whitelabel_domain_set(struct wl_req *req)
 		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
 		goto bad;
 	}
-	if (api_string(body, "domain", true, 253, &domain, &err) < 0)
+	if (api_string(body, "domain", true, 253, &domain, &err) < 0 ||
+	    domains_claim_prepare(req->app, req->org.id, domain, r, &err) != WL_OK)
 		goto bad;
-	snprintf(r->domain, sizeof(r->domain), "%s", domain);
-	for (i = 0; r->domain[i] != '\0'; i++)
-		if (r->domain[i] >= 'A' && r->domain[i] <= 'Z')
-			r->domain[i] = (char)(r->domain[i] - 'A' + 'a');
-	if (!wl_valid_hostname(r->domain)) {
-		wl_error_field(&err, "domain", "must be a host name like portal.yourdomain.com");
-		goto bad;
-	}
-	if (strcmp(r->domain, req->app->base_domain) == 0 ||
-	    (strlen(r->domain) > strlen(req->app->base_domain) &&
-	     strcmp(r->domain + strlen(r->domain) - strlen(req->app->base_domain),
-		    req->app->base_domain) == 0 &&
-	     r->domain[strlen(r->domain) - strlen(req->app->base_domain) - 1] == '.')) {
-		wl_error_field(&err, "domain", "must be a domain of your own, not one under %s",
-			       req->app->base_domain);
-		goto bad;
-	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
 	json_decref(body);
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
+	http_submit(req, domains_run, r, domain_finish);
 	return;
 bad:
 	json_decref(body);
@@ -528,7 +538,7 @@ bad:
 void
 api_whitelabel_domain_delete(struct wl_req *req)
 {
-	struct whitelabel_domain *r;
+	struct domains_job *r;
 
 	if (!parent_only(req))
 		return;
@@ -537,29 +547,29 @@ api_whitelabel_domain_delete(struct wl_req *req)
 		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
 		return;
 	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
+	domains_remove_prepare(req->app, req->org.id, r);
+	http_submit(req, domains_run, r, domain_finish);
 }
 
 /* On a worker: ask DNS, then record the verdict through the writer. */
 static void
 refresh_work(struct wl_req *req, void *arg)
 {
-	struct whitelabel_domain *r = arg;
+	struct domains_job *r = arg;
 	struct wl_error err;
 
 	wl_error_clear(&err);
-	if (whitelabel_refresh_check(req->app, r, &err) != WL_OK) {
+	if (domains_refresh_check(req->app, r, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
+	http_submit(req, domains_run, r, domain_finish);
 }
 
 void
 api_whitelabel_domain_refresh(struct wl_req *req)
 {
-	struct whitelabel_domain *r;
+	struct domains_job *r;
 	struct wl_error err;
 
 	if (!parent_only(req))
@@ -570,7 +580,7 @@ api_whitelabel_domain_refresh(struct wl_req *req)
 		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
 		return;
 	}
-	if (whitelabel_refresh_prepare(req->conn, req->org.id, r, &err) != WL_OK) {
+	if (domains_refresh_prepare(req->conn, req->app, req->org.id, r, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
