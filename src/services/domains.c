@@ -275,11 +275,12 @@ judge(struct domains_job *r, enum dns_verdict cname, const char *cname_reason, b
 		: "there is no TXT record " DOMAINS_TXT_PREFIX "… with this claim's value";
 
 	if (cname == DNS_VERIFIED && txt_found) {
-		snprintf(reason, sizeof(reason), "CNAME to %s and the TXT record are in place",
+		/* reasons are sentences for people: a very long name is cut short */
+		snprintf(reason, sizeof(reason), "CNAME to %.200s and the TXT record are in place",
 			 target);
 		set_verdict(r, "verified", reason);
 	} else if (r->was_verified) {
-		snprintf(reason, sizeof(reason), "Not served until fixed: %s",
+		snprintf(reason, sizeof(reason), "Not served until fixed: %.220s",
 			 cname != DNS_VERIFIED ? cname_reason : txt_problem);
 		set_verdict(r, "misconfigured", reason);
 	} else if (cname != DNS_VERIFIED) {
