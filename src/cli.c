@@ -21,6 +21,7 @@
 #include "services/accounts.h"
 #include "services/app.h"
 #include "services/audit.h"
+#include "services/domains.h"
 #include "services/ids.h"
 #include "services/secrets.h"
 
@@ -192,6 +193,8 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
 	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
+	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
+	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
 	app->trust_proxy = cfg->trust_proxy;
 	return 0;
 }
@@ -230,6 +233,7 @@ cmd_serve(int argc, char **argv)
 	struct wl_app app;
 	struct wl_error err;
 	struct http_server *srv;
+	struct domains_rechecker *rechecker;
 	long long threads = 0;
 	sigset_t sigs;
 	int rc, sig;
@@ -287,9 +291,16 @@ cmd_serve(int argc, char **argv)
 		printf("              (%s; the demo's API keys are renewed at every --demo start)\n",
 		       demo.created ? "created now" : "made earlier");
 	}
+	rechecker = domains_recheck_start(&app, &err);
+	if (rechecker == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		app_close(&app);
+		return 1;
+	}
 	srv = http_start(&app, cfg.listen, (int)threads, &err);
 	if (srv == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
+		domains_recheck_stop(rechecker);
 		app_close(&app);
 		return err.code == WL_EINVALID ? 2 : 1;
 	}
@@ -309,6 +320,8 @@ cmd_serve(int argc, char **argv)
 		printf("  fx rates      %s  (%s)\n", rates,
 		       cfg.fx_rates[0] ? "WLPORTAL_FX_RATES over the defaults" : "defaults; set WLPORTAL_FX_RATES");
 	}
+	printf("  custom domains: unverified claims live %llds, verified ones re-checked every %llds\n",
+	       cfg.domain_claim_ttl_s, cfg.domain_recheck_s);
 	fflush(stdout);
 
 	do {
@@ -316,6 +329,7 @@ cmd_serve(int argc, char **argv)
 			break;
 	} while (sig != SIGINT && sig != SIGTERM);
 	fprintf(stderr, "wlportal: stopping\n");
+	domains_recheck_stop(rechecker);
 	/* No new requests; the ones in flight finish their writes and are
 	 * answered; only then do the server, the workers and the writer stop. */
 	http_quiesce(srv);

@@ -9,6 +9,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* A number of seconds from 1 to ten years; the default (with a warning)
+ * for anything else. */
+static long long
+env_seconds(const char *name, long long dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long long n;
+
+	if (v == NULL || v[0] == '\0')
+		return dflt;
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || n < 1 || n > 315360000LL) {
+		fprintf(stderr, "wlportal: %s must be whole seconds from 1 to 315360000; using %lld\n",
+			name, dflt);
+		return dflt;
+	}
+	return n;
+}
+
 static void
 env_or(char *dst, size_t n, const char *name, const char *dflt)
 {
@@ -38,6 +58,8 @@ config_load(struct wl_config *cfg)
 		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "%s", v);
 	else
 		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "cname.%s", cfg->base_domain);
+	cfg->domain_claim_ttl_s = env_seconds("WLPORTAL_DOMAIN_CLAIM_TTL_SECONDS", 604800);
+	cfg->domain_recheck_s = env_seconds("WLPORTAL_DOMAIN_RECHECK_SECONDS", 86400);
 	v = getenv("WLPORTAL_TRUST_PROXY");
 	cfg->trust_proxy = v != NULL && strcmp(v, "1") == 0;
 	v = getenv("WLPORTAL_WEBHOOK_ALLOW_PRIVATE");

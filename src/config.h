@@ -16,6 +16,8 @@ struct wl_config {
 	char engine_token[128];     /* "" = make a random one at start */
 	char cname_target[272];
 	char dns_server[128];
+	long long domain_claim_ttl_s;    /* WLPORTAL_DOMAIN_CLAIM_TTL_SECONDS */
+	long long domain_recheck_s;      /* WLPORTAL_DOMAIN_RECHECK_SECONDS */
 	bool webhook_allow_private;
 	bool trust_proxy;           /* take the client address from X-Forwarded-For */
 	int threads;                /* HTTP threads; 0 = number of cores */

@@ -43,6 +43,10 @@ void api_engine_event(struct wl_req *req);
 
 void api_render_whitelabel(const struct wl_app *app, struct wl_buf *b,
 			   const struct store_whitelabel *s);
+/* The custom_domain value: the live claim with its CNAME record and TXT
+ * verification, or null. */
+void api_render_domain(const struct wl_app *app, struct wl_buf *b,
+		       const struct store_whitelabel *s);
 void api_whitelabel_get(struct wl_req *req);
 void api_whitelabel_put(struct wl_req *req);
 void api_whitelabel_margin(struct wl_req *req);

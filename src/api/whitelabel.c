@@ -1,6 +1,7 @@
 /*
  * whitelabel.c — the agency's whitelabel API: settings, margin calculator,
- * custom domain, portal users and manual credit allocations. Parent orgs
+ * portal users and manual credit allocations (the custom domain is
+ * api/domains.c). Parent orgs
  * only. Secrets arrive here in plaintext, are sealed at once, and the
  * plaintext copies are wiped; responses only ever say whether one is set.
  */
@@ -51,7 +52,7 @@ void
 api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct store_whitelabel *s)
 {
 	const char *missing[8];
-	char url[600], name[64], t[32];
+	char url[600], name[64];
 	size_t i, nmissing = wl_whitelabel_missing(whitelabel_have(s), missing, 8);
 
 	wl_json_obj_begin(b);
@@ -95,28 +96,7 @@ api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct s
 		wl_json_str(b, json_name(missing[i], name, sizeof(name)));
 	wl_json_arr_end(b);
 	wl_json_key(b, "custom_domain");
-	if (s->custom_domain[0] != '\0') {
-		wl_json_obj_begin(b);
-		wl_json_kv_str(b, "domain", s->custom_domain);
-		wl_json_kv_str(b, "status", s->domain_status);
-		wl_json_kv_str(b, "reason", s->domain_reason[0] ? s->domain_reason : NULL);
-		if (s->domain_checked_at > 0) {
-			wl_format_iso_ms(s->domain_checked_at, t);
-			wl_json_kv_str(b, "checked_at", t);
-		} else {
-			wl_json_kv_str(b, "checked_at", NULL);
-		}
-		wl_json_key(b, "record");
-		wl_json_obj_begin(b);
-		wl_json_kv_str(b, "type", "CNAME");
-		whitelabel_record_name(s->custom_domain, name, sizeof(name));
-		wl_json_kv_str(b, "name", name);
-		wl_json_kv_str(b, "value", app->cname_target);
-		wl_json_obj_end(b);
-		wl_json_obj_end(b);
-	} else {
-		wl_json_null(b);
-	}
+	api_render_domain(app, b, s);
 	wl_json_obj_end(b);
 }
 
@@ -475,120 +455,6 @@ api_whitelabel_margin(struct wl_req *req)
 	wl_json_obj_end(&req->out);
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
-}
-
-/* ---- custom domain ---------------------------------------------------------------- */
-
-static void
-domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
-{
-	struct whitelabel_domain *r = arg;
-
-	if (rc != WL_OK) {
-		http_reply_error(req, err);
-		return;
-	}
-	api_render_whitelabel(req->app, &req->out, &r->result);
-	http_reply_json(req, 200);
-}
-
-void
-api_whitelabel_domain_set(struct wl_req *req)
-{
-	struct whitelabel_domain *r;
-	struct wl_error err;
-	const char *domain = NULL;
-	json_t *body;
-	size_t i;
-
-	if (!parent_only(req))
-		return;
-	if ((body = api_body_object(req)) == NULL)
-		return;
-	wl_error_clear(&err);
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
-		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
-		goto bad;
-	}
-	if (api_string(body, "domain", true, 253, &domain, &err) < 0)
-		goto bad;
-	snprintf(r->domain, sizeof(r->domain), "%s", domain);
-	for (i = 0; r->domain[i] != '\0'; i++)
-		if (r->domain[i] >= 'A' && r->domain[i] <= 'Z')
-			r->domain[i] = (char)(r->domain[i] - 'A' + 'a');
-	if (!wl_valid_hostname(r->domain)) {
-		wl_error_field(&err, "domain", "must be a host name like portal.yourdomain.com");
-		goto bad;
-	}
-	if (strcmp(r->domain, req->app->base_domain) == 0 ||
-	    (strlen(r->domain) > strlen(req->app->base_domain) &&
-	     strcmp(r->domain + strlen(r->domain) - strlen(req->app->base_domain),
-		    req->app->base_domain) == 0 &&
-	     r->domain[strlen(r->domain) - strlen(req->app->base_domain) - 1] == '.')) {
-		wl_error_field(&err, "domain", "must be a domain of your own, not one under %s",
-			       req->app->base_domain);
-		goto bad;
-	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	json_decref(body);
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
-	return;
-bad:
-	json_decref(body);
-	http_reply_error(req, &err);
-}
-
-void
-api_whitelabel_domain_delete(struct wl_req *req)
-{
-	struct whitelabel_domain *r;
-
-	if (!parent_only(req))
-		return;
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
-		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
-		return;
-	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
-}
-
-/* On a worker: ask DNS, then record the verdict through the writer. */
-static void
-refresh_work(struct wl_req *req, void *arg)
-{
-	struct whitelabel_domain *r = arg;
-	struct wl_error err;
-
-	wl_error_clear(&err);
-	if (whitelabel_refresh_check(req->app, r, &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
-}
-
-void
-api_whitelabel_domain_refresh(struct wl_req *req)
-{
-	struct whitelabel_domain *r;
-	struct wl_error err;
-
-	if (!parent_only(req))
-		return;
-	wl_error_clear(&err);
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
-		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
-		return;
-	}
-	if (whitelabel_refresh_prepare(req->conn, req->org.id, r, &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	http_offload(req, refresh_work, r);
 }
 
 /* ---- users and allocations ------------------------------------------------------- */

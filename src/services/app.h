@@ -23,6 +23,8 @@ struct wl_app {
 	char base_domain[256];
 	char cname_target[272];
 	char dns_server[128];
+	int64_t domain_claim_ttl_ms;     /* an unverified domain claim lives this long */
+	int64_t domain_recheck_ms;       /* verified domains are re-checked this often */
 	int public_port;
 	bool trust_proxy;                /* behind our own reverse proxy */                 /* the port portal URLs carry on a localhost base */
 	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */

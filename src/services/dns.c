@@ -10,6 +10,10 @@
  *
  * Only records owned by the domain itself count: an A query for a name
  * with a CNAME brings back the target's addresses too, and those are fine.
+ *
+ * The proof of ownership is a TXT record at a name of the domain: its
+ * character-strings are joined (a long value may be split in several) and
+ * compared with the expected value exactly.
  */
 #include "services/dns.h"
 
@@ -31,6 +35,7 @@
 #define DNS_TRIES 2
 #define ANSWER_MAX 8192
 #define ADDR_TEXT_MAX 512
+#define TXT_VALUE_MAX 1024
 
 /* What the queries found at the domain itself. */
 struct findings {
@@ -38,6 +43,9 @@ struct findings {
 	char cname[NS_MAXDNAME];
 	int naddrs;
 	struct wl_buf addrs;   /* "192.0.2.7, 2001:db8::7" */
+	const char *txt_expected;
+	bool txt_found;        /* a TXT record equal to txt_expected */
+	int txt_others;        /* TXT records with another value */
 };
 
 const char *
@@ -100,8 +108,38 @@ type_name(int type)
 	case ns_t_cname: return "CNAME";
 	case ns_t_a: return "A";
 	case ns_t_aaaa: return "AAAA";
+	case ns_t_txt: return "TXT";
 	default: return "?";
 	}
+}
+
+/* A TXT record's character-strings, joined, against the expected value. */
+static int
+take_txt(const ns_rr *rr, struct findings *found, struct wl_error *err)
+{
+	const unsigned char *p = ns_rr_rdata(*rr), *end = p + ns_rr_rdlen(*rr);
+	char value[TXT_VALUE_MAX];
+	size_t n = 0, len;
+
+	while (p < end) {
+		len = *p++;
+		if (len > (size_t)(end - p))
+			return wl_fail(err, WL_EUNAVAILABLE, "DNS answer has a malformed TXT record");
+		if (n + len >= sizeof(value)) {
+			found->txt_others++;   /* far longer than any value of ours */
+			return WL_OK;
+		}
+		memcpy(value + n, p, len);
+		n += len;
+		p += len;
+	}
+	value[n] = '\0';
+	if (found->txt_expected != NULL && strlen(found->txt_expected) == n &&
+	    memcmp(value, found->txt_expected, n) == 0)
+		found->txt_found = true;
+	else
+		found->txt_others++;
+	return WL_OK;
 }
 
 /* Adds one answer record owned by domain to found. */
@@ -111,6 +149,8 @@ take_record(const ns_msg *msg, const ns_rr *rr, struct findings *found, struct w
 	char text[INET6_ADDRSTRLEN];
 
 	switch (ns_rr_type(*rr)) {
+	case ns_t_txt:
+		return take_txt(rr, found, err);
 	case ns_t_cname:
 		if (found->has_cname)
 			return WL_OK;
@@ -211,18 +251,103 @@ judge(const struct findings *found, const char *domain, const char *target, char
 	return DNS_PENDING;
 }
 
+/* A private resolver state aimed at server ("" = the system's). */
+struct resolver {
+	struct __res_state st;
+	int saved_nscount;
+	const char *server_text;
+};
+
+static int
+resolver_open(struct resolver *r, const char *server, struct wl_error *err)
+{
+	struct sockaddr_in sin;
+
+	if (server == NULL)
+		server = "";
+	if (server[0] != '\0' && !parse_server(server, &sin))
+		return wl_fail(err, WL_EINVALID,
+		    "DNS server \"%s\" is not an IPv4 address with an optional :port", server);
+	r->server_text = server[0] != '\0' ? server : "(system resolver)";
+	memset(&r->st, 0, sizeof(r->st));
+	if (res_ninit(&r->st) != 0)
+		return wl_fail(err, WL_EUNAVAILABLE, "cannot initialise the DNS resolver");
+	r->st.retrans = DNS_TRY_SECONDS;
+	r->st.retry = DNS_TRIES;
+	r->st.options &= ~(unsigned long)(RES_DNSRCH | RES_DEFNAMES);   /* exact name only */
+	r->saved_nscount = r->st.nscount;
+	if (server[0] != '\0') {
+		r->st.nsaddr_list[0] = sin;
+		r->st.nscount = 1;
+	}
+	return WL_OK;
+}
+
+static void
+resolver_close(struct resolver *r)
+{
+	if (r->saved_nscount > r->st.nscount)
+		r->st.nscount = r->saved_nscount;
+	res_nclose(&r->st);
+}
+
+/* A DNS name as we may ask for it: letters, digits, '-', '_' and dots. */
+static bool
+askable_name(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= NS_MAXDNAME || name[0] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		      ch == '_' || ch == '.'))
+			return false;
+	}
+	return true;
+}
+
+int
+dns_find_txt(const char *server, const char *name, const char *expected, bool *found,
+	     int *others, struct wl_error *err)
+{
+	struct resolver r;
+	struct findings f;
+	int rc;
+
+	if (found == NULL || others == NULL || expected == NULL)
+		return wl_fail(err, WL_EINVALID, "no place for the answer");
+	*found = false;
+	*others = 0;
+	if (!askable_name(name))
+		return wl_fail(err, WL_EINVALID, "the TXT name is not a DNS name");
+	if ((rc = resolver_open(&r, server, err)) != WL_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	wl_buf_init(&f.addrs, ADDR_TEXT_MAX);
+	f.txt_expected = expected;
+	rc = query(&r.st, r.server_text, name, ns_t_txt, &f, err);
+	if (rc == WL_OK) {
+		*found = f.txt_found;
+		*others = f.txt_others;
+	}
+	wl_buf_free(&f.addrs);
+	resolver_close(&r);
+	return rc;
+}
+
 int
 dns_check_domain(const char *server, const char *domain, const char *cname_target,
 		 enum dns_verdict *verdict, char *reason, size_t reason_sz,
 		 struct wl_error *err)
 {
 	static const int types[] = { ns_t_cname, ns_t_a, ns_t_aaaa };
-	struct __res_state st;
-	struct sockaddr_in sin;
+	struct resolver r;
 	struct findings found;
 	char target[NS_MAXDNAME];
-	const char *server_text;
-	int saved_nscount, rc = WL_OK;
+	int rc = WL_OK;
 	size_t i;
 
 	if (reason != NULL && reason_sz > 0)
@@ -234,39 +359,21 @@ dns_check_domain(const char *server, const char *domain, const char *cname_targe
 	if (cname_target == NULL || cname_target[0] == '\0' || cname_target[0] == '.' ||
 	    strlen(cname_target) >= NS_MAXDNAME)
 		return wl_fail(err, WL_EINVALID, "the CNAME target is missing or not a DNS name");
-	if (server == NULL)
-		server = "";
-	if (server[0] != '\0' && !parse_server(server, &sin))
-		return wl_fail(err, WL_EINVALID,
-		    "DNS server \"%s\" is not an IPv4 address with an optional :port", server);
-	server_text = server[0] != '\0' ? server : "(system resolver)";
 	/* the target as people write it, without the root dot */
 	snprintf(target, sizeof(target), "%s", cname_target);
 	if (target[strlen(target) - 1] == '.')
 		target[strlen(target) - 1] = '\0';
-
-	memset(&st, 0, sizeof(st));
-	if (res_ninit(&st) != 0)
-		return wl_fail(err, WL_EUNAVAILABLE, "cannot initialise the DNS resolver");
-	st.retrans = DNS_TRY_SECONDS;
-	st.retry = DNS_TRIES;
-	st.options &= ~(unsigned long)(RES_DNSRCH | RES_DEFNAMES);   /* exact name only */
-	saved_nscount = st.nscount;
-	if (server[0] != '\0') {
-		st.nsaddr_list[0] = sin;
-		st.nscount = 1;
-	}
+	if ((rc = resolver_open(&r, server, err)) != WL_OK)
+		return rc;
 
 	memset(&found, 0, sizeof(found));
 	wl_buf_init(&found.addrs, ADDR_TEXT_MAX);
 	for (i = 0; i < sizeof(types) / sizeof(types[0]) && rc == WL_OK; i++)
-		rc = query(&st, server_text, domain, types[i], &found, err);
+		rc = query(&r.st, r.server_text, domain, types[i], &found, err);
 	if (rc == WL_OK)
 		*verdict = judge(&found, domain, target, reason, reason_sz);
 
 	wl_buf_free(&found.addrs);
-	if (saved_nscount > st.nscount)
-		st.nscount = saved_nscount;
-	res_nclose(&st);
+	resolver_close(&r);
 	return rc;
 }

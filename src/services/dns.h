@@ -1,6 +1,7 @@
 /*
  * dns.h — verification of an agency's custom domain: does the name the
  * agency typed have a CNAME to our target, and nothing else in its way?
+ * And does the TXT record that proves the agency owns it hold its value?
  * Asks a real resolver (the system's, or WLPORTAL_DNS_SERVER) with
  * libresolv on a private resolver state, so calls from several threads do
  * not share anything. Owns no state; storing the verdict is the caller's job.
@@ -8,6 +9,7 @@
 #ifndef WL_SERVICES_DNS_H
 #define WL_SERVICES_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -40,5 +42,15 @@ const char *dns_verdict_name(enum dns_verdict verdict);
 int dns_check_domain(const char *server, const char *domain, const char *cname_target,
 		     enum dns_verdict *verdict, char *reason, size_t reason_sz,
 		     struct wl_error *err);
+
+/*
+ * Looks up the TXT records at name (e.g. "_wlportal-challenge.example.com")
+ * on the same kind of resolver: *found when one of them, its strings joined,
+ * equals expected exactly; *others counts the TXT records there with any
+ * other value. No records (NXDOMAIN, no data) is an answer: not found.
+ * Returns 0, WL_EINVALID (bad name or server text) or WL_EUNAVAILABLE.
+ */
+int dns_find_txt(const char *server, const char *name, const char *expected, bool *found,
+		 int *others, struct wl_error *err);
 
 #endif

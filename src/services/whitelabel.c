@@ -1,8 +1,8 @@
 /*
- * whitelabel.c — agency settings, custom domains and manual credit
- * allocations. Validation of the values themselves is pure and lives in
- * core/whitelabel.c; this file merges an update with what is stored, keeps
- * secrets sealed, and moves credits through the ledger.
+ * whitelabel.c — agency settings and manual credit allocations (custom
+ * domains are services/domains.c). Validation of the values themselves is
+ * pure and lives in core/whitelabel.c; this file merges an update with what
+ * is stored, keeps secrets sealed, and moves credits through the ledger.
  */
 #include "services/whitelabel.h"
 
@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core/timeutil.h"
-#include "services/dns.h"
 #include "services/ledger.h"
 
 int
@@ -193,83 +192,6 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (rc != WL_OK)
 		return rc;
 	r->result = s;
-	return WL_OK;
-}
-
-int
-whitelabel_domain_run(struct store_conn *c, void *arg, struct wl_error *err)
-{
-	struct whitelabel_domain *r = arg;
-	struct store_whitelabel s;
-	int rc;
-
-	rc = store_wl_get(c, r->org_id, true, &s, err);
-	if (rc == WL_ENOTFOUND)
-		rc = whitelabel_load(c, r->org_id, &s, err);
-	if (rc != WL_OK)
-		return rc;
-	if (r->status_update) {
-		/* The domain may have changed while DNS was asked: keep the newer one. */
-		if (strcmp(s.custom_domain, r->domain) != 0)
-			return wl_fail(err, WL_ECONFLICT, "the custom domain changed during the check");
-		snprintf(s.domain_status, sizeof(s.domain_status), "%s", r->status);
-		snprintf(s.domain_reason, sizeof(s.domain_reason), "%s", r->reason);
-		s.domain_checked_at = wl_now_ms();
-	} else if (r->domain[0] == '\0') {
-		if (s.custom_domain[0] == '\0')
-			return wl_fail(err, WL_ENOTFOUND, "no custom domain is set");
-		s.custom_domain[0] = '\0';
-		s.domain_status[0] = '\0';
-		s.domain_reason[0] = '\0';
-		s.domain_checked_at = 0;
-	} else {
-		snprintf(s.custom_domain, sizeof(s.custom_domain), "%s", r->domain);
-		snprintf(s.domain_status, sizeof(s.domain_status), "pending");
-		snprintf(s.domain_reason, sizeof(s.domain_reason),
-			 "Create the CNAME record, then refresh. DNS changes can take up to 48 hours.");
-		s.domain_checked_at = 0;
-	}
-	s.updated_at = wl_now_ms();
-	rc = store_wl_put(c, &s, err);
-	if (rc == WL_ECONFLICT)
-		return wl_fail(err, WL_ECONFLICT, "%s is already used by another portal", r->domain);
-	if (rc != WL_OK)
-		return rc;
-	r->result = s;
-	return WL_OK;
-}
-
-int
-whitelabel_refresh_prepare(struct store_conn *c, const char *org_id, struct whitelabel_domain *r,
-			   struct wl_error *err)
-{
-	struct store_whitelabel s;
-	int rc = whitelabel_load(c, org_id, &s, err);
-
-	if (rc != WL_OK)
-		return rc;
-	if (s.custom_domain[0] == '\0')
-		return wl_fail(err, WL_ENOTFOUND, "No custom domain is set: add one first");
-	memset(r, 0, sizeof(*r));
-	snprintf(r->org_id, sizeof(r->org_id), "%s", org_id);
-	memcpy(r->domain, s.custom_domain, sizeof(r->domain));
-	return WL_OK;
-}
-
-int
-whitelabel_refresh_check(const struct wl_app *app, struct whitelabel_domain *r,
-			 struct wl_error *err)
-{
-	enum dns_verdict v;
-	int rc;
-
-	rc = dns_check_domain(app->dns_server, r->domain, app->cname_target, &v, r->reason,
-			      sizeof(r->reason), err);
-	if (rc != WL_OK)
-		return rc;
-	snprintf(r->status, sizeof(r->status), "%s", v == DNS_VERIFIED ? "verified"
-						     : v == DNS_PENDING ? "pending" : "misconfigured");
-	r->status_update = true;
 	return WL_OK;
 }
 

@@ -1,7 +1,8 @@
 /*
  * whitelabel.h — an agency's portal settings (brand, slug, Stripe account,
- * package, activation), its custom domain, its client users and the credits
- * it allocates to them by hand. Only parent organizations have any of this.
+ * package, activation), its client users and the credits it allocates to
+ * them by hand (its custom domain: services/domains.h). Only parent
+ * organizations have any of this.
  *
  * The *_run functions are writer jobs (services/writer.h).
  */
@@ -44,28 +45,6 @@ struct whitelabel_put {
 	struct store_whitelabel result;
 };
 int whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err);
-
-struct whitelabel_domain {
-	/* in */
-	char org_id[WL_ID_LEN];
-	char domain[254];                   /* "" = remove */
-	/* in, for a status update after a DNS check */
-	bool status_update;
-	char status[16];
-	char reason[256];
-	/* out */
-	struct store_whitelabel result;
-};
-int whitelabel_domain_run(struct store_conn *c, void *arg, struct wl_error *err);
-
-/* Refresh Status in two steps. prepare (a read) fills r with the org's
- * custom domain, WL_ENOTFOUND when none is set; check asks DNS (blocking:
- * call it from a worker) and turns r into the status update to submit
- * with whitelabel_domain_run. */
-int whitelabel_refresh_prepare(struct store_conn *c, const char *org_id,
-			       struct whitelabel_domain *r, struct wl_error *err);
-int whitelabel_refresh_check(const struct wl_app *app, struct whitelabel_domain *r,
-			     struct wl_error *err);
 
 struct whitelabel_allocation {
 	/* in */

@@ -23,7 +23,8 @@
 	"accent_color, stripe_publishable_key, stripe_secret_key_sealed, stripe_secret_mode, " \
 	"stripe_product_id, stripe_price_id, stripe_webhook_secret_sealed, package_credits, " \
 	"package_price_cents, package_currency, active, COALESCE(custom_domain, ''), " \
-	"domain_status, domain_reason, domain_checked_at, updated_at"
+	"domain_status, domain_reason, domain_checked_at, updated_at, domain_token, " \
+	"domain_claimed_at, domain_verified_at"
 #define USER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at"
 
 static const char *const stmt_sql[Q_COUNT] = {
@@ -133,10 +134,12 @@ static const char *const stmt_sql[Q_COUNT] = {
 		     "stripe_secret_mode, stripe_product_id, stripe_price_id, "
 		     "stripe_webhook_secret_sealed, package_credits, package_price_cents, "
 		     "package_currency, active, custom_domain, domain_status, domain_reason, "
-		     "domain_checked_at, updated_at) VALUES ($1::text, $2::text, NULLIF($3::text, ''), "
+		     "domain_checked_at, updated_at, domain_token, domain_claimed_at, "
+		     "domain_verified_at) VALUES ($1::text, $2::text, NULLIF($3::text, ''), "
 		     "$4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text, "
 		     "$11::text, $12::text, $13::bigint, $14::bigint, $15::text, $16::boolean, "
-		     "NULLIF($17::text, ''), $18::text, $19::text, $20::bigint, $21::bigint) "
+		     "NULLIF($17::text, ''), $18::text, $19::text, $20::bigint, $21::bigint, "
+		     "$22::text, $23::bigint, $24::bigint) "
 		     "ON CONFLICT (org_id) DO UPDATE SET company_name = excluded.company_name, "
 		     "slug = excluded.slug, logo_url = excluded.logo_url, "
 		     "primary_color = excluded.primary_color, accent_color = excluded.accent_color, "
@@ -152,9 +155,16 @@ static const char *const stmt_sql[Q_COUNT] = {
 		     "custom_domain = excluded.custom_domain, domain_status = excluded.domain_status, "
 		     "domain_reason = excluded.domain_reason, "
 		     "domain_checked_at = excluded.domain_checked_at, "
-		     "updated_at = excluded.updated_at",
+		     "updated_at = excluded.updated_at, domain_token = excluded.domain_token, "
+		     "domain_claimed_at = excluded.domain_claimed_at, "
+		     "domain_verified_at = excluded.domain_verified_at",
 	[Q_WL_BY_SLUG] = "SELECT " WL_COLS " FROM whitelabel WHERE slug = $1::text",
 	[Q_WL_BY_DOMAIN] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain = $1::text",
+	[Q_SLUG_OWNER] = "SELECT org_id FROM slug_history WHERE slug = $1::text",
+	[Q_SLUG_RECORD] = "INSERT INTO slug_history (slug, org_id, created_at) "
+			  "VALUES ($1::text, $2::text, $3::bigint) ON CONFLICT (slug) DO NOTHING",
+	[Q_WL_DOMAINS] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain IS NOT NULL "
+			 "AND org_id > $1::text ORDER BY org_id LIMIT $2::bigint",
 	[Q_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = $1::text",
 	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = $1::text",
 	[Q_CLIENT_USERS] = "SELECT " USER_COLS ", o.balance_seconds FROM users u "

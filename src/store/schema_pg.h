@@ -119,6 +119,26 @@ static const char *const pg_migrations[] = {
 	"  window_start BIGINT NOT NULL,"
 	"  hits BIGINT NOT NULL);"
 	"CREATE INDEX users_created ON users(created_at, id);",
+
+	/* 3: proof of ownership for custom domains (a per-claim TXT token, when
+	 * the claim was made and when the domain was last seen verified), and
+	 * every slug an agency ever used, reserved to it for good. Claims that
+	 * exist already get a token and a fresh claim time, so their agencies
+	 * have the whole claim lifetime to publish the TXT record. */
+	"ALTER TABLE whitelabel ADD COLUMN domain_token TEXT NOT NULL DEFAULT '',"
+	"  ADD COLUMN domain_claimed_at BIGINT NOT NULL DEFAULT 0,"
+	"  ADD COLUMN domain_verified_at BIGINT NOT NULL DEFAULT 0;"
+	"UPDATE whitelabel SET domain_token = replace(gen_random_uuid()::text, '-', ''),"
+	"  domain_claimed_at = (extract(epoch FROM now()) * 1000)::bigint,"
+	"  domain_verified_at = CASE WHEN domain_status = 'verified' THEN domain_checked_at ELSE 0 END"
+	"  WHERE custom_domain IS NOT NULL;"
+	"CREATE TABLE slug_history ("
+	"  slug TEXT PRIMARY KEY,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  created_at BIGINT NOT NULL);"
+	"CREATE INDEX slug_history_org ON slug_history(org_id);"
+	"INSERT INTO slug_history (slug, org_id, created_at)"
+	"  SELECT slug, org_id, updated_at FROM whitelabel WHERE slug IS NOT NULL;",
 };
 
 #endif

@@ -14,7 +14,8 @@
 	"accent_color, stripe_publishable_key, stripe_secret_key_sealed, stripe_secret_mode, " \
 	"stripe_product_id, stripe_price_id, stripe_webhook_secret_sealed, package_credits, " \
 	"package_price_cents, package_currency, active, COALESCE(custom_domain, ''), " \
-	"domain_status, domain_reason, domain_checked_at, updated_at"
+	"domain_status, domain_reason, domain_checked_at, updated_at, domain_token, " \
+	"domain_claimed_at, domain_verified_at"
 #define USER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at"
 #define USAGE_COLS "id, org_id, billed_org_id, call_id, duration_sec, number_id, created_at"
 
@@ -83,8 +84,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 		     "stripe_secret_mode, stripe_product_id, stripe_price_id, "
 		     "stripe_webhook_secret_sealed, package_credits, package_price_cents, "
 		     "package_currency, active, custom_domain, domain_status, domain_reason, "
-		     "domain_checked_at, updated_at) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, "
-		     "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULLIF(?17, ''), ?18, ?19, ?20, ?21) "
+		     "domain_checked_at, updated_at, domain_token, domain_claimed_at, "
+		     "domain_verified_at) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, "
+		     "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULLIF(?17, ''), ?18, ?19, ?20, ?21, "
+		     "?22, ?23, ?24) "
 		     "ON CONFLICT (org_id) DO UPDATE SET company_name = excluded.company_name, "
 		     "slug = excluded.slug, logo_url = excluded.logo_url, "
 		     "primary_color = excluded.primary_color, accent_color = excluded.accent_color, "
@@ -100,9 +103,16 @@ static const char *const stmt_sql[Q_COUNT] = {
 		     "custom_domain = excluded.custom_domain, domain_status = excluded.domain_status, "
 		     "domain_reason = excluded.domain_reason, "
 		     "domain_checked_at = excluded.domain_checked_at, "
-		     "updated_at = excluded.updated_at",
+		     "updated_at = excluded.updated_at, domain_token = excluded.domain_token, "
+		     "domain_claimed_at = excluded.domain_claimed_at, "
+		     "domain_verified_at = excluded.domain_verified_at",
 	[Q_WL_BY_SLUG] = "SELECT " WL_COLS " FROM whitelabel WHERE slug = ?1",
 	[Q_WL_BY_DOMAIN] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain = ?1",
+	[Q_SLUG_OWNER] = "SELECT org_id FROM slug_history WHERE slug = ?1",
+	[Q_SLUG_RECORD] = "INSERT INTO slug_history (slug, org_id, created_at) VALUES (?1, ?2, ?3) "
+			  "ON CONFLICT (slug) DO NOTHING",
+	[Q_WL_DOMAINS] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain IS NOT NULL "
+			 "AND org_id > ?1 ORDER BY org_id LIMIT ?2",
 	[Q_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
 	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
 	[Q_CLIENT_USERS] = "SELECT " USER_COLS ", o.balance_seconds FROM users u "

@@ -203,6 +203,21 @@ store_wl_find(struct store_conn *c, const char *slug, const char *domain,
 }
 
 int
+store_slug_owner(struct store_conn *c, const char *slug, char org_id[WL_ID_LEN],
+		 struct wl_error *err)
+{
+	return c->ops->slug_owner ? c->ops->slug_owner(c, slug, org_id, err) : MISSING(c);
+}
+
+int
+store_wl_domains(struct store_conn *c, const char *after_org_id, int limit,
+		 struct store_whitelabel *out, int *n, struct wl_error *err)
+{
+	return c->ops->wl_domains ? c->ops->wl_domains(c, after_org_id, limit, out, n, err)
+				  : MISSING(c);
+}
+
+int
 store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
 	       struct wl_error *err)
 {

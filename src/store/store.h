@@ -215,16 +215,29 @@ struct store_whitelabel {
 	char domain_reason[256];
 	int64_t domain_checked_at;
 	int64_t updated_at;
+	char domain_token[65];               /* this claim's TXT proof, "" = no claim */
+	int64_t domain_claimed_at;           /* when this claim was made */
+	int64_t domain_verified_at;          /* last seen verified, 0 = never */
 };
 
 /* WL_ENOTFOUND when the org has never saved settings. */
 int store_wl_get(struct store_conn *c, const char *org_id, bool for_update,
 		 struct store_whitelabel *out, struct wl_error *err);
-/* Insert or replace; WL_ECONFLICT when the slug or domain belongs to another org. */
+/* Insert or replace; WL_ECONFLICT when the slug or domain belongs to another
+ * org, or when the slug was ever used by another org. Every slug an org
+ * sets is kept in its slug history, so it stays reserved to that org after
+ * it moves on to another. */
 int store_wl_put(struct store_conn *c, const struct store_whitelabel *wl, struct wl_error *err);
-/* By slug (domain NULL) or by custom domain (slug NULL). */
+/* By current slug (domain NULL) or by custom domain (slug NULL). */
 int store_wl_find(struct store_conn *c, const char *slug, const char *domain,
 		  struct store_whitelabel *out, struct wl_error *err);
+/* The org that uses or once used this slug, WL_ENOTFOUND if none ever did. */
+int store_slug_owner(struct store_conn *c, const char *slug, char org_id[WL_ID_LEN],
+		     struct wl_error *err);
+/* Settings with a custom domain, by org id after after_org_id ("" = from the
+ * start); up to limit rows into out, *n = rows written. */
+int store_wl_domains(struct store_conn *c, const char *after_org_id, int limit,
+		     struct store_whitelabel *out, int *n, struct wl_error *err);
 
 /* ---- users of an agency's client orgs, sessions, rate limits --------------- */
 

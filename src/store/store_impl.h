@@ -59,6 +59,9 @@ struct store_ops {
 	int (*wl_put)(struct store_conn *, const struct store_whitelabel *, struct wl_error *);
 	int (*wl_find)(struct store_conn *, const char *, const char *, struct store_whitelabel *,
 		       struct wl_error *);
+	int (*slug_owner)(struct store_conn *, const char *, char *, struct wl_error *);
+	int (*wl_domains)(struct store_conn *, const char *, int, struct store_whitelabel *, int *,
+			  struct wl_error *);
 	int (*user_get)(struct store_conn *, const char *, struct store_user *, struct wl_error *);
 	int (*user_by_email)(struct store_conn *, const char *, struct store_user *,
 			     struct wl_error *);

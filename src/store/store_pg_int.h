@@ -32,6 +32,7 @@ enum stmt_id {
 	Q_NUMBER_ORG,
 	Q_USAGE_INSERT, Q_USAGE_LIST_ORG, Q_USAGE_LIST_BILLED, Q_USAGE_SUM_ORG, Q_USAGE_SUM_BILLED,
 	Q_WL_GET, Q_WL_GET_LOCK, Q_WL_PUT, Q_WL_BY_SLUG, Q_WL_BY_DOMAIN,
+	Q_SLUG_OWNER, Q_SLUG_RECORD, Q_WL_DOMAINS,
 	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
 	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_PURGE, Q_RATE_HIT,
 	Q_COUNT
@@ -168,6 +169,9 @@ int pg_wl_get(struct store_conn *, const char *, bool, struct store_whitelabel *
 int pg_wl_put(struct store_conn *, const struct store_whitelabel *, struct wl_error *);
 int pg_wl_find(struct store_conn *, const char *, const char *, struct store_whitelabel *,
 	       struct wl_error *);
+int pg_slug_owner(struct store_conn *, const char *, char *, struct wl_error *);
+int pg_wl_domains(struct store_conn *, const char *, int, struct store_whitelabel *, int *,
+		  struct wl_error *);
 int pg_user_get(struct store_conn *, const char *, struct store_user *, struct wl_error *);
 int pg_user_by_email(struct store_conn *, const char *, struct store_user *, struct wl_error *);
 int pg_client_users(struct store_conn *, const char *, int64_t, const char *, int,

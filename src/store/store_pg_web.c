@@ -9,29 +9,32 @@
 /* ---- whitelabel ------------------------------------------------------------------------ */
 
 static void
-read_wl(const PGresult *r, struct store_whitelabel *w)
+read_wl(const PGresult *r, int row, struct store_whitelabel *w)
 {
-	col_copy(r, 0, 0, w->org_id, sizeof(w->org_id));
-	col_copy(r, 0, 1, w->company_name, sizeof(w->company_name));
-	col_copy(r, 0, 2, w->slug, sizeof(w->slug));
-	col_copy(r, 0, 3, w->logo_url, sizeof(w->logo_url));
-	col_copy(r, 0, 4, w->primary_color, sizeof(w->primary_color));
-	col_copy(r, 0, 5, w->accent_color, sizeof(w->accent_color));
-	col_copy(r, 0, 6, w->stripe_publishable_key, sizeof(w->stripe_publishable_key));
-	col_copy(r, 0, 7, w->stripe_secret_key_sealed, sizeof(w->stripe_secret_key_sealed));
-	col_copy(r, 0, 8, w->stripe_secret_mode, sizeof(w->stripe_secret_mode));
-	col_copy(r, 0, 9, w->stripe_product_id, sizeof(w->stripe_product_id));
-	col_copy(r, 0, 10, w->stripe_price_id, sizeof(w->stripe_price_id));
-	col_copy(r, 0, 11, w->stripe_webhook_secret_sealed, sizeof(w->stripe_webhook_secret_sealed));
-	w->package_credits = col_int(r, 0, 12);
-	w->package_price_cents = col_int(r, 0, 13);
-	col_copy(r, 0, 14, w->package_currency, sizeof(w->package_currency));
-	w->active = col_bool(r, 0, 15);
-	col_copy(r, 0, 16, w->custom_domain, sizeof(w->custom_domain));
-	col_copy(r, 0, 17, w->domain_status, sizeof(w->domain_status));
-	col_copy(r, 0, 18, w->domain_reason, sizeof(w->domain_reason));
-	w->domain_checked_at = col_int(r, 0, 19);
-	w->updated_at = col_int(r, 0, 20);
+	col_copy(r, row, 0, w->org_id, sizeof(w->org_id));
+	col_copy(r, row, 1, w->company_name, sizeof(w->company_name));
+	col_copy(r, row, 2, w->slug, sizeof(w->slug));
+	col_copy(r, row, 3, w->logo_url, sizeof(w->logo_url));
+	col_copy(r, row, 4, w->primary_color, sizeof(w->primary_color));
+	col_copy(r, row, 5, w->accent_color, sizeof(w->accent_color));
+	col_copy(r, row, 6, w->stripe_publishable_key, sizeof(w->stripe_publishable_key));
+	col_copy(r, row, 7, w->stripe_secret_key_sealed, sizeof(w->stripe_secret_key_sealed));
+	col_copy(r, row, 8, w->stripe_secret_mode, sizeof(w->stripe_secret_mode));
+	col_copy(r, row, 9, w->stripe_product_id, sizeof(w->stripe_product_id));
+	col_copy(r, row, 10, w->stripe_price_id, sizeof(w->stripe_price_id));
+	col_copy(r, row, 11, w->stripe_webhook_secret_sealed, sizeof(w->stripe_webhook_secret_sealed));
+	w->package_credits = col_int(r, row, 12);
+	w->package_price_cents = col_int(r, row, 13);
+	col_copy(r, row, 14, w->package_currency, sizeof(w->package_currency));
+	w->active = col_bool(r, row, 15);
+	col_copy(r, row, 16, w->custom_domain, sizeof(w->custom_domain));
+	col_copy(r, row, 17, w->domain_status, sizeof(w->domain_status));
+	col_copy(r, row, 18, w->domain_reason, sizeof(w->domain_reason));
+	w->domain_checked_at = col_int(r, row, 19);
+	w->updated_at = col_int(r, row, 20);
+	col_copy(r, row, 21, w->domain_token, sizeof(w->domain_token));
+	w->domain_claimed_at = col_int(r, row, 22);
+	w->domain_verified_at = col_int(r, row, 23);
 }
 
 /* Runs a whitelabel SELECT with one text parameter; one row or WL_ENOTFOUND. */
@@ -50,7 +53,7 @@ one_wl(struct pg_conn *c, enum stmt_id id, const char *key, struct store_whitela
 	if (PQntuples(res) == 0)
 		rc = wl_fail(err, WL_ENOTFOUND, "whitelabel settings not found");
 	else
-		read_wl(res, out);
+		read_wl(res, 0, out);
 	PQclear(res);
 	return rc;
 }
@@ -71,11 +74,80 @@ pg_wl_find(struct store_conn *b, const char *slug, const char *domain, struct st
 }
 
 int
+pg_slug_owner(struct store_conn *b, const char *slug, char *org_id, struct wl_error *err)
+{
+	struct params p = { 0 };
+
+	p_text(&p, slug);
+	return pg_first_id((struct pg_conn *)b, Q_SLUG_OWNER, &p, org_id, err);
+}
+
+int
+pg_wl_domains(struct store_conn *b, const char *after, int limit, struct store_whitelabel *out,
+	      int *n, struct wl_error *err)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int i;
+
+	*n = 0;
+	p_text(&p, after != NULL ? after : "");
+	p_int(&p, limit);
+	res = pg_run((struct pg_conn *)b, Q_WL_DOMAINS, &p, err, "whitelabel");
+	if (res == NULL)
+		return err->code;
+	for (i = 0; i < PQntuples(res) && i < limit; i++)
+		read_wl(res, i, &out[i]);
+	*n = i;
+	PQclear(res);
+	return WL_OK;
+}
+
+/* A slug once used by another org stays that org's: WL_ECONFLICT. The
+ * history row of a slug is written in the same transaction that first sets
+ * it, and the UNIQUE slug of the whitelabel table orders two orgs racing
+ * for a new one. */
+static int
+slug_free_for(struct pg_conn *c, const struct store_whitelabel *w, struct wl_error *err)
+{
+	char owner[WL_ID_LEN];
+	int rc;
+
+	if (w->slug[0] == '\0')
+		return WL_OK;
+	rc = pg_slug_owner(&c->base, w->slug, owner, err);
+	if (rc == WL_ENOTFOUND) {
+		wl_error_clear(err);
+		return WL_OK;
+	}
+	if (rc != WL_OK)
+		return rc;
+	if (strcmp(owner, w->org_id) != 0)
+		return wl_fail(err, WL_ECONFLICT, "slug already used by another portal");
+	return WL_OK;
+}
+
+static int
+slug_record(struct pg_conn *c, const struct store_whitelabel *w, struct wl_error *err)
+{
+	struct params p = { 0 };
+
+	if (w->slug[0] == '\0')
+		return WL_OK;
+	p_text(&p, w->slug);
+	p_text(&p, w->org_id);
+	p_int(&p, w->updated_at);
+	return pg_exec(c, Q_SLUG_RECORD, &p, err, "slug history");
+}
+
+int
 pg_wl_put(struct store_conn *b, const struct store_whitelabel *w, struct wl_error *err)
 {
 	struct params p = { 0 };
 	int rc;
 
+	if ((rc = slug_free_for((struct pg_conn *)b, w, err)) != WL_OK)
+		return rc;
 	p_text(&p, w->org_id);
 	p_text(&p, w->company_name);
 	p_text(&p, w->slug);
@@ -97,12 +169,17 @@ pg_wl_put(struct store_conn *b, const struct store_whitelabel *w, struct wl_erro
 	p_text(&p, w->domain_reason);
 	p_int(&p, w->domain_checked_at);
 	p_int(&p, w->updated_at);
+	p_text(&p, w->domain_token);
+	p_int(&p, w->domain_claimed_at);
+	p_int(&p, w->domain_verified_at);
 	/* A unique violation (23505) on slug or custom_domain comes back as
 	 * WL_ECONFLICT from pg_run's error mapping. */
 	rc = pg_exec((struct pg_conn *)b, Q_WL_PUT, &p, err, "whitelabel");
 	if (rc == WL_ECONFLICT)
 		return wl_fail(err, WL_ECONFLICT, "slug or custom domain already taken");
-	return rc;
+	if (rc != WL_OK)
+		return rc;
+	return slug_record((struct pg_conn *)b, w, err);
 }
 
 /* ---- users of client orgs, the organization switcher ---------------------------------- */

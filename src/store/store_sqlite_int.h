@@ -18,6 +18,7 @@ enum stmt_id {
 	Q_CALL_INSERT, Q_CALL_GET, Q_CALL_UPDATE, Q_CALL_LIST, Q_CALL_LIST_AFTER, Q_NUMBER_EXISTS,
 	Q_USAGE_INSERT, Q_USAGE_LIST_ORG, Q_USAGE_LIST_BILLED, Q_USAGE_SUM_ORG, Q_USAGE_SUM_BILLED,
 	Q_WL_GET, Q_WL_PUT, Q_WL_BY_SLUG, Q_WL_BY_DOMAIN,
+	Q_SLUG_OWNER, Q_SLUG_RECORD, Q_WL_DOMAINS,
 	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
 	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_PURGE, Q_RATE_HIT,
 	Q_COUNT
@@ -46,6 +47,8 @@ int sq_first_id(struct sq_conn *c, sqlite3_stmt *st, char out[WL_ID_LEN], struct
 int sq_wl_get(struct store_conn *b, const char *org_id, bool for_update, struct store_whitelabel *out, struct wl_error *err);
 int sq_wl_find(struct store_conn *b, const char *slug, const char *domain, struct store_whitelabel *out, struct wl_error *err);
 int sq_wl_put(struct store_conn *b, const struct store_whitelabel *w, struct wl_error *err);
+int sq_slug_owner(struct store_conn *b, const char *slug, char *org_id, struct wl_error *err);
+int sq_wl_domains(struct store_conn *b, const char *after, int limit, struct store_whitelabel *out, int *n, struct wl_error *err);
 int sq_user_get(struct store_conn *b, const char *user_id, struct store_user *out, struct wl_error *err);
 int sq_user_by_email(struct store_conn *b, const char *email, struct store_user *out, struct wl_error *err);
 int sq_client_users(struct store_conn *b, const char *parent_id, int64_t cursor_ms, const char *cursor_id, int limit, struct store_client_user *out, int *n, struct wl_error *err);

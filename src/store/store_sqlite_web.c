@@ -35,6 +35,9 @@ read_wl(sqlite3_stmt *st, struct store_whitelabel *w)
 	sq_col_copy(st, 18, w->domain_reason, sizeof(w->domain_reason));
 	w->domain_checked_at = sqlite3_column_int64(st, 19);
 	w->updated_at = sqlite3_column_int64(st, 20);
+	sq_col_copy(st, 21, w->domain_token, sizeof(w->domain_token));
+	w->domain_claimed_at = sqlite3_column_int64(st, 22);
+	w->domain_verified_at = sqlite3_column_int64(st, 23);
 }
 
 static int
@@ -79,14 +82,85 @@ sq_wl_find(struct store_conn *b, const char *slug, const char *domain, struct st
 	return one_wl(c, st, out, err);
 }
 
+/* A slug once used by another org stays that org's: WL_ECONFLICT. */
+static int
+slug_free_for(struct sq_conn *c, const struct store_whitelabel *w, struct wl_error *err)
+{
+	char owner[WL_ID_LEN];
+	int rc;
+
+	if (w->slug[0] == '\0')
+		return WL_OK;
+	rc = sq_slug_owner(&c->base, w->slug, owner, err);
+	if (rc == WL_ENOTFOUND) {
+		wl_error_clear(err);
+		return WL_OK;
+	}
+	if (rc != WL_OK)
+		return rc;
+	if (strcmp(owner, w->org_id) != 0)
+		return wl_fail(err, WL_ECONFLICT, "slug already used by another portal");
+	return WL_OK;
+}
+
+static int
+slug_record(struct sq_conn *c, const struct store_whitelabel *w, struct wl_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (w->slug[0] == '\0')
+		return WL_OK;
+	if ((st = sq_stmt(c, Q_SLUG_RECORD, err)) == NULL)
+		return err->code;
+	sq_bind_text(st, 1, w->slug);
+	sq_bind_text(st, 2, w->org_id);
+	sqlite3_bind_int64(st, 3, w->updated_at);
+	return sq_exec(c, st, err, "slug history");
+}
+
+int
+sq_slug_owner(struct store_conn *b, const char *slug, char *org_id, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = sq_stmt(c, Q_SLUG_OWNER, err);
+
+	if (st == NULL)
+		return err->code;
+	sq_bind_text(st, 1, slug);
+	return sq_first_id(c, st, org_id, err);
+}
+
+int
+sq_wl_domains(struct store_conn *b, const char *after, int limit, struct store_whitelabel *out,
+	      int *n, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = sq_stmt(c, Q_WL_DOMAINS, err);
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	sq_bind_text(st, 1, after != NULL ? after : "");
+	sqlite3_bind_int(st, 2, limit);
+	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_wl(st, &out[(*n)++]);
+	if (*n >= limit)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? WL_OK : sq_err(c->db, rc, err, "whitelabel");
+}
+
 int
 sq_wl_put(struct store_conn *b, const struct store_whitelabel *w, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = sq_stmt(c, Q_WL_PUT, err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	if ((rc = slug_free_for(c, w, err)) != WL_OK)
+		return rc;
+	if ((st = sq_stmt(c, Q_WL_PUT, err)) == NULL)
 		return err->code;
 	sq_bind_text(st, 1, w->org_id);
 	sq_bind_text(st, 2, w->company_name);
@@ -109,10 +183,15 @@ sq_wl_put(struct store_conn *b, const struct store_whitelabel *w, struct wl_erro
 	sq_bind_text(st, 19, w->domain_reason);
 	sqlite3_bind_int64(st, 20, w->domain_checked_at);
 	sqlite3_bind_int64(st, 21, w->updated_at);
+	sq_bind_text(st, 22, w->domain_token);
+	sqlite3_bind_int64(st, 23, w->domain_claimed_at);
+	sqlite3_bind_int64(st, 24, w->domain_verified_at);
 	rc = sq_exec(c, st, err, "whitelabel");
 	if (rc == WL_ECONFLICT)
 		return wl_fail(err, WL_ECONFLICT, "slug or custom domain already taken");
-	return rc;
+	if (rc != WL_OK)
+		return rc;
+	return slug_record(c, w, err);
 }
 
 static void

@@ -3,6 +3,8 @@
  * colors, and the credits package with its price. Reached at /p/{slug}/,
  * at {slug}.portal.{base} (server.c rewrites the host to that path) and at
  * a verified custom domain. An inactive or unknown portal is a 404 page.
+ * A slug the agency used before answers with a redirect to its portal now
+ * (slugs stay reserved to their agency, see services/portals.h).
  * Sign-up and checkout are not built yet, so the page offers no buttons.
  */
 #include "web/web.h"
@@ -13,6 +15,7 @@
 #include "core/money.h"
 #include "core/validate.h"
 #include "core/whitelabel.h"
+#include "services/portals.h"
 #include "services/whitelabel.h"
 
 static void
@@ -22,27 +25,51 @@ not_found(struct wl_req *req)
 		       "There is no active portal at this address. Check the link you were given.");
 }
 
-/* The portal of this request: by slug (path) or by a verified custom domain. */
-static int
-find_portal(struct wl_req *req, struct store_whitelabel *s, struct wl_error *err)
+/* The lowercase Host without its port, "" when unusable. */
+static void
+request_host(struct wl_req *req, char *out, size_t size)
 {
 	const char *host = http_header(req, "Host");
-	char domain[256];
 	size_t i, n;
 
-	if (req->params[0][0] != '\0') {
-		if (!wl_valid_slug(req->params[0]))
-			return WL_ENOTFOUND;
-		return store_wl_find(req->conn, req->params[0], NULL, s, err);
-	}
-	if (host == NULL || (n = strcspn(host, ":")) == 0 || n >= sizeof(domain))
-		return WL_ENOTFOUND;
+	out[0] = '\0';
+	if (host == NULL || (n = strcspn(host, ":")) == 0 || n >= size)
+		return;
 	for (i = 0; i < n; i++)
-		domain[i] = (char)((host[i] >= 'A' && host[i] <= 'Z') ? host[i] + 32 : host[i]);
-	domain[n] = '\0';
-	if (store_wl_find(req->conn, NULL, domain, s, err) != WL_OK)
-		return WL_ENOTFOUND;
-	return strcmp(s->domain_status, "verified") == 0 ? WL_OK : WL_ENOTFOUND;
+		out[i] = (char)((host[i] >= 'A' && host[i] <= 'Z') ? host[i] + 32 : host[i]);
+	out[n] = '\0';
+}
+
+/* The portal of this request: by slug (path) or by a verified custom
+ * domain. *former: the slug is one the agency used before. */
+static int
+find_portal(struct wl_req *req, struct store_whitelabel *s, bool *former, struct wl_error *err)
+{
+	char domain[256];
+
+	*former = false;
+	if (req->params[0][0] != '\0')
+		return portals_find_slug(req->conn, req->params[0], s, former, err);
+	request_host(req, domain, sizeof(domain));
+	return portals_find_domain(req->conn, domain, s, err);
+}
+
+/* A former slug: to the same page under the agency's slug of today, on the
+ * portal host when the request came by host, else under /p/. */
+static void
+moved(struct wl_req *req, const char *old_slug, const char *slug)
+{
+	char host[256], url[600], loc[700];
+	size_t n = strlen(old_slug);
+
+	request_host(req, host, sizeof(host));
+	if (strncmp(host, old_slug, n) == 0 && strncmp(host + n, ".portal.", 8) == 0) {
+		whitelabel_portal_url(req->app, slug, url, sizeof(url));
+		snprintf(loc, sizeof(loc), "%s/", url);
+	} else {
+		snprintf(loc, sizeof(loc), "/p/%s/", slug);
+	}
+	http_redirect(req, loc);
 }
 
 void
@@ -52,17 +79,22 @@ web_portal(struct wl_req *req)
 	struct tpl_data *d;
 	struct wl_error err;
 	char money[32];
+	bool former;
 	int rc;
 
 	req->html = true;
 	wl_error_clear(&err);
-	rc = find_portal(req, &s, &err);
+	rc = find_portal(req, &s, &former, &err);
 	if (rc == WL_ENOTFOUND || (rc == WL_OK && !s.active)) {
 		not_found(req);
 		return;
 	}
 	if (rc != WL_OK) {
 		http_reply_error(req, &err);
+		return;
+	}
+	if (former) {
+		moved(req, req->params[0], s.slug);
 		return;
 	}
 	d = tpl_data_new();

@@ -21,6 +21,7 @@
 #include "core/timeutil.h"
 #include "core/whitelabel.h"
 #include "services/pricing.h"
+#include "services/domains.h"
 #include "services/secrets.h"
 #include "services/whitelabel.h"
 
@@ -166,10 +167,49 @@ put_fields(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 	}
 }
 
+/* "2025-01-31 12:34 UTC" */
+static void
+put_minute(struct tpl_data *d, const char *key, int64_t ms)
+{
+	char t[32];
+
+	wl_format_iso_ms(ms, t);
+	t[16] = '\0';
+	t[10] = ' ';
+	tpl_putf(d, key, "%s UTC", t);
+}
+
+/* The live claim (none once expired) with its two records. */
+static void
+put_domain(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel *s)
+{
+	char name[300], value[100];
+	int64_t expires;
+
+	if (!domains_claim_live(req->app, s, wl_now_ms()))
+		return;
+	tpl_put(d, "domain", s->custom_domain);
+	tpl_put(d, "domain_status", s->domain_status);
+	snprintf(name, sizeof(name), "status_%s", s->domain_status);
+	tpl_put_bool(d, name, true);
+	tpl_put(d, "domain_reason", s->domain_reason);
+	whitelabel_record_name(s->custom_domain, name, sizeof(name));
+	tpl_put(d, "record_name", name);
+	tpl_put(d, "record_value", req->app->cname_target);
+	domains_txt_name(s->custom_domain, name, sizeof(name));
+	tpl_put(d, "txt_name", name);
+	domains_txt_value(s->domain_token, value, sizeof(value));
+	tpl_put(d, "txt_value", value);
+	if (s->domain_checked_at > 0)
+		put_minute(d, "domain_checked", s->domain_checked_at);
+	if ((expires = domains_claim_expires_at(req->app, s)) > 0)
+		put_minute(d, "domain_expires", expires);
+}
+
 static void
 put_preview_and_urls(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel *s)
 {
-	char url[600], name[64], t[32];
+	char url[600];
 
 	tpl_put(d, "pv_name", s->company_name[0] ? s->company_name : "Your company");
 	tpl_put(d, "pv_primary", wl_valid_color(s->primary_color) ? s->primary_color : DEFAULT_PRIMARY);
@@ -185,22 +225,7 @@ put_preview_and_urls(struct wl_req *req, struct tpl_data *d, const struct store_
 		tpl_put(d, "webhook_url", url);
 	}
 	tpl_putf(d, "slug_example", "{your-slug}.portal.%s", req->app->base_domain);
-	if (s->custom_domain[0] != '\0') {
-		tpl_put(d, "domain", s->custom_domain);
-		tpl_put(d, "domain_status", s->domain_status);
-		snprintf(name, sizeof(name), "status_%s", s->domain_status);
-		tpl_put_bool(d, name, true);
-		tpl_put(d, "domain_reason", s->domain_reason);
-		whitelabel_record_name(s->custom_domain, name, sizeof(name));
-		tpl_put(d, "record_name", name);
-		tpl_put(d, "record_value", req->app->cname_target);
-		if (s->domain_checked_at > 0) {
-			wl_format_iso_ms(s->domain_checked_at, t);
-			t[16] = '\0';
-			t[10] = ' ';
-			tpl_putf(d, "domain_checked", "%s UTC", t);
-		}
-	}
+	put_domain(req, d, s);
 }
 
 /* The rates the calculator may need, for app.js: "EUR:1000000,USD:1080000,…". */
@@ -550,11 +575,9 @@ domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 void
 web_domain_add(struct wl_req *req)
 {
-	struct whitelabel_domain *r;
+	struct domains_job *r;
 	struct wl_error err;
 	const char *domain;
-	const char *base = req->app->base_domain;
-	size_t i, n, bl = strlen(base);
 
 	if (!agency_itself(req))
 		return;
@@ -565,34 +588,18 @@ web_domain_add(struct wl_req *req)
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
-	if (err.code == WL_OK && (domain == NULL || domain[0] == '\0'))
-		wl_error_field(&err, "domain", "is needed, like portal.yourdomain.com");
-	if (err.code != WL_OK) {
+	if (err.code != WL_OK ||
+	    domains_claim_prepare(req->app, req->org.id, domain, r, &err) != WL_OK) {
 		refused(req, &err);
 		return;
 	}
-	snprintf(r->domain, sizeof(r->domain), "%s", domain);
-	for (i = 0; r->domain[i] != '\0'; i++)
-		if (r->domain[i] >= 'A' && r->domain[i] <= 'Z')
-			r->domain[i] = (char)(r->domain[i] + 32);
-	n = strlen(r->domain);
-	if (!wl_valid_hostname(r->domain))
-		wl_error_field(&err, "domain", "must be a host name like portal.yourdomain.com");
-	else if (strcmp(r->domain, base) == 0 ||
-		 (n > bl && r->domain[n - bl - 1] == '.' && strcmp(r->domain + n - bl, base) == 0))
-		wl_error_field(&err, "domain", "must be a domain of your own, not one under %s", base);
-	if (err.code != WL_OK) {
-		refused(req, &err);
-		return;
-	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
+	http_submit(req, domains_run, r, domain_finish);
 }
 
 void
 web_domain_remove(struct wl_req *req)
 {
-	struct whitelabel_domain *r;
+	struct domains_job *r;
 
 	if (!agency_itself(req))
 		return;
@@ -601,19 +608,19 @@ web_domain_remove(struct wl_req *req)
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
+	domains_remove_prepare(req->app, req->org.id, r);
+	http_submit(req, domains_run, r, domain_finish);
 }
 
 /* On a worker: ask DNS, then record the verdict through the writer. */
 static void
 refresh_work(struct wl_req *req, void *arg)
 {
-	struct whitelabel_domain *r = arg;
+	struct domains_job *r = arg;
 	struct wl_error err;
 
 	wl_error_clear(&err);
-	if (whitelabel_refresh_check(req->app, r, &err) != WL_OK) {
+	if (domains_refresh_check(req->app, r, &err) != WL_OK) {
 		struct wl_error e;
 
 		wl_error_clear(&e);
@@ -622,13 +629,13 @@ refresh_work(struct wl_req *req, void *arg)
 		refused(req, &e);
 		return;
 	}
-	http_submit(req, whitelabel_domain_run, r, domain_finish);
+	http_submit(req, domains_run, r, domain_finish);
 }
 
 void
 web_domain_refresh(struct wl_req *req)
 {
-	struct whitelabel_domain *r;
+	struct domains_job *r;
 	struct wl_error err;
 	int rc;
 
@@ -640,7 +647,7 @@ web_domain_refresh(struct wl_req *req)
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
-	rc = whitelabel_refresh_prepare(req->conn, req->org.id, r, &err);
+	rc = domains_refresh_prepare(req->conn, req->app, req->org.id, r, &err);
 	if (rc == WL_ENOTFOUND) {
 		http_redirect(req, "/dashboard/whitelabel#portal");
 		return;

@@ -138,8 +138,18 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     await page.fill('input[name=domain]', 'Portal.Acme-Example.com');
     await Promise.all([page.waitForNavigation(), page.click('text=Add Domain')]);
     assert.equal(await page.textContent('#domain-status'), 'pending');
-    const cells = await page.$$eval('.dns-table td', (tds) => tds.map((t) => t.textContent));
-    assert.deepEqual(cells, ['CNAME', 'portal', 'cname.localhost']);
+    // both records: the CNAME, and the TXT that proves the domain is the agency's
+    const row = (id) => page.$$eval(`#${id} td`, (tds) => tds.map(
+      (t) => (t.querySelector('.select-all') ?? t).textContent.trim()));
+    assert.deepEqual(await row('record-cname'), ['CNAME', 'portal', 'cname.localhost']);
+    const txt = await row('record-txt');
+    assert.deepEqual(txt.slice(0, 2), ['TXT', '_wlportal-challenge.portal.acme-example.com']);
+    assert.match(txt[2], /^wlportal-verify=[0-9a-f]{32}$/);
+    // each value has its copy button carrying exactly that value
+    const copies = await page.$$eval('#dns-records button[data-copy]', (bs) => bs.map((b) => b.dataset.copy));
+    assert.deepEqual(copies, ['portal', 'cname.localhost', '_wlportal-challenge.portal.acme-example.com', txt[2]]);
+    assert.ok(await page.isVisible('#record-txt button[data-copy]'));
+    await shot('03b-domain-records');
   });
 
   it('step 3 (partial) then activation is refused with the missing fields', async () => {

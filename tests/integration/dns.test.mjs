@@ -156,3 +156,53 @@ describe('custom domain DNS check', {
     });
   }
 });
+
+describe('ownership proof: TXT lookup', { timeout: 60_000, skip: DNSMASQ_SKIP }, () => {
+  let dns;
+  let server;
+  const txt = (name, expected) => {
+    const r = spawnSync(DNSCHECK, ['--txt', server, name, expected], {
+      encoding: 'utf8', timeout: CHECK_TIMEOUT_MS, env: { ...process.env, ...SAN_ENV },
+    });
+    for (const marker of ['AddressSanitizer', 'runtime error:', 'LeakSanitizer']) {
+      assert.ok(!r.stderr.includes(marker), `sanitizer report:\n${r.stderr}`);
+    }
+    return { status: r.status, out: r.stdout.trim(), stderr: r.stderr };
+  };
+
+  before(async () => {
+    dns = await startDnsmasq();
+    server = `127.0.0.1:${dns.port}`;
+  });
+  after(async () => { await stopDnsmasq(dns); });
+
+  it('finds the expected value among other TXT records', () => {
+    const r = txt('_wlportal-challenge.good.example.test', 'wlportal-verify=static-token');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.out, 'found 1');   // the SPF record is another value
+  });
+
+  it('another value is not a proof', () => {
+    const r = txt('_wlportal-challenge.good.example.test', 'wlportal-verify=other-token');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.out, 'missing 2');
+  });
+
+  it('a value in several strings is joined', () => {
+    const r = txt('_wlportal-challenge.split.example.test', 'wlportal-verify=split-token');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.out, 'found 0');
+  });
+
+  it('no record at the name is an answer: missing', () => {
+    const r = txt('_wlportal-challenge.nothing.example.test', 'wlportal-verify=x');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.out, 'missing 0');
+  });
+
+  it('a bad name is refused', () => {
+    const r = txt('bad name!', 'x');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /invalid_request/);
+  });
+});

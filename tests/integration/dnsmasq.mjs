@@ -1,5 +1,8 @@
 // A real DNS server for tests: Debian's dnsmasq on 127.0.0.1 at a free
-// port, answering only from the test records below. Shared by the DNS tests.
+// port, answering only from the test records below (plus any a test adds).
+// Shared by the DNS tests. dnsmasq cannot change records while it runs, so
+// a test that needs other records restarts it on the same port
+// (restartDnsmasq): the server under test keeps its WLPORTAL_DNS_SERVER.
 
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -55,15 +58,25 @@ export const RECORDS = [
   '--cname=wrong.example.test,elsewhere.test',
   '--host-record=conflict.example.test,192.0.2.7,2001:db8::7',
   '--host-record=v6only.example.test,2001:db8::9',
+  // proofs of ownership (TXT) for the driver tests; a value may come in
+  // several strings (commas split them here), joined by whoever reads it
+  '--txt-record=_wlportal-challenge.good.example.test,wlportal-verify=static-token',
+  '--txt-record=_wlportal-challenge.good.example.test,v=spf1 -all',
+  '--txt-record=_wlportal-challenge.split.example.test,wlportal-verify=,split-token',
 ];
 
-export async function startDnsmasq() {
+// The TXT record that proves a claim (value "wlportal-verify=<token>").
+export const txtRecord = (domain, value) => `--txt-record=_wlportal-challenge.${domain},${value}`;
+
+// Starts dnsmasq with RECORDS and `extra` records, on `port` when given
+// (a restart) or else on a free one.
+export async function startDnsmasq({ port: wanted, extra = [] } = {}) {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freeUdpPort();
+    const port = wanted ?? await freeUdpPort();
     const child = spawn(DNSMASQ, [
       '--no-daemon', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--pid-file=',
       '--log-facility=-', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces',
-      ...RECORDS,
+      ...RECORDS, ...extra,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let exited = false;
@@ -84,8 +97,18 @@ export async function startDnsmasq() {
     child.kill('SIGKILL');
     if (!exited && Date.now() >= deadline) throw new Error(`dnsmasq did not answer:\n${output}`);
     // exited early: most likely the port was taken after all; try another
+    // (or, on a restart, the same one again a moment later)
+    if (wanted) await sleep(200);
   }
   throw new Error('dnsmasq would not start on any port');
+}
+
+// Stops dns and starts it again on its port with RECORDS and `extra`;
+// dns is updated in place.
+export async function restartDnsmasq(dns, extra = []) {
+  await stopDnsmasq(dns);
+  Object.assign(dns, await startDnsmasq({ port: dns.port, extra }));
+  return dns;
 }
 
 export async function stopDnsmasq(dns) {

@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, createOrg, api, assertError, assertAuditOk, dbBalanceSeconds, randomUUID,
-  databaseBytes,
+  databaseBytes, request,
 } from './lib.mjs';
 
 const SECRET = 'sk_test_51Hx' + 'TopSecretValue0123456789';
@@ -149,6 +149,38 @@ describe('whitelabel API', { timeout: 120_000 }, () => {
     assert.match(r.json.error.fields.slug, /taken/);
   });
 
+  it('a released slug stays its agency\'s: old portal URLs redirect, nobody else can claim it', async () => {
+    let r = await call('PUT', '/api/v1/whitelabel', { key: agency.api_key, body: { slug: 'acme-calls' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.webhook_url, `http://portal.localhost:${srv.port}/api/webhooks/stripe/acme-calls`);
+    // another agency cannot take the slug the first one left
+    r = await call('PUT', '/api/v1/whitelabel', { key: other.api_key, body: { slug: 'acme' } });
+    assertError(r, 422, 'validation_failed');
+    assert.match(r.json.error.fields.slug, /taken/);
+    // the old portal URLs lead to the new portal
+    let p = await request(srv, 'GET', '/p/acme/');
+    assert.equal(p.status, 303, p.text.slice(0, 200));
+    assert.equal(p.headers.location, '/p/acme-calls/');
+    p = await request(srv, 'GET', '/', { headers: { Host: `acme.portal.localhost:${srv.port}` } });
+    assert.equal(p.status, 303, p.text.slice(0, 200));
+    assert.equal(p.headers.location, `http://acme-calls.portal.localhost:${srv.port}/`);
+    p = await request(srv, 'GET', '/p/acme-calls/');
+    assert.equal(p.status, 200);
+    assert.match(p.text, /Acme Voice/);
+    // the agency may go back to its old slug; the one it leaves is kept too
+    r = await call('PUT', '/api/v1/whitelabel', { key: agency.api_key, body: { slug: 'acme' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await request(srv, 'GET', '/p/acme/')).status, 200);
+    p = await request(srv, 'GET', '/p/acme-calls/');
+    assert.equal(p.status, 303);
+    assert.equal(p.headers.location, '/p/acme/');
+    r = await call('PUT', '/api/v1/whitelabel', { key: other.api_key, body: { slug: 'acme-calls' } });
+    assertError(r, 422, 'validation_failed');
+    assert.ok(r.json.error.fields.slug);
+    // a slug nobody ever used is simply not found
+    assert.equal((await request(srv, 'GET', '/p/never-used/')).status, 404);
+  });
+
   it('bad bodies: malformed JSON, wrong types, unknown fields', async () => {
     assertError(await call('PUT', '/api/v1/whitelabel', { key: agency.api_key, rawBody: '{"slug":' }), 400, 'invalid_request');
     assertError(await call('PUT', '/api/v1/whitelabel', { key: agency.api_key, body: [] }), 400, 'invalid_request');
@@ -245,6 +277,9 @@ describe('whitelabel API', { timeout: 120_000 }, () => {
     let r = await call('POST', '/api/v1/whitelabel/domain', { key: agency.api_key, body: { domain: 'Portal.Acme-Voice.com' } });
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json.custom_domain.record, { type: 'CNAME', name: 'portal', value: 'cname.localhost' });
+    assert.equal(r.json.custom_domain.verification.type, 'TXT');
+    assert.equal(r.json.custom_domain.verification.name, '_wlportal-challenge.portal.acme-voice.com');
+    assert.match(r.json.custom_domain.verification.value, /^wlportal-verify=[0-9a-f]{32}$/);
     assert.equal(r.json.custom_domain.domain, 'portal.acme-voice.com');
     assert.equal(r.json.custom_domain.status, 'pending');
     r = await call('POST', '/api/v1/whitelabel/domain', { key: other.api_key, body: { domain: 'portal.acme-voice.com' } });

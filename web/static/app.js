@@ -136,3 +136,22 @@ function setupAutosubmit() {
 setupPreview();
 setupMargin();
 setupAutosubmit();
+
+// Copy buttons beside the DNS records (the values are selectable anyway).
+function setupCopy() {
+  for (const button of document.querySelectorAll('button[data-copy]')) {
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(button.dataset.copy);
+        button.textContent = 'Copied';
+      } catch {
+        const range = document.createRange();
+        range.selectNodeContents(button.previousElementSibling);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+      }
+    });
+  }
+}
+
+setupCopy();
