@@ -21,6 +21,7 @@
 #include "services/app.h"
 #include "services/audit.h"
 #include "services/ids.h"
+#include "services/reaper.h"
 #include "services/secrets.h"
 
 static const char *const top_usage =
@@ -223,6 +224,7 @@ cmd_serve(int argc, char **argv)
 	struct wl_app app;
 	struct wl_error err;
 	struct http_server *srv;
+	struct reaper *reaper;
 	long long threads = 0;
 	sigset_t sigs;
 	int rc, sig;
@@ -234,6 +236,8 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	config_load(&cfg);
 	take_db(&cfg, &spec);
+	if ((rc = config_check(&cfg)) != 0)
+		return rc;
 	if (cli_get(&spec, "listen") != NULL)
 		snprintf(cfg.listen, sizeof(cfg.listen), "%s", cli_get(&spec, "listen"));
 	if (threads == 0)
@@ -287,6 +291,14 @@ cmd_serve(int argc, char **argv)
 		return err.code == WL_EINVALID ? 2 : 1;
 	}
 	app.public_port = http_port(srv);
+	reaper = reaper_start(&app, cfg.call_stale_after_s * 1000, &err);
+	if (reaper == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		http_quiesce(srv);
+		http_stop(srv);
+		app_close(&app);
+		return 1;
+	}
 	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
 	       http_port(srv), strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db : "postgres", threads);
 	printf("  dashboard     http://%s/login\n", cfg.listen);
@@ -295,6 +307,8 @@ cmd_serve(int argc, char **argv)
 	printf("  platform API  http://%s/api/v1/account\n", cfg.listen);
 	printf("  engine API    http://%s/engine/v1/  (Bearer token %s)\n", cfg.listen,
 	       random_token ? cfg.engine_token : "from WLPORTAL_ENGINE_TOKEN");
+	printf("  calls without an event for %llds are settled as stale\n",
+	       cfg.call_stale_after_s);
 	fflush(stdout);
 
 	do {
@@ -306,6 +320,7 @@ cmd_serve(int argc, char **argv)
 	 * answered; only then do the server, the workers and the writer stop. */
 	http_quiesce(srv);
 	http_stop(srv);
+	reaper_stop(reaper);
 	workers_stop(app.workers);
 	app.workers = NULL;
 	{
@@ -499,8 +514,10 @@ cmd_audit(int argc, char **argv)
 {
 	struct cli_spec spec = {
 		"usage: wlportal audit [--db URL]\n"
-		"  Checks that every balance equals the sum of its ledger entries.\n"
-		"  Exit 0 when all match; exit 1 naming every mismatch.\n",
+		"  Checks that every balance equals the sum of its ledger entries, that\n"
+		"  every ended call has its usage row, and that no call is open without an\n"
+		"  event for longer than WLPORTAL_CALL_STALE_AFTER seconds. Exit 0 when all\n"
+		"  hold; exit 1 naming every mismatch, unsettled call and stale call.\n",
 		{ { "db", true, NULL } },
 	};
 	struct audit_result res;
@@ -513,21 +530,29 @@ cmd_audit(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	config_load(&cfg);
 	take_db(&cfg, &spec);
+	if ((rc = config_check(&cfg)) != 0)
+		return rc;
 	if ((rc = app_open(&app, &cfg, false)) != 0)
 		return rc;
 	wl_error_clear(&err);
 	memset(&res, 0, sizeof(res));
 	rc = audit_run(app.store, stdout, &res, &err);
+	if (rc == WL_OK)
+		rc = audit_calls(app.store, cfg.call_stale_after_s * 1000, stdout, &res, &err);
 	app_close(&app);
 	if (rc != WL_OK)
 		return exit_for(&err);
-	if (res.mismatches > 0) {
+	if (res.mismatches > 0)
 		printf("audit FAILED: %" PRId64 " of %" PRId64 " organizations do not match their ledger\n",
 		       res.mismatches, res.orgs);
+	if (res.unsettled > 0 || res.stale > 0)
+		printf("audit FAILED: of %" PRId64 " calls, %" PRId64 " ended without a usage row and %"
+		       PRId64 " open past %llds without an event\n",
+		       res.calls, res.unsettled, res.stale, cfg.call_stale_after_s);
+	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0)
 		return 1;
-	}
-	printf("audit ok: %" PRId64 " organizations, %" PRId64 " ledger entries, every balance equals the sum of its entries\n",
-	       res.orgs, res.entries);
+	printf("audit ok: %" PRId64 " organizations, %" PRId64 " ledger entries, every balance equals the sum of its entries; %" PRId64 " calls, every ended call has its usage row\n",
+	       res.orgs, res.entries, res.calls);
 	return 0;
 }
 

@@ -119,6 +119,24 @@ static const char *const pg_migrations[] = {
 	"  window_start BIGINT NOT NULL,"
 	"  hits BIGINT NOT NULL);"
 	"CREATE INDEX users_created ON users(created_at, id);",
+
+	/* 3: the time of a call's last event (the reaper settles calls silent for
+	 * longer than WLPORTAL_CALL_STALE_AFTER), fingerprints of idempotent
+	 * requests beside their keys, and named values of the installation (the
+	 * master key's check value). */
+	"ALTER TABLE calls ADD COLUMN last_event_at BIGINT NOT NULL DEFAULT 0;"
+	"UPDATE calls SET last_event_at = COALESCE(ended_at, created_at);"
+	"CREATE INDEX calls_open_last_event ON calls(last_event_at) "
+	"  WHERE status IN ('queued','ringing','in-progress');"
+	"CREATE TABLE idempotency_keys ("
+	"  scope TEXT COLLATE \"C\" NOT NULL,"
+	"  key TEXT COLLATE \"C\" NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (scope, key));"
+	"CREATE TABLE meta ("
+	"  name TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
 };
 
 #endif
