@@ -125,6 +125,25 @@ set_text(char *dst, size_t n, const char *v)
 		snprintf(dst, n, "%s", v);
 }
 
+/* The parts of a package the update left out, from the locked row. */
+static void
+merge_package(struct whitelabel_put *r, const struct store_whitelabel *s)
+{
+	struct wl_whitelabel_update *u = &r->u;
+
+	if (!u->has_package || r->package_missing == 0)
+		return;
+	if (r->package_missing & WHITELABEL_PKG_CREDITS)
+		u->package_credits = s->package_credits;
+	if (r->package_missing & WHITELABEL_PKG_PRICE)
+		u->package_price_cents = s->package_price_cents;
+	if (r->package_missing & WHITELABEL_PKG_CURRENCY) {
+		snprintf(r->merged_currency, sizeof(r->merged_currency), "%s",
+			 s->package_currency[0] != '\0' ? s->package_currency : "EUR");
+		u->package_currency = r->merged_currency;
+	}
+}
+
 int
 whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
@@ -139,6 +158,7 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 		rc = whitelabel_load(c, r->org_id, &s, err);
 	if (rc != WL_OK)
 		return rc;
+	merge_package(r, &s);
 	rc = wl_whitelabel_validate(u, whitelabel_have(&s), err);
 	if (rc != WL_OK)
 		return rc;
