@@ -629,6 +629,27 @@ allocation_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *
 	http_reply_json(req, r->applied ? 201 : 200);
 }
 
+static const char *const allocation_known[] = { "credits", "description", NULL };
+
+/* 422 naming every field of obj that is not in known. */
+static int
+unknown_fields_named(json_t *obj, const char *const *known, struct wl_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, key, v) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(known[i], key) == 0)
+				break;
+		if (known[i] == NULL)
+			wl_error_field(err, key, "is not a field of this request (known: credits, "
+				       "description)");
+	}
+	return err->nfields > 0 ? WL_EVALIDATION : WL_OK;
+}
+
 void
 api_whitelabel_allocate(struct wl_req *req)
 {
@@ -653,6 +674,8 @@ api_whitelabel_allocate(struct wl_req *req)
 	if ((body = api_body_object(req)) == NULL)
 		return;
 	wl_error_clear(&err);
+	if (unknown_fields_named(body, allocation_known, &err) != WL_OK)
+		goto bad;
 	if (api_int(body, "credits", true, -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX, &credits,
 		    &err) < 0 ||
 	    api_string(body, "description", true, 500, &desc, &err) < 0)

@@ -78,6 +78,13 @@ int whitelabel_refresh_prepare(struct store_conn *c, const char *org_id,
 int whitelabel_refresh_check(const struct wl_app *app, struct whitelabel_domain *r,
 			     struct wl_error *err);
 
+/* The reference is the request's idempotency key, scoped to the agency.
+ * Beside it the job keeps a fingerprint of the request (user, credits,
+ * description): the same key again with the same request changes nothing
+ * (applied = false), with another request it is WL_ECONFLICT. */
+#define WHITELABEL_KEY_REUSED "This Idempotency-Key was already used for a different request " \
+	"(another user, amount or description): use a new key for a new allocation"
+
 struct whitelabel_allocation {
 	/* in */
 	char parent_org_id[WL_ID_LEN];
