@@ -34,7 +34,19 @@ store_open(const char *url, struct wl_error *err)
 void store_close(struct store *s) { if (s != NULL) s->ops->close(s); }
 enum store_kind store_kind(const struct store *s) { return s->kind; }
 int store_migrate(struct store *s, struct wl_error *err) { return s->ops->migrate(s, err); }
-struct store_conn *store_acquire(struct store *s, struct wl_error *err) { return s->ops->acquire(s, err); }
+static _Thread_local bool acquire_forbidden;
+
+void store_forbid_acquire(bool on) { acquire_forbidden = on; }
+
+struct store_conn *
+store_acquire(struct store *s, struct wl_error *err)
+{
+	if (acquire_forbidden) {
+		wl_fail(err, WL_EINTERNAL, "no database access here (a write's finish)");
+		return NULL;
+	}
+	return s->ops->acquire(s, err);
+}
 void store_release(struct store_conn *c) { if (c != NULL) c->ops->release(c); }
 
 int store_begin(struct store_conn *c, struct wl_error *err) { return c->ops->begin(c, err); }

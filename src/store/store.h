@@ -41,6 +41,9 @@ int store_migrate(struct store *s, struct wl_error *err);
 
 struct store_conn *store_acquire(struct store *s, struct wl_error *err);
 void store_release(struct store_conn *c);
+/* While on, store_acquire on the calling thread fails (WL_EINTERNAL): the
+ * server turns it on around a write's finish, which must never query. */
+void store_forbid_acquire(bool on);
 
 /* Write transaction (exclusive writer). */
 int store_begin(struct store_conn *c, struct wl_error *err);

@@ -89,33 +89,18 @@ struct alloc_form {
 	const char *error;
 };
 
+/* The page from what was read: the chrome and the agency's users. */
 static void
-users_page(struct wl_req *req, int status, const struct alloc_form *failed)
+users_page_with(struct wl_req *req, int status, const struct alloc_form *failed,
+		const struct web_chrome *chrome, const struct store_client_user *users, int n)
 {
 	struct tpl_data *d, *row;
-	struct store_client_user *users;
-	struct wl_error err;
 	const char *done = http_query(req, "allocated");
 	const char *credits = http_query(req, "credits");
 	char ref[40];
-	int n = 0, i;
+	int i;
 
-	wl_error_clear(&err);
-	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
-		d = web_page_data(req, "Users", "users");
-		tpl_put_bool(d, "not_parent", true);
-		web_render(req, 200, "users", d);
-		return;
-	}
-	users = http_alloc(req, sizeof(*users) * USERS_MAX);
-	if (users == NULL ||
-	    store_client_users(req->conn, req->org.id, 0, "", USERS_MAX, users, &n, &err) != WL_OK) {
-		if (users == NULL)
-			wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
-		http_reply_error(req, &err);
-		return;
-	}
-	d = web_page_data(req, "Users", "users");
+	d = web_page_data_with(req, chrome, "Users", "users");
 	tpl_put_list(d, "users");
 	for (i = 0; i < n; i++) {
 		bool is_failed = failed != NULL && strcmp(failed->user_id, users[i].user.id) == 0;
@@ -147,16 +132,75 @@ users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 	web_render(req, status, "users", d);
 }
 
+/* The page, read on the handler's connection. */
+static void
+users_page(struct wl_req *req, int status, const struct alloc_form *failed)
+{
+	struct tpl_data *d;
+	struct store_client_user *users;
+	struct web_chrome *chrome;
+	struct wl_error err;
+	int n = 0;
+
+	wl_error_clear(&err);
+	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
+		d = web_page_data(req, "Users", "users");
+		tpl_put_bool(d, "not_parent", true);
+		web_render(req, 200, "users", d);
+		return;
+	}
+	users = http_alloc(req, sizeof(*users) * USERS_MAX);
+	chrome = http_alloc(req, sizeof(*chrome));
+	if (users == NULL || chrome == NULL ||
+	    store_client_users(req->conn, req->org.id, 0, "", USERS_MAX, users, &n, &err) != WL_OK) {
+		if (users == NULL || chrome == NULL)
+			wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
+		http_reply_error(req, &err);
+		return;
+	}
+	web_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
+	users_page_with(req, status, failed, chrome, users, n);
+}
+
 void
 web_users(struct wl_req *req)
 {
 	users_page(req, 200, NULL);
 }
 
+/* The allocation job and, when it is refused, the page to show again, read
+ * by the writer before the finish (which never queries the database). */
+struct alloc_job {
+	struct whitelabel_allocation alloc;   /* first: the job's argument */
+	char user_id[WL_ID_LEN];              /* of the session */
+	char session_org_id[WL_ID_LEN];
+	struct store_org acting;
+	struct web_chrome *chrome;
+	struct store_client_user *users;
+	int nusers;
+	bool page_read;
+};
+
+static void
+allocate_refused(struct store_conn *c, void *arg)
+{
+	struct alloc_job *j = arg;
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	j->page_read = false;
+	if (store_client_users(c, j->alloc.parent_org_id, 0, "", USERS_MAX, j->users, &j->nusers,
+			       &err) != WL_OK)
+		return;
+	web_chrome_read(c, j->user_id, j->session_org_id, &j->acting, j->chrome);
+	j->page_read = true;
+}
+
 static void
 allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
-	struct whitelabel_allocation *r = arg;
+	struct alloc_job *j = arg;
+	struct whitelabel_allocation *r = &j->alloc;
 	struct alloc_form f;
 	char loc[200];
 
@@ -170,8 +214,8 @@ allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *er
 		http_reply_error(req, err);
 		return;
 	}
-	if (!web_read_conn(req)) {
-		web_error_page(req, 503, NULL, "The database is not available. Please try again.");
+	if (!j->page_read) {
+		web_error_page(req, 422, NULL, err->nfields > 0 ? err->fields[0].message : err->message);
 		return;
 	}
 	f.user_id = r->user_id;
@@ -186,8 +230,7 @@ allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *er
 			f.error = msg;
 		}
 	}
-	users_page(req, 422, &f);
-	web_release_conn(req);
+	users_page_with(req, 422, &f, j->chrome, j->users, j->nusers);
 }
 
 static bool
@@ -221,6 +264,7 @@ parse_credits(const char *s, int64_t *out)
 void
 web_allocate(struct wl_req *req)
 {
+	struct alloc_job *j;
 	struct whitelabel_allocation *r;
 	struct alloc_form f;
 	struct wl_error err;
@@ -254,15 +298,24 @@ web_allocate(struct wl_req *req)
 		users_page(req, 422, &f);
 		return;
 	}
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
+	j = http_alloc(req, sizeof(*j));
+	if (j != NULL) {
+		j->chrome = http_alloc(req, sizeof(*j->chrome));
+		j->users = http_alloc(req, sizeof(*j->users) * USERS_MAX);
+	}
+	if (j == NULL || j->chrome == NULL || j->users == NULL) {
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
+	r = &j->alloc;
 	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
 	memcpy(r->user_id, req->params[0], WL_ID_LEN);
 	r->credits = credits;
 	snprintf(r->description, sizeof(r->description), "%s", f.description);
 	snprintf(r->reference, sizeof(r->reference), "alloc:web:%s", ref);
+	memcpy(j->user_id, req->user_id, WL_ID_LEN);
+	memcpy(j->session_org_id, req->key_org_id, WL_ID_LEN);
+	j->acting = req->org;
 	http_submit(req, whitelabel_allocate_run, r, allocate_finish);
+	http_on_refusal(req, allocate_refused);
 }
