@@ -21,6 +21,7 @@
 #include "services/app.h"
 #include "services/audit.h"
 #include "services/ids.h"
+#include "services/masterkey.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
 
@@ -256,7 +257,7 @@ cmd_serve(int argc, char **argv)
 	if ((rc = app_open(&app, &cfg, true)) != 0)
 		return rc;
 	wl_error_clear(&err);
-	if (secrets_load_master_key(cfg.master_key_file, app.master_key, &err) != WL_OK) {
+	if (masterkey_open(&app, cfg.master_key_file, &err) != WL_OK) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		app_close(&app);
 		return 1;
