@@ -23,6 +23,8 @@
 #include "services/audit.h"
 #include "services/domains.h"
 #include "services/ids.h"
+#include "services/masterkey.h"
+#include "services/reaper.h"
 #include "services/secrets.h"
 
 static const char *const top_usage =
@@ -234,6 +236,7 @@ cmd_serve(int argc, char **argv)
 	struct wl_error err;
 	struct http_server *srv;
 	struct domains_rechecker *rechecker;
+	struct reaper *reaper;
 	long long threads = 0;
 	sigset_t sigs;
 	int rc, sig;
@@ -245,6 +248,8 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	config_load(&cfg);
 	take_db(&cfg, &spec);
+	if ((rc = config_check(&cfg)) != 0)
+		return rc;
 	if (cli_get(&spec, "listen") != NULL)
 		snprintf(cfg.listen, sizeof(cfg.listen), "%s", cli_get(&spec, "listen"));
 	if (threads == 0)
@@ -263,7 +268,7 @@ cmd_serve(int argc, char **argv)
 	if ((rc = app_open(&app, &cfg, true)) != 0)
 		return rc;
 	wl_error_clear(&err);
-	if (secrets_load_master_key(cfg.master_key_file, app.master_key, &err) != WL_OK) {
+	if (masterkey_open(&app, cfg.master_key_file, &err) != WL_OK) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		app_close(&app);
 		return 1;
@@ -305,6 +310,14 @@ cmd_serve(int argc, char **argv)
 		return err.code == WL_EINVALID ? 2 : 1;
 	}
 	app.public_port = http_port(srv);
+	reaper = reaper_start(&app, cfg.call_stale_after_s * 1000, &err);
+	if (reaper == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		http_quiesce(srv);
+		http_stop(srv);
+		app_close(&app);
+		return 1;
+	}
 	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
 	       http_port(srv), strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db : "postgres", threads);
 	printf("  dashboard     http://%s/login\n", cfg.listen);
@@ -322,6 +335,8 @@ cmd_serve(int argc, char **argv)
 	}
 	printf("  custom domains: unverified claims live %llds, verified ones re-checked every %llds\n",
 	       cfg.domain_claim_ttl_s, cfg.domain_recheck_s);
+	printf("  calls without an event for %llds are settled as stale\n",
+	       cfg.call_stale_after_s);
 	fflush(stdout);
 
 	do {
@@ -334,6 +349,7 @@ cmd_serve(int argc, char **argv)
 	 * answered; only then do the server, the workers and the writer stop. */
 	http_quiesce(srv);
 	http_stop(srv);
+	reaper_stop(reaper);
 	workers_stop(app.workers);
 	app.workers = NULL;
 	{
@@ -527,8 +543,10 @@ cmd_audit(int argc, char **argv)
 {
 	struct cli_spec spec = {
 		"usage: wlportal audit [--db URL]\n"
-		"  Checks that every balance equals the sum of its ledger entries.\n"
-		"  Exit 0 when all match; exit 1 naming every mismatch.\n",
+		"  Checks that every balance equals the sum of its ledger entries, that\n"
+		"  every ended call has its usage row, and that no call is open without an\n"
+		"  event for longer than WLPORTAL_CALL_STALE_AFTER seconds. Exit 0 when all\n"
+		"  hold; exit 1 naming every mismatch, unsettled call and stale call.\n",
 		{ { "db", true, NULL } },
 	};
 	struct audit_result res;
@@ -541,21 +559,29 @@ cmd_audit(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	config_load(&cfg);
 	take_db(&cfg, &spec);
+	if ((rc = config_check(&cfg)) != 0)
+		return rc;
 	if ((rc = app_open(&app, &cfg, false)) != 0)
 		return rc;
 	wl_error_clear(&err);
 	memset(&res, 0, sizeof(res));
 	rc = audit_run(app.store, stdout, &res, &err);
+	if (rc == WL_OK)
+		rc = audit_calls(app.store, cfg.call_stale_after_s * 1000, stdout, &res, &err);
 	app_close(&app);
 	if (rc != WL_OK)
 		return exit_for(&err);
-	if (res.mismatches > 0) {
+	if (res.mismatches > 0)
 		printf("audit FAILED: %" PRId64 " of %" PRId64 " organizations do not match their ledger\n",
 		       res.mismatches, res.orgs);
+	if (res.unsettled > 0 || res.stale > 0)
+		printf("audit FAILED: of %" PRId64 " calls, %" PRId64 " ended without a usage row and %"
+		       PRId64 " open past %llds without an event\n",
+		       res.calls, res.unsettled, res.stale, cfg.call_stale_after_s);
+	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0)
 		return 1;
-	}
-	printf("audit ok: %" PRId64 " organizations, %" PRId64 " ledger entries, every balance equals the sum of its entries\n",
-	       res.orgs, res.entries);
+	printf("audit ok: %" PRId64 " organizations, %" PRId64 " ledger entries, every balance equals the sum of its entries; %" PRId64 " calls, every ended call has its usage row\n",
+	       res.orgs, res.entries, res.calls);
 	return 0;
 }
 

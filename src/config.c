@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "services/reaper.h"
 /* A number of seconds from 1 to ten years; the default (with a warning)
  * for anything else. */
 static long long
@@ -64,6 +65,28 @@ config_load(struct wl_config *cfg)
 	cfg->trust_proxy = v != NULL && strcmp(v, "1") == 0;
 	v = getenv("WLPORTAL_WEBHOOK_ALLOW_PRIVATE");
 	cfg->webhook_allow_private = v != NULL && strcmp(v, "1") == 0;
+	cfg->call_stale_after_s = REAPER_STALE_DEFAULT_S;
+	v = getenv("WLPORTAL_CALL_STALE_AFTER");
+	if (v != NULL && v[0] != '\0') {
+		char *end;
+
+		errno = 0;
+		cfg->call_stale_after_s = strtoll(v, &end, 10);
+		if (*end != '\0' || errno != 0 || cfg->call_stale_after_s < 1 ||
+		    cfg->call_stale_after_s > REAPER_STALE_MAX_S)
+			cfg->call_stale_after_s = -1;
+	}
+}
+
+int
+config_check(const struct wl_config *cfg)
+{
+	if (cfg->call_stale_after_s < 0) {
+		fprintf(stderr, "wlportal: WLPORTAL_CALL_STALE_AFTER must be a whole number of seconds "
+			"from 1 to %d\n", REAPER_STALE_MAX_S);
+		return 2;
+	}
+	return 0;
 }
 
 int

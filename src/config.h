@@ -22,9 +22,14 @@ struct wl_config {
 	bool trust_proxy;           /* take the client address from X-Forwarded-For */
 	int threads;                /* HTTP threads; 0 = number of cores */
 	char fx_rates[1024];        /* WLPORTAL_FX_RATES as given, "" = defaults */
+	/* WLPORTAL_CALL_STALE_AFTER: seconds without an event before a call is
+	 * settled as stale; -1 when the variable is not a number in range */
+	long long call_stale_after_s;
 };
 
 void config_load(struct wl_config *cfg);
+/* 0, or 2 after saying on stderr which setting is unusable. */
+int config_check(const struct wl_config *cfg);
 /* mkdir -p of the directory that holds `path` (for data/…). 0 or -1. */
 int config_make_parent_dir(const char *path);
 

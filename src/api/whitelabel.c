@@ -136,7 +136,6 @@ struct put_ctx {
 	struct whitelabel_put put;
 	char *secret_plain;
 	char *webhook_plain;
-	bool has_credits, has_price, has_currency;
 };
 
 static void
@@ -227,17 +226,19 @@ take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_err
 	if (unknown_fields(pkg, known, "package.", err) != WL_OK)
 		return err->code;
 	u->has_package = true;
+	ctx->put.package_missing = WHITELABEL_PKG_CREDITS | WHITELABEL_PKG_PRICE |
+				   WHITELABEL_PKG_CURRENCY;
 	if ((v = json_object_get(pkg, "credits")) != NULL) {
 		if (!json_is_integer(v))
 			wl_error_field(err, "package.credits", "must be a whole number");
 		u->package_credits = json_integer_value(v);
-		ctx->has_credits = true;
+		ctx->put.package_missing &= ~WHITELABEL_PKG_CREDITS;
 	}
 	if ((v = json_object_get(pkg, "price_cents")) != NULL) {
 		if (!json_is_integer(v))
 			wl_error_field(err, "package.price_cents", "must be a whole number of cents");
 		u->package_price_cents = json_integer_value(v);
-		ctx->has_price = true;
+		ctx->put.package_missing &= ~WHITELABEL_PKG_PRICE;
 	}
 	if ((v = json_object_get(pkg, "currency")) != NULL) {
 		if (!json_is_string(v) || json_string_length(v) != 3) {
@@ -250,7 +251,7 @@ take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_err
 			memcpy(cur, json_string_value(v), 3);
 			u->package_currency = cur;
 		}
-		ctx->has_currency = true;
+		ctx->put.package_missing &= ~WHITELABEL_PKG_CURRENCY;
 	}
 	return WL_OK;
 }
@@ -271,31 +272,6 @@ seal(struct wl_req *req, const char *plain, const char **sealed_out, struct wl_e
 	return WL_OK;
 }
 
-/* Package parts not given are taken from what is stored, read here; the
- * writer job validates the merged whole again under its lock. */
-static void
-fill_package(struct wl_req *req, struct put_ctx *ctx)
-{
-	struct store_whitelabel s;
-	struct wl_error err;
-	struct wl_whitelabel_update *u = &ctx->put.u;
-	char *cur;
-
-	if (!u->has_package || (ctx->has_credits && ctx->has_price && ctx->has_currency))
-		return;
-	wl_error_clear(&err);
-	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK)
-		return;
-	if (!ctx->has_credits)
-		u->package_credits = s.package_credits;
-	if (!ctx->has_price)
-		u->package_price_cents = s.package_price_cents;
-	if (!ctx->has_currency && (cur = http_alloc(req, 4)) != NULL) {
-		memcpy(cur, s.package_currency[0] ? s.package_currency : "EUR", 3);
-		u->package_currency = cur;
-	}
-}
-
 void
 api_whitelabel_put(struct wl_req *req)
 {
@@ -307,6 +283,7 @@ api_whitelabel_put(struct wl_req *req)
 	struct wl_whitelabel_update *u;
 	struct wl_error err;
 	json_t *body, *stripe, *v;
+	int rc;
 
 	if (!parent_only(req))
 		return;
@@ -361,10 +338,14 @@ api_whitelabel_put(struct wl_req *req)
 	}
 	if (err.code != WL_OK)
 		goto out;
-	fill_package(req, ctx);
-	/* Check the values before sealing anything (the job checks them again
-	 * against what is stored). */
-	if (wl_whitelabel_validate(u, WL_WLF_REQUIRED, &err) != WL_OK) {
+	/* Check the values before sealing anything; the job checks them again
+	 * against what is stored, a partial package once merged with the
+	 * stored one under the row lock. */
+	if (ctx->put.package_missing != 0)
+		u->has_package = false;
+	rc = wl_whitelabel_validate(u, WL_WLF_REQUIRED, &err);
+	u->has_package = u->has_package || ctx->put.package_missing != 0;
+	if (rc != WL_OK) {
 		nest_field_names(&err);
 		goto out;
 	}
@@ -523,6 +504,27 @@ allocation_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *
 	http_reply_json(req, r->applied ? 201 : 200);
 }
 
+static const char *const allocation_known[] = { "credits", "description", NULL };
+
+/* 422 naming every field of obj that is not in known. */
+static int
+unknown_fields_named(json_t *obj, const char *const *known, struct wl_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, key, v) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(known[i], key) == 0)
+				break;
+		if (known[i] == NULL)
+			wl_error_field(err, key, "is not a field of this request (known: credits, "
+				       "description)");
+	}
+	return err->nfields > 0 ? WL_EVALIDATION : WL_OK;
+}
+
 void
 api_whitelabel_allocate(struct wl_req *req)
 {
@@ -547,6 +549,8 @@ api_whitelabel_allocate(struct wl_req *req)
 	if ((body = api_body_object(req)) == NULL)
 		return;
 	wl_error_clear(&err);
+	if (unknown_fields_named(body, allocation_known, &err) != WL_OK)
+		goto bad;
 	if (api_int(body, "credits", true, -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX, &credits,
 		    &err) < 0 ||
 	    api_string(body, "description", true, 500, &desc, &err) < 0)

@@ -102,9 +102,15 @@ void http_form_wipe(struct wl_req *req);
 /* The client's IP address as text. */
 void http_client_addr(struct wl_req *req, char *out, size_t n);
 
-/* Queues a write job; finish(req, arg, rc, err) runs after its durable outcome. */
+/* Queues a write job; finish(req, arg, rc, err) runs after its durable outcome.
+ * A finish runs on a server thread and never queries the database: what it
+ * renders comes from the job's argument. */
 void http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct wl_error *),
 		 void *arg, wl_finish finish);
+/* After http_submit: when the job is refused, reads(c, arg) runs in the
+ * writer's transaction once the job's savepoint is undone, and keeps in arg
+ * what the finish needs to render the refusal (a whole page again). */
+void http_on_refusal(struct wl_req *req, void (*reads)(struct store_conn *c, void *arg));
 
 /* Runs work(req, arg) on a worker thread, where it may block (DNS, password
  * hashing, outbound HTTP) and has its own read connection in req->conn. It

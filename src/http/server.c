@@ -237,6 +237,12 @@ http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct w
 }
 
 void
+http_on_refusal(struct wl_req *req, void (*reads)(struct store_conn *c, void *arg))
+{
+	req->priv->job.refused = reads;
+}
+
+void
 http_job_order(struct wl_req *req, const char *agency_id)
 {
 	snprintf(req->priv->job.order_key, sizeof(req->priv->job.order_key), "%s", agency_id);
@@ -569,7 +575,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		p->suspended = false;
 		atomic_fetch_sub(&p->server->in_flight, 1);
 		p->state = RS_DISPATCHED;
+		/* A finish renders from its job's argument: no queries here. */
+		store_forbid_acquire(true);
 		p->finish(req, p->job.arg, p->job.rc, &p->job.err);
+		store_forbid_acquire(false);
 		if (p->state != RS_DONE)
 			http_reply_fail(req, WL_EINTERNAL, "finish gave no answer");
 		return http_queue_answer(req);

@@ -1,10 +1,13 @@
 /*
  * audit.c — compares every organization's balance with the sum of its ledger
- * entries, read in one consistent snapshot.
+ * entries, and every call with its usage row, each read in one consistent
+ * snapshot.
  */
 #include "services/audit.h"
 
 #include <inttypes.h>
+
+#include "core/timeutil.h"
 
 struct audit_ctx {
 	FILE *report;
@@ -33,5 +36,50 @@ audit_run(struct store *s, FILE *report, struct audit_result *out, struct wl_err
 	rc = store_audit(c, on_mismatch, &ctx, &out->orgs, &out->entries, err);
 	store_release(c);
 	out->mismatches = ctx.mismatches;
+	return rc;
+}
+
+struct calls_ctx {
+	FILE *report;
+	struct audit_result *out;
+	int64_t now;
+};
+
+static void
+on_unsettled(const struct store_call *call, void *arg)
+{
+	struct calls_ctx *ctx = arg;
+
+	ctx->out->unsettled++;
+	fprintf(ctx->report, "unsettled: call %s (org %s) is ended but has no usage row "
+		"(billed_seconds %" PRId64 ")\n", call->id, call->org_id, call->billed_seconds);
+}
+
+static void
+on_stale(const struct store_call *call, void *arg)
+{
+	struct calls_ctx *ctx = arg;
+
+	ctx->out->stale++;
+	fprintf(ctx->report, "stale: call %s (org %s) is %s with no event for %" PRId64 " s "
+		"(billed_seconds %" PRId64 ")\n", call->id, call->org_id, call->status,
+		(ctx->now - call->last_event_at) / 1000, call->billed_seconds);
+}
+
+int
+audit_calls(struct store *s, int64_t stale_after_ms, FILE *report, struct audit_result *out,
+	    struct wl_error *err)
+{
+	struct calls_ctx ctx = { report, out, wl_now_ms() };
+	struct store_recon_hooks hooks = { on_unsettled, on_stale, &ctx };
+	struct store_conn *c = store_acquire(s, err);
+	int rc;
+
+	if (c == NULL)
+		return err->code;
+	out->unsettled = 0;
+	out->stale = 0;
+	rc = store_reconcile(c, ctx.now - stale_after_ms, &hooks, &out->calls, err);
+	store_release(c);
 	return rc;
 }

@@ -1,5 +1,7 @@
 /*
- * audit.h — proves the ledger: every balance equals the sum of its entries.
+ * audit.h — proves the ledger: every balance equals the sum of its entries;
+ * and reconciles calls with usage: every ended call has its usage row, and
+ * no call stays open past the stale limit (the reaper settles those).
  */
 #ifndef WL_AUDIT_H
 #define WL_AUDIT_H
@@ -13,9 +15,16 @@ struct audit_result {
 	int64_t orgs;
 	int64_t entries;
 	int64_t mismatches;
+	int64_t calls;
+	int64_t unsettled;   /* ended calls without a usage row */
+	int64_t stale;       /* open calls without an event for longer than the limit */
 };
 
 /* Writes one line per mismatching org to `report`. */
 int audit_run(struct store *s, FILE *report, struct audit_result *out, struct wl_error *err);
+/* Writes one line per ended call without a usage row and per call open
+ * with no event for stale_after_ms; fills calls, unsettled and stale. */
+int audit_calls(struct store *s, int64_t stale_after_ms, FILE *report, struct audit_result *out,
+		struct wl_error *err);
 
 #endif

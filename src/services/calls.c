@@ -62,6 +62,7 @@ new_call(struct store_call *call, const struct store_org *org, const char *direc
 	memcpy(call->billed_org_id, is_child(org) ? org->parent_id : org->id, WL_ID_LEN);
 	snprintf(call->direction, sizeof(call->direction), "%s", direction);
 	call->created_at = now;
+	call->last_event_at = now;
 }
 
 int
@@ -240,6 +241,7 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (is_child(&org) && parent.balance_seconds < avail)
 		avail = parent.balance_seconds;
 	before = call.billed_seconds;
+	call.last_event_at = now; /* the reaper leaves a call alone while events come */
 	if (r->elapsed_sec > call.elapsed_sec)
 		call.elapsed_sec = r->elapsed_sec;
 	if (!call.cut_off && r->elapsed_sec > call.billed_seconds) {
@@ -269,6 +271,54 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return rc;
 	r->billed_seconds = call.billed_seconds;
 	r->keep_going = !ending && !call.cut_off && avail - r->billed_now > 0;
+	return WL_OK;
+}
+
+/* Locks the agency, the org and the call, in the order every job uses. */
+static int
+lock_call(struct store_conn *c, const char *org_id, const char *billed_org_id, const char *call_id,
+	  struct store_call *call, struct wl_error *err)
+{
+	struct store_org org;
+	int rc;
+
+	if (strcmp(billed_org_id, org_id) != 0) {
+		rc = store_org_get(c, billed_org_id, true, &org, err);
+		if (rc != WL_OK)
+			return rc;
+	}
+	rc = store_org_get(c, org_id, true, &org, err);
+	if (rc != WL_OK)
+		return rc;
+	return store_call_get(c, call_id, true, call, err);
+}
+
+int
+calls_reap_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct calls_reap *r = arg;
+	struct store_call call;
+	int64_t now = wl_now_ms();
+	int rc;
+
+	r->settled = false;
+	rc = lock_call(c, r->org_id, r->billed_org_id, r->call_id, &call, err);
+	if (rc != WL_OK)
+		return rc;
+	/* Read again under the lock: an event (or another instance's reaper)
+	 * may have come first, and then there is nothing to settle. */
+	if (is_final(call.status) || call.last_event_at >= r->stale_before_ms)
+		return WL_OK;
+	snprintf(call.ended_reason, sizeof(call.ended_reason), "stale");
+	rc = settle(c, &call, now, err);
+	if (rc != WL_OK)
+		return rc;
+	call.last_event_at = now;
+	rc = store_call_update(c, &call, err);
+	if (rc != WL_OK)
+		return rc;
+	r->settled = true;
+	r->billed_seconds = call.billed_seconds;
 	return WL_OK;
 }
 

@@ -64,6 +64,22 @@ int calls_event_run(struct store_conn *c, void *arg, struct wl_error *err);
  * WL_ENOTFOUND for an unknown call. */
 int calls_event_prepare(struct store_conn *c, struct calls_event *r, struct wl_error *err);
 
+/* Settles a call that went silent: when it is still open and its last
+ * event is older than stale_before_ms (checked under the call's lock, so
+ * two instances settle it once), it ends with ended_reason "stale" and its
+ * usage row carries the seconds already billed. */
+struct calls_reap {
+	/* in: from store_call_stale's row */
+	char call_id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char billed_org_id[WL_ID_LEN];
+	int64_t stale_before_ms;
+	/* out */
+	bool settled;
+	int64_t billed_seconds;
+};
+int calls_reap_run(struct store_conn *c, void *arg, struct wl_error *err);
+
 /* The agency whose minutes pay for an org's calls: its parent, or itself. */
 const char *calls_agency_of(const struct store_org *org);
 

@@ -6,6 +6,7 @@
  */
 #include "services/whitelabel.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,6 +125,25 @@ set_text(char *dst, size_t n, const char *v)
 		snprintf(dst, n, "%s", v);
 }
 
+/* The parts of a package the update left out, from the locked row. */
+static void
+merge_package(struct whitelabel_put *r, const struct store_whitelabel *s)
+{
+	struct wl_whitelabel_update *u = &r->u;
+
+	if (!u->has_package || r->package_missing == 0)
+		return;
+	if (r->package_missing & WHITELABEL_PKG_CREDITS)
+		u->package_credits = s->package_credits;
+	if (r->package_missing & WHITELABEL_PKG_PRICE)
+		u->package_price_cents = s->package_price_cents;
+	if (r->package_missing & WHITELABEL_PKG_CURRENCY) {
+		snprintf(r->merged_currency, sizeof(r->merged_currency), "%s",
+			 s->package_currency[0] != '\0' ? s->package_currency : "EUR");
+		u->package_currency = r->merged_currency;
+	}
+}
+
 int
 whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
@@ -138,6 +158,7 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 		rc = whitelabel_load(c, r->org_id, &s, err);
 	if (rc != WL_OK)
 		return rc;
+	merge_package(r, &s);
 	rc = wl_whitelabel_validate(u, whitelabel_have(&s), err);
 	if (rc != WL_OK)
 		return rc;
@@ -195,15 +216,44 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 	return WL_OK;
 }
 
+/* Hex SHA-256 of the request in one canonical form: fields in a fixed
+ * order, each ending in a NUL (a description cannot hold one). */
+static void
+allocation_fingerprint(const struct whitelabel_allocation *r, char out[WL_FINGERPRINT_LEN])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	char credits[24];
+
+	snprintf(credits, sizeof(credits), "%lld", (long long)r->credits);
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)"allocation/1", 13);
+	crypto_hash_sha256_update(&st, (const unsigned char *)r->user_id, strlen(r->user_id) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)credits, strlen(credits) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)r->description,
+				  strlen(r->description) + 1);
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(out, WL_FINGERPRINT_LEN, digest, sizeof(digest));
+}
+
 int
 whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
 	struct whitelabel_allocation *r = arg;
 	struct store_user user;
 	struct store_org org;
+	char fingerprint[WL_FINGERPRINT_LEN];
 	int64_t delta = r->credits * 60;
 	int rc;
 
+	/* First the key: a key reused for another request is refused whatever
+	 * that request names (a claim of a refused job goes with its savepoint). */
+	allocation_fingerprint(r, fingerprint);
+	rc = store_idem_claim(c, r->parent_org_id, r->reference, fingerprint, wl_now_ms(), err);
+	if (rc == WL_ECONFLICT)
+		return wl_fail(err, WL_ECONFLICT, WHITELABEL_KEY_REUSED);
+	if (rc != WL_OK)
+		return rc;
 	rc = store_user_get(c, r->user_id, &user, err);
 	if (rc == WL_OK)
 		rc = store_org_get(c, user.org_id, true, &org, err);

@@ -35,16 +35,34 @@ void whitelabel_webhook_url(const struct wl_app *app, const char *slug, char *ou
  * portal.example.com, "@" for a bare example.com). */
 void whitelabel_record_name(const char *domain, char *out, size_t n);
 
+/* Parts of a package an update may leave out (a partial PUT). */
+#define WHITELABEL_PKG_CREDITS 1u
+#define WHITELABEL_PKG_PRICE 2u
+#define WHITELABEL_PKG_CURRENCY 4u
+
 struct whitelabel_put {
 	/* in: strings owned by the caller until the job is done */
 	char org_id[WL_ID_LEN];
 	struct wl_whitelabel_update u;
+	/* with u.has_package: the WHITELABEL_PKG_* parts the request left out.
+	 * The job takes them from what is stored, read under the row lock in
+	 * the same transaction, so two partial updates never lose each other. */
+	unsigned package_missing;
 	const char *secret_key_sealed;      /* set when u.stripe_secret_key is */
 	const char *webhook_secret_sealed;  /* set when u.stripe_webhook_secret is */
 	/* out */
 	struct store_whitelabel result;
+	/* the job's own: the stored currency of a partial package */
+	char merged_currency[4];
 };
 int whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err);
+
+/* The reference is the request's idempotency key, scoped to the agency.
+ * Beside it the job keeps a fingerprint of the request (user, credits,
+ * description): the same key again with the same request changes nothing
+ * (applied = false), with another request it is WL_ECONFLICT. */
+#define WHITELABEL_KEY_REUSED "This Idempotency-Key was already used for a different request " \
+	"(another user, amount or description): use a new key for a new allocation"
 
 struct whitelabel_allocation {
 	/* in */

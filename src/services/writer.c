@@ -2,10 +2,13 @@
  * writer.c — the group-commit writer (see writer.h for why).
  *
  * Batch life: take up to MAX_BATCH queued jobs → BEGIN → for each job
- * SAVEPOINT, run, RELEASE (or ROLLBACK TO on failure) → COMMIT → call every
- * job's done. If BEGIN or COMMIT fails, nothing of the batch is durable:
- * a transient conflict retries the whole batch a few times, any other
- * failure ends every job of the batch with that error.
+ * SAVEPOINT, run, RELEASE (or ROLLBACK TO on failure, then the job's
+ * refusal reads) → COMMIT → call every job's done. If BEGIN or COMMIT
+ * fails, nothing of the batch is durable: a transient conflict retries the
+ * whole batch a few times, any other failure ends every job of the batch
+ * with that error. A job whose savepoint cannot be undone (ROLLBACK TO
+ * failed, also after a failed RELEASE) is left out and the batch is run
+ * again from BEGIN without it, so none of its writes can commit.
  */
 #include "services/writer.h"
 
@@ -41,56 +44,126 @@ by_order_key(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void
+/* How a batch attempt ended. */
+enum attempt { ATTEMPT_DONE, ATTEMPT_RETRY, ATTEMPT_WITHOUT_JOB };
+
+/* A job whose savepoint cannot be undone: its writes may still be in the
+ * transaction, so the transaction goes and the batch runs again without it. */
+static enum attempt
+exclude(struct writer *w, struct wl_job *j, const struct wl_error *why)
+{
+	if (j->rc >= 0 || j->err.code == WL_OK) {
+		j->rc = why->code != WL_OK ? why->code : WL_EINTERNAL;
+		j->err = *why;
+	}
+	j->excluded = true;
+	store_rollback(w->conn);
+	return ATTEMPT_WITHOUT_JOB;
+}
+
+/* After a failed job's savepoint is undone: its reads for the refusal, in
+ * a savepoint of their own that is always rolled back (a failed read on
+ * PostgreSQL aborts only that savepoint). */
+static enum attempt
+refusal_reads(struct writer *w, struct wl_job *j)
+{
+	struct wl_error e;
+
+	wl_error_clear(&e);
+	if (j->refused == NULL)
+		return ATTEMPT_DONE;
+	if (store_savepoint(w->conn, &e) != WL_OK)
+		return exclude(w, j, &j->err);
+	j->refused(w->conn, j->arg);
+	if (store_savepoint_rollback(w->conn, &e) != WL_OK)
+		return exclude(w, j, &j->err);
+	return ATTEMPT_DONE;
+}
+
+/* One job in its savepoint. */
+static enum attempt
+run_job(struct writer *w, struct wl_job *j, struct wl_error *berr)
+{
+	struct wl_error e;
+
+	wl_error_clear(&j->err);
+	wl_error_clear(&e);
+	j->rc = store_savepoint(w->conn, &j->err);
+	if (j->rc != WL_OK)
+		return ATTEMPT_DONE;
+	j->rc = j->run(w->conn, j->arg, &j->err);
+	if (j->rc >= 0) {
+		if (store_savepoint_release(w->conn, &j->err) == WL_OK)
+			return ATTEMPT_DONE;
+		/* Not released: undo it, or its writes would commit with the batch. */
+		j->rc = j->err.code;
+		if (store_savepoint_rollback(w->conn, &e) != WL_OK)
+			return exclude(w, j, &j->err);
+		return ATTEMPT_DONE;
+	}
+	if (j->err.code == WL_OK)
+		wl_fail(&j->err, j->rc, "write failed");
+	if (store_retryable(w->conn)) {
+		/* The whole transaction is gone: retry the batch. */
+		store_rollback(w->conn);
+		wl_fail(berr, WL_EUNAVAILABLE, "write conflict");
+		return ATTEMPT_RETRY;
+	}
+	if (store_savepoint_rollback(w->conn, &e) != WL_OK)
+		return exclude(w, j, &j->err);
+	return refusal_reads(w, j);
+}
+
+static enum attempt
 run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, struct wl_error *berr, int *brc)
 {
+	enum attempt a;
 	size_t i;
 
 	*brc = store_begin(w->conn, berr);
 	if (*brc != WL_OK)
-		return;
+		return ATTEMPT_DONE;
 	for (i = 0; i < n; i++) {
-		struct wl_job *j = jobs[i];
-
-		wl_error_clear(&j->err);
-		j->rc = store_savepoint(w->conn, &j->err);
-		if (j->rc == WL_OK) {
-			j->rc = j->run(w->conn, j->arg, &j->err);
-			if (j->rc < 0) {
-				if (j->err.code == WL_OK)
-					wl_fail(&j->err, j->rc, "write failed");
-				if (store_retryable(w->conn)) {
-					/* The whole transaction is gone: retry the batch. */
-					store_rollback(w->conn);
-					*brc = wl_fail(berr, WL_EUNAVAILABLE, "write conflict");
-					return;
-				}
-				store_savepoint_rollback(w->conn);
-			} else if (store_savepoint_release(w->conn, &j->err) != WL_OK) {
-				j->rc = j->err.code;
-			}
-		}
+		if (jobs[i]->excluded)
+			continue;
+		a = run_job(w, jobs[i], berr);
+		if (a == ATTEMPT_RETRY)
+			*brc = berr->code;
+		if (a != ATTEMPT_DONE)
+			return a;
 	}
 	*brc = store_commit(w->conn, berr);
 	if (*brc != WL_OK)
 		store_rollback(w->conn);
+	return ATTEMPT_DONE;
 }
 
 static void
 run_batch(struct writer *w, struct wl_job **jobs, size_t n)
 {
 	struct wl_error berr;
-	int brc = WL_OK, attempt;
-	size_t i;
+	int brc = WL_OK, retries = 0;
+	size_t i, restarts = 0;
+	enum attempt a;
 
-	for (attempt = 0; attempt < MAX_RETRIES; attempt++) {
+	for (i = 0; i < n; i++)
+		jobs[i]->excluded = false;
+	for (;;) {
 		wl_error_clear(&berr);
-		run_batch_once(w, jobs, n, &berr, &brc);
-		if (brc == WL_OK || !store_retryable(w->conn))
+		brc = WL_OK;
+		a = run_batch_once(w, jobs, n, &berr, &brc);
+		/* Each restart leaves one more job out: at most n of them. */
+		if (a == ATTEMPT_WITHOUT_JOB && ++restarts <= n)
+			continue;
+		if (a == ATTEMPT_WITHOUT_JOB) {
+			brc = wl_fail(&berr, WL_EINTERNAL, "the batch could not be written");
+			break;
+		}
+		if (brc == WL_OK || !store_retryable(w->conn) || ++retries >= MAX_RETRIES)
 			break;
 	}
 	for (i = 0; i < n; i++) {
-		if (brc != WL_OK) {
+		if (brc != WL_OK && !jobs[i]->excluded) {
 			jobs[i]->rc = brc;
 			jobs[i]->err = berr;
 		}

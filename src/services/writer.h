@@ -9,10 +9,20 @@
  * only after its change is durable.
  *
  * A job's `run` may be called more than once (the batch is retried after a
- * transient conflict on PostgreSQL), so it must write its results into its
- * own argument and have no effect outside the transaction. `done` runs on
- * the writer thread after the commit: keep it short (resume a connection,
- * signal a condition variable).
+ * transient conflict on PostgreSQL, or without a job whose savepoint could
+ * not be undone), so it must write its results into its own argument and
+ * have no effect outside the transaction. `done` runs on the writer thread
+ * after the commit: keep it short (resume a connection, signal a condition
+ * variable).
+ *
+ * A refused job: when `run` fails, its savepoint is rolled back; if that
+ * (or a failed RELEASE's rollback) fails too, the job's writes could still
+ * be in the transaction, so the writer rolls the whole transaction back and
+ * runs the batch again without that job, which keeps its failure. A job may
+ * name `refused`: it runs after its savepoint is undone, still inside the
+ * batch (in a savepoint of its own, rolled back after), and reads what the
+ * job's owner needs to show the refusal — its answer then never needs the
+ * database again.
  *
  * Lock order: on PostgreSQL a batch holds the row locks of all its jobs
  * until it commits, and several instances run batches at once. If two
@@ -29,12 +39,15 @@
 struct wl_job {
 	int (*run)(struct store_conn *c, void *arg, struct wl_error *err);
 	void (*done)(struct wl_job *job);
+	/* optional: reads after a failure (see above); its own errors are ignored */
+	void (*refused)(struct store_conn *c, void *arg);
 	void *arg;
 	char order_key[40];   /* the agency id whose rows the job locks; "" = none */
 	int rc;               /* outcome after commit */
 	struct wl_error err;  /* filled when rc < 0 */
 	struct wl_job *next;  /* queue link, owned by the writer */
 	unsigned seq;         /* arrival order within a batch, owned by the writer */
+	bool excluded;        /* its savepoint could not be undone: not run again */
 };
 
 struct writer;

@@ -14,7 +14,8 @@
 #include "store/store_pg_int.h"
 
 #define CALL_COLS "id, org_id, billed_org_id, direction, status, from_number, to_number, " \
-	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at"
+	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at, " \
+	"last_event_at"
 #define USAGE_COLS "id, org_id, billed_org_id, call_id, duration_sec, number_id, created_at"
 #define ORG_SELECT "SELECT id, name, COALESCE(parent_id, ''), balance_seconds, is_demo, " \
 	"created_at FROM orgs WHERE id = $1::text"
@@ -90,12 +91,13 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_CALL_INSERT] = "INSERT INTO calls (" CALL_COLS ") VALUES ($1::text, $2::text, $3::text, "
 			  "$4::text, $5::text, NULLIF($6::text, ''), $7::text, NULLIF($8::text, ''), "
 			  "NULLIF($9::text, ''), $10::bigint, $11::bigint, $12::boolean, "
-			  "NULLIF($13::text, ''), $14::bigint, NULLIF($15::bigint, 0))",
+			  "NULLIF($13::text, ''), $14::bigint, NULLIF($15::bigint, 0), $16::bigint)",
 	[Q_CALL_GET] = "SELECT " CALL_COLS " FROM calls WHERE id = $1::text",
 	[Q_CALL_GET_LOCK] = "SELECT " CALL_COLS " FROM calls WHERE id = $1::text FOR UPDATE",
 	[Q_CALL_UPDATE] = "UPDATE calls SET status = $2::text, elapsed_sec = $3::bigint, "
 			  "billed_seconds = $4::bigint, cut_off = $5::boolean, "
-			  "ended_reason = NULLIF($6::text, ''), ended_at = NULLIF($7::bigint, 0) "
+			  "ended_reason = NULLIF($6::text, ''), ended_at = NULLIF($7::bigint, 0), "
+			  "last_event_at = $8::bigint "
 			  "WHERE id = $1::text",
 	[Q_CALL_LIST] = "SELECT " CALL_COLS " FROM calls WHERE org_id = $1::text "
 			"ORDER BY created_at DESC, id DESC LIMIT $2::integer",
@@ -119,6 +121,29 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_USAGE_SUM_BILLED] = "SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
 			       "WHERE billed_org_id = $1::text AND created_at >= $2::bigint "
 			       "AND created_at < $3::bigint",
+	/* ---- stale calls, reconciliation, idempotency, installation values ---- */
+	[Q_CALL_STALE] = "SELECT " CALL_COLS " FROM calls WHERE status IN ('queued','ringing','in-progress') "
+			 "AND last_event_at < $1::bigint ORDER BY last_event_at, id LIMIT $2::integer",
+	[Q_RECON_UNSETTLED] = "SELECT " CALL_COLS " FROM calls c WHERE status = 'ended' "
+			      "AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.call_id = c.id) "
+			      "ORDER BY created_at, id",
+	[Q_RECON_STALE] = "SELECT " CALL_COLS " FROM calls "
+			  "WHERE status IN ('queued','ringing','in-progress') "
+			  "AND last_event_at < $1::bigint ORDER BY last_event_at, id",
+	[Q_RECON_COUNT] = "SELECT COUNT(*) FROM calls",
+	/* A key seen before inserts nothing; its fingerprint is then read. */
+	[Q_IDEM_INSERT] = "INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) "
+			  "VALUES ($1::text, $2::text, $3::text, $4::bigint) "
+			  "ON CONFLICT (scope, key) DO NOTHING",
+	[Q_IDEM_GET] = "SELECT fingerprint FROM idempotency_keys "
+		       "WHERE scope = $1::text AND key = $2::text",
+	[Q_META_GET] = "SELECT value FROM meta WHERE name = $1::text",
+	[Q_META_INSERT] = "INSERT INTO meta (name, value) VALUES ($1::text, $2::text) "
+			  "ON CONFLICT (name) DO NOTHING",
+	[Q_SEALED_SAMPLE] = "SELECT stripe_secret_key_sealed FROM whitelabel "
+			    "WHERE stripe_secret_key_sealed <> '' UNION ALL "
+			    "SELECT stripe_webhook_secret_sealed FROM whitelabel "
+			    "WHERE stripe_webhook_secret_sealed <> '' LIMIT 1",
 	/* ---- whitelabel, portal users, sessions, rate limits ---- */
 	[Q_WL_GET] = "SELECT " WL_COLS " FROM whitelabel WHERE org_id = $1::text",
 	[Q_WL_GET_LOCK] = "SELECT " WL_COLS " FROM whitelabel WHERE org_id = $1::text FOR UPDATE",

@@ -128,6 +128,23 @@ static const char *const sqlite_migrations[] = {
 	"CREATE INDEX slug_history_org ON slug_history(org_id);"
 	"INSERT INTO slug_history (slug, org_id, created_at)"
 	"  SELECT slug, org_id, updated_at FROM whitelabel WHERE slug IS NOT NULL;",
+	/* 4: the time of a call's last event (the reaper settles calls silent for
+	 * longer than WLPORTAL_CALL_STALE_AFTER), fingerprints of idempotent
+	 * requests beside their keys, and named values of the installation (the
+	 * master key's check value). */
+	"ALTER TABLE calls ADD COLUMN last_event_at INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE calls SET last_event_at = COALESCE(ended_at, created_at);"
+	"CREATE INDEX calls_open_last_event ON calls(last_event_at) "
+	"  WHERE status IN ('queued','ringing','in-progress');"
+	"CREATE TABLE idempotency_keys ("
+	"  scope TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (scope, key));"
+	"CREATE TABLE meta ("
+	"  name TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
 };
 
 #endif

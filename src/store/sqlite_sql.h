@@ -9,7 +9,8 @@
 #include "store/store_sqlite_int.h"
 
 #define CALL_COLS "id, org_id, billed_org_id, direction, status, from_number, to_number, " \
-	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at"
+	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at, " \
+	"last_event_at"
 #define WL_COLS "org_id, company_name, COALESCE(slug, ''), logo_url, primary_color, " \
 	"accent_color, stripe_publishable_key, stripe_secret_key_sealed, stripe_secret_mode, " \
 	"stripe_product_id, stripe_price_id, stripe_webhook_secret_sealed, package_credits, " \
@@ -53,10 +54,11 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_AUDIT_COUNT] = "SELECT (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM ledger_entries)",
 	[Q_CALL_INSERT] = "INSERT INTO calls (" CALL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), "
 			  "?7, NULLIF(?8, ''), NULLIF(?9, ''), ?10, ?11, ?12, NULLIF(?13, ''), ?14, "
-			  "NULLIF(?15, 0))",
+			  "NULLIF(?15, 0), ?16)",
 	[Q_CALL_GET] = "SELECT " CALL_COLS " FROM calls WHERE id = ?1",
 	[Q_CALL_UPDATE] = "UPDATE calls SET status = ?2, elapsed_sec = ?3, billed_seconds = ?4, "
-			  "cut_off = ?5, ended_reason = NULLIF(?6, ''), ended_at = NULLIF(?7, 0) "
+			  "cut_off = ?5, ended_reason = NULLIF(?6, ''), ended_at = NULLIF(?7, 0), "
+			  "last_event_at = ?8 "
 			  "WHERE id = ?1",
 	[Q_CALL_LIST] = "SELECT " CALL_COLS " FROM calls WHERE org_id = ?1 "
 			"ORDER BY created_at DESC, id DESC LIMIT ?2",
@@ -134,6 +136,26 @@ static const char *const stmt_sql[Q_COUNT] = {
 		       "hits = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE hits + 1 END, "
 		       "window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END "
 		       "RETURNING hits",
+	/* ---- stale calls, reconciliation, idempotency, installation values ---- */
+	[Q_CALL_STALE] = "SELECT " CALL_COLS " FROM calls WHERE status IN ('queued','ringing','in-progress') "
+			 "AND last_event_at < ?1 ORDER BY last_event_at, id LIMIT ?2",
+	[Q_RECON_UNSETTLED] = "SELECT " CALL_COLS " FROM calls c WHERE status = 'ended' "
+			      "AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.call_id = c.id) "
+			      "ORDER BY created_at, id",
+	[Q_RECON_STALE] = "SELECT " CALL_COLS " FROM calls "
+			  "WHERE status IN ('queued','ringing','in-progress') AND last_event_at < ?1 "
+			  "ORDER BY last_event_at, id",
+	[Q_RECON_COUNT] = "SELECT COUNT(*) FROM calls",
+	[Q_IDEM_INSERT] = "INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) "
+			  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, key) DO NOTHING",
+	[Q_IDEM_GET] = "SELECT fingerprint FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+	[Q_META_GET] = "SELECT value FROM meta WHERE name = ?1",
+	[Q_META_INSERT] = "INSERT INTO meta (name, value) VALUES (?1, ?2) "
+			  "ON CONFLICT (name) DO NOTHING",
+	[Q_SEALED_SAMPLE] = "SELECT stripe_secret_key_sealed FROM whitelabel "
+			    "WHERE stripe_secret_key_sealed <> '' UNION ALL "
+			    "SELECT stripe_webhook_secret_sealed FROM whitelabel "
+			    "WHERE stripe_webhook_secret_sealed <> '' LIMIT 1",
 	[Q_USAGE_SUM_BILLED] = "SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
 			       "WHERE billed_org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
 };

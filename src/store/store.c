@@ -34,7 +34,19 @@ store_open(const char *url, struct wl_error *err)
 void store_close(struct store *s) { if (s != NULL) s->ops->close(s); }
 enum store_kind store_kind(const struct store *s) { return s->kind; }
 int store_migrate(struct store *s, struct wl_error *err) { return s->ops->migrate(s, err); }
-struct store_conn *store_acquire(struct store *s, struct wl_error *err) { return s->ops->acquire(s, err); }
+static _Thread_local bool acquire_forbidden;
+
+void store_forbid_acquire(bool on) { acquire_forbidden = on; }
+
+struct store_conn *
+store_acquire(struct store *s, struct wl_error *err)
+{
+	if (acquire_forbidden) {
+		wl_fail(err, WL_EINTERNAL, "no database access here (a write's finish)");
+		return NULL;
+	}
+	return s->ops->acquire(s, err);
+}
 void store_release(struct store_conn *c) { if (c != NULL) c->ops->release(c); }
 
 int store_begin(struct store_conn *c, struct wl_error *err) { return c->ops->begin(c, err); }
@@ -42,7 +54,7 @@ int store_commit(struct store_conn *c, struct wl_error *err) { return c->ops->co
 void store_rollback(struct store_conn *c) { c->ops->rollback(c); }
 int store_savepoint(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint(c, err); }
 int store_savepoint_release(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint_release(c, err); }
-void store_savepoint_rollback(struct store_conn *c) { c->ops->savepoint_rollback(c); }
+int store_savepoint_rollback(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint_rollback(c, err); }
 bool store_retryable(struct store_conn *c) { return c->ops->retryable(c); }
 
 int
@@ -177,6 +189,46 @@ store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t
 		int64_t *rows, struct wl_error *err)
 {
 	return c->ops->usage_sum(c, q, total_seconds, rows, err);
+}
+
+int
+store_call_stale(struct store_conn *c, int64_t before_ms, int limit, struct store_call *out,
+		 int *n, struct wl_error *err)
+{
+	return c->ops->call_stale(c, before_ms, limit, out, n, err);
+}
+
+int
+store_reconcile(struct store_conn *c, int64_t stale_before_ms, const struct store_recon_hooks *hooks,
+		int64_t *calls, struct wl_error *err)
+{
+	return c->ops->reconcile(c, stale_before_ms, hooks, calls, err);
+}
+
+int
+store_idem_claim(struct store_conn *c, const char *scope, const char *key, const char *fingerprint,
+		 int64_t now, struct wl_error *err)
+{
+	return c->ops->idem_claim(c, scope, key, fingerprint, now, err);
+}
+
+int
+store_meta_get(struct store_conn *c, const char *name, char *out, size_t n, struct wl_error *err)
+{
+	return c->ops->meta_get(c, name, out, n, err);
+}
+
+int
+store_meta_put_once(struct store_conn *c, const char *name, const char *value,
+		    struct wl_error *err)
+{
+	return c->ops->meta_put_once(c, name, value, err);
+}
+
+int
+store_sealed_sample(struct store_conn *c, char *out, size_t n, struct wl_error *err)
+{
+	return c->ops->sealed_sample(c, out, n, err);
 }
 
 /* Operations a backend does not provide yet answer plainly instead of crashing. */

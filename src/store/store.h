@@ -41,6 +41,9 @@ int store_migrate(struct store *s, struct wl_error *err);
 
 struct store_conn *store_acquire(struct store *s, struct wl_error *err);
 void store_release(struct store_conn *c);
+/* While on, store_acquire on the calling thread fails (WL_EINTERNAL): the
+ * server turns it on around a write's finish, which must never query. */
+void store_forbid_acquire(bool on);
 
 /* Write transaction (exclusive writer). */
 int store_begin(struct store_conn *c, struct wl_error *err);
@@ -48,7 +51,9 @@ int store_commit(struct store_conn *c, struct wl_error *err);
 void store_rollback(struct store_conn *c);
 int store_savepoint(struct store_conn *c, struct wl_error *err);
 int store_savepoint_release(struct store_conn *c, struct wl_error *err);
-void store_savepoint_rollback(struct store_conn *c);
+/* Undoes everything since store_savepoint and ends the savepoint; an error
+ * means the savepoint could not be undone: the transaction must not commit. */
+int store_savepoint_rollback(struct store_conn *c, struct wl_error *err);
 /* True when the last failure was a transient conflict (serialization failure
  * or deadlock) after which the whole transaction should be retried. */
 bool store_retryable(struct store_conn *c);
@@ -150,12 +155,13 @@ struct store_call {
 	char ended_reason[65];           /* "" = null */
 	int64_t created_at;
 	int64_t ended_at;                /* 0 = null */
+	int64_t last_event_at;           /* the last event (or the creation) */
 };
 
 int store_call_insert(struct store_conn *c, const struct store_call *call, struct wl_error *err);
 int store_call_get(struct store_conn *c, const char *id, bool for_update,
 		   struct store_call *out, struct wl_error *err);
-/* Writes status, elapsed, billed, cut_off, ended_reason, ended_at. */
+/* Writes status, elapsed, billed, cut_off, ended_reason, ended_at, last_event_at. */
 int store_call_update(struct store_conn *c, const struct store_call *call, struct wl_error *err);
 /* Newest first; after (cursor_ms, cursor_id) when cursor_id is non-empty.
  * Fills up to `limit` rows into out; *n = rows written. */
@@ -178,6 +184,22 @@ struct store_usage {
 
 int store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_error *err);
 
+/* Open calls (queued, ringing, in-progress) whose last event is older than
+ * before_ms, oldest first: up to `limit` of them into out, *n of them. */
+int store_call_stale(struct store_conn *c, int64_t before_ms, int limit, struct store_call *out,
+		     int *n, struct wl_error *err);
+
+/* Reconciliation of calls with usage, read in one snapshot: `unsettled`
+ * for each ended call without a usage row, `stale` for each open call
+ * whose last event is older than stale_before_ms. *calls = calls read. */
+struct store_recon_hooks {
+	void (*unsettled)(const struct store_call *call, void *arg);
+	void (*stale)(const struct store_call *call, void *arg);
+	void *arg;
+};
+int store_reconcile(struct store_conn *c, int64_t stale_before_ms,
+		    const struct store_recon_hooks *hooks, int64_t *calls, struct wl_error *err);
+
 struct store_usage_query {
 	const char *org_id;
 	bool by_billed_org;     /* a parent sees what its minutes paid (own + children) */
@@ -190,6 +212,25 @@ int store_usage_list(struct store_conn *c, const struct store_usage_query *q, in
 		     struct wl_error *err);
 int store_usage_sum(struct store_conn *c, const struct store_usage_query *q,
 		    int64_t *total_seconds, int64_t *rows, struct wl_error *err);
+
+/* ---- idempotent requests and installation values ------------------------ */
+
+#define WL_FINGERPRINT_LEN 65  /* hex SHA-256 + NUL */
+
+/* Records the fingerprint of the request behind (scope, key) the first time
+ * the key is seen. WL_OK when it is new or was recorded with the same
+ * fingerprint; WL_ECONFLICT when the key was used for a different request. */
+int store_idem_claim(struct store_conn *c, const char *scope, const char *key,
+		     const char *fingerprint, int64_t now, struct wl_error *err);
+
+/* A named value of the installation; WL_ENOTFOUND when unset. */
+int store_meta_get(struct store_conn *c, const char *name, char *out, size_t n,
+		   struct wl_error *err);
+/* Sets the value unless the name has one already (then nothing changes). */
+int store_meta_put_once(struct store_conn *c, const char *name, const char *value,
+			struct wl_error *err);
+/* One sealed secret stored in the database (any), WL_ENOTFOUND when none. */
+int store_sealed_sample(struct store_conn *c, char *out, size_t n, struct wl_error *err);
 
 /* ---- whitelabel ---------------------------------------------------------- */
 

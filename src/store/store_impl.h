@@ -19,7 +19,7 @@ struct store_ops {
 	void (*rollback)(struct store_conn *c);
 	int (*savepoint)(struct store_conn *c, struct wl_error *err);
 	int (*savepoint_release)(struct store_conn *c, struct wl_error *err);
-	void (*savepoint_rollback)(struct store_conn *c);
+	int (*savepoint_rollback)(struct store_conn *c, struct wl_error *err);
 	bool (*retryable)(struct store_conn *c);
 
 	int (*org_insert)(struct store_conn *, const struct store_org *, struct wl_error *);
@@ -49,6 +49,15 @@ struct store_ops {
 			 struct store_call *, int *, struct wl_error *);
 	int (*number_org)(struct store_conn *, const char *, char *, struct wl_error *);
 	int (*usage_insert)(struct store_conn *, const struct store_usage *, struct wl_error *);
+	int (*call_stale)(struct store_conn *, int64_t, int, struct store_call *, int *,
+			  struct wl_error *);
+	int (*reconcile)(struct store_conn *, int64_t, const struct store_recon_hooks *, int64_t *,
+			 struct wl_error *);
+	int (*idem_claim)(struct store_conn *, const char *, const char *, const char *, int64_t,
+			  struct wl_error *);
+	int (*meta_get)(struct store_conn *, const char *, char *, size_t, struct wl_error *);
+	int (*meta_put_once)(struct store_conn *, const char *, const char *, struct wl_error *);
+	int (*sealed_sample)(struct store_conn *, char *, size_t, struct wl_error *);
 	int (*usage_list)(struct store_conn *, const struct store_usage_query *, int64_t,
 			  const char *, int, struct store_usage *, int *, struct wl_error *);
 	int (*usage_sum)(struct store_conn *, const struct store_usage_query *, int64_t *,

@@ -100,9 +100,8 @@ pg_run(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_err
 	PGresult *res;
 	ExecStatusType st;
 
-	_Static_assert(Q_COUNT <= 64, "one bit per statement in pg_conn.prepared");
 	snprintf(name, sizeof(name), "q%d", (int)id);
-	if ((c->prepared & (UINT64_C(1) << id)) == 0) {
+	if (!c->prepared[id]) {
 		/* Protocol-level prepared statements outlive a rolled-back
 		 * transaction, so the bit stays true until the session ends. */
 		res = PQprepare(c->db, name, stmt_sql[id], 0, NULL);
@@ -112,7 +111,7 @@ pg_run(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_err
 			return NULL;
 		}
 		PQclear(res);
-		c->prepared |= UINT64_C(1) << id;
+		c->prepared[id] = true;
 	}
 	res = PQexecPrepared(c->db, name, p != NULL ? p->n : 0, p != NULL ? p->values : NULL,
 			     p != NULL ? p->lengths : NULL, p != NULL ? p->formats : NULL, 0);
@@ -234,7 +233,7 @@ conn_revive(struct pg_conn *c, struct wl_error *err)
 		return wl_fail(err, WL_EUNAVAILABLE, "cannot reconnect to PostgreSQL: %s", msg);
 	}
 	PQsetNoticeProcessor(c->db, ignore_notice, NULL);
-	c->prepared = 0;
+	memset(c->prepared, 0, sizeof(c->prepared));
 	return WL_OK;
 }
 
@@ -499,10 +498,24 @@ pg_begin(struct store_conn *b, struct wl_error *err)
 	return pg_exec(c, Q_BEGIN, NULL, err, "begin");
 }
 
+/* PostgreSQL answers COMMIT in a failed transaction with success and the
+ * tag "ROLLBACK": a commit counts only when the tag says COMMIT and the
+ * session is outside any transaction afterwards. */
 static int
 pg_commit(struct store_conn *b, struct wl_error *err)
 {
-	return pg_exec((struct pg_conn *)b, Q_COMMIT, NULL, err, "commit");
+	struct pg_conn *c = (struct pg_conn *)b;
+	PGresult *res = pg_run(c, Q_COMMIT, NULL, err, "commit");
+	bool committed;
+
+	if (res == NULL)
+		return err->code;
+	committed = strcmp(PQcmdStatus(res), "COMMIT") == 0 &&
+		    PQtransactionStatus(c->db) == PQTRANS_IDLE;
+	PQclear(res);
+	if (!committed)
+		return wl_fail(err, WL_EINTERNAL, "commit: the transaction was rolled back");
+	return WL_OK;
 }
 
 void
@@ -529,14 +542,15 @@ pg_savepoint_release(struct store_conn *b, struct wl_error *err)
 	return pg_exec((struct pg_conn *)b, Q_RELEASE, NULL, err, "release");
 }
 
-static void
-pg_savepoint_rollback(struct store_conn *b)
+static int
+pg_savepoint_rollback(struct store_conn *b, struct wl_error *err)
 {
 	struct pg_conn *c = (struct pg_conn *)b;
-	struct wl_error e;
+	int rc = pg_exec(c, Q_ROLLBACK_TO, NULL, err, "rollback to");
 
-	if (pg_exec(c, Q_ROLLBACK_TO, NULL, &e, "rollback to") == WL_OK)
-		pg_exec(c, Q_RELEASE, NULL, &e, "release");
+	if (rc == WL_OK)
+		rc = pg_exec(c, Q_RELEASE, NULL, err, "release");
+	return rc;
 }
 
 static bool
@@ -575,6 +589,12 @@ static const struct store_ops pg_ops = {
 	.call_list = pg_call_list,
 	.number_org = pg_number_org,
 	.usage_insert = pg_usage_insert,
+	.call_stale = pg_call_stale,
+	.reconcile = pg_reconcile,
+	.idem_claim = pg_idem_claim,
+	.meta_get = pg_meta_get,
+	.meta_put_once = pg_meta_put_once,
+	.sealed_sample = pg_sealed_sample,
 	.usage_list = pg_usage_list,
 	.usage_sum = pg_usage_sum,
 	.wl_get = pg_wl_get,

@@ -8,6 +8,8 @@
  *                      transactions, the table of operations
  *   store_pg_ledger.c  organizations, users and keys, ledger, calls, usage
  *   store_pg_web.c     whitelabel settings, portal users, sessions, rate limits
+ *   store_pg_recon.c   stale calls, reconciliation, idempotency fingerprints,
+ *                      installation values (the master key's check value)
  */
 #ifndef WL_STORE_PG_INT_H
 #define WL_STORE_PG_INT_H
@@ -35,6 +37,8 @@ enum stmt_id {
 	Q_SLUG_OWNER, Q_SLUG_RECORD, Q_WL_DOMAINS,
 	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
 	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_PURGE, Q_RATE_HIT,
+	Q_CALL_STALE, Q_RECON_UNSETTLED, Q_RECON_STALE, Q_RECON_COUNT, Q_IDEM_INSERT, Q_IDEM_GET,
+	Q_META_GET, Q_META_INSERT, Q_SEALED_SAMPLE,
 	Q_COUNT
 };
 
@@ -43,7 +47,7 @@ enum stmt_id {
 struct pg_conn {
 	struct store_conn base;
 	PGconn *db;
-	uint64_t prepared;       /* bit i: statement i is prepared in this session */
+	bool prepared[Q_COUNT];  /* statement i is prepared in this session */
 	bool retryable;          /* last failure: serialization failure or deadlock */
 	struct pg_conn *next;    /* idle list */
 };
@@ -161,6 +165,20 @@ int pg_usage_list(struct store_conn *, const struct store_usage_query *, int64_t
 		  int, struct store_usage *, int *, struct wl_error *);
 int pg_usage_sum(struct store_conn *, const struct store_usage_query *, int64_t *, int64_t *,
 		 struct wl_error *);
+
+/* A row of CALL_COLS as a call. */
+void pg_read_call(const PGresult *r, int i, struct store_call *o);
+
+/* ---- store_pg_recon.c ----------------------------------------------------------------------- */
+
+int pg_call_stale(struct store_conn *, int64_t, int, struct store_call *, int *, struct wl_error *);
+int pg_reconcile(struct store_conn *, int64_t, const struct store_recon_hooks *, int64_t *,
+		 struct wl_error *);
+int pg_idem_claim(struct store_conn *, const char *, const char *, const char *, int64_t,
+		  struct wl_error *);
+int pg_meta_get(struct store_conn *, const char *, char *, size_t, struct wl_error *);
+int pg_meta_put_once(struct store_conn *, const char *, const char *, struct wl_error *);
+int pg_sealed_sample(struct store_conn *, char *, size_t, struct wl_error *);
 
 /* ---- store_pg_web.c ------------------------------------------------------------------------ */
 

@@ -246,8 +246,8 @@ pg_audit(struct store_conn *b, void (*mismatch)(const struct store_audit_row *, 
 
 /* ---- calls and usage ------------------------------------------------------------------------- */
 
-static void
-read_call(const PGresult *r, int i, struct store_call *o)
+void
+pg_read_call(const PGresult *r, int i, struct store_call *o)
 {
 	col_copy(r, i, 0, o->id, sizeof(o->id));
 	col_copy(r, i, 1, o->org_id, sizeof(o->org_id));
@@ -264,6 +264,7 @@ read_call(const PGresult *r, int i, struct store_call *o)
 	col_copy(r, i, 12, o->ended_reason, sizeof(o->ended_reason));
 	o->created_at = col_int(r, i, 13);
 	o->ended_at = col_int(r, i, 14);
+	o->last_event_at = col_int(r, i, 15);
 }
 
 int
@@ -286,6 +287,7 @@ pg_call_insert(struct store_conn *b, const struct store_call *o, struct wl_error
 	p_text(&p, o->ended_reason);
 	p_int(&p, o->created_at);
 	p_int(&p, o->ended_at);
+	p_int(&p, o->last_event_at);
 	return pg_exec((struct pg_conn *)b, Q_CALL_INSERT, &p, err, "call");
 }
 
@@ -304,7 +306,7 @@ pg_call_get(struct store_conn *b, const char *id, bool for_update, struct store_
 		PQclear(res);
 		return wl_fail(err, WL_ENOTFOUND, "call not found");
 	}
-	read_call(res, 0, out);
+	pg_read_call(res, 0, out);
 	PQclear(res);
 	return WL_OK;
 }
@@ -321,6 +323,7 @@ pg_call_update(struct store_conn *b, const struct store_call *o, struct wl_error
 	p_bool(&p, o->cut_off);
 	p_text(&p, o->ended_reason);
 	p_int(&p, o->ended_at);
+	p_int(&p, o->last_event_at);
 	return pg_exec((struct pg_conn *)b, Q_CALL_UPDATE, &p, err, "call");
 }
 
@@ -344,7 +347,7 @@ pg_call_list(struct store_conn *b, const char *org_id, int64_t cursor_ms, const 
 	if (res == NULL)
 		return err->code;
 	for (i = 0; i < PQntuples(res) && *n < limit; i++)
-		read_call(res, i, &out[(*n)++]);
+		pg_read_call(res, i, &out[(*n)++]);
 	PQclear(res);
 	return WL_OK;
 }

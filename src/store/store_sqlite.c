@@ -304,13 +304,14 @@ sq_rollback(struct store_conn *b)
 		simple(c, Q_ROLLBACK, &e, "rollback");
 }
 
-static void
-sq_savepoint_rollback(struct store_conn *b)
+static int
+sq_savepoint_rollback(struct store_conn *b, struct wl_error *err)
 {
-	struct wl_error e;
+	int rc = simple((struct sq_conn *)b, Q_ROLLBACK_TO, err, "rollback to");
 
-	simple((struct sq_conn *)b, Q_ROLLBACK_TO, &e, "rollback to");
-	simple((struct sq_conn *)b, Q_RELEASE, &e, "release");
+	if (rc == WL_OK)
+		rc = simple((struct sq_conn *)b, Q_RELEASE, err, "release");
+	return rc;
 }
 
 static bool sq_retryable(struct store_conn *b) { (void)b; return false; }
@@ -548,8 +549,8 @@ sq_audit(struct store_conn *b, void (*mismatch)(const struct store_audit_row *, 
 
 /* ---- calls and usage ------------------------------------------------------- */
 
-static void
-read_call(sqlite3_stmt *st, struct store_call *o)
+void
+sq_read_call(sqlite3_stmt *st, struct store_call *o)
 {
 	sq_col_copy(st, 0, o->id, sizeof(o->id));
 	sq_col_copy(st, 1, o->org_id, sizeof(o->org_id));
@@ -566,6 +567,7 @@ read_call(sqlite3_stmt *st, struct store_call *o)
 	sq_col_copy(st, 12, o->ended_reason, sizeof(o->ended_reason));
 	o->created_at = sqlite3_column_int64(st, 13);
 	o->ended_at = sqlite3_column_int64(st, 14);
+	o->last_event_at = sqlite3_column_int64(st, 15);
 }
 
 static int
@@ -591,6 +593,7 @@ sq_call_insert(struct store_conn *b, const struct store_call *o, struct wl_error
 	sq_bind_text(st, 13, o->ended_reason);
 	sqlite3_bind_int64(st, 14, o->created_at);
 	sqlite3_bind_int64(st, 15, o->ended_at);
+	sqlite3_bind_int64(st, 16, o->last_event_at);
 	return sq_exec(c, st, err, "call");
 }
 
@@ -608,7 +611,7 @@ sq_call_get(struct store_conn *b, const char *id, bool for_update, struct store_
 	sq_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		read_call(st, out);
+		sq_read_call(st, out);
 		sqlite3_reset(st);
 		return WL_OK;
 	}
@@ -633,6 +636,7 @@ sq_call_update(struct store_conn *b, const struct store_call *o, struct wl_error
 	sqlite3_bind_int(st, 5, o->cut_off ? 1 : 0);
 	sq_bind_text(st, 6, o->ended_reason);
 	sqlite3_bind_int64(st, 7, o->ended_at);
+	sqlite3_bind_int64(st, 8, o->last_event_at);
 	return sq_exec(c, st, err, "call");
 }
 
@@ -655,7 +659,7 @@ sq_call_list(struct store_conn *b, const char *org_id, int64_t cursor_ms, const 
 		sq_bind_text(st, 4, cursor_id);
 	}
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		read_call(st, &out[(*n)++]);
+		sq_read_call(st, &out[(*n)++]);
 	if (*n >= limit)
 		rc = SQLITE_DONE;
 	sqlite3_reset(st);
@@ -784,6 +788,12 @@ static const struct store_ops sq_ops = {
 	.call_list = sq_call_list,
 	.number_org = sq_number_org,
 	.usage_insert = sq_usage_insert,
+	.call_stale = sq_call_stale,
+	.reconcile = sq_reconcile,
+	.idem_claim = sq_idem_claim,
+	.meta_get = sq_meta_get,
+	.meta_put_once = sq_meta_put_once,
+	.sealed_sample = sq_sealed_sample,
 	.usage_list = sq_usage_list,
 	.usage_sum = sq_usage_sum,
 	.wl_get = sq_wl_get,

@@ -21,6 +21,8 @@ enum stmt_id {
 	Q_SLUG_OWNER, Q_SLUG_RECORD, Q_WL_DOMAINS,
 	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
 	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_PURGE, Q_RATE_HIT,
+	Q_CALL_STALE, Q_RECON_UNSETTLED, Q_RECON_STALE, Q_RECON_COUNT, Q_IDEM_INSERT, Q_IDEM_GET,
+	Q_META_GET, Q_META_INSERT, Q_SEALED_SAMPLE,
 	Q_COUNT
 };
 
@@ -42,6 +44,17 @@ void sq_col_copy(sqlite3_stmt *st, int i, char *out, size_t n);
 int sq_exec(struct sq_conn *c, sqlite3_stmt *st, struct wl_error *err, const char *what);
 /* The first column of the first row as an id, WL_ENOTFOUND if no row. */
 int sq_first_id(struct sq_conn *c, sqlite3_stmt *st, char out[WL_ID_LEN], struct wl_error *err);
+
+/* A row of CALL_COLS as a call. */
+void sq_read_call(sqlite3_stmt *st, struct store_call *o);
+
+/* store_sqlite_recon.c: stale calls, reconciliation, idempotency, installation values. */
+int sq_call_stale(struct store_conn *b, int64_t before_ms, int limit, struct store_call *out, int *n, struct wl_error *err);
+int sq_reconcile(struct store_conn *b, int64_t stale_before_ms, const struct store_recon_hooks *hooks, int64_t *calls, struct wl_error *err);
+int sq_idem_claim(struct store_conn *b, const char *scope, const char *key, const char *fingerprint, int64_t now, struct wl_error *err);
+int sq_meta_get(struct store_conn *b, const char *name, char *out, size_t n, struct wl_error *err);
+int sq_meta_put_once(struct store_conn *b, const char *name, const char *value, struct wl_error *err);
+int sq_sealed_sample(struct store_conn *b, char *out, size_t n, struct wl_error *err);
 
 /* store_sqlite_web.c: whitelabel settings, users, sessions, rate limits. */
 int sq_wl_get(struct store_conn *b, const char *org_id, bool for_update, struct store_whitelabel *out, struct wl_error *err);

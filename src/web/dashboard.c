@@ -110,44 +110,31 @@ struct alloc_form {
 	const char *error;
 };
 
-/* The page after `after` (a cursor from our own "Next page" link; anything
- * else starts at the first page). */
+/* One page of the agency's users, as read: the rows shown, whether a next
+ * page exists, and the cursor the page started after ("" = the first). */
+struct users_view {
+	const struct store_client_user *users;
+	int n;
+	bool more;
+	const char *after;
+};
+
+/* The page from what was read: the chrome and one page of users. */
 static void
-users_page(struct wl_req *req, int status, const struct alloc_form *failed)
+users_page_with(struct wl_req *req, int status, const struct alloc_form *failed,
+		const struct web_chrome *chrome, const struct users_view *v)
 {
 	struct tpl_data *d, *row;
-	const struct store_client_user *users;
-	struct page pg;
-	struct wl_error err;
+	const struct store_client_user *users = v->users;
 	const char *done = http_query(req, "allocated");
 	const char *credits = http_query(req, "credits");
-	const char *after = failed != NULL ? http_form(req, "after") : http_query(req, "after");
-	char ref[40], cursor_id[64], next[WL_CURSOR_TEXT_MAX];
-	int64_t cursor_ms = 0;
+	char ref[40], next[WL_CURSOR_TEXT_MAX];
 	int i;
 
-	wl_error_clear(&err);
-	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
-		d = web_page_data(req, "Users", "users");
-		tpl_put_bool(d, "not_parent", true);
-		web_render(req, 200, "users", d);
-		return;
-	}
-	if (after == NULL || wl_cursor_decode(after, &cursor_ms, cursor_id) != WL_OK) {
-		after = "";
-		cursor_ms = 0;
-		cursor_id[0] = '\0';
-	}
-	if (accounts_client_users(req->conn, req->org.id, cursor_ms, cursor_id, USERS_PAGE, &pg,
-				  &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	users = pg.rows;
-	d = web_page_data(req, "Users", "users");
-	tpl_put(d, "after", after);
+	d = web_page_data_with(req, chrome, "Users", "users");
+	tpl_put(d, "after", v->after);
 	tpl_put_list(d, "users");
-	for (i = 0; i < pg.n; i++) {
+	for (i = 0; i < v->n; i++) {
 		bool is_failed = failed != NULL && strcmp(failed->user_id, users[i].user.id) == 0;
 		bool is_done = done != NULL && strcmp(done, users[i].user.id) == 0;
 
@@ -173,13 +160,64 @@ users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 			tpl_put_bool(row, "just_done", true);
 		}
 	}
-	tpl_putf(d, "user_count", "%d%s", pg.n, pg.more ? "+" : "");
-	if (pg.more && wl_cursor_encode(users[pg.n - 1].user.created_at, users[pg.n - 1].user.id,
+	tpl_putf(d, "user_count", "%d%s", v->n, v->more ? "+" : "");
+	if (v->more && wl_cursor_encode(users[v->n - 1].user.created_at, users[v->n - 1].user.id,
 					next, sizeof(next)) == WL_OK)
 		tpl_put(d, "next_after", next);
-	tpl_put_bool(d, "paged", pg.more || after[0] != '\0');
-	page_free(&pg);
+	tpl_put_bool(d, "paged", v->more || v->after[0] != '\0');
 	web_render(req, status, "users", d);
+}
+
+/* The cursor of `after` (from our own "Next page" link); anything else is
+ * the first page and `after` becomes "". */
+static const char *
+users_cursor(const char *after, int64_t *cursor_ms, char cursor_id[64])
+{
+	if (after == NULL || wl_cursor_decode(after, cursor_ms, cursor_id) != WL_OK) {
+		*cursor_ms = 0;
+		cursor_id[0] = '\0';
+		return "";
+	}
+	return after;
+}
+
+/* The page, read on the handler's connection. */
+static void
+users_page(struct wl_req *req, int status, const struct alloc_form *failed)
+{
+	struct tpl_data *d;
+	struct web_chrome *chrome;
+	struct users_view v;
+	struct page pg;
+	struct wl_error err;
+	char cursor_id[64];
+	int64_t cursor_ms;
+
+	wl_error_clear(&err);
+	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
+		d = web_page_data(req, "Users", "users");
+		tpl_put_bool(d, "not_parent", true);
+		web_render(req, 200, "users", d);
+		return;
+	}
+	v.after = users_cursor(failed != NULL ? http_form(req, "after") : http_query(req, "after"),
+			       &cursor_ms, cursor_id);
+	chrome = http_alloc(req, sizeof(*chrome));
+	if (chrome == NULL) {
+		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
+		return;
+	}
+	if (accounts_client_users(req->conn, req->org.id, cursor_ms, cursor_id, USERS_PAGE, &pg,
+				  &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	web_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
+	v.users = pg.rows;
+	v.n = pg.n;
+	v.more = pg.more;
+	users_page_with(req, status, failed, chrome, &v);
+	page_free(&pg);
 }
 
 void
@@ -188,23 +226,58 @@ web_users(struct wl_req *req)
 	users_page(req, 200, NULL);
 }
 
+/* The allocation job and, when it is refused, the page to show again, read
+ * by the writer before the finish (which never queries the database). The
+ * rows are copied into the request's own memory, so nothing outlives a
+ * client that goes away meanwhile. */
+struct alloc_job {
+	struct whitelabel_allocation alloc;   /* first: the job's argument */
+	char user_id[WL_ID_LEN];              /* of the session */
+	char session_org_id[WL_ID_LEN];
+	struct store_org acting;
+	const char *after;                    /* the users page the form was on */
+	int64_t cursor_ms;
+	char cursor_id[64];
+	struct web_chrome *chrome;
+	struct store_client_user *users;      /* USERS_PAGE rows */
+	struct users_view view;
+	bool page_read;
+};
+
+static void
+allocate_refused(struct store_conn *c, void *arg)
+{
+	struct alloc_job *j = arg;
+	struct wl_error err;
+	struct page pg;
+
+	wl_error_clear(&err);
+	j->page_read = false;
+	if (accounts_client_users(c, j->alloc.parent_org_id, j->cursor_ms, j->cursor_id,
+				  USERS_PAGE, &pg, &err) != WL_OK)
+		return;
+	memcpy(j->users, pg.rows, sizeof(*j->users) * (size_t)pg.n);
+	j->view.users = j->users;
+	j->view.n = pg.n;
+	j->view.more = pg.more;
+	j->view.after = j->after;
+	page_free(&pg);
+	web_chrome_read(c, j->user_id, j->session_org_id, &j->acting, j->chrome);
+	j->page_read = true;
+}
+
 static void
 allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
-	struct whitelabel_allocation *r = arg;
+	struct alloc_job *j = arg;
+	struct whitelabel_allocation *r = &j->alloc;
 	struct alloc_form f;
 	char loc[360];
 
 	if (rc == WL_OK) {
-		const char *after = http_form(req, "after");
-
-		/* back to the page the form was on */
-		if (after == NULL || after[0] == '\0' || strlen(after) >= WL_CURSOR_TEXT_MAX ||
-		    after[strspn(after, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				       "0123456789-_")] != '\0')
-			after = "";
+		/* back to the page the form was on (a cursor we made: url-safe) */
 		snprintf(loc, sizeof(loc), "/dashboard/users?allocated=%s&credits=%lld%s%s#user-%s",
-			 r->user_id, (long long)r->credits, after[0] ? "&after=" : "", after,
+			 r->user_id, (long long)r->credits, j->after[0] ? "&after=" : "", j->after,
 			 r->user_id);
 		http_redirect(req, loc);
 		return;
@@ -213,8 +286,8 @@ allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *er
 		http_reply_error(req, err);
 		return;
 	}
-	if (!web_read_conn(req)) {
-		web_error_page(req, 503, NULL, "The database is not available. Please try again.");
+	if (!j->page_read) {
+		web_error_page(req, 422, NULL, err->nfields > 0 ? err->fields[0].message : err->message);
 		return;
 	}
 	f.user_id = r->user_id;
@@ -229,8 +302,7 @@ allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *er
 			f.error = msg;
 		}
 	}
-	users_page(req, 422, &f);
-	web_release_conn(req);
+	users_page_with(req, 422, &f, j->chrome, &j->view);
 }
 
 static bool
@@ -264,6 +336,7 @@ parse_credits(const char *s, int64_t *out)
 void
 web_allocate(struct wl_req *req)
 {
+	struct alloc_job *j;
 	struct whitelabel_allocation *r;
 	struct alloc_form f;
 	struct wl_error err;
@@ -297,15 +370,25 @@ web_allocate(struct wl_req *req)
 		users_page(req, 422, &f);
 		return;
 	}
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
+	j = http_alloc(req, sizeof(*j));
+	if (j != NULL) {
+		j->chrome = http_alloc(req, sizeof(*j->chrome));
+		j->users = http_alloc(req, sizeof(*j->users) * USERS_PAGE);
+	}
+	if (j == NULL || j->chrome == NULL || j->users == NULL) {
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
+	r = &j->alloc;
 	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
 	memcpy(r->user_id, req->params[0], WL_ID_LEN);
 	r->credits = credits;
 	snprintf(r->description, sizeof(r->description), "%s", f.description);
 	snprintf(r->reference, sizeof(r->reference), "alloc:web:%s", ref);
+	memcpy(j->user_id, req->user_id, WL_ID_LEN);
+	memcpy(j->session_org_id, req->key_org_id, WL_ID_LEN);
+	j->acting = req->org;
+	j->after = users_cursor(http_form(req, "after"), &j->cursor_ms, j->cursor_id);
 	http_submit(req, whitelabel_allocate_run, r, allocate_finish);
+	http_on_refusal(req, allocate_refused);
 }

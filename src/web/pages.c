@@ -19,7 +19,6 @@
 
 #define STATIC_FILE_MAX (1024 * 1024)
 #define STATIC_FILES_MAX 64
-#define SWITCHER_MAX 200
 
 struct static_file {
 	char name[64];
@@ -267,67 +266,80 @@ web_org_query(struct wl_req *req)
 	return q;
 }
 
+void
+web_chrome_read(struct store_conn *c, const char *user_id, const char *session_org_id,
+		const struct store_org *acting, struct web_chrome *out)
+{
+	struct store_user user;
+	struct store_org *children;
+	struct wl_error err;
+	int n = 0, i;
+
+	memset(out, 0, sizeof(*out));
+	wl_error_clear(&err);
+	if (store_user_get(c, user_id, &user, &err) == WL_OK)
+		memcpy(out->user_email, user.email, sizeof(out->user_email));
+	wl_error_clear(&err);
+	if (store_org_get(c, session_org_id, false, &out->session_org, &err) != WL_OK)
+		out->session_org = *acting;
+	if (out->session_org.parent_id[0] != '\0')
+		return;
+	children = calloc(WEB_SWITCHER_MAX, sizeof(*children));
+	wl_error_clear(&err);
+	if (children != NULL && store_org_children(c, out->session_org.id, WEB_SWITCHER_MAX,
+						   children, &n, &err) == WL_OK) {
+		for (i = 0; i < n; i++) {
+			memcpy(out->children[i].id, children[i].id, WL_ID_LEN);
+			memcpy(out->children[i].name, children[i].name, sizeof(out->children[i].name));
+		}
+		out->nchildren = n;
+	}
+	free(children);
+}
+
 struct tpl_data *
 web_page_data(struct wl_req *req, const char *title, const char *nav)
 {
+	struct web_chrome *chrome = http_alloc(req, sizeof(*chrome));
+
+	if (chrome == NULL)
+		return NULL;
+	web_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
+	return web_page_data_with(req, chrome, title, nav);
+}
+
+struct tpl_data *
+web_page_data_with(struct wl_req *req, const struct web_chrome *chrome, const char *title,
+		   const char *nav)
+{
 	struct tpl_data *d = tpl_data_new(), *item;
-	struct store_user user;
-	struct store_org session_org, *children;
-	struct wl_error err;
+	const struct store_org *session_org = &chrome->session_org;
 	bool switched = strcmp(req->org.id, req->key_org_id) != 0;
 	char navname[48];
-	int n = 0, i;
+	int i;
 
 	if (d == NULL)
 		return NULL;
-	wl_error_clear(&err);
 	tpl_put(d, "title", title);
 	tpl_put(d, "csrf", req->csrf);
-	if (store_user_get(req->conn, req->user_id, &user, &err) == WL_OK)
-		tpl_put(d, "user_email", user.email);
-	wl_error_clear(&err);
-	if (store_org_get(req->conn, req->key_org_id, false, &session_org, &err) != WL_OK)
-		session_org = req->org;
-	tpl_put(d, "agency_name", session_org.name);
-	tpl_put(d, "agency_id", session_org.id);
+	if (chrome->user_email[0] != '\0')
+		tpl_put(d, "user_email", chrome->user_email);
+	tpl_put(d, "agency_name", session_org->name);
+	tpl_put(d, "agency_id", session_org->id);
 	tpl_put(d, "org_name", req->org.name);
 	tpl_put(d, "org_q", web_org_query(req));
 	tpl_put(d, "org_id", switched ? req->org.id : "");
 	tpl_put_bool(d, "switched", switched);
-	tpl_put_bool(d, "parent_session", session_org.parent_id[0] == '\0');
-	tpl_put_bool(d, "can_whitelabel", session_org.parent_id[0] == '\0');
+	tpl_put_bool(d, "parent_session", session_org->parent_id[0] == '\0');
+	tpl_put_bool(d, "can_whitelabel", session_org->parent_id[0] == '\0');
 	snprintf(navname, sizeof(navname), "nav_%s", nav);
 	tpl_put_bool(d, navname, true);
 	tpl_put_list(d, "switcher");
-	children = http_alloc(req, sizeof(*children) * SWITCHER_MAX);
-	wl_error_clear(&err);
-	if (session_org.parent_id[0] == '\0' && children != NULL &&
-	    store_org_children(req->conn, session_org.id, SWITCHER_MAX, children, &n, &err) == WL_OK) {
-		for (i = 0; i < n; i++) {
-			item = tpl_push(d, "switcher");
-			tpl_put(item, "id", children[i].id);
-			tpl_put(item, "name", children[i].name);
-			tpl_put_bool(item, "selected", strcmp(children[i].id, req->org.id) == 0);
-		}
+	for (i = 0; i < chrome->nchildren; i++) {
+		item = tpl_push(d, "switcher");
+		tpl_put(item, "id", chrome->children[i].id);
+		tpl_put(item, "name", chrome->children[i].name);
+		tpl_put_bool(item, "selected", strcmp(chrome->children[i].id, req->org.id) == 0);
 	}
 	return d;
-}
-
-bool
-web_read_conn(struct wl_req *req)
-{
-	struct wl_error err;
-
-	wl_error_clear(&err);
-	if (req->conn == NULL)
-		req->conn = store_acquire(req->app->store, &err);
-	return req->conn != NULL;
-}
-
-void
-web_release_conn(struct wl_req *req)
-{
-	if (req->conn != NULL)
-		store_release(req->conn);
-	req->conn = NULL;
 }

@@ -280,12 +280,14 @@ put_margin(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 	put_money(d, "pkg_price", s->package_price_cents, cur);
 }
 
-/* The page, from the stored settings s; err (may be NULL) is a refused form. */
+/* The page, from the stored settings s; err (may be NULL) is a refused
+ * form; chrome NULL reads the page's common data on req->conn. */
 static void
 settings_page(struct wl_req *req, int status, const struct store_whitelabel *s,
-	      const struct wl_error *err)
+	      const struct wl_error *err, const struct web_chrome *chrome)
 {
-	struct tpl_data *d = web_page_data(req, "Whitelabel", "whitelabel");
+	struct tpl_data *d = chrome != NULL ? web_page_data_with(req, chrome, "Whitelabel", "whitelabel")
+					    : web_page_data(req, "Whitelabel", "whitelabel");
 	const char *saved = http_query(req, "saved");
 
 	if (req->org.parent_id[0] != '\0' || strcmp(req->org.id, req->key_org_id) != 0) {
@@ -323,37 +325,91 @@ web_settings(struct wl_req *req)
 	}
 	if (req->org.parent_id[0] != '\0')
 		memset(&s, 0, sizeof(s));
-	settings_page(req, 200, &s, NULL);
+	settings_page(req, 200, &s, NULL, NULL);
 }
 
-/* Renders the page again after a refused form, reading the settings. */
+static int
+refused_status(const struct wl_error *err)
+{
+	return err->code == WL_EVALIDATION || err->code == WL_EINVALID
+		       ? 422 : wl_error_http_status(err->code);
+}
+
+/* Renders the page again after a form refused in its handler, reading the
+ * settings on the handler's connection (a handler or a worker; a finish
+ * uses refused_read instead). */
 static void
 refused(struct wl_req *req, const struct wl_error *err)
 {
 	struct store_whitelabel s;
 	struct wl_error e;
-	bool borrowed = req->conn == NULL;
 
-	if (borrowed && !web_read_conn(req)) {
-		web_error_page(req, 503, NULL, "The database is not available. Please try again.");
-		return;
-	}
 	wl_error_clear(&e);
 	if (whitelabel_load(req->conn, req->org.id, &s, &e) != WL_OK)
 		http_reply_error(req, &e);
 	else
-		settings_page(req, err->code == WL_EVALIDATION || err->code == WL_EINVALID ? 422
-			      : wl_error_http_status(err->code), &s, err);
-	if (borrowed)
-		web_release_conn(req);
+		settings_page(req, refused_status(err), &s, err, NULL);
+}
+
+/* A settings write refused by its job: the page to show again is read by
+ * the writer after the job's savepoint is undone (http_on_refusal), so the
+ * finish renders without a database. Each job argument that needs it
+ * starts with its service struct and holds one of these. */
+struct refusal {
+	char org_id[WL_ID_LEN];
+	char user_id[WL_ID_LEN];
+	char session_org_id[WL_ID_LEN];
+	struct store_org acting;
+	struct web_chrome *chrome;
+	struct store_whitelabel stored;
+	bool read;
+};
+
+static bool
+refusal_init(struct wl_req *req, struct refusal *rf)
+{
+	memcpy(rf->org_id, req->org.id, WL_ID_LEN);
+	memcpy(rf->user_id, req->user_id, WL_ID_LEN);
+	memcpy(rf->session_org_id, req->key_org_id, WL_ID_LEN);
+	rf->acting = req->org;
+	rf->chrome = http_alloc(req, sizeof(*rf->chrome));
+	return rf->chrome != NULL;
+}
+
+static void
+refusal_read(struct store_conn *c, struct refusal *rf)
+{
+	struct wl_error e;
+
+	wl_error_clear(&e);
+	rf->read = whitelabel_load(c, rf->org_id, &rf->stored, &e) == WL_OK;
+	if (rf->read)
+		web_chrome_read(c, rf->user_id, rf->session_org_id, &rf->acting, rf->chrome);
+}
+
+static void
+refused_read(struct wl_req *req, const struct wl_error *err, const struct refusal *rf)
+{
+	if (!rf->read)
+		web_error_page(req, refused_status(err), NULL,
+			       err->nfields > 0 ? err->fields[0].message : err->message);
+	else
+		settings_page(req, refused_status(err), &rf->stored, err, rf->chrome);
 }
 
 /* ---- saving a step ------------------------------------------------------------ */
 
 struct save {
-	struct whitelabel_put put;
+	struct whitelabel_put put;            /* first: the job's argument */
 	char step[16];
+	struct refusal rf;
 };
+
+static void
+save_refused(struct store_conn *c, void *arg)
+{
+	refusal_read(c, &((struct save *)arg)->rf);
+}
 
 static void
 wipe_secrets(struct wl_req *req, const struct wl_whitelabel_update *u)
@@ -373,7 +429,7 @@ save_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	char loc[128];
 
 	if (rc != WL_OK) {
-		refused(req, err);
+		refused_read(req, err, &sv->rf);
 		wipe_secrets(req, &sv->put.u);
 		return;
 	}
@@ -512,7 +568,7 @@ web_settings_save(struct wl_req *req)
 		return;
 	}
 	sv = http_alloc(req, sizeof(*sv));
-	if (sv == NULL) {
+	if (sv == NULL || !refusal_init(req, &sv->rf)) {
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
@@ -538,6 +594,7 @@ web_settings_save(struct wl_req *req)
 	/* The job still reads the plaintext secret key (for its live/test
 	 * mode); save_finish wipes the copies. */
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
+	http_on_refusal(req, save_refused);
 }
 
 /* ---- custom domain ---------------------------------------------------------------- */
@@ -552,12 +609,36 @@ agency_itself(struct wl_req *req)
 	return true;
 }
 
+/* A domain job and the page to show again if it is refused. */
+struct domain_job {
+	struct domains_job d;                 /* first: the job's argument */
+	struct refusal rf;
+};
+
+static struct domain_job *
+domain_job_new(struct wl_req *req)
+{
+	struct domain_job *j = http_alloc(req, sizeof(*j));
+
+	if (j == NULL || !refusal_init(req, &j->rf)) {
+		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
+		return NULL;
+	}
+	return j;
+}
+
+static void
+domain_refused(struct store_conn *c, void *arg)
+{
+	refusal_read(c, &((struct domain_job *)arg)->rf);
+}
+
 static void
 domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
+	struct domain_job *j = arg;
 	struct wl_error e;
 
-	(void)arg;
 	if (rc == WL_OK) {
 		http_redirect(req, "/dashboard/whitelabel?saved=domain#portal");
 		return;
@@ -569,13 +650,20 @@ domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 		wl_error_field(&e, "domain", "%s", err->message);
 		e.code = WL_EVALIDATION;
 	}
-	refused(req, &e);
+	refused_read(req, &e, &j->rf);
+}
+
+static void
+domain_submit(struct wl_req *req, struct domain_job *j)
+{
+	http_submit(req, domains_run, &j->d, domain_finish);
+	http_on_refusal(req, domain_refused);
 }
 
 void
 web_domain_add(struct wl_req *req)
 {
-	struct domains_job *r;
+	struct domain_job *j;
 	struct wl_error err;
 	const char *domain;
 
@@ -583,44 +671,38 @@ web_domain_add(struct wl_req *req)
 		return;
 	wl_error_clear(&err);
 	domain = take(req, "domain", &err);
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
-		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
+	if ((j = domain_job_new(req)) == NULL)
 		return;
-	}
 	if (err.code != WL_OK ||
-	    domains_claim_prepare(req->app, req->org.id, domain, r, &err) != WL_OK) {
+	    domains_claim_prepare(req->app, req->org.id, domain, &j->d, &err) != WL_OK) {
 		refused(req, &err);
 		return;
 	}
-	http_submit(req, domains_run, r, domain_finish);
+	domain_submit(req, j);
 }
 
 void
 web_domain_remove(struct wl_req *req)
 {
-	struct domains_job *r;
+	struct domain_job *j;
 
 	if (!agency_itself(req))
 		return;
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
-		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
+	if ((j = domain_job_new(req)) == NULL)
 		return;
-	}
-	domains_remove_prepare(req->app, req->org.id, r);
-	http_submit(req, domains_run, r, domain_finish);
+	domains_remove_prepare(req->app, req->org.id, &j->d);
+	domain_submit(req, j);
 }
 
 /* On a worker: ask DNS, then record the verdict through the writer. */
 static void
 refresh_work(struct wl_req *req, void *arg)
 {
-	struct domains_job *r = arg;
+	struct domain_job *j = arg;
 	struct wl_error err;
 
 	wl_error_clear(&err);
-	if (domains_refresh_check(req->app, r, &err) != WL_OK) {
+	if (domains_refresh_check(req->app, &j->d, &err) != WL_OK) {
 		struct wl_error e;
 
 		wl_error_clear(&e);
@@ -629,25 +711,22 @@ refresh_work(struct wl_req *req, void *arg)
 		refused(req, &e);
 		return;
 	}
-	http_submit(req, domains_run, r, domain_finish);
+	domain_submit(req, j);
 }
 
 void
 web_domain_refresh(struct wl_req *req)
 {
-	struct domains_job *r;
+	struct domain_job *j;
 	struct wl_error err;
 	int rc;
 
 	if (!agency_itself(req))
 		return;
 	wl_error_clear(&err);
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
-		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
+	if ((j = domain_job_new(req)) == NULL)
 		return;
-	}
-	rc = domains_refresh_prepare(req->conn, req->app, req->org.id, r, &err);
+	rc = domains_refresh_prepare(req->conn, req->app, req->org.id, &j->d, &err);
 	if (rc == WL_ENOTFOUND) {
 		http_redirect(req, "/dashboard/whitelabel#portal");
 		return;
@@ -656,5 +735,5 @@ web_domain_refresh(struct wl_req *req)
 		http_reply_error(req, &err);
 		return;
 	}
-	http_offload(req, refresh_work, r);
+	http_offload(req, refresh_work, j);
 }

@@ -297,6 +297,57 @@ test_inbound_rejected_when_empty(void **state)
 	audit_ok(f);
 }
 
+/* The reaper's job settles a silent call once: a second run (another
+ * instance's reaper, or a retry) finds it ended; a call with a newer event
+ * than the limit is left open. */
+static void
+test_stale_call_settled_once(void **state)
+{
+	struct fixture *f = *state;
+	struct apply_job gp = { .org = f->parent, .delta = 10000 }, gc = { .org = f->child, .delta = 250 };
+	struct calls_inbound in;
+	struct calls_reap r;
+	struct store_call call;
+	struct store_conn *c;
+	struct wl_error err;
+	bool go;
+
+	snprintf(gp.ref, sizeof(gp.ref), "grant:p");
+	snprintf(gc.ref, sizeof(gc.ref), "grant:c");
+	assert_int_equal(writer_run(f->writer, apply, &gp, &err), WL_OK);
+	assert_int_equal(writer_run(f->writer, apply, &gc, &err), WL_OK);
+	memset(&in, 0, sizeof(in));
+	snprintf(in.org_id, sizeof(in.org_id), "%s", f->child);
+	snprintf(in.from, sizeof(in.from), "anonymous");
+	snprintf(in.to, sizeof(in.to), "+31201234567");
+	assert_int_equal(writer_run(f->writer, calls_inbound_run, &in, &err), WL_OK);
+	assert_int_equal(event(f, in.call.id, "in-progress", 30, &go), 30);
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.call_id, in.call.id, WL_ID_LEN);
+	memcpy(r.org_id, f->child, WL_ID_LEN);
+	memcpy(r.billed_org_id, f->parent, WL_ID_LEN);
+	r.stale_before_ms = 1; /* its last event is newer: not stale */
+	assert_int_equal(writer_run(f->writer, calls_reap_run, &r, &err), WL_OK);
+	assert_false(r.settled);
+	r.stale_before_ms = INT64_MAX;
+	assert_int_equal(writer_run(f->writer, calls_reap_run, &r, &err), WL_OK);
+	assert_true(r.settled);
+	assert_int_equal(r.billed_seconds, 30);
+	assert_int_equal(writer_run(f->writer, calls_reap_run, &r, &err), WL_OK);
+	assert_false(r.settled);
+	c = store_acquire(f->store, &err);
+	assert_non_null(c);
+	assert_int_equal(store_call_get(c, in.call.id, false, &call, &err), WL_OK);
+	store_release(c);
+	assert_string_equal(call.status, "ended");
+	assert_string_equal(call.ended_reason, "stale");
+	assert_int_equal(call.billed_seconds, 30);
+	assert_int_equal(balance(f, f->child), 220);
+	assert_int_equal(event(f, in.call.id, "ended", 90, &go), 30);
+	audit_ok(f);
+}
+
 int
 main(void)
 {
@@ -306,6 +357,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch_keeps_each_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_call_metering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbound_rejected_when_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_call_settled_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
