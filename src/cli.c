@@ -233,6 +233,8 @@ cmd_serve(int argc, char **argv)
 	if (cli_number(&spec, "threads", 1, 64, &threads) != 0)
 		return 2;
 	config_load(&cfg);
+	if (config_check_serve(&cfg) != 0)
+		return 2;
 	take_db(&cfg, &spec);
 	if (cli_get(&spec, "listen") != NULL)
 		snprintf(cfg.listen, sizeof(cfg.listen), "%s", cli_get(&spec, "listen"));
@@ -257,6 +259,10 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	app.max_connections = cfg.max_connections;
+	app.max_per_ip = cfg.max_per_ip;
+	app.header_timeout_s = cfg.header_timeout_s;
+	snprintf(app.web_dir, sizeof(app.web_dir), "%s", cfg.web_dir);
 	app.workers = workers_start((int)threads * 2, &err);
 	if (app.workers == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);

@@ -423,6 +423,7 @@ dispatch(struct wl_req *req)
 	char allow[64];
 
 	p->state = RS_DISPATCHED;
+	conns_busy(p->track);
 	if (atomic_load(&p->server->stopping)) {
 		http_reply_fail(req, WL_EUNAVAILABLE, "The server is shutting down, try again");
 		return;
@@ -467,8 +468,26 @@ dispatch(struct wl_req *req)
 
 /* ---- libmicrohttpd callbacks --------------------------------------------- */
 
+/* The body the head announces, for its deadline: Content-Length, or the
+ * most we accept when it comes chunked. */
+static uint64_t
+announced_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+	uint64_t n;
+
+	if (te != NULL)
+		return WL_BODY_MAX;
+	if (cl == NULL)
+		return 0;
+	n = strtoull(cl, NULL, 10);
+	return n > WL_BODY_MAX ? WL_BODY_MAX : n;
+}
+
 static struct wl_req *
-req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, const char *method)
+req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, const char *method,
+	const char *version)
 {
 	struct wl_req *req = calloc(1, sizeof(*req));
 	struct http_private *p = calloc(1, sizeof(*p));
@@ -485,6 +504,12 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	p->server = s;
 	p->state = RS_READING;
 	req->method = http_parse_method(method);
+	p->track = conns_of(conn);
+	conns_head_done(s, p->track, announced_body(conn));
+	if (!conns_url_ok(p->track, version))
+		http_mark_bad(req, "The URL holds a NUL byte");
+	else if (!conns_headers_ok(conn, method, version))
+		http_mark_bad(req, "A header holds a NUL byte");
 	if (n > PATH_MAX_LEN) {
 		http_mark_bad(req, "The URL is too long");
 		n = 0;
@@ -526,11 +551,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	struct wl_req *req = *con_cls;
 	struct http_private *p;
 
-	(void)version;
 	if (req == NULL) {
 		const char *cl;
 
-		req = req_new(s, conn, url, method);
+		req = req_new(s, conn, url, method, version);
 		if (req == NULL)
 			return MHD_NO;
 		*con_cls = req;
@@ -589,8 +613,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct http_server *s = cls;
 	struct wl_req *req = *con_cls;
 
-	(void)conn;
 	(void)toe;
+	/* The next request on this connection gets its deadlines afresh. */
+	conns_idle(conns_of(conn));
 	if (req == NULL)
 		return;
 	/* A client that went away while its request was suspended: after the
@@ -630,11 +655,35 @@ parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
 	return WL_OK;
 }
 
+/* libmicrohttpd's own messages, as escaped log lines. */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	wl_log("http: %s", msg);
+}
+
+static void
+server_free(struct http_server *s)
+{
+	conns_free(s);
+	web_free();
+	free(s);
+}
+
 struct http_server *
 http_start(struct wl_app *app, const char *listen, int threads, struct wl_error *err)
 {
 	struct http_server *s;
 	struct sockaddr_in sa;
+	unsigned max_conns;
 
 	if (parse_listen(listen, &sa, err) != WL_OK)
 		return NULL;
@@ -645,28 +694,38 @@ http_start(struct wl_app *app, const char *listen, int threads, struct wl_error 
 	}
 	s->app = app;
 	s->offload = store_kind(app->store) != STORE_SQLITE;
-	if (web_init(err) != WL_OK) {
+	if (web_init(app->web_dir, err) != WL_OK) {
 		free(s);
+		return NULL;
+	}
+	if (conns_start(s, app->header_timeout_s, err) != WL_OK) {
+		server_free(s);
 		return NULL;
 	}
 	if (threads < 1)
 		threads = 1;
+	max_conns = conns_fd_budget(app->max_connections, app->max_per_ip, app->header_timeout_s);
 	s->daemon = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+		/* Silence between requests; a request's own deadlines are conns.c's. */
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)900,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)512,
+		MHD_OPTION_CONNECTION_LIMIT, max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		app->max_per_ip < max_conns ? app->max_per_ip : max_conns,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, conns_notify, s,
+		MHD_OPTION_URI_LOG_CALLBACK, conns_uri_seen, s,
+		MHD_OPTION_UNESCAPE_CALLBACK, conns_unescape, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 		MHD_OPTION_END);
 	if (s->daemon == NULL) {
-		web_free();
-		free(s);
+		server_free(s);
 		wl_fail(err, WL_EINTERNAL, "cannot listen on %s (in use, or not allowed)", listen);
 		return NULL;
 	}
@@ -697,8 +756,7 @@ http_quiesce(struct http_server *s)
 	for (waited_ms = 0; atomic_load(&s->in_flight) > 0 && waited_ms < 60000; waited_ms += 10)
 		usleep(10 * 1000);
 	if (atomic_load(&s->in_flight) > 0)
-		fprintf(stderr, "wlportal: %d requests still waiting after 60 s\n",
-			atomic_load(&s->in_flight));
+		wl_log("%d requests still waiting after 60 s", atomic_load(&s->in_flight));
 }
 
 void
@@ -711,7 +769,7 @@ http_stop(struct http_server *s)
 	 * process exits around it) rather than crash. */
 	if (atomic_load(&s->in_flight) > 0)
 		return;
+	conns_stop(s);
 	MHD_stop_daemon(s->daemon);
-	web_free();
-	free(s);
+	server_free(s);
 }
