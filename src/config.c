@@ -122,8 +122,8 @@ find_web_dir(char *out, size_t n)
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			snprintf(out, n, "%s/../share/wlportal/web", exe);
-			if (has_templates(out))
+			if ((size_t)snprintf(out, n, "%.*s/../share/wlportal/web", (int)(n - 32), exe) < n &&
+			    has_templates(out))
 				return true;
 		}
 	}

@@ -84,6 +84,12 @@ enum MHD_Result http_copy_header(void *cls, enum MHD_ValueKind kind, const char 
 				 size_t key_size, const char *value, size_t value_size);
 enum http_method http_parse_method(const char *m);
 enum MHD_Result http_queue_answer(struct wl_req *req);
+/* server.c: libmicrohttpd's access handler and request-completed hook. */
+enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				const char *method, const char *version, const char *upload_data,
+				size_t *upload_data_size, void **con_cls);
+void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		       enum MHD_RequestTerminationCode toe);
 
 /* conns.c: every connection's request deadlines and the reaper that
  * enforces them; NUL bytes in the request line; the descriptor budget. */
