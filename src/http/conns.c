@@ -42,7 +42,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define REAPER_TICK_MS 250
+#define REAPER_TICK_MS 500
 /* The body's allowance: one more second per this many bytes announced. */
 #define WL_BODY_RATE (16 * 1024)
 /* Descriptors kept for everything that is not a client connection
@@ -62,7 +62,10 @@ struct conn_track {
 	uint64_t mark_since;      /* the idle period mark_bytes belongs to */
 	uint64_t mark_bytes;      /* tcpi_bytes_received when that period was first seen */
 	bool reaped;
-	/* the connection's thread's own: the raw request line (NUL checks) */
+	/* the connection's thread's own: when it last went idle (each idle
+	 * period gets a later ms than the one before, so the reaper never takes
+	 * a new period for the one it saw), and the raw request line */
+	uint64_t last_idle_ms;
 	const char *raw_uri;
 	size_t raw_uri_len;
 	bool nul_in_url;
@@ -125,8 +128,14 @@ conns_busy(struct conn_track *t)
 void
 conns_idle(struct conn_track *t)
 {
-	if (t != NULL)
-		atomic_store(&t->state, pack(PH_IDLE, mono_ms()));
+	uint64_t ms = mono_ms();
+
+	if (t == NULL)
+		return;
+	if (ms <= t->last_idle_ms)
+		ms = t->last_idle_ms + 1;
+	t->last_idle_ms = ms;
+	atomic_store(&t->state, pack(PH_IDLE, ms));
 }
 
 /* ---- raw request line: NUL bytes ------------------------------------------------ */
@@ -259,6 +268,7 @@ conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		t->fd = info->connect_fd;
 		t->mark_since = mono_ms();
 		t->mark_bytes = 0;
+		t->last_idle_ms = t->mark_since;
 		atomic_init(&t->state, pack(PH_IDLE, t->mark_since));
 		pthread_mutex_lock(&r->lock);
 		t->next = r->list.next;
