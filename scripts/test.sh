@@ -26,6 +26,10 @@ build_dir=$(cd "$1" && pwd)
 cd "$root"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+
+# slow_clients.test.mjs holds 10,000 connections (client and server side
+# each): every process started from here may open as many files as allowed.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 if [ ! -x "$build_dir/wlportal" ]; then

@@ -247,6 +247,8 @@ cmd_serve(int argc, char **argv)
 	if (cli_number(&spec, "threads", 1, 64, &threads) != 0)
 		return 2;
 	config_load(&cfg);
+	if (config_check_serve(&cfg) != 0)
+		return 2;
 	take_db(&cfg, &spec);
 	if ((rc = config_check(&cfg)) != 0)
 		return rc;
@@ -273,6 +275,10 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	app.max_connections = cfg.max_connections;
+	app.max_per_ip = cfg.max_per_ip;
+	app.header_timeout_s = cfg.header_timeout_s;
+	snprintf(app.web_dir, sizeof(app.web_dir), "%s", cfg.web_dir);
 	app.workers = workers_start((int)threads * 2, &err);
 	if (app.workers == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);

@@ -126,9 +126,11 @@ struct http_server *http_start(struct wl_app *app, const char *listen, int threa
 			       struct wl_error *err);
 uint16_t http_port(struct http_server *s);
 /* Stops accepting connections, answers new requests 503, and waits (up to
- * 15 s) for requests suspended on a worker or the writer to be answered. */
+ * 60 s) for requests suspended on a worker or the writer to be answered. */
 void http_quiesce(struct http_server *s);
-/* Closes every connection. Call http_quiesce first. */
+/* Closes every connection and frees the server. Call http_quiesce first; a
+ * request still suspended after it keeps the daemon running (it is left to
+ * the process's exit rather than stopped under that request). */
 void http_stop(struct http_server *s);
 
 #endif

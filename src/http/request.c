@@ -176,7 +176,7 @@ http_reply_error(struct wl_req *req, const struct wl_error *err)
 
 	if (req->html) {
 		if (code == WL_EINTERNAL)
-			fprintf(stderr, "wlportal: %s: internal error: %s\n", req->path, err->message);
+			wl_log("%s: internal error: %s", req->path, err->message);
 		if (code == WL_EMETHOD)
 			req->priv->extra_header_name = "Allow";
 		web_error_page(req, wl_error_http_status(code), NULL,
@@ -201,8 +201,8 @@ http_reply_error(struct wl_req *req, const struct wl_error *err)
 	wl_json_obj_end(&req->out);
 	wl_json_obj_end(&req->out);
 	if (code == WL_EINTERNAL)
-		fprintf(stderr, "wlportal: %s %s: internal error: %s\n",
-			req->method == HTTP_POST ? "POST" : "request", req->path, err->message);
+		wl_log("%s %s: internal error: %s", req->method == HTTP_POST ? "POST" : "request",
+		       req->path, err->message);
 	if (code == WL_EMETHOD) {
 		req->priv->extra_header_name = "Allow";
 	}

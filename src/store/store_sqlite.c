@@ -13,11 +13,13 @@
 #include "store/store_sqlite_int.h"
 #include "store/sqlite_sql.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 
@@ -170,6 +172,14 @@ store_sqlite_open(const char *path, struct wl_error *err)
 	s->base.ops = &sq_ops;
 	s->base.kind = STORE_SQLITE;
 	pthread_mutex_init(&s->mu, NULL);
+	/* Created owner-only before SQLite opens it: SQLite gives the -wal and
+	 * -shm files the database file's permissions. */
+	if (strcmp(path, ":memory:") != 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	/* Open one connection now so a bad path fails at start, not later. */
 	if (conn_open(s, &c, err) != WL_OK) {
 		pthread_mutex_destroy(&s->mu);

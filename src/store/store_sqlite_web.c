@@ -1,8 +1,9 @@
 /*
  * store_sqlite_web.c — the SQLite side of what the whitelabel settings and
  * the dashboard store: agency settings, portal users, login sessions and
- * rate-limit counters. The statement texts live with the others in
- * store_sqlite.c.
+ * rate-limit counters. The statement texts live with all the others in
+ * sqlite_sql.h (by id, enum stmt_id in store_sqlite_int.h); store_sqlite.c
+ * prepares them per connection.
  */
 #include <stdio.h>
 #include <string.h>
