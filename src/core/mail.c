@@ -11,9 +11,9 @@
 
 #include "core/validate.h"
 
-/* Input bytes per encoded word: 45 bytes → 60 base64 characters, so each
- * "=?UTF-8?B?…?=" stays within RFC 2047's 75. */
-#define WORD_CHUNK 45
+/* Input bytes per encoded word: 42 bytes → 56 base64 characters, so a
+ * "Subject: =?UTF-8?B?…?=" line stays within 78 characters. */
+#define WORD_CHUNK 42
 
 /* Valid UTF-8, no control character (so no CR/LF), at most max bytes. */
 static bool
@@ -210,7 +210,8 @@ wl_mail_build(const struct wl_mail *m, int64_t now, const char *unique, struct w
 	wl_buf_puts(out, "From: ");
 	if (m->from_name != NULL && m->from_name[0] != '\0') {
 		put_display_name(out, m->from_name);
-		wl_buf_puts(out, " ");
+		/* Encoded words can fill a line: the address goes on the next. */
+		wl_buf_puts(out, is_ascii(m->from_name) ? " " : "\r\n ");
 	}
 	wl_buf_printf(out, "<%s>\r\nTo: <%s>\r\nSubject: ", m->from_addr, m->to_addr);
 	if (is_ascii(m->subject))
