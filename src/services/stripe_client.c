@@ -17,6 +17,9 @@
 #define BASE_MAX 512
 #define AUTH_HEADER_MAX (sizeof("Authorization: Bearer ") + KEY_MAX)
 
+/* Used when the caller passes no struct stripe_api. */
+static const struct stripe_api default_api = { NULL, 0, 0 };
+
 struct exchange {
 	const char *url;
 	const char *form;          /* NULL = GET */
@@ -280,6 +283,8 @@ stripe_price_fetch(const struct stripe_api *api, const char *secret_key, const c
 	json_t *root;
 	int rc;
 
+	if (api == NULL)
+		api = &default_api;
 	if (detail == NULL)
 		detail = &scratch;
 	memset(detail, 0, sizeof(*detail));
@@ -326,6 +331,8 @@ stripe_session_create(const struct stripe_api *api, const char *secret_key,
 	json_t *root;
 	int rc;
 
+	if (api == NULL)
+		api = &default_api;
 	if (detail == NULL)
 		detail = &scratch;
 	memset(detail, 0, sizeof(*detail));
