@@ -5,7 +5,7 @@
 // non-ASCII names and subjects, header injection refused before anything
 // is sent, and failures sorted into "retry later" and "give up".
 //
-// MAILSEND_BIN points at the driver (default build-test/mailsend).
+// MAILSEND_BIN points at the driver (default: next to WLPORTAL_BIN, else build-test/mailsend).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSmtpSink } from './smtp_sink.mjs';
 
-const MAILSEND = path.resolve(process.env.MAILSEND_BIN || 'build-test/mailsend');
+const MAILSEND = path.resolve(process.env.MAILSEND_BIN
+  || path.join(path.dirname(process.env.WLPORTAL_BIN || 'build-test/wlportal'), 'mailsend'));
 const SAN_ENV = {
   ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0:halt_on_error=1',
   UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',

@@ -6,7 +6,7 @@
 // checks the fake's own checkout page: paying sends a webhook signed as
 // the stripe package signs, then redirects to the success URL.
 //
-// STRIPECALL_BIN points at the driver (default build-test/stripecall).
+// STRIPECALL_BIN points at the driver (default: next to WLPORTAL_BIN, else build-test/stripecall).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,8 @@ import path from 'node:path';
 import Stripe from 'stripe';
 import { startFakeStripe } from './fake_stripe.mjs';
 
-const STRIPECALL = path.resolve(process.env.STRIPECALL_BIN || 'build-test/stripecall');
+const STRIPECALL = path.resolve(process.env.STRIPECALL_BIN
+  || path.join(path.dirname(process.env.WLPORTAL_BIN || 'build-test/wlportal'), 'stripecall'));
 const KEY = 'sk_test_51Fake' + 'Q'.repeat(20) + 'k9Zz';
 const WHSEC = 'whsec_fakeSigningSecret123';
 const SAN_ENV = {

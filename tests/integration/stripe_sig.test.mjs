@@ -5,7 +5,7 @@
 // (tests/stripesig.c → src/core/stripe_sig.c), which prints its verdict.
 // The package's own verifier is asked too, so both agree on every vector.
 //
-// STRIPESIG_BIN points at the driver (default build-test/stripesig).
+// STRIPESIG_BIN points at the driver (default: next to WLPORTAL_BIN, else build-test/stripesig).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 
-const STRIPESIG = path.resolve(process.env.STRIPESIG_BIN || 'build-test/stripesig');
+const STRIPESIG = path.resolve(process.env.STRIPESIG_BIN
+  || path.join(path.dirname(process.env.WLPORTAL_BIN || 'build-test/wlportal'), 'stripesig'));
 const SECRET = 'whsec_test_' + 'k3y'.repeat(10);
 const stripe = new Stripe('sk_test_unused');
 
