@@ -42,9 +42,12 @@ do_price(const struct stripe_api *api, const char *key, char **argv, int check)
 		return 0;
 	}
 	if (!check) {
-		printf("ok id=%s active=%s type=%s product=%s unit_amount=%s%lld currency=%s\n", p.id,
-		       p.active ? "true" : "false", p.type, p.product, p.has_unit_amount ? "" : "none",
-		       (long long)p.unit_amount, p.currency);
+		char amount[24] = "none";
+
+		if (p.has_unit_amount)
+			snprintf(amount, sizeof(amount), "%lld", (long long)p.unit_amount);
+		printf("ok id=%s active=%s type=%s product=%s unit_amount=%s currency=%s\n", p.id,
+		       p.active ? "true" : "false", p.type, p.product, amount, p.currency);
 		return 0;
 	}
 	if (stripe_price_check(&p, argv[3], argv[4], strtoll(argv[5], NULL, 10), argv[6], &err) ==

@@ -76,6 +76,7 @@ describe('Stripe API client against the fake Stripe', { timeout: 120_000 }, () =
     fake.setPrice(KEY, { id: 'price_good', product: 'prod_credits', unit_amount: 4000, currency: 'eur' });
     fake.setPrice(KEY, { id: 'price_off', active: false, product: 'prod_credits', unit_amount: 4000 });
     fake.setPrice(KEY, { id: 'price_monthly', type: 'recurring', product: 'prod_credits', unit_amount: 4000 });
+    fake.setPrice(KEY, { id: 'price_custom', product: 'prod_credits', unit_amount: null });
   });
 
   after(async () => {
@@ -107,6 +108,8 @@ describe('Stripe API client against the fake Stripe', { timeout: 120_000 }, () =
     assert.match(await check('price_good', 'prod_other', 4000, 'EUR'), /^mismatch stripe\.price_id: .*prod_credits, not prod_other/);
     assert.match(await check('price_good', 'prod_credits', 5000, 'EUR'), /^mismatch stripe\.price_id: .*4000 eur; the package costs 5000 EUR/);
     assert.match(await check('price_good', 'prod_credits', 4000, 'USD'), /^mismatch stripe\.price_id: /);
+    assert.match(await check('price_custom', 'prod_credits', 4000, 'EUR'), /^mismatch stripe\.price_id: .*no fixed amount/);
+    assert.match((await stripecall(['price', fake.url, 'price_custom'])).line, / unit_amount=none /);
   });
 
   it('creates a Checkout Session with every parameter the fake expects', async () => {
@@ -221,6 +224,26 @@ describe('Stripe API client against the fake Stripe', { timeout: 120_000 }, () =
     assert.equal(parseError((await session(fake, 'bad key with spaces')).line).code, 'invalid_request');
     assert.equal(parseError((await stripecall(['price', 'ftp://127.0.0.1', 'price_good'])).line).code, 'invalid_request');
     assert.equal(fake.requests.length, before);
+  });
+
+  it('the fake refuses what wlportal must not send', async () => {
+    const good = new URLSearchParams({ mode: 'payment', 'line_items[0][price]': 'price_good',
+      'line_items[0][quantity]': '1', success_url: `${SUCCESS}?session_id={CHECKOUT_SESSION_ID}`, cancel_url: CANCEL,
+      client_reference_id: 'org_1', 'metadata[org_id]': 'org_1', 'metadata[user_id]': 'usr_1' }).toString();
+    const post = async (body, headers = {}) => {
+      const r = await fetch(`${fake.url}/v1/checkout/sessions`, { method: 'POST', body, headers: {
+        Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': `k-${Math.random()}`, ...headers } });
+      return { status: r.status, problems: fake.requests.at(-1).problems.join('; ') };
+    };
+    assert.equal((await post(good)).status, 200);
+    assert.match((await post(good.replace('%7B', '{').replace('%7D', '}'))).problems, /literal braces/);
+    assert.match((await post(good, { 'Idempotency-Key': '' })).problems, /Idempotency-Key/);
+    assert.match((await post(`${good}&extra=1`)).problems, /unknown parameter: extra/);
+    assert.match((await post(good.replace('quantity%5D=1', 'quantity%5D=2'))).problems, /quantity/);
+    assert.match((await post(good.replace('mode=payment', 'mode=subscription'))).problems, /mode/);
+    assert.match((await post(good.replace('%3Fsession_id', '%3Fsid'))).problems, /success_url/);
+    assert.match((await post(good, { 'Content-Type': 'application/json' })).problems, /Content-Type/);
+    assert.match((await post(good, { Authorization: 'Basic eDp5' })).problems, /Authorization/);
   });
 
   it('paying on the fake checkout page sends a signed webhook, then redirects', async () => {
