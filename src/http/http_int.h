@@ -16,7 +16,6 @@
 #define MAX_QUERY 24
 #define MAX_HEADERS 16
 #define MAX_EXTRA_HEADERS 4
-#define SESSION_COOKIE "wl_session"
 #define QUERY_VALUE_MAX 1024
 #define HEADER_VALUE_MAX 1024
 #define PATH_MAX_LEN 2048

@@ -25,7 +25,7 @@
 static const char *const wanted_headers[] = {
 	"Authorization", "X-Organization-Id", "Idempotency-Key", "Content-Type", "Host",
 	"Cookie", "Stripe-Signature", "Origin", "X-Forwarded-Proto", "X-Forwarded-For", "Accept",
-	NULL,
+	"Sec-Fetch-Site", NULL,
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -267,12 +267,30 @@ http_redirect(struct wl_req *req, const char *location)
 	http_reply_html(req, 303);
 }
 
-static bool
-behind_https(struct wl_req *req)
+bool
+http_is_https(struct wl_req *req)
 {
-	const char *proto = http_header(req, "X-Forwarded-Proto");
+	const char *base = req->app->base_domain;
+	const char *proto;
+	size_t n = strlen(base);
 
+	if (strcmp(base, "localhost") != 0 && !(n > 10 && strcmp(base + n - 10, ".localhost") == 0))
+		return true;
+	/* The header is the client's own claim unless our proxy set it. */
+	proto = req->app->trust_proxy ? http_header(req, "X-Forwarded-Proto") : NULL;
 	return proto != NULL && strcasecmp(proto, "https") == 0;
+}
+
+const char *
+http_cookie_name(struct wl_req *req, const char *name)
+{
+	size_t n = strlen(name) + sizeof("__Host-");
+	char *full;
+
+	if (!http_is_https(req) || (full = http_alloc(req, n)) == NULL)
+		return name;
+	snprintf(full, n, "__Host-%s", name);
+	return full;
 }
 
 void
@@ -281,7 +299,7 @@ http_set_cookie(struct wl_req *req, const char *name, const char *value, long ma
 	char line[512];
 
 	snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s", name,
-		 value, max_age_s, behind_https(req) ? "; Secure" : "");
+		 value, max_age_s, http_is_https(req) ? "; Secure" : "");
 	http_add_header(req, "Set-Cookie", line);
 }
 

@@ -17,7 +17,9 @@
  * request, because the writer may resume and complete it at once.
  *
  * HTML pages: a portal host ({slug}.portal.{base}) is routed to /p/{slug}/…;
- * AUTH_SESSION routes read the wl_session cookie and check the CSRF token
+ * the log-in form and the dashboard answer only on the platform's own host;
+ * a POST to a page from another site (Origin, Sec-Fetch-Site) is refused;
+ * AUTH_SESSION routes read the session cookie and check the CSRF token
  * of every POST; errors on page routes answer as HTML pages (web/).
  */
 #include "http/http.h"
@@ -113,7 +115,8 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 	const char *csrf, *org;
 	int rc;
 
-	if (!wl_cookie_get(http_header(req, "Cookie"), SESSION_COOKIE, token, sizeof(token)) ||
+	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_SESSION_COOKIE),
+			   token, sizeof(token)) ||
 	    token[0] == '\0')
 		return wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.");
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)token, strlen(token), NULL, 0);
@@ -149,7 +152,7 @@ authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 	const char *h = http_header(req, "Authorization");
 	const char *token;
 
-	if (auth == AUTH_NONE || auth == AUTH_PAGE)
+	if (auth == AUTH_NONE || auth == AUTH_PAGE || auth == AUTH_LOGIN)
 		return WL_OK;
 	if (auth == AUTH_SESSION)
 		return authenticate_session(req, err);
@@ -202,7 +205,7 @@ run_handler(struct wl_req *req, const struct route *r)
 		http_reply_fail(req, WL_EUNAVAILABLE, "The database is not available");
 		return;
 	}
-	if (r->auth == AUTH_PAGE || r->auth == AUTH_SESSION)
+	if (r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION)
 		req->html = true;
 	if (authenticate(req, r->auth, &err) == WL_OK)
 		r->handler(req);
@@ -371,6 +374,59 @@ request_host(struct wl_req *req, char *out, size_t n)
 	return true;
 }
 
+bool
+http_platform_host(struct wl_req *req)
+{
+	const char *base = req->app->base_domain, *listen = req->app->listen_host;
+	struct in_addr ip;
+	char host[256];
+
+	if (!request_host(req, host, sizeof(host)))
+		return false;
+	if (strcmp(host, base) == 0 || (strncmp(host, "portal.", 7) == 0 && strcmp(host + 7, base) == 0))
+		return true;
+	if (listen[0] != '\0' && strcmp(host, listen) == 0)
+		return true;
+	/* Listening on every address: any address literal is ours (portal
+	 * hosts and custom domains are names). */
+	return strcmp(listen, "0.0.0.0") == 0 && inet_pton(AF_INET, host, &ip) == 1;
+}
+
+/* The length of an authority ("host[:port]") without the port its scheme
+ * implies. */
+static size_t
+authority_len(const char *a, bool https)
+{
+	size_t n = strlen(a);
+
+	if (https && n > 4 && strcmp(a + n - 4, ":443") == 0)
+		return n - 4;
+	if (!https && n > 3 && strcmp(a + n - 3, ":80") == 0)
+		return n - 3;
+	return n;
+}
+
+/* A POST to a page that another site made the browser send: its Origin is
+ * not this scheme and Host ("null" included), or, from a browser that sent
+ * no Origin, Sec-Fetch-Site says cross-site. */
+static bool
+foreign_post(struct wl_req *req)
+{
+	const char *origin = http_header(req, "Origin"), *host = http_header(req, "Host");
+	const char *site = http_header(req, "Sec-Fetch-Site");
+	bool https = http_is_https(req);
+	const char *scheme = https ? "https://" : "http://";
+	size_t sl = strlen(scheme), on;
+
+	if (origin == NULL)
+		return site != NULL && strcasecmp(site, "cross-site") == 0;
+	if (host == NULL || strncasecmp(origin, scheme, sl) != 0)
+		return true;
+	origin += sl;
+	on = authority_len(origin, https);
+	return on == 0 || on != authority_len(host, https) || strncasecmp(origin, host, on) != 0;
+}
+
 /* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/.
  * The API, the engine API and static files keep their own paths. */
 static void
@@ -446,6 +502,19 @@ dispatch(struct wl_req *req)
 		} else {
 			http_reply_fail(req, WL_ENOTFOUND, "No such route");
 		}
+		return;
+	}
+	if ((r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) && !http_platform_host(req)) {
+		req->html = true;
+		http_reply_fail(req, WL_ENOTFOUND, "No such page here");
+		return;
+	}
+	if ((r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) &&
+	    req->method != HTTP_GET && req->method != HTTP_HEAD && foreign_post(req)) {
+		req->html = true;
+		http_reply_fail(req, WL_EFORBIDDEN,
+				"This form was sent from another site, so it was not accepted. "
+				"Open this site directly and try again.");
 		return;
 	}
 	if (p->server->offload && r->auth != AUTH_NONE) {

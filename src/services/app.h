@@ -19,6 +19,7 @@ struct wl_app {
 	int64_t price_micro_per_minute;  /* platform price, EUR micro per minute */
 	char engine_token[128];
 	char base_domain[256];
+	char listen_host[64];            /* host part of the listen address */
 	char cname_target[272];
 	char dns_server[128];
 	int public_port;

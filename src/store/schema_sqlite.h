@@ -108,6 +108,18 @@ static const char *const sqlite_migrations[] = {
 	"  window_start INTEGER NOT NULL,"
 	"  hits INTEGER NOT NULL);"
 	"CREATE INDEX users_created ON users(created_at, id);",
+
+	/* 3: e-mail addresses unique whatever their case (stored lowercase; two
+	 * users differing only by case stop this migration: rename one first),
+	 * and failed log-ins counted per bucket instead of per fixed window. */
+	"UPDATE users SET email = lower(email);"
+	"CREATE UNIQUE INDEX users_email_lower ON users (lower(email));"
+	"CREATE TABLE login_failures ("
+	"  bucket TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL,"
+	"  last_failed_at INTEGER NOT NULL);"
+	"CREATE INDEX login_failures_last ON login_failures (last_failed_at);"
+	"DROP TABLE rate_limits;",
 };
 
 #endif
