@@ -80,5 +80,11 @@ enum MHD_Result http_copy_header(void *cls, enum MHD_ValueKind kind, const char 
 				 size_t key_size, const char *value, size_t value_size);
 enum http_method http_parse_method(const char *m);
 enum MHD_Result http_queue_answer(struct wl_req *req);
+/* site.c: the lowercase Host without its port (false if unusable); a POST
+ * that another site made the browser send (its Origin is not this scheme
+ * and host, "null" included, or without Origin Sec-Fetch-Site is
+ * cross-site). */
+bool http_request_host(struct wl_req *req, char *out, size_t n);
+bool http_foreign_post(struct wl_req *req);
 
 #endif

@@ -267,32 +267,6 @@ http_redirect(struct wl_req *req, const char *location)
 	http_reply_html(req, 303);
 }
 
-bool
-http_is_https(struct wl_req *req)
-{
-	const char *base = req->app->base_domain;
-	const char *proto;
-	size_t n = strlen(base);
-
-	if (strcmp(base, "localhost") != 0 && !(n > 10 && strcmp(base + n - 10, ".localhost") == 0))
-		return true;
-	/* The header is the client's own claim unless our proxy set it. */
-	proto = req->app->trust_proxy ? http_header(req, "X-Forwarded-Proto") : NULL;
-	return proto != NULL && strcasecmp(proto, "https") == 0;
-}
-
-const char *
-http_cookie_name(struct wl_req *req, const char *name)
-{
-	size_t n = strlen(name) + sizeof("__Host-");
-	char *full;
-
-	if (!http_is_https(req) || (full = http_alloc(req, n)) == NULL)
-		return name;
-	snprintf(full, n, "__Host-%s", name);
-	return full;
-}
-
 void
 http_set_cookie(struct wl_req *req, const char *name, const char *value, long max_age_s)
 {

@@ -356,77 +356,6 @@ to_worker(struct wl_req *req, const struct route *r)
 	return true;
 }
 
-/* Lowercase host of the Host header without its port; false if unusable. */
-static bool
-request_host(struct wl_req *req, char *out, size_t n)
-{
-	const char *h = http_header(req, "Host");
-	size_t i, len;
-
-	if (h == NULL || h[0] == '[')
-		return false;
-	len = strcspn(h, ":");
-	if (len == 0 || len >= n)
-		return false;
-	for (i = 0; i < len; i++)
-		out[i] = (char)((h[i] >= 'A' && h[i] <= 'Z') ? h[i] - 'A' + 'a' : h[i]);
-	out[len] = '\0';
-	return true;
-}
-
-bool
-http_platform_host(struct wl_req *req)
-{
-	const char *base = req->app->base_domain, *listen = req->app->listen_host;
-	struct in_addr ip;
-	char host[256];
-
-	if (!request_host(req, host, sizeof(host)))
-		return false;
-	if (strcmp(host, base) == 0 || (strncmp(host, "portal.", 7) == 0 && strcmp(host + 7, base) == 0))
-		return true;
-	if (listen[0] != '\0' && strcmp(host, listen) == 0)
-		return true;
-	/* Listening on every address: any address literal is ours (portal
-	 * hosts and custom domains are names). */
-	return strcmp(listen, "0.0.0.0") == 0 && inet_pton(AF_INET, host, &ip) == 1;
-}
-
-/* The length of an authority ("host[:port]") without the port its scheme
- * implies. */
-static size_t
-authority_len(const char *a, bool https)
-{
-	size_t n = strlen(a);
-
-	if (https && n > 4 && strcmp(a + n - 4, ":443") == 0)
-		return n - 4;
-	if (!https && n > 3 && strcmp(a + n - 3, ":80") == 0)
-		return n - 3;
-	return n;
-}
-
-/* A POST to a page that another site made the browser send: its Origin is
- * not this scheme and Host ("null" included), or, from a browser that sent
- * no Origin, Sec-Fetch-Site says cross-site. */
-static bool
-foreign_post(struct wl_req *req)
-{
-	const char *origin = http_header(req, "Origin"), *host = http_header(req, "Host");
-	const char *site = http_header(req, "Sec-Fetch-Site");
-	bool https = http_is_https(req);
-	const char *scheme = https ? "https://" : "http://";
-	size_t sl = strlen(scheme), on;
-
-	if (origin == NULL)
-		return site != NULL && strcasecmp(site, "cross-site") == 0;
-	if (host == NULL || strncasecmp(origin, scheme, sl) != 0)
-		return true;
-	origin += sl;
-	on = authority_len(origin, https);
-	return on == 0 || on != authority_len(host, https) || strncasecmp(origin, host, on) != 0;
-}
-
 /* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/.
  * The API, the engine API and static files keep their own paths. */
 static void
@@ -437,7 +366,7 @@ portal_host(struct wl_req *req)
 	char host[256], rewritten[PATH_MAX_LEN + 1];
 	size_t hl, bl = strlen(base), sl;
 
-	if (!request_host(req, host, sizeof(host)))
+	if (!http_request_host(req, host, sizeof(host)))
 		return;
 	hl = strlen(host);
 	if (hl <= bl + 8 || strcmp(host + hl - bl, base) != 0 ||
@@ -510,7 +439,7 @@ dispatch(struct wl_req *req)
 		return;
 	}
 	if ((r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) &&
-	    req->method != HTTP_GET && req->method != HTTP_HEAD && foreign_post(req)) {
+	    req->method != HTTP_GET && req->method != HTTP_HEAD && http_foreign_post(req)) {
 		req->html = true;
 		http_reply_fail(req, WL_EFORBIDDEN,
 				"This form was sent from another site, so it was not accepted. "
