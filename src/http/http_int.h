@@ -17,7 +17,6 @@
 #define MAX_QUERY 24
 #define MAX_HEADERS 16
 #define MAX_EXTRA_HEADERS 4
-#define SESSION_COOKIE "wl_session"
 #define QUERY_VALUE_MAX 1024
 #define HEADER_VALUE_MAX 1024
 #define PATH_MAX_LEN 2048
@@ -114,5 +113,12 @@ bool conns_headers_ok(struct MHD_Connection *c, const char *method, const char *
 /* Raises RLIMIT_NOFILE to its hard limit; how many of `want` connections
  * the descriptors allow. Logs one line with the figures. */
 unsigned conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout_s);
+
+/* site.c: the lowercase Host without its port (false if unusable); a POST
+ * that another site made the browser send (its Origin is not this scheme
+ * and host, "null" included, or without Origin Sec-Fetch-Site is
+ * cross-site). */
+bool http_request_host(struct wl_req *req, char *out, size_t n);
+bool http_foreign_post(struct wl_req *req);
 
 #endif

@@ -18,7 +18,9 @@
  * request, because the writer may resume and complete it at once.
  *
  * HTML pages: a portal host ({slug}.portal.{base}) is routed to /p/{slug}/…;
- * AUTH_SESSION routes read the wl_session cookie and check the CSRF token
+ * the log-in form and the dashboard answer only on the platform's own host;
+ * a POST to a page from another site (Origin, Sec-Fetch-Site) is refused;
+ * AUTH_SESSION routes read the session cookie and check the CSRF token
  * of every POST; errors on page routes answer as HTML pages (web/).
  */
 #include "http/http.h"
@@ -114,7 +116,8 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 	const char *csrf, *org;
 	int rc;
 
-	if (!wl_cookie_get(http_header(req, "Cookie"), SESSION_COOKIE, token, sizeof(token)) ||
+	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_SESSION_COOKIE),
+			   token, sizeof(token)) ||
 	    token[0] == '\0')
 		return wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.");
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)token, strlen(token), NULL, 0);
@@ -150,7 +153,7 @@ authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 	const char *h = http_header(req, "Authorization");
 	const char *token;
 
-	if (auth == AUTH_NONE || auth == AUTH_PAGE)
+	if (auth == AUTH_NONE || auth == AUTH_PAGE || auth == AUTH_LOGIN)
 		return WL_OK;
 	if (auth == AUTH_SESSION)
 		return authenticate_session(req, err);
@@ -203,7 +206,7 @@ run_handler(struct wl_req *req, const struct route *r)
 		http_reply_fail(req, WL_EUNAVAILABLE, "The database is not available");
 		return;
 	}
-	if (r->auth == AUTH_PAGE || r->auth == AUTH_SESSION)
+	if (r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION)
 		req->html = true;
 	if (authenticate(req, r->auth, &err) == WL_OK)
 		r->handler(req);
@@ -360,24 +363,6 @@ to_worker(struct wl_req *req, const struct route *r)
 	return true;
 }
 
-/* Lowercase host of the Host header without its port; false if unusable. */
-static bool
-request_host(struct wl_req *req, char *out, size_t n)
-{
-	const char *h = http_header(req, "Host");
-	size_t i, len;
-
-	if (h == NULL || h[0] == '[')
-		return false;
-	len = strcspn(h, ":");
-	if (len == 0 || len >= n)
-		return false;
-	for (i = 0; i < len; i++)
-		out[i] = (char)((h[i] >= 'A' && h[i] <= 'Z') ? h[i] - 'A' + 'a' : h[i]);
-	out[len] = '\0';
-	return true;
-}
-
 /* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/.
  * The API, the engine API and static files keep their own paths. */
 static void
@@ -388,7 +373,7 @@ portal_host(struct wl_req *req)
 	char host[256], rewritten[PATH_MAX_LEN + 1];
 	size_t hl, bl = strlen(base), sl;
 
-	if (!request_host(req, host, sizeof(host)))
+	if (!http_request_host(req, host, sizeof(host)))
 		return;
 	hl = strlen(host);
 	if (hl <= bl + 8 || strcmp(host + hl - bl, base) != 0 ||
@@ -457,6 +442,19 @@ dispatch(struct wl_req *req)
 		} else {
 			http_reply_fail(req, WL_ENOTFOUND, "No such route");
 		}
+		return false;
+	}
+	if ((r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) && !http_platform_host(req)) {
+		req->html = true;
+		http_reply_fail(req, WL_ENOTFOUND, "No such page here");
+		return false;
+	}
+	if ((r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) &&
+	    req->method != HTTP_GET && req->method != HTTP_HEAD && http_foreign_post(req)) {
+		req->html = true;
+		http_reply_fail(req, WL_EFORBIDDEN,
+				"This form was sent from another site, so it was not accepted. "
+				"Open this site directly and try again.");
 		return false;
 	}
 	if (p->server->offload && r->auth != AUTH_NONE) {

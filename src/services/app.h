@@ -22,6 +22,7 @@ struct wl_app {
 	struct wl_fx fx;                 /* WLPORTAL_FX_RATES: package currency per EUR */
 	char engine_token[128];
 	char base_domain[256];
+	char listen_host[64];            /* host part of the listen address */
 	char cname_target[272];
 	char dns_server[128];
 	int64_t domain_claim_ttl_ms;     /* an unverified domain claim lives this long */

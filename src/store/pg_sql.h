@@ -56,10 +56,11 @@ static const char *const stmt_sql[Q_COUNT] = {
 			      "ORDER BY created_at, id LIMIT 1",
 	[Q_ORG_DEMO_CLIENT] = "SELECT id FROM orgs WHERE is_demo AND parent_id = $1::text "
 			      "ORDER BY created_at, id LIMIT 1",
-	/* A taken e-mail address is an expected answer, not an aborted job. */
+	/* A taken e-mail address (in any case: users_email_lower) is an
+	 * expected answer, not an aborted job. */
 	[Q_USER_INSERT] = "INSERT INTO users (id, org_id, email, password_hash, created_at) "
 			  "VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint) "
-			  "ON CONFLICT (email) DO NOTHING",
+			  "ON CONFLICT DO NOTHING",
 	[Q_KEY_INSERT] = "INSERT INTO api_keys (id, org_id, key_hash, label, created_at) "
 			 "VALUES ($1::text, $2::text, $3::bytea, $4::text, $5::bigint)",
 	[Q_KEY_LOOKUP] = "SELECT org_id FROM api_keys WHERE key_hash = $1::bytea "
@@ -191,7 +192,9 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_WL_DOMAINS] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain IS NOT NULL "
 			 "AND org_id > $1::text ORDER BY org_id LIMIT $2::bigint",
 	[Q_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = $1::text",
-	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = $1::text",
+	/* users_email_lower makes this an index lookup. */
+	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u "
+			    "WHERE lower(u.email) = lower($1::text)",
 	[Q_CLIENT_USERS] = "SELECT " USER_COLS ", o.balance_seconds FROM users u "
 			   "JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = $1::text "
 			   "AND (u.created_at, u.id) > ($2::bigint, $3::text) "
@@ -207,21 +210,19 @@ static const char *const stmt_sql[Q_COUNT] = {
 			  "WHERE token_hash = $1::bytea AND expires_at > $2::bigint",
 	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = $1::bytea",
 	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= $1::bigint",
-	/* Counters whose window ended a day ago count nothing any more. */
-	[Q_RATE_PURGE] = "DELETE FROM rate_limits WHERE window_start < $1::bigint - 86400000",
-	/*
-	 * One atomic statement, the window arithmetic of SQLite's Q_RATE_HIT: a
-	 * bucket whose window began window_ms ago or earlier restarts at now
-	 * with one hit. Both SET expressions read the row as it was; two
-	 * instances hitting one bucket queue on its row lock.
-	 */
-	[Q_RATE_HIT] = "INSERT INTO rate_limits AS r (bucket, window_start, hits) "
-		       "VALUES ($1::text, $2::bigint, 1) ON CONFLICT (bucket) DO UPDATE SET "
-		       "hits = CASE WHEN r.window_start <= $2::bigint - $3::bigint THEN 1 "
-		       "ELSE r.hits + 1 END, "
-		       "window_start = CASE WHEN r.window_start <= $2::bigint - $3::bigint "
-		       "THEN $2::bigint ELSE r.window_start END "
-		       "RETURNING hits",
+	/* Both SET expressions read the row as it was; the writer's job has
+	 * locked it (Q_LOGIN_GET) when it exists already. */
+	[Q_LOGIN_GET] = "SELECT failures, last_failed_at FROM login_failures "
+			"WHERE bucket = $1::text FOR UPDATE",
+	[Q_LOGIN_ADD] = "INSERT INTO login_failures AS f (bucket, failures, last_failed_at) "
+			"VALUES ($1::text, GREATEST($2::bigint, 0), $3::bigint) "
+			"ON CONFLICT (bucket) DO UPDATE SET "
+			"failures = GREATEST(0, (CASE WHEN f.last_failed_at < $4::bigint THEN 0 "
+			"ELSE f.failures END) + $2::bigint), "
+			"last_failed_at = CASE WHEN $2::bigint > 0 THEN $3::bigint "
+			"ELSE f.last_failed_at END",
+	[Q_LOGIN_CLEAR] = "DELETE FROM login_failures WHERE bucket = $1::text",
+	[Q_LOGIN_PURGE] = "DELETE FROM login_failures WHERE last_failed_at < $1::bigint",
 };
 
 #endif

@@ -116,7 +116,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_WL_DOMAINS] = "SELECT " WL_COLS " FROM whitelabel WHERE custom_domain IS NOT NULL "
 			 "AND org_id > ?1 ORDER BY org_id LIMIT ?2",
 	[Q_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
-	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
+	/* users_email_lower makes this an index lookup. */
+	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower(?1)",
 	[Q_CLIENT_USERS] = "SELECT " USER_COLS ", o.balance_seconds FROM users u "
 			   "JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
 			   "AND (u.created_at > ?2 OR (u.created_at = ?2 AND u.id > ?3)) "
@@ -129,13 +130,6 @@ static const char *const stmt_sql[Q_COUNT] = {
 			  "WHERE token_hash = ?1 AND expires_at > ?2",
 	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
-	/* Counters whose window ended a day ago count nothing any more. */
-	[Q_RATE_PURGE] = "DELETE FROM rate_limits WHERE window_start < ?1 - 86400000",
-	[Q_RATE_HIT] = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) "
-		       "ON CONFLICT (bucket) DO UPDATE SET "
-		       "hits = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE hits + 1 END, "
-		       "window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END "
-		       "RETURNING hits",
 	/* ---- stale calls, reconciliation, idempotency, installation values ---- */
 	[Q_CALL_STALE] = "SELECT " CALL_COLS " FROM calls WHERE status IN ('queued','ringing','in-progress') "
 			 "AND last_event_at < ?1 ORDER BY last_event_at, id LIMIT ?2",
@@ -156,6 +150,14 @@ static const char *const stmt_sql[Q_COUNT] = {
 			    "WHERE stripe_secret_key_sealed <> '' UNION ALL "
 			    "SELECT stripe_webhook_secret_sealed FROM whitelabel "
 			    "WHERE stripe_webhook_secret_sealed <> '' LIMIT 1",
+	[Q_LOGIN_GET] = "SELECT failures, last_failed_at FROM login_failures WHERE bucket = ?1",
+	[Q_LOGIN_ADD] = "INSERT INTO login_failures (bucket, failures, last_failed_at) "
+			"VALUES (?1, max(?2, 0), ?3) ON CONFLICT (bucket) DO UPDATE SET "
+			"failures = max(0, (CASE WHEN last_failed_at < ?4 THEN 0 ELSE failures END) "
+			"+ ?2), "
+			"last_failed_at = CASE WHEN ?2 > 0 THEN ?3 ELSE last_failed_at END",
+	[Q_LOGIN_CLEAR] = "DELETE FROM login_failures WHERE bucket = ?1",
+	[Q_LOGIN_PURGE] = "DELETE FROM login_failures WHERE last_failed_at < ?1",
 	[Q_USAGE_SUM_BILLED] = "SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
 			       "WHERE billed_org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
 };

@@ -323,9 +323,28 @@ store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_
 }
 
 int
-store_rate_hit(struct store_conn *c, const char *bucket, int64_t window_ms, int64_t now,
-	       int64_t *hits, struct wl_error *err)
+store_login_failures_get(struct store_conn *c, const char *bucket,
+			 struct store_login_failures *out, struct wl_error *err)
 {
-	return c->ops->rate_hit ? c->ops->rate_hit(c, bucket, window_ms, now, hits, err)
-				: MISSING(c);
+	return c->ops->login_get ? c->ops->login_get(c, bucket, out, err) : MISSING(c);
+}
+
+int
+store_login_failures_add(struct store_conn *c, const char *bucket, int64_t delta, int64_t now,
+			 int64_t forget_before, struct wl_error *err)
+{
+	return c->ops->login_add ? c->ops->login_add(c, bucket, delta, now, forget_before, err)
+				 : MISSING(c);
+}
+
+int
+store_login_failures_clear(struct store_conn *c, const char *bucket, struct wl_error *err)
+{
+	return c->ops->login_clear ? c->ops->login_clear(c, bucket, err) : MISSING(c);
+}
+
+int
+store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_error *err)
+{
+	return c->ops->login_purge ? c->ops->login_purge(c, before, err) : MISSING(c);
 }

@@ -83,8 +83,12 @@ struct store_ops {
 	int (*session_get)(struct store_conn *, const unsigned char *, int64_t, struct store_session *,
 			   struct wl_error *);
 	int (*session_delete)(struct store_conn *, const unsigned char *, struct wl_error *);
-	int (*rate_hit)(struct store_conn *, const char *, int64_t, int64_t, int64_t *,
-			struct wl_error *);
+	int (*login_get)(struct store_conn *, const char *, struct store_login_failures *,
+			 struct wl_error *);
+	int (*login_add)(struct store_conn *, const char *, int64_t, int64_t, int64_t,
+			 struct wl_error *);
+	int (*login_clear)(struct store_conn *, const char *, struct wl_error *);
+	int (*login_purge)(struct store_conn *, int64_t, struct wl_error *);
 };
 
 /* Every backend's store and connection structs start with these. */

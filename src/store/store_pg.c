@@ -609,5 +609,8 @@ static const struct store_ops pg_ops = {
 	.session_insert = pg_session_insert,
 	.session_get = pg_session_get,
 	.session_delete = pg_session_delete,
-	.rate_hit = pg_rate_hit,
+	.login_get = pg_login_get,
+	.login_add = pg_login_add,
+	.login_clear = pg_login_clear,
+	.login_purge = pg_login_purge,
 };

@@ -36,7 +36,8 @@ enum stmt_id {
 	Q_WL_GET, Q_WL_GET_LOCK, Q_WL_PUT, Q_WL_BY_SLUG, Q_WL_BY_DOMAIN,
 	Q_SLUG_OWNER, Q_SLUG_RECORD, Q_WL_DOMAINS,
 	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
-	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_PURGE, Q_RATE_HIT,
+	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_LOGIN_GET, Q_LOGIN_ADD,
+	Q_LOGIN_CLEAR, Q_LOGIN_PURGE,
 	Q_CALL_STALE, Q_RECON_UNSETTLED, Q_RECON_STALE, Q_RECON_COUNT, Q_IDEM_INSERT, Q_IDEM_GET,
 	Q_META_GET, Q_META_INSERT, Q_SEALED_SAMPLE,
 	Q_COUNT
@@ -201,7 +202,10 @@ int pg_session_insert(struct store_conn *, const unsigned char *, const struct s
 int pg_session_get(struct store_conn *, const unsigned char *, int64_t, struct store_session *,
 		   struct wl_error *);
 int pg_session_delete(struct store_conn *, const unsigned char *, struct wl_error *);
-int pg_rate_hit(struct store_conn *, const char *, int64_t, int64_t, int64_t *,
-		struct wl_error *);
+int pg_login_get(struct store_conn *, const char *, struct store_login_failures *,
+		 struct wl_error *);
+int pg_login_add(struct store_conn *, const char *, int64_t, int64_t, int64_t, struct wl_error *);
+int pg_login_clear(struct store_conn *, const char *, struct wl_error *);
+int pg_login_purge(struct store_conn *, int64_t, struct wl_error *);
 
 #endif

@@ -296,8 +296,6 @@ pg_session_insert(struct store_conn *b, const unsigned char *hash, const struct 
 	/* Expired sessions go as new ones come: the table stays small. */
 	p_int(&purge, s->created_at);
 	rc = pg_exec(c, Q_SESSION_PURGE, &purge, err, "session");
-	if (rc == WL_OK)
-		rc = pg_exec(c, Q_RATE_PURGE, &purge, err, "rate limits");
 	if (rc != WL_OK)
 		return rc;
 	p_bytes(&p, hash, WL_KEY_HASH_LEN);
@@ -345,23 +343,52 @@ pg_session_delete(struct store_conn *b, const unsigned char *hash, struct wl_err
 }
 
 int
-pg_rate_hit(struct store_conn *b, const char *bucket, int64_t window_ms, int64_t now,
-	    int64_t *hits, struct wl_error *err)
+pg_login_get(struct store_conn *b, const char *bucket, struct store_login_failures *out,
+	     struct wl_error *err)
 {
 	struct params p = { 0 };
 	PGresult *res;
-	int rc = WL_OK;
 
+	memset(out, 0, sizeof(*out));
 	p_text(&p, bucket);
-	p_int(&p, now);
-	p_int(&p, window_ms);
-	res = pg_run((struct pg_conn *)b, Q_RATE_HIT, &p, err, "rate limit");
+	res = pg_run((struct pg_conn *)b, Q_LOGIN_GET, &p, err, "log-in failures");
 	if (res == NULL)
 		return err->code;
-	if (PQntuples(res) != 1)
-		rc = wl_fail(err, WL_EINTERNAL, "rate limit: no row returned");
-	else
-		*hits = col_int(res, 0, 0);
+	if (PQntuples(res) == 1) {
+		out->failures = col_int(res, 0, 0);
+		out->last_failed_at = col_int(res, 0, 1);
+	}
 	PQclear(res);
-	return rc;
+	return WL_OK;
+}
+
+int
+pg_login_add(struct store_conn *b, const char *bucket, int64_t delta, int64_t now,
+	     int64_t forget_before, struct wl_error *err)
+{
+	struct params p = { 0 };
+
+	p_text(&p, bucket);
+	p_int(&p, delta);
+	p_int(&p, now);
+	p_int(&p, forget_before);
+	return pg_exec((struct pg_conn *)b, Q_LOGIN_ADD, &p, err, "log-in failures");
+}
+
+int
+pg_login_clear(struct store_conn *b, const char *bucket, struct wl_error *err)
+{
+	struct params p = { 0 };
+
+	p_text(&p, bucket);
+	return pg_exec((struct pg_conn *)b, Q_LOGIN_CLEAR, &p, err, "log-in failures");
+}
+
+int
+pg_login_purge(struct store_conn *b, int64_t before, struct wl_error *err)
+{
+	struct params p = { 0 };
+
+	p_int(&p, before);
+	return pg_exec((struct pg_conn *)b, Q_LOGIN_PURGE, &p, err, "log-in failures");
 }

@@ -818,5 +818,8 @@ static const struct store_ops sq_ops = {
 	.session_insert = sq_session_insert,
 	.session_get = sq_session_get,
 	.session_delete = sq_session_delete,
-	.rate_hit = sq_rate_hit,
+	.login_get = sq_login_get,
+	.login_add = sq_login_add,
+	.login_clear = sq_login_clear,
+	.login_purge = sq_login_purge,
 };

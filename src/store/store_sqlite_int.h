@@ -20,7 +20,8 @@ enum stmt_id {
 	Q_WL_GET, Q_WL_PUT, Q_WL_BY_SLUG, Q_WL_BY_DOMAIN,
 	Q_SLUG_OWNER, Q_SLUG_RECORD, Q_WL_DOMAINS,
 	Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS, Q_ORG_CHILDREN,
-	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_PURGE, Q_RATE_HIT,
+	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_LOGIN_GET, Q_LOGIN_ADD,
+	Q_LOGIN_CLEAR, Q_LOGIN_PURGE,
 	Q_CALL_STALE, Q_RECON_UNSETTLED, Q_RECON_STALE, Q_RECON_COUNT, Q_IDEM_INSERT, Q_IDEM_GET,
 	Q_META_GET, Q_META_INSERT, Q_SEALED_SAMPLE,
 	Q_COUNT
@@ -69,6 +70,9 @@ int sq_org_children(struct store_conn *b, const char *parent_id, int limit, stru
 int sq_session_insert(struct store_conn *b, const unsigned char *hash, const struct store_session *s, struct wl_error *err);
 int sq_session_get(struct store_conn *b, const unsigned char *hash, int64_t now, struct store_session *out, struct wl_error *err);
 int sq_session_delete(struct store_conn *b, const unsigned char *hash, struct wl_error *err);
-int sq_rate_hit(struct store_conn *b, const char *bucket, int64_t window_ms, int64_t now, int64_t *hits, struct wl_error *err);
+int sq_login_get(struct store_conn *b, const char *bucket, struct store_login_failures *out, struct wl_error *err);
+int sq_login_add(struct store_conn *b, const char *bucket, int64_t delta, int64_t now, int64_t forget_before, struct wl_error *err);
+int sq_login_clear(struct store_conn *b, const char *bucket, struct wl_error *err);
+int sq_login_purge(struct store_conn *b, int64_t before, struct wl_error *err);
 
 #endif

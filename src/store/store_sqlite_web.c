@@ -310,11 +310,6 @@ sq_session_insert(struct store_conn *b, const unsigned char *hash, const struct 
 	sqlite3_bind_int64(st, 1, s->created_at);
 	if ((rc = sq_exec(c, st, err, "session")) != WL_OK)
 		return rc;
-	if ((st = sq_stmt(c, Q_RATE_PURGE, err)) == NULL)
-		return err->code;
-	sqlite3_bind_int64(st, 1, s->created_at);
-	if ((rc = sq_exec(c, st, err, "rate limits")) != WL_OK)
-		return rc;
 	if ((st = sq_stmt(c, Q_SESSION_INSERT, err)) == NULL)
 		return err->code;
 	sqlite3_bind_blob(st, 1, hash, WL_KEY_HASH_LEN, SQLITE_STATIC);
@@ -367,22 +362,62 @@ sq_session_delete(struct store_conn *b, const unsigned char *hash, struct wl_err
 }
 
 int
-sq_rate_hit(struct store_conn *b, const char *bucket, int64_t window_ms, int64_t now,
-	    int64_t *hits, struct wl_error *err)
+sq_login_get(struct store_conn *b, const char *bucket, struct store_login_failures *out,
+	     struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
-	sqlite3_stmt *st = sq_stmt(c, Q_RATE_HIT, err);
+	sqlite3_stmt *st = sq_stmt(c, Q_LOGIN_GET, err);
 	int rc;
 
 	if (st == NULL)
 		return err->code;
+	memset(out, 0, sizeof(*out));
 	sq_bind_text(st, 1, bucket);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, window_ms);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*hits = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW) {
+		out->failures = sqlite3_column_int64(st, 0);
+		out->last_failed_at = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? WL_OK : sq_err(c->db, rc, err, "rate limit");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? WL_OK : sq_err(c->db, rc, err, "log-in failures");
 }
 
+int
+sq_login_add(struct store_conn *b, const char *bucket, int64_t delta, int64_t now,
+	     int64_t forget_before, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = sq_stmt(c, Q_LOGIN_ADD, err);
+
+	if (st == NULL)
+		return err->code;
+	sq_bind_text(st, 1, bucket);
+	sqlite3_bind_int64(st, 2, delta);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, forget_before);
+	return sq_exec(c, st, err, "log-in failures");
+}
+
+int
+sq_login_clear(struct store_conn *b, const char *bucket, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = sq_stmt(c, Q_LOGIN_CLEAR, err);
+
+	if (st == NULL)
+		return err->code;
+	sq_bind_text(st, 1, bucket);
+	return sq_exec(c, st, err, "log-in failures");
+}
+
+int
+sq_login_purge(struct store_conn *b, int64_t before, struct wl_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	sqlite3_stmt *st = sq_stmt(c, Q_LOGIN_PURGE, err);
+
+	if (st == NULL)
+		return err->code;
+	sqlite3_bind_int64(st, 1, before);
+	return sq_exec(c, st, err, "log-in failures");
+}
