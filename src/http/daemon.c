@@ -103,6 +103,7 @@ http_start(struct wl_app *app, const char *listen, int threads, struct wl_error 
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, http_on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first: it sees every message */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
 		/* Silence between requests; a request's own deadlines are conns.c's. */
@@ -116,7 +117,6 @@ http_start(struct wl_app *app, const char *listen, int threads, struct wl_error 
 		MHD_OPTION_NOTIFY_CONNECTION, conns_notify, s,
 		MHD_OPTION_URI_LOG_CALLBACK, conns_uri_seen, s,
 		MHD_OPTION_UNESCAPE_CALLBACK, conns_unescape, s,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 		MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		server_free(s);

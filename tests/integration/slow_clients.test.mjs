@@ -301,7 +301,8 @@ describe('10,000 idle keep-alive connections on the default limits', { timeout: 
         const c = await connect(srv.port, addr, 30_000);
         c.s.write(GET());
         const r = await response(c, 0, 30_000);
-        assert.equal(r?.status, 200, `a connection from ${addr} was not answered`);
+        assert.equal(r?.status, 200, `a connection from ${addr} was not answered ` +
+          `(${held.length} held; server log: ${srv.stderr.slice(-1500)})`);
         c.answered = r.length;
         return c;
       }));
