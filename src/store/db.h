@@ -50,8 +50,15 @@ struct db_stmt {
 };
 
 struct db_driver {
+	/* The schema as numbered migrations (schema_*.h), and SQL that keeps
+	 * two instances from migrating at once (NULL: the writer lock does). */
+	const char *const *migrations;
+	size_t migrations_n;
+	const char *migration_lock;
+
 	void (*close)(struct store *s);
-	int (*migrate)(struct store *s, struct wl_error *err);
+	/* Runs SQL text of one or more statements without parameters. */
+	int (*exec_script)(struct store_conn *c, const char *sql, struct wl_error *err);
 	struct store_conn *(*acquire)(struct store *s, struct wl_error *err);
 	void (*release)(struct store_conn *c);
 	int (*begin)(struct store_conn *c, struct wl_error *err);

@@ -18,7 +18,7 @@
  * INSERT … ON CONFLICT DO NOTHING and reported as WL_ECONFLICT from the row
  * count, which leaves the transaction usable. Serialization failures and
  * deadlocks are remembered so store_retryable() asks the writer to rerun the
- * whole batch. Migrations run under an advisory lock.
+ * whole batch. Migrations (store.c) run under an advisory lock.
  */
 #include "store/db.h"
 #include "store/schema_pg.h"
@@ -501,76 +501,20 @@ pg_close(struct store *base)
 	free(s);
 }
 
-/* ---- migrations and transactions ------------------------------------------------- */
+/* ---- scripts and transactions ------------------------------------------------- */
 
 static int
-exec_plain(struct pg_conn *c, const char *sql, struct wl_error *err)
+pg_exec_script(struct store_conn *b, const char *sql, struct wl_error *err)
 {
+	struct pg_conn *c = (struct pg_conn *)b;
 	PGresult *res = PQexec(c->db, sql);
 	ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		pg_fail(c, res, err, "migration");
+	if (!ok)
+		pg_fail(c, res, err, "script");
 	PQclear(res);
-	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? WL_OK : err->code;
-}
-
-/* Applies the migrations this database lacks, all in one transaction under
- * an advisory lock: a second instance starting at the same moment waits,
- * then finds the schema current. */
-static int
-pg_migrate(struct store *base, struct wl_error *err)
-{
-	struct pg_conn *c = (struct pg_conn *)pg_acquire(base, err);
-	size_t i, n = sizeof(pg_migrations) / sizeof(pg_migrations[0]);
-	char msg[WL_ERROR_MESSAGE_MAX], level[24];
-	PGresult *res;
-	int version;
-
-	if (c == NULL)
-		return err->code;
-	if (exec_plain(c, "BEGIN", err) != WL_OK || exec_plain(c, PG_MIGRATION_LOCK_SQL, err) != WL_OK ||
-	    exec_plain(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-		       err) != WL_OK)
-		goto fail;
-	res = PQexec(c->db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
-	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		pg_fail(c, res, err, "migration");
-		PQclear(res);
-		goto fail;
-	}
-	version = atoi(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (version < 0 || (size_t)version > n) {
-		wl_fail(err, WL_EINTERNAL,
-			"database schema version %d is newer than this wlportal (%zu)", version, n);
-		goto fail;
-	}
-	for (i = (size_t)version; i < n; i++) {
-		const char *values[1] = { level };
-
-		if (exec_plain(c, pg_migrations[i], err) != WL_OK ||
-		    exec_plain(c, "DELETE FROM schema_version", err) != WL_OK)
-			goto fail;
-		snprintf(level, sizeof(level), "%zu", i + 1);
-		res = PQexecParams(c->db, "INSERT INTO schema_version (version) VALUES ($1::integer)",
-				   1, NULL, values, NULL, NULL, 0);
-		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-			pg_fail(c, res, err, "migration");
-			PQclear(res);
-			goto fail;
-		}
-		PQclear(res);
-	}
-	if (exec_plain(c, "COMMIT", err) != WL_OK)
-		goto fail;
-	pg_release(&c->base);
-	return WL_OK;
-fail:
-	snprintf(msg, sizeof(msg), "%s", err->message);
-	wl_fail(err, err->code, "migration failed: %s", msg);
-	pg_release(&c->base); /* rolls back */
-	return err->code;
+	return ok ? WL_OK : err->code;
 }
 
 static int
@@ -601,8 +545,11 @@ pg_in_transaction(struct store_conn *b)
 }
 
 static const struct db_driver pg_driver = {
+	.migrations = pg_migrations,
+	.migrations_n = sizeof(pg_migrations) / sizeof(pg_migrations[0]),
+	.migration_lock = PG_MIGRATION_LOCK_SQL,
 	.close = pg_close,
-	.migrate = pg_migrate,
+	.exec_script = pg_exec_script,
 	.acquire = pg_acquire,
 	.release = pg_release,
 	.begin = pg_begin,

@@ -266,66 +266,19 @@ sq_release(struct store_conn *base)
 	pthread_mutex_unlock(&s->mu);
 }
 
-/* ---- migrations and transactions ---------------------------------------------- */
+/* ---- scripts and transactions ---------------------------------------------- */
 
 static int
-sq_migrate(struct store *base, struct wl_error *err)
+sq_exec_script(struct store_conn *b, const char *sql, struct wl_error *err)
 {
-	struct store_conn *bc = sq_acquire(base, err);
-	struct sq_conn *c = (struct sq_conn *)bc;
-	sqlite3_stmt *st = NULL;
+	struct sq_conn *c = (struct sq_conn *)b;
 	char *msg = NULL;
-	int version = 0, rc;
-	size_t i, n = sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]);
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
 
-	if (c == NULL)
-		return err->code;
-	rc = sqlite3_exec(c->db,
-			  "BEGIN IMMEDIATE;"
-			  "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);",
-			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK)
-		goto fail;
-	rc = sqlite3_prepare_v2(c->db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", -1,
-				&st, NULL);
-	if (rc != SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((size_t)version > n) {
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-		sq_release(bc);
-		return wl_fail(err, WL_EINTERNAL,
-			       "database schema version %d is newer than this wlportal (%zu)",
-			       version, n);
-	}
-	for (i = (size_t)version; i < n; i++) {
-		char bump[96];
-
-		rc = sqlite3_exec(c->db, sqlite_migrations[i], NULL, NULL, &msg);
-		if (rc != SQLITE_OK)
-			goto fail;
-		snprintf(bump, sizeof(bump), "DELETE FROM schema_version;"
-			 "INSERT INTO schema_version VALUES (%zu);", i + 1);
-		rc = sqlite3_exec(c->db, bump, NULL, NULL, &msg);
-		if (rc != SQLITE_OK)
-			goto fail;
-	}
-	rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg);
-	if (rc != SQLITE_OK)
-		goto fail;
-	sq_release(bc);
-	return WL_OK;
-fail:
-	wl_fail(err, rc == SQLITE_BUSY ? WL_EUNAVAILABLE : WL_EINTERNAL, "migration failed: %s",
-		msg != NULL ? msg : sqlite3_errmsg(c->db));
+		sq_fail(c->db, rc, err, "script");
 	sqlite3_free(msg);
-	sqlite3_finalize(st);
-	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	sq_release(bc);
-	return err->code;
+	return rc == SQLITE_OK ? WL_OK : err->code;
 }
 
 static int sq_begin(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_BEGIN, err); }
@@ -337,8 +290,11 @@ sq_in_transaction(struct store_conn *b)
 }
 
 static const struct db_driver sq_driver = {
+	.migrations = sqlite_migrations,
+	.migrations_n = sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]),
+	.migration_lock = NULL,   /* BEGIN IMMEDIATE takes the write lock */
 	.close = sq_close,
-	.migrate = sq_migrate,
+	.exec_script = sq_exec_script,
 	.acquire = sq_acquire,
 	.release = sq_release,
 	.begin = sq_begin,

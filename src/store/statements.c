@@ -68,6 +68,11 @@ const struct db_sql db_sql[Q_COUNT] = {
 	[Q_SAVEPOINT] = { "savepoint", BOTH("SAVEPOINT job") },
 	[Q_RELEASE] = { "release", BOTH("RELEASE SAVEPOINT job") },
 	[Q_ROLLBACK_TO] = { "rollback to", BOTH("ROLLBACK TO SAVEPOINT job") },
+	[Q_SCHEMA_VERSION] = { "migration",
+		BOTH("SELECT COALESCE(MAX(version), 0) FROM schema_version") },
+	[Q_SCHEMA_SET] = { "migration",
+		"INSERT INTO schema_version (version) VALUES (?1)",
+		"INSERT INTO schema_version (version) VALUES ($1::integer)" },
 
 	/* ---- organizations, users, API keys ---- */
 	[Q_ORG_INSERT] = { "organization",

@@ -9,8 +9,9 @@
 #include "store/store.h"
 
 enum stmt_id {
-	/* transactions */
+	/* transactions, migrations (store.c) */
 	Q_BEGIN, Q_BEGIN_SNAPSHOT, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
+	Q_SCHEMA_VERSION, Q_SCHEMA_SET,
 	/* organizations, users, API keys (orgs.c) */
 	Q_ORG_INSERT, Q_ORG_GET, Q_ORG_GET_LOCK, Q_ORG_ADD, Q_ORG_DEMO_AGENCY, Q_ORG_DEMO_CLIENT,
 	Q_ORG_CHILDREN, Q_USER_INSERT, Q_USER_GET, Q_USER_BY_EMAIL, Q_CLIENT_USERS,

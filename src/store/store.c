@@ -7,6 +7,8 @@
  */
 #include "store/db.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 struct store *
@@ -35,9 +37,71 @@ store_open(const char *url, struct wl_error *err)
 
 void store_close(struct store *s) { if (s != NULL) s->drv->close(s); }
 enum store_kind store_kind(const struct store *s) { return s->kind; }
-int store_migrate(struct store *s, struct wl_error *err) { return s->drv->migrate(s, err); }
 struct store_conn *store_acquire(struct store *s, struct wl_error *err) { return s->drv->acquire(s, err); }
 void store_release(struct store_conn *c) { if (c != NULL) c->drv->release(c); }
+
+/* ---- migrations ---------------------------------------------------------------- */
+
+static void
+read_int64(struct db_stmt *st, void *out)
+{
+	*(int64_t *)out = db_col_int64(st, 0);
+}
+
+/* Up to the driver's current level, in the migration's transaction. */
+static int
+migrate_from(struct store_conn *c, int64_t version, struct wl_error *err)
+{
+	const struct db_driver *d = c->drv;
+	struct db_stmt *st;
+	size_t i;
+
+	if (version < 0 || (uint64_t)version > d->migrations_n)
+		return wl_fail(err, WL_EINTERNAL,
+			       "database schema version %" PRId64 " is newer than this wlportal (%zu)",
+			       version, d->migrations_n);
+	for (i = (size_t)version; i < d->migrations_n; i++) {
+		if (d->exec_script(c, d->migrations[i], err) != WL_OK ||
+		    d->exec_script(c, "DELETE FROM schema_version", err) != WL_OK ||
+		    (st = db_stmt(c, Q_SCHEMA_SET, err)) == NULL)
+			return err->code;
+		db_bind_int64(st, 1, (int64_t)i + 1);
+		if (db_exec(st, err) != WL_OK)
+			return err->code;
+	}
+	return WL_OK;
+}
+
+/* Applies the migrations this database lacks, all in one transaction (and
+ * under the driver's lock: a second instance starting at the same moment
+ * waits, then finds the schema current). */
+int
+store_migrate(struct store *s, struct wl_error *err)
+{
+	struct store_conn *c = store_acquire(s, err);
+	const struct db_driver *d = s->drv;
+	char msg[WL_ERROR_MESSAGE_MAX];
+	struct db_stmt *st;
+	int64_t version = 0;
+
+	if (c == NULL)
+		return err->code;
+	if (db_run(c, Q_BEGIN, err) == WL_OK &&
+	    (d->migration_lock == NULL || d->exec_script(c, d->migration_lock, err) == WL_OK) &&
+	    d->exec_script(c, "CREATE TABLE IF NOT EXISTS schema_version "
+			   "(version INTEGER NOT NULL)", err) == WL_OK &&
+	    (st = db_stmt(c, Q_SCHEMA_VERSION, err)) != NULL &&
+	    db_one(st, read_int64, &version, WL_EINTERNAL, "no schema version", err) == WL_OK &&
+	    migrate_from(c, version, err) == WL_OK && db_run(c, Q_COMMIT, err) == WL_OK) {
+		store_release(c);
+		return WL_OK;
+	}
+	snprintf(msg, sizeof(msg), "%s", err->message);
+	wl_fail(err, err->code, "migration failed: %s", msg);
+	store_rollback(c);
+	store_release(c);
+	return err->code;
+}
 
 /* ---- transactions ------------------------------------------------------------ */
 
