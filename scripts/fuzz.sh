@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-0}
 out="$root/build-fuzz"
 mkdir -p "$out"
-core=("$root"/src/core/*.c)
+core=("$root"/src/core/*.c)   # core links libsodium (stripe_sig.c), see below
 flags=(-g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$root/src")
 for src in "$root"/tests/fuzz/fuzz_*.c; do
@@ -16,7 +16,7 @@ for src in "$root"/tests/fuzz/fuzz_*.c; do
   # A target names what it needs beyond src/core in a "fuzz-extra:" comment.
   extra=()
   for f in $(sed -n 's|^/\* fuzz-extra: \(.*\) \*/$|\1|p' "$src"); do extra+=("$root/$f"); done
-  clang "${flags[@]}" "$src" "${core[@]}" ${extra[@]+"${extra[@]}"} $(pkg-config --cflags --libs jansson) -o "$out/$name"
+  clang "${flags[@]}" "$src" "${core[@]}" ${extra[@]+"${extra[@]}"} $(pkg-config --cflags --libs jansson libsodium) -o "$out/$name"
   corpus="$root/tests/fuzz/corpus/$name"
   mkdir -p "$corpus"
   if [ "$seconds" -gt 0 ]; then

@@ -26,6 +26,10 @@ build_dir=$(cd "$1" && pwd)
 cd "$root"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+
+# slow_clients.test.mjs holds 10,000 connections (client and server side
+# each): every process started from here may open as many files as allowed.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 if [ ! -x "$build_dir/wlportal" ]; then
@@ -66,6 +70,12 @@ fi
 
 export WLPORTAL_BIN="$build_dir/wlportal"
 
+# The node packages: playwright-core for the browser tests, and stripe,
+# whose webhook helper signs the fake Stripe's events in the integration tests.
+if [ ! -d "$root/node_modules/playwright-core" ] || [ ! -d "$root/node_modules/stripe" ]; then
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 echo "== integration tests on SQLite =="
 sqlite_rc=0
 # two_instances.test.mjs is about PostgreSQL only: it runs in the second pass.
@@ -94,9 +104,6 @@ if [ -n "$tsan_dir" ]; then
 fi
 
 echo "== browser tests (headless chromium) =="
-if [ ! -d "$root/node_modules/playwright-core" ]; then
-  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
-fi
 e2e_rc=0
 node --test --test-concurrency=1 tests/e2e/*.test.mjs || e2e_rc=$?
 

@@ -193,6 +193,8 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	app->price_micro_per_minute = WL_PLATFORM_PRICE_MICRO;
 	snprintf(app->engine_token, sizeof(app->engine_token), "%s", cfg->engine_token);
 	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
+	snprintf(app->listen_host, sizeof(app->listen_host), "%.*s",
+		 (int)strcspn(cfg->listen, ":"), cfg->listen);
 	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
 	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
@@ -247,6 +249,8 @@ cmd_serve(int argc, char **argv)
 	if (cli_number(&spec, "threads", 1, 64, &threads) != 0)
 		return 2;
 	config_load(&cfg);
+	if (config_check_serve(&cfg) != 0)
+		return 2;
 	take_db(&cfg, &spec);
 	if ((rc = config_check(&cfg)) != 0)
 		return rc;
@@ -273,6 +277,10 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	app.max_connections = cfg.max_connections;
+	app.max_per_ip = cfg.max_per_ip;
+	app.header_timeout_s = cfg.header_timeout_s;
+	snprintf(app.web_dir, sizeof(app.web_dir), "%s", cfg.web_dir);
 	app.workers = workers_start((int)threads * 2, &err);
 	if (app.workers == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);

@@ -1,5 +1,6 @@
 /*
- * config.c — reads WLPORTAL_* variables into struct wl_config.
+ * config.c — reads WLPORTAL_* variables into struct wl_config, and checks
+ * what only `serve` needs before it starts (config_check_serve).
  */
 #include "config.h"
 
@@ -8,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* Where meson put the source tree's web/ (see meson.build). */
+#ifndef WL_SOURCE_WEB_DIR
+#define WL_SOURCE_WEB_DIR "web"
+#endif
 
 #include "services/reaper.h"
 /* A number of seconds from 1 to ten years; the default (with a warning)
@@ -111,5 +118,101 @@ config_make_parent_dir(const char *path)
 	}
 	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
 		return -1;
+	return 0;
+}
+
+/* A whole number from the environment in [min, max]; dflt when unset. */
+static int
+env_number(const char *name, unsigned dflt, unsigned min, unsigned max, unsigned *out)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long n;
+
+	*out = dflt;
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < min || n > max) {
+		fprintf(stderr, "wlportal: %s must be a whole number from %u to %u, got '%s'\n", name,
+			min, max, v);
+		return 2;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+static bool
+has_templates(const char *dir)
+{
+	char path[1200];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/templates", dir);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The installed copy beside the binary (PREFIX/bin/wlportal →
+ * PREFIX/share/wlportal/web), else the source tree's web/; never the
+ * working directory. */
+static bool
+find_web_dir(char *out, size_t n)
+{
+	char exe[1024];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (len > 0) {
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(out, n, "%.*s/../share/wlportal/web", (int)(n - 32), exe) < n &&
+			    has_templates(out))
+				return true;
+		}
+	}
+	snprintf(out, n, "%s", WL_SOURCE_WEB_DIR);
+	return has_templates(out);
+}
+
+int
+config_check_serve(struct wl_config *cfg)
+{
+	const char *token = getenv("WLPORTAL_ENGINE_TOKEN");
+	const char *dir = getenv("WLPORTAL_WEB_DIR");
+
+	if (env_number("WLPORTAL_MAX_CONNECTIONS", WL_DEFAULT_MAX_CONNECTIONS, 16, 1000000,
+		       &cfg->max_connections) != 0 ||
+	    env_number("WLPORTAL_MAX_CONNECTIONS_PER_IP", WL_DEFAULT_MAX_PER_IP, 1, 1000000,
+		       &cfg->max_per_ip) != 0 ||
+	    env_number("WLPORTAL_HEADER_TIMEOUT", WL_DEFAULT_HEADER_TIMEOUT, 1, 300,
+		       &cfg->header_timeout_s) != 0)
+		return 2;
+	if (cfg->max_per_ip > cfg->max_connections) {
+		fprintf(stderr, "wlportal: WLPORTAL_MAX_CONNECTIONS_PER_IP (%u) is above "
+			"WLPORTAL_MAX_CONNECTIONS (%u)\n", cfg->max_per_ip, cfg->max_connections);
+		return 2;
+	}
+	if (token != NULL && token[0] != '\0' &&
+	    (strlen(token) < WL_ENGINE_TOKEN_MIN || strlen(token) >= sizeof(cfg->engine_token))) {
+		fprintf(stderr, "wlportal: WLPORTAL_ENGINE_TOKEN must be %d to %zu characters long "
+			"(got %zu); use a long random value, e.g. openssl rand -hex 32\n",
+			WL_ENGINE_TOKEN_MIN, sizeof(cfg->engine_token) - 1, strlen(token));
+		return 2;
+	}
+	if (dir != NULL && dir[0] != '\0') {
+		snprintf(cfg->web_dir, sizeof(cfg->web_dir), "%s", dir);
+		if (!has_templates(cfg->web_dir)) {
+			fprintf(stderr, "wlportal: WLPORTAL_WEB_DIR=%s has no templates/ directory\n",
+				cfg->web_dir);
+			return 2;
+		}
+	} else if (!find_web_dir(cfg->web_dir, sizeof(cfg->web_dir))) {
+		fprintf(stderr, "wlportal: cannot find the page templates (looked beside the "
+			"binary and in %s); set WLPORTAL_WEB_DIR\n", WL_SOURCE_WEB_DIR);
+		return 2;
+	}
 	return 0;
 }

@@ -25,11 +25,28 @@ struct wl_config {
 	/* WLPORTAL_CALL_STALE_AFTER: seconds without an event before a call is
 	 * settled as stale; -1 when the variable is not a number in range */
 	long long call_stale_after_s;
+	/* serve only: filled by config_check_serve */
+	unsigned max_connections;   /* WLPORTAL_MAX_CONNECTIONS */
+	unsigned max_per_ip;        /* WLPORTAL_MAX_CONNECTIONS_PER_IP */
+	unsigned header_timeout_s;  /* WLPORTAL_HEADER_TIMEOUT */
+	char web_dir[1024];         /* WLPORTAL_WEB_DIR, or found beside the binary */
 };
+
+#define WL_ENGINE_TOKEN_MIN 32
+#define WL_DEFAULT_MAX_CONNECTIONS 10240
+#define WL_DEFAULT_MAX_PER_IP 256
+#define WL_DEFAULT_HEADER_TIMEOUT 10
 
 void config_load(struct wl_config *cfg);
 /* 0, or 2 after saying on stderr which setting is unusable. */
 int config_check(const struct wl_config *cfg);
+/* What only `serve` needs, checked before anything starts: the connection
+ * limits and the header timeout (whole numbers in range), an engine token of
+ * at least WL_ENGINE_TOKEN_MIN characters when one is set, and the web
+ * directory (WLPORTAL_WEB_DIR, else the installed share/wlportal/web beside
+ * the binary, else the source tree's web/), which must hold templates/.
+ * Prints what is wrong to stderr; 0 or 2. */
+int config_check_serve(struct wl_config *cfg);
 /* mkdir -p of the directory that holds `path` (for data/…). 0 or -1. */
 int config_make_parent_dir(const char *path);
 

@@ -119,6 +119,14 @@ wl_valid_email(const char *s)
 	return dots_in_domain > 0;
 }
 
+void
+wl_email_normalize(char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
 bool
 wl_valid_token(const char *s, size_t maxlen)
 {

@@ -26,6 +26,10 @@ void wl_uuid_from_bytes(const unsigned char raw[16], char out[37]);
  * no "..", only printable ASCII without spaces, quotes, commas, angle
  * brackets, parentheses, semicolons or backslashes. */
 bool wl_valid_email(const char *s);
+/* The stored and compared form of an address: ASCII lowercased in place
+ * (valid addresses are ASCII only), so that one mailbox is one account
+ * whatever case it is typed in. */
+void wl_email_normalize(char *s);
 
 /* An opaque reference/id given by a client (idempotency keys, agent ids):
  * 1..maxlen bytes of [A-Za-z0-9._:-]. */

@@ -24,12 +24,21 @@
 #define WL_BODY_MAX (1024 * 1024)
 #define WL_RESPONSE_MAX (8 * 1024 * 1024)
 #define WL_PATH_PARAMS 4
+/* Cookie names on plain http; over https they carry the __Host- prefix
+ * (http_cookie_name). */
+#define WL_SESSION_COOKIE "wl_session"
+#define WL_LOGIN_COOKIE "wl_login"      /* the log-in form's CSRF token */
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER };
-/* AUTH_PAGE: a public HTML page (errors render as HTML). AUTH_SESSION: an
- * HTML page of a logged-in user (cookie wl_session); a POST there must also
- * carry the session's CSRF token in the form field "csrf". */
-enum route_auth { AUTH_NONE, AUTH_API_KEY, AUTH_ENGINE, AUTH_PAGE, AUTH_SESSION };
+/* AUTH_PAGE: a public HTML page (errors render as HTML). AUTH_LOGIN: a
+ * public page of the platform itself (the log-in form). AUTH_SESSION: an
+ * HTML page of a logged-in user (the session cookie); a POST there must also
+ * carry the session's CSRF token in the form field "csrf".
+ * AUTH_LOGIN and AUTH_SESSION routes answer only on the platform's own host
+ * (http_platform_host), 404 elsewhere; a POST to any page route whose Origin
+ * is another site (or, without Origin, whose Sec-Fetch-Site is cross-site)
+ * is refused with 403 before its handler runs. */
+enum route_auth { AUTH_NONE, AUTH_API_KEY, AUTH_ENGINE, AUTH_PAGE, AUTH_LOGIN, AUTH_SESSION };
 
 struct wl_req;
 typedef void (*wl_handler)(struct wl_req *req);
@@ -91,9 +100,20 @@ void http_redirect(struct wl_req *req, const char *location);
 void http_reply_static(struct wl_req *req, const char *content_type);
 /* Adds a response header (at most 4 per response; copied). */
 void http_add_header(struct wl_req *req, const char *name, const char *value);
-/* Set-Cookie name=value (HttpOnly, SameSite=Lax, Path=/, Secure behind
+/* Set-Cookie name=value (HttpOnly, SameSite=Lax, Path=/, Secure over
  * https); max_age_s 0 deletes the cookie. */
 void http_set_cookie(struct wl_req *req, const char *name, const char *value, long max_age_s);
+/* Whether the browser reached us over https: always on a base domain other
+ * than localhost (served behind a TLS proxy, as the portal URLs say), else
+ * only when a trusted proxy (WLPORTAL_TRUST_PROXY=1) says X-Forwarded-Proto:
+ * https. */
+bool http_is_https(struct wl_req *req);
+/* The name of cookie `name` for this request: "__Host-{name}" over https
+ * (Secure, Path=/, no Domain: no other host can set or see it), else name. */
+const char *http_cookie_name(struct wl_req *req, const char *name);
+/* Whether Host names the platform itself (WLPORTAL_BASE_DOMAIN, portal.{base},
+ * or the listen address), not a portal host or an agency's domain. */
+bool http_platform_host(struct wl_req *req);
 /* A field of the urlencoded request body (parsed on first use); NULL when
  * absent or when the body is not a well-formed form. */
 const char *http_form(struct wl_req *req, const char *name);
@@ -126,9 +146,11 @@ struct http_server *http_start(struct wl_app *app, const char *listen, int threa
 			       struct wl_error *err);
 uint16_t http_port(struct http_server *s);
 /* Stops accepting connections, answers new requests 503, and waits (up to
- * 15 s) for requests suspended on a worker or the writer to be answered. */
+ * 60 s) for requests suspended on a worker or the writer to be answered. */
 void http_quiesce(struct http_server *s);
-/* Closes every connection. Call http_quiesce first. */
+/* Closes every connection and frees the server. Call http_quiesce first; a
+ * request still suspended after it keeps the daemon running (it is left to
+ * the process's exit rather than stopped under that request). */
 void http_stop(struct http_server *s);
 
 #endif

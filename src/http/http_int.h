@@ -12,11 +12,11 @@
 
 #include "core/form.h"
 #include "http/http.h"
+#include "log.h"
 
 #define MAX_QUERY 24
 #define MAX_HEADERS 16
 #define MAX_EXTRA_HEADERS 4
-#define SESSION_COOKIE "wl_session"
 #define QUERY_VALUE_MAX 1024
 #define HEADER_VALUE_MAX 1024
 #define PATH_MAX_LEN 2048
@@ -64,6 +64,7 @@ struct http_private {
 	bool form_parsed;
 	bool form_ok;
 	struct wl_form form;
+	struct conn_track *track;      /* the connection's deadlines (conns.c) */
 };
 
 struct http_server {
@@ -72,6 +73,7 @@ struct http_server {
 	bool offload;        /* dispatch on worker threads (networked database) */
 	atomic_bool stopping;  /* new requests are answered 503 */
 	atomic_int in_flight;  /* requests suspended on a worker or the writer */
+	struct conn_reaper *reaper;  /* conns.c */
 };
 
 void http_mark_bad(struct wl_req *req, const char *msg);
@@ -81,5 +83,42 @@ enum MHD_Result http_copy_header(void *cls, enum MHD_ValueKind kind, const char 
 				 size_t key_size, const char *value, size_t value_size);
 enum http_method http_parse_method(const char *m);
 enum MHD_Result http_queue_answer(struct wl_req *req);
+/* server.c: libmicrohttpd's access handler and request-completed hook. */
+enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				const char *method, const char *version, const char *upload_data,
+				size_t *upload_data_size, void **con_cls);
+void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		       enum MHD_RequestTerminationCode toe);
+
+/* conns.c: every connection's request deadlines and the reaper that
+ * enforces them; NUL bytes in the request line; the descriptor budget. */
+struct conn_track;
+struct conn_reaper;
+int conns_start(struct http_server *s, unsigned header_timeout_s, struct wl_error *err);
+void conns_stop(struct http_server *s);
+void conns_free(struct http_server *s);
+void conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+		  enum MHD_ConnectionNotificationCode code);
+struct conn_track *conns_of(struct MHD_Connection *c);
+/* The head is complete: the body (of body_bytes) now has its deadline. */
+void conns_head_done(struct http_server *s, struct conn_track *t, uint64_t body_bytes);
+void conns_busy(struct conn_track *t);
+void conns_idle(struct conn_track *t);
+void *conns_uri_seen(void *cls, const char *uri, struct MHD_Connection *c);
+size_t conns_unescape(void *cls, struct MHD_Connection *c, char *s);
+/* false when the request's path or query held a NUL byte (raw or %00). */
+bool conns_url_ok(struct conn_track *t, const char *version);
+/* false when a header value held a raw NUL byte. */
+bool conns_headers_ok(struct MHD_Connection *c, const char *method, const char *version);
+/* Raises RLIMIT_NOFILE to its hard limit; how many of `want` connections
+ * the descriptors allow. Logs one line with the figures. */
+unsigned conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout_s);
+
+/* site.c: the lowercase Host without its port (false if unusable); a POST
+ * that another site made the browser send (its Origin is not this scheme
+ * and host, "null" included, or without Origin Sec-Fetch-Site is
+ * cross-site). */
+bool http_request_host(struct wl_req *req, char *out, size_t n);
+bool http_foreign_post(struct wl_req *req);
 
 #endif

@@ -25,7 +25,7 @@
 static const char *const wanted_headers[] = {
 	"Authorization", "X-Organization-Id", "Idempotency-Key", "Content-Type", "Host",
 	"Cookie", "Stripe-Signature", "Origin", "X-Forwarded-Proto", "X-Forwarded-For", "Accept",
-	NULL,
+	"Sec-Fetch-Site", NULL,
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -176,7 +176,7 @@ http_reply_error(struct wl_req *req, const struct wl_error *err)
 
 	if (req->html) {
 		if (code == WL_EINTERNAL)
-			fprintf(stderr, "wlportal: %s: internal error: %s\n", req->path, err->message);
+			wl_log("%s: internal error: %s", req->path, err->message);
 		if (code == WL_EMETHOD)
 			req->priv->extra_header_name = "Allow";
 		web_error_page(req, wl_error_http_status(code), NULL,
@@ -201,8 +201,8 @@ http_reply_error(struct wl_req *req, const struct wl_error *err)
 	wl_json_obj_end(&req->out);
 	wl_json_obj_end(&req->out);
 	if (code == WL_EINTERNAL)
-		fprintf(stderr, "wlportal: %s %s: internal error: %s\n",
-			req->method == HTTP_POST ? "POST" : "request", req->path, err->message);
+		wl_log("%s %s: internal error: %s", req->method == HTTP_POST ? "POST" : "request",
+		       req->path, err->message);
 	if (code == WL_EMETHOD) {
 		req->priv->extra_header_name = "Allow";
 	}
@@ -267,21 +267,13 @@ http_redirect(struct wl_req *req, const char *location)
 	http_reply_html(req, 303);
 }
 
-static bool
-behind_https(struct wl_req *req)
-{
-	const char *proto = http_header(req, "X-Forwarded-Proto");
-
-	return proto != NULL && strcasecmp(proto, "https") == 0;
-}
-
 void
 http_set_cookie(struct wl_req *req, const char *name, const char *value, long max_age_s)
 {
 	char line[512];
 
 	snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s", name,
-		 value, max_age_s, behind_https(req) ? "; Secure" : "");
+		 value, max_age_s, http_is_https(req) ? "; Secure" : "");
 	http_add_header(req, "Set-Cookie", line);
 }
 

@@ -26,11 +26,12 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/api/v1/whitelabel/users", api_whitelabel_users, AUTH_API_KEY },
 	{ HTTP_POST, "/api/v1/whitelabel/users/:id/allocations", api_whitelabel_allocate, AUTH_API_KEY },
 
-	/* HTML: static files, log in, the agency dashboard (session cookie) */
+	/* HTML: static files, log in, the agency dashboard (session cookie);
+	 * AUTH_LOGIN and AUTH_SESSION only on the platform's own host */
 	{ HTTP_GET, "/", web_root, AUTH_PAGE },
 	{ HTTP_GET, "/static/:file", web_static, AUTH_PAGE },
-	{ HTTP_GET, "/login", web_login_form, AUTH_PAGE },
-	{ HTTP_POST, "/login", web_login, AUTH_PAGE },
+	{ HTTP_GET, "/login", web_login_form, AUTH_LOGIN },
+	{ HTTP_POST, "/login", web_login, AUTH_LOGIN },
 	{ HTTP_POST, "/logout", web_logout, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard", web_dashboard, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/users", web_users, AUTH_SESSION },

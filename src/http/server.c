@@ -1,7 +1,8 @@
 /*
  * server.c — the libmicrohttpd server: one epoll thread per core, requests
  * read into a bounded body, routed through the one route table, answered
- * from one place.
+ * from one place. (The daemon's start and stop: daemon.c; the deadlines of
+ * every connection and the reaper: conns.c.)
  *
  * Per-request state machine (kept in MHD's *con_cls):
  *   READING  → the body arrives (bounded; past WL_BODY_MAX it is discarded
@@ -17,7 +18,9 @@
  * request, because the writer may resume and complete it at once.
  *
  * HTML pages: a portal host ({slug}.portal.{base}) is routed to /p/{slug}/…;
- * AUTH_SESSION routes read the wl_session cookie and check the CSRF token
+ * the log-in form and the dashboard answer only on the platform's own host;
+ * a POST to a page from another site (Origin, Sec-Fetch-Site) is refused;
+ * AUTH_SESSION routes read the session cookie and check the CSRF token
  * of every POST; errors on page routes answer as HTML pages (web/).
  */
 #include "http/http.h"
@@ -113,7 +116,8 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 	const char *csrf, *org;
 	int rc;
 
-	if (!wl_cookie_get(http_header(req, "Cookie"), SESSION_COOKIE, token, sizeof(token)) ||
+	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_SESSION_COOKIE),
+			   token, sizeof(token)) ||
 	    token[0] == '\0')
 		return wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.");
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)token, strlen(token), NULL, 0);
@@ -149,7 +153,7 @@ authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 	const char *h = http_header(req, "Authorization");
 	const char *token;
 
-	if (auth == AUTH_NONE || auth == AUTH_PAGE)
+	if (auth == AUTH_NONE || auth == AUTH_PAGE || auth == AUTH_LOGIN)
 		return WL_OK;
 	if (auth == AUTH_SESSION)
 		return authenticate_session(req, err);
@@ -202,7 +206,7 @@ run_handler(struct wl_req *req, const struct route *r)
 		http_reply_fail(req, WL_EUNAVAILABLE, "The database is not available");
 		return;
 	}
-	if (r->auth == AUTH_PAGE || r->auth == AUTH_SESSION)
+	if (r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION)
 		req->html = true;
 	if (authenticate(req, r->auth, &err) == WL_OK)
 		r->handler(req);
@@ -359,24 +363,6 @@ to_worker(struct wl_req *req, const struct route *r)
 	return true;
 }
 
-/* Lowercase host of the Host header without its port; false if unusable. */
-static bool
-request_host(struct wl_req *req, char *out, size_t n)
-{
-	const char *h = http_header(req, "Host");
-	size_t i, len;
-
-	if (h == NULL || h[0] == '[')
-		return false;
-	len = strcspn(h, ":");
-	if (len == 0 || len >= n)
-		return false;
-	for (i = 0; i < len; i++)
-		out[i] = (char)((h[i] >= 'A' && h[i] <= 'Z') ? h[i] - 'A' + 'a' : h[i]);
-	out[len] = '\0';
-	return true;
-}
-
 /* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/.
  * The API, the engine API and static files keep their own paths. */
 static void
@@ -387,7 +373,7 @@ portal_host(struct wl_req *req)
 	char host[256], rewritten[PATH_MAX_LEN + 1];
 	size_t hl, bl = strlen(base), sl;
 
-	if (!request_host(req, host, sizeof(host)))
+	if (!http_request_host(req, host, sizeof(host)))
 		return;
 	hl = strlen(host);
 	if (hl <= bl + 8 || strcmp(host + hl - bl, base) != 0 ||
@@ -432,6 +418,7 @@ dispatch(struct wl_req *req)
 	char allow[64];
 
 	p->state = RS_DISPATCHED;
+	conns_busy(p->track);
 	if (atomic_load(&p->server->stopping)) {
 		http_reply_fail(req, WL_EUNAVAILABLE, "The server is shutting down, try again");
 		return false;
@@ -457,6 +444,19 @@ dispatch(struct wl_req *req)
 		}
 		return false;
 	}
+	if ((r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) && !http_platform_host(req)) {
+		req->html = true;
+		http_reply_fail(req, WL_ENOTFOUND, "No such page here");
+		return false;
+	}
+	if ((r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) &&
+	    req->method != HTTP_GET && req->method != HTTP_HEAD && http_foreign_post(req)) {
+		req->html = true;
+		http_reply_fail(req, WL_EFORBIDDEN,
+				"This form was sent from another site, so it was not accepted. "
+				"Open this site directly and try again.");
+		return false;
+	}
 	if (p->server->offload && r->auth != AUTH_NONE) {
 		to_worker(req, r);
 		return true;
@@ -476,10 +476,28 @@ dispatch(struct wl_req *req)
 	return false;
 }
 
-/* ---- libmicrohttpd callbacks --------------------------------------------- */
+/* ---- libmicrohttpd callbacks (the daemon itself is daemon.c's) ------------ */
+
+/* The body the head announces, for its deadline: Content-Length, or the
+ * most we accept when it comes chunked. */
+static uint64_t
+announced_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+	uint64_t n;
+
+	if (te != NULL)
+		return WL_BODY_MAX;
+	if (cl == NULL)
+		return 0;
+	n = strtoull(cl, NULL, 10);
+	return n > WL_BODY_MAX ? WL_BODY_MAX : n;
+}
 
 static struct wl_req *
-req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, const char *method)
+req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, const char *method,
+	const char *version)
 {
 	struct wl_req *req = calloc(1, sizeof(*req));
 	struct http_private *p = calloc(1, sizeof(*p));
@@ -496,6 +514,12 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	p->server = s;
 	p->state = RS_READING;
 	req->method = http_parse_method(method);
+	p->track = conns_of(conn);
+	conns_head_done(s, p->track, announced_body(conn));
+	if (!conns_url_ok(p->track, version))
+		http_mark_bad(req, "The URL holds a NUL byte");
+	else if (!conns_headers_ok(conn, method, version))
+		http_mark_bad(req, "A header holds a NUL byte");
 	if (n > PATH_MAX_LEN) {
 		http_mark_bad(req, "The URL is too long");
 		n = 0;
@@ -529,19 +553,18 @@ req_free(struct wl_req *req)
 	free(req);
 }
 
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+enum MHD_Result
+http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *s = cls;
 	struct wl_req *req = *con_cls;
 	struct http_private *p;
 
-	(void)version;
 	if (req == NULL) {
 		const char *cl;
 
-		req = req_new(s, conn, url, method);
+		req = req_new(s, conn, url, method, version);
 		if (req == NULL)
 			return MHD_NO;
 		*con_cls = req;
@@ -595,15 +618,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 }
 
-static void
-on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+void
+http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	     enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct wl_req *req = *con_cls;
 
-	(void)conn;
 	(void)toe;
+	/* The next request on this connection gets its deadlines afresh. */
+	conns_idle(conns_of(conn));
 	if (req == NULL)
 		return;
 	/* A client that went away while its request was suspended: after the
@@ -612,119 +636,4 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		atomic_fetch_sub(&s->in_flight, 1);
 	req_free(req);
 	*con_cls = NULL;
-}
-
-static int
-parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
-{
-	char host[64];
-	const char *colon = strrchr(listen, ':');
-	char *end;
-	unsigned long port;
-	size_t hn;
-
-	if (colon == NULL)
-		return wl_fail(err, WL_EINVALID, "listen address must be HOST:PORT, got '%s'", listen);
-	hn = (size_t)(colon - listen);
-	if (hn == 0 || hn >= sizeof(host))
-		return wl_fail(err, WL_EINVALID, "listen address must be HOST:PORT, got '%s'", listen);
-	memcpy(host, listen, hn);
-	host[hn] = '\0';
-	port = strtoul(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || port > 65535)
-		return wl_fail(err, WL_EINVALID, "bad port in listen address '%s'", listen);
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return wl_fail(err, WL_EINVALID, "listen host must be an IPv4 address, got '%s'", host);
-	return WL_OK;
-}
-
-struct http_server *
-http_start(struct wl_app *app, const char *listen, int threads, struct wl_error *err)
-{
-	struct http_server *s;
-	struct sockaddr_in sa;
-
-	if (parse_listen(listen, &sa, err) != WL_OK)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		wl_fail(err, WL_EINTERNAL, "out of memory");
-		return NULL;
-	}
-	s->app = app;
-	s->offload = store_kind(app->store) != STORE_SQLITE;
-	if (web_init(err) != WL_OK) {
-		free(s);
-		return NULL;
-	}
-	if (threads < 1)
-		threads = 1;
-	s->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
-			MHD_ALLOW_SUSPEND_RESUME,
-		0, NULL, NULL, on_request, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)900,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)512,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_END);
-	if (s->daemon == NULL) {
-		web_free();
-		free(s);
-		wl_fail(err, WL_EINTERNAL, "cannot listen on %s (in use, or not allowed)", listen);
-		return NULL;
-	}
-	return s;
-}
-
-uint16_t
-http_port(struct http_server *s)
-{
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-
-	return info != NULL ? info->port : 0;
-}
-
-void
-http_quiesce(struct http_server *s)
-{
-	MHD_socket fd;
-	int waited_ms;
-
-	if (s == NULL)
-		return;
-	atomic_store(&s->stopping, true);
-	fd = MHD_quiesce_daemon(s->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
-	/* Let suspended requests finish: their writes are committing. */
-	for (waited_ms = 0; atomic_load(&s->in_flight) > 0 && waited_ms < 60000; waited_ms += 10)
-		usleep(10 * 1000);
-	if (atomic_load(&s->in_flight) > 0)
-		fprintf(stderr, "wlportal: %d requests still waiting after 60 s\n",
-			atomic_load(&s->in_flight));
-}
-
-void
-http_stop(struct http_server *s)
-{
-	if (s == NULL)
-		return;
-	/* libmicrohttpd must not be stopped with suspended connections; a
-	 * request still waiting after the drain keeps the daemon (and the
-	 * process exits around it) rather than crash. */
-	if (atomic_load(&s->in_flight) > 0)
-		return;
-	MHD_stop_daemon(s->daemon);
-	web_free();
-	free(s);
 }

@@ -52,6 +52,7 @@ create_run(struct store_conn *c, void *arg, struct wl_error *err)
 	memcpy(user.id, j->out->user_id, WL_ID_LEN);
 	memcpy(user.org_id, org.id, WL_ID_LEN);
 	snprintf(user.email, sizeof(user.email), "%s", in->email);
+	wl_email_normalize(user.email);
 	snprintf(user.password_hash, sizeof(user.password_hash), "%s", j->password_hash);
 	user.created_at = now;
 	if ((rc = store_user_insert(c, &user, err)) != WL_OK)

@@ -1,7 +1,8 @@
 /*
- * app.h — the long-lived objects every use case needs, made once at start by
- * main.c and owned by it: the store, the writer, the worker pool, and the
- * settings. Services receive it; nothing here is global.
+ * app.h — the long-lived objects every use case needs: the store, the
+ * writer, the worker pool, and the settings. Each command of cli.c makes one
+ * on its stack (app_open), owns it for the command's life and frees it with
+ * app_close; services and handlers only borrow it. Nothing here is global.
  */
 #ifndef WL_APP_H
 #define WL_APP_H
@@ -21,12 +22,18 @@ struct wl_app {
 	struct wl_fx fx;                 /* WLPORTAL_FX_RATES: package currency per EUR */
 	char engine_token[128];
 	char base_domain[256];
+	char listen_host[64];            /* host part of the listen address */
 	char cname_target[272];
 	char dns_server[128];
 	int64_t domain_claim_ttl_ms;     /* an unverified domain claim lives this long */
 	int64_t domain_recheck_ms;       /* verified domains are re-checked this often */
-	int public_port;
-	bool trust_proxy;                /* behind our own reverse proxy */                 /* the port portal URLs carry on a localhost base */
+	int public_port;                 /* the port portal URLs carry on a localhost base */
+	bool trust_proxy;                /* behind our own reverse proxy */
+	/* serve: connection limits and the request-head deadline (http/conns.c) */
+	unsigned max_connections;
+	unsigned max_per_ip;
+	unsigned header_timeout_s;
+	char web_dir[1024];              /* templates/ and static/ of the pages */
 	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
 };
 

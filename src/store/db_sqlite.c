@@ -11,11 +11,13 @@
 #include "store/db.h"
 #include "store/schema_sqlite.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct sq_stmt {
 	struct db_stmt base;
@@ -208,6 +210,14 @@ db_sqlite_open(const char *path, struct wl_error *err)
 	s->base.drv = &sq_driver;
 	s->base.kind = STORE_SQLITE;
 	pthread_mutex_init(&s->mu, NULL);
+	/* Created owner-only before SQLite opens it: SQLite gives the -wal and
+	 * -shm files the database file's permissions. */
+	if (strcmp(path, ":memory:") != 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	/* Open one connection now so a bad path fails at start, not later. */
 	if (conn_open(s, &c, err) != WL_OK) {
 		pthread_mutex_destroy(&s->mu);

@@ -156,6 +156,17 @@ static const char *const pg_migrations[] = {
 	"CREATE TABLE meta ("
 	"  name TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 5: e-mail addresses unique whatever their case (stored lowercase; two
+	 * users differing only by case stop this migration: rename one first),
+	 * and failed log-ins counted per bucket instead of per fixed window. */
+	"UPDATE users SET email = lower(email);"
+	"CREATE UNIQUE INDEX users_email_lower ON users (lower(email));"
+	"CREATE TABLE login_failures ("
+	"  bucket TEXT PRIMARY KEY,"
+	"  failures BIGINT NOT NULL,"
+	"  last_failed_at BIGINT NOT NULL);"
+	"CREATE INDEX login_failures_last ON login_failures (last_failed_at);"
+	"DROP TABLE rate_limits;",
 };
 
 #endif

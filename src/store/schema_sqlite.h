@@ -145,6 +145,17 @@ static const char *const sqlite_migrations[] = {
 	"CREATE TABLE meta ("
 	"  name TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 5: e-mail addresses unique whatever their case (stored lowercase; two
+	 * users differing only by case stop this migration: rename one first),
+	 * and failed log-ins counted per bucket instead of per fixed window. */
+	"UPDATE users SET email = lower(email);"
+	"CREATE UNIQUE INDEX users_email_lower ON users (lower(email));"
+	"CREATE TABLE login_failures ("
+	"  bucket TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL,"
+	"  last_failed_at INTEGER NOT NULL);"
+	"CREATE INDEX login_failures_last ON login_failures (last_failed_at);"
+	"DROP TABLE rate_limits;",
 };
 
 #endif

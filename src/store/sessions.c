@@ -1,8 +1,10 @@
 /*
- * sessions.c — dashboard log-in sessions and rate-limit counters, written
+ * sessions.c — dashboard log-in sessions and failed log-in counts, written
  * once for both drivers (db.h); the SQL of each dialect is in statements.c.
  */
 #include "store/db.h"
+
+#include <string.h>
 
 /* Runs a DELETE of what expired at `now`. */
 static int
@@ -22,10 +24,8 @@ store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_
 {
 	struct db_stmt *st;
 
-	/* Expired sessions and counters go as new sessions come: the tables
-	 * stay small. */
-	if (purge(c, Q_SESSION_PURGE, s->created_at, err) != WL_OK ||
-	    purge(c, Q_RATE_PURGE, s->created_at, err) != WL_OK)
+	/* Expired sessions go as new sessions come: the table stays small. */
+	if (purge(c, Q_SESSION_PURGE, s->created_at, err) != WL_OK)
 		return err->code;
 	if ((st = db_stmt(c, Q_SESSION_INSERT, err)) == NULL)
 		return err->code;
@@ -76,21 +76,63 @@ store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_
 }
 
 static void
-read_hits(struct db_stmt *st, void *out)
+read_failures(struct db_stmt *st, void *out)
 {
-	*(int64_t *)out = db_col_int64(st, 0);
+	struct store_login_failures *f = out;
+
+	f->failures = db_col_int64(st, 0);
+	f->last_failed_at = db_col_int64(st, 1);
 }
 
 int
-store_rate_hit(struct store_conn *c, const char *bucket, int64_t window_ms, int64_t now,
-	       int64_t *hits, struct wl_error *err)
+store_login_failures_get(struct store_conn *c, const char *bucket,
+			 struct store_login_failures *out, struct wl_error *err)
 {
-	struct db_stmt *st = db_stmt(c, Q_RATE_HIT, err);
+	struct db_stmt *st = db_stmt(c, Q_LOGIN_GET, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, bucket);
+	rc = db_one(st, read_failures, out, WL_ENOTFOUND, "no failures", err);
+	if (rc == WL_ENOTFOUND) {
+		/* no row: no failures counted */
+		wl_error_clear(err);
+		memset(out, 0, sizeof(*out));
+		return WL_OK;
+	}
+	return rc;
+}
+
+int
+store_login_failures_add(struct store_conn *c, const char *bucket, int64_t delta, int64_t now,
+			 int64_t forget_before, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_LOGIN_ADD, err);
 
 	if (st == NULL)
 		return err->code;
 	db_bind_text(st, 1, bucket);
-	db_bind_int64(st, 2, now);
-	db_bind_int64(st, 3, window_ms);
-	return db_one(st, read_hits, hits, WL_EINTERNAL, "rate limit: no row returned", err);
+	db_bind_int64(st, 2, delta);
+	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, forget_before);
+	return db_exec(st, err);
+}
+
+int
+store_login_failures_clear(struct store_conn *c, const char *bucket, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_LOGIN_CLEAR, err);
+
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, bucket);
+	return db_exec(st, err);
+}
+
+int
+store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_error *err)
+{
+	return purge(c, Q_LOGIN_PURGE, before, err);
 }

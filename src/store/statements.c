@@ -117,16 +117,17 @@ const struct db_sql db_sql[Q_COUNT] = {
 	/* A taken e-mail address is an expected answer, not an aborted job. */
 	[Q_USER_INSERT] = { "user",
 		"INSERT INTO users (id, org_id, email, password_hash, created_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (email) DO NOTHING",
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
 		"INSERT INTO users (id, org_id, email, password_hash, created_at) "
 		"VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint) "
-		"ON CONFLICT (email) DO NOTHING" },
+		"ON CONFLICT DO NOTHING" },
 	[Q_USER_GET] = { "user",
 		"SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
 		"SELECT " USER_COLS " FROM users u WHERE u.id = $1::text" },
+	/* users_email_lower makes this an index lookup. */
 	[Q_USER_BY_EMAIL] = { "user",
-		"SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
-		"SELECT " USER_COLS " FROM users u WHERE u.email = $1::text" },
+		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower(?1)",
+		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower($1::text)" },
 	[Q_CLIENT_USERS] = { "users",
 		"SELECT " USER_COLS ", o.balance_seconds FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
@@ -356,23 +357,26 @@ const struct db_sql db_sql[Q_COUNT] = {
 	[Q_SESSION_PURGE] = { "session",
 		"DELETE FROM sessions WHERE expires_at <= ?1",
 		"DELETE FROM sessions WHERE expires_at <= $1::bigint" },
-	/* Counters whose window ended a day ago count nothing any more. */
-	[Q_RATE_PURGE] = { "rate limits",
-		"DELETE FROM rate_limits WHERE window_start < ?1 - 86400000",
-		"DELETE FROM rate_limits WHERE window_start < $1::bigint - 86400000" },
-	/* One atomic statement: a bucket whose window began window_ms ago or
-	 * earlier restarts at now with one hit. Both SET expressions read the
-	 * row as it was; two PostgreSQL instances queue on its row lock. */
-	[Q_RATE_HIT] = { "rate limit",
-		"INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) "
+	/* Failed log-ins per bucket (services/sessions.c). On PostgreSQL the
+	 * writer's job locks the row it reads; both SET expressions of the add
+	 * read the row as it was. */
+	[Q_LOGIN_GET] = { "log-in failures",
+		"SELECT failures, last_failed_at FROM login_failures WHERE bucket = ?1",
+		"SELECT failures, last_failed_at FROM login_failures "
+		"WHERE bucket = $1::text FOR UPDATE" },
+	[Q_LOGIN_ADD] = { "log-in failures",
+		"INSERT INTO login_failures (bucket, failures, last_failed_at) "
+		"VALUES (?1, max(?2, 0), ?3) ON CONFLICT (bucket) DO UPDATE SET "
+		"failures = max(0, (CASE WHEN last_failed_at < ?4 THEN 0 ELSE failures END) + ?2), "
+		"last_failed_at = CASE WHEN ?2 > 0 THEN ?3 ELSE last_failed_at END",
+		"INSERT INTO login_failures AS f (bucket, failures, last_failed_at) "
+		"VALUES ($1::text, GREATEST($2::bigint, 0), $3::bigint) "
 		"ON CONFLICT (bucket) DO UPDATE SET "
-		"hits = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE hits + 1 END, "
-		"window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END "
-		"RETURNING hits",
-		"INSERT INTO rate_limits AS r (bucket, window_start, hits) "
-		"VALUES ($1::text, $2::bigint, 1) ON CONFLICT (bucket) DO UPDATE SET "
-		"hits = CASE WHEN r.window_start <= $2::bigint - $3::bigint THEN 1 "
-		"ELSE r.hits + 1 END, "
-		"window_start = CASE WHEN r.window_start <= $2::bigint - $3::bigint "
-		"THEN $2::bigint ELSE r.window_start END RETURNING hits" },
+		"failures = GREATEST(0, (CASE WHEN f.last_failed_at < $4::bigint THEN 0 "
+		"ELSE f.failures END) + $2::bigint), "
+		"last_failed_at = CASE WHEN $2::bigint > 0 THEN $3::bigint "
+		"ELSE f.last_failed_at END" },
+	[Q_LOGIN_CLEAR] = { "log-in failures", BOTH("DELETE FROM login_failures WHERE bucket = $1") },
+	[Q_LOGIN_PURGE] = { "log-in failures",
+		BOTH("DELETE FROM login_failures WHERE last_failed_at < $1") },
 };

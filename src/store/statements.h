@@ -27,8 +27,9 @@ enum stmt_id {
 	Q_SLUG_RECORD, Q_WL_DOMAINS,
 	/* idempotency fingerprints, installation values (meta.c) */
 	Q_IDEM_INSERT, Q_IDEM_GET, Q_META_GET, Q_META_INSERT, Q_SEALED_SAMPLE,
-	/* sessions and rate limits (sessions.c) */
-	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_RATE_PURGE, Q_RATE_HIT,
+	/* sessions and log-in failures (sessions.c) */
+	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_LOGIN_GET, Q_LOGIN_ADD,
+	Q_LOGIN_CLEAR, Q_LOGIN_PURGE,
 	Q_COUNT
 };
 

@@ -318,10 +318,23 @@ int store_session_get(struct store_conn *c, const unsigned char hash[WL_KEY_HASH
 int store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 			 struct wl_error *err);
 
-/* Counts one hit in a fixed window: when the bucket's window started more
- * than window_ms ago it restarts at now. *hits = hits in the window, this
- * one included. */
-int store_rate_hit(struct store_conn *c, const char *bucket, int64_t window_ms, int64_t now,
-		   int64_t *hits, struct wl_error *err);
+/* ---- failed log-in attempts (services/sessions.c says what they mean) ---- */
+
+struct store_login_failures {
+	int64_t failures;
+	int64_t last_failed_at;   /* 0 when none */
+};
+
+/* The failures counted under bucket (zeros when none). On PostgreSQL the
+ * row, if any, stays locked until the transaction ends. */
+int store_login_failures_get(struct store_conn *c, const char *bucket,
+			     struct store_login_failures *out, struct wl_error *err);
+/* failures += delta, never below zero, counting from zero again when the
+ * last failure was before forget_before; last_failed_at = now when delta > 0. */
+int store_login_failures_add(struct store_conn *c, const char *bucket, int64_t delta,
+			     int64_t now, int64_t forget_before, struct wl_error *err);
+int store_login_failures_clear(struct store_conn *c, const char *bucket, struct wl_error *err);
+/* Forgets every bucket whose last failure was before `before`. */
+int store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "core/validate.h"
+#include "log.h"
 
 #define STATIC_FILE_MAX (1024 * 1024)
 #define STATIC_FILES_MAX 64
@@ -122,26 +123,16 @@ load_static(const char *dir, struct wl_error *err)
 }
 
 int
-web_init(struct wl_error *err)
+web_init(const char *dir, struct wl_error *err)
 {
-	const char *dir = getenv("WLPORTAL_WEB_DIR");
 	char path[4096];
-	struct stat st;
 
 	if (web.loaded)
 		return WL_OK;
-	if (dir == NULL || dir[0] == '\0')
-		dir = "web";
 	web.templates = tpl_set_new();
 	if (web.templates == NULL)
 		return wl_fail(err, WL_EINTERNAL, "out of memory");
 	snprintf(path, sizeof(path), "%s/templates", dir);
-	if (stat(path, &st) != 0) {
-		/* An API-only deployment: pages answer 503, the API works. */
-		fprintf(stderr, "wlportal: no web pages: %s not found (set WLPORTAL_WEB_DIR)\n", path);
-		web.loaded = true;
-		return WL_OK;
-	}
 	if (tpl_set_load_dir(web.templates, path, err) != WL_OK ||
 	    tpl_set_check(web.templates, err) != WL_OK) {
 		web_free();
@@ -211,7 +202,7 @@ web_render(struct wl_req *req, int status, const char *name, struct tpl_data *d)
 		return;
 	}
 	if (tpl_render(web.templates, name, d, &req->out, &err) != WL_OK) {
-		fprintf(stderr, "wlportal: rendering %s: %s\n", name, err.message);
+		wl_log("rendering %s: %s", name, err.message);
 		tpl_data_free(d);
 		plain_page(req, 500, "Something went wrong on our side. Please try again.");
 		return;

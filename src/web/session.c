@@ -1,41 +1,30 @@
 /*
- * session.c — logging in and out of the dashboard. A login is rate limited
- * (per client address and per e-mail, counted through the writer before
- * any password is checked), verified with argon2id on a worker thread, and
- * ends in a new session row (written through the writer) whose random token
- * goes to the browser as the wl_session cookie; the database keeps only its
- * hash. Each session has its own CSRF token for the forms.
+ * session.c — the site root, the log-in form, logging in and out of the
+ * dashboard. The form carries a pre-session CSRF token (double submit: one
+ * random token in the wl_login cookie and in a hidden field, compared in
+ * constant time), so no other site can log a browser into an account of
+ * its choosing. An attempt passes the back-off of services/sessions.c
+ * (a writer job, before any password is hashed), is verified with argon2id
+ * on a worker thread, and ends in a new session whose random token goes to
+ * the browser as the session cookie; the database keeps only its hash.
+ * Each session has its own CSRF token for the dashboard's forms.
  */
 #include "web/web.h"
 
-#include <pthread.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/form.h"
 #include "core/validate.h"
-#include "core/whitelabel.h"
 #include "services/ids.h"
+#include "services/sessions.h"
 
-#define SESSION_TTL_MS (12LL * 3600 * 1000)
-#define LOGIN_WINDOW_MS (15LL * 60 * 1000)
-#define LOGIN_MAX_PER_EMAIL 10
-#define LOGIN_MAX_PER_ADDRESS 30
 #define PASSWORD_MAX 256
-
-/* A hash to verify against when the e-mail is unknown, so that both cases
- * take the same time. */
-static char dummy_hash[160];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-
-static void
-make_dummy_hash(void)
-{
-	if (ids_hash_password("not a real password, only for timing", dummy_hash,
-			      sizeof(dummy_hash)) != WL_OK)
-		dummy_hash[0] = '\0';
-}
+#define LOGIN_TOKEN_BYTES 32
+#define LOGIN_TOKEN_LEN 43                  /* base64url of 32 bytes */
+#define LOGIN_COOKIE_AGE_S (12L * 3600)
 
 /* "/dashboard…" paths only: never another site, never "//host". */
 static const char *
@@ -47,15 +36,45 @@ safe_next(const char *next)
 	return next;
 }
 
+static bool
+login_token_ok(const char *t)
+{
+	size_t i;
+
+	for (i = 0; t[i] != '\0'; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
+		      (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
+			return false;
+	return i == LOGIN_TOKEN_LEN;
+}
+
+/* The browser's log-in token when it sent a well-formed one; false if not. */
+static bool
+login_cookie(struct wl_req *req, char out[LOGIN_TOKEN_LEN + 1])
+{
+	return wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_LOGIN_COOKIE), out,
+			     LOGIN_TOKEN_LEN + 1) &&
+	       login_token_ok(out);
+}
+
+/* A new log-in token, set as the cookie the form will be compared with. */
+static void
+new_login_token(struct wl_req *req, char out[LOGIN_TOKEN_LEN + 1])
+{
+	ids_random_token(out, LOGIN_TOKEN_BYTES);
+	http_set_cookie(req, http_cookie_name(req, WL_LOGIN_COOKIE), out, LOGIN_COOKIE_AGE_S);
+}
+
 static void
 login_page(struct wl_req *req, int status, const char *email, const char *next,
-	   const char *error)
+	   const char *error, const char *csrf)
 {
 	struct tpl_data *d = tpl_data_new();
 
 	tpl_put(d, "title", "Log in");
 	tpl_put(d, "email", email != NULL ? email : "");
 	tpl_put(d, "next", safe_next(next));
+	tpl_put(d, "csrf", csrf);
 	if (error != NULL)
 		tpl_put(d, "error", error);
 	web_render(req, status, "login", d);
@@ -64,93 +83,76 @@ login_page(struct wl_req *req, int status, const char *email, const char *next,
 void
 web_root(struct wl_req *req)
 {
-	const char *host = http_header(req, "Host");
-	char domain[256];
-	size_t n;
-
-	/* A verified custom domain shows its portal at its root. */
-	if (host != NULL) {
-		n = strcspn(host, ":");
-		if (n > 0 && n < sizeof(domain)) {
-			size_t i;
-
-			for (i = 0; i < n; i++)
-				domain[i] = (char)((host[i] >= 'A' && host[i] <= 'Z') ? host[i] + 32
-										      : host[i]);
-			domain[n] = '\0';
-			size_t bl = strlen(req->app->base_domain);
-			bool ours = strcmp(domain, req->app->base_domain) == 0 ||
-				    (n > bl && domain[n - bl - 1] == '.' &&
-				     strcmp(domain + n - bl, req->app->base_domain) == 0);
-
-			if (!ours && wl_valid_hostname(domain)) {
-				web_portal(req);
-				return;
-			}
-		}
-	}
-	http_redirect(req, "/dashboard");
+	/* Elsewhere, a verified custom domain shows its portal at its root
+	 * (and any other host a 404 page). */
+	if (http_platform_host(req))
+		http_redirect(req, "/dashboard");
+	else
+		web_portal(req);
 }
 
 void
 web_login_form(struct wl_req *req)
 {
-	login_page(req, 200, NULL, http_query(req, "next"), NULL);
+	char token[LOGIN_TOKEN_LEN + 1];
+
+	/* The browser's token stays valid, so two open log-in tabs both work. */
+	if (!login_cookie(req, token))
+		new_login_token(req, token);
+	login_page(req, 200, NULL, http_query(req, "next"), NULL, token);
 }
 
 struct login {
 	char email[WL_EMAIL_MAX + 1];
 	char password[PASSWORD_MAX + 1];
 	char next[1024];
-	/* the rate limit job */
-	char bucket_addr[96];
-	char bucket_email[WL_EMAIL_MAX + 16];
-	int64_t now;
-	int64_t hits_addr, hits_email;
-	/* the session job */
-	unsigned char hash[WL_KEY_HASH_LEN];
-	struct store_session session;
-	char token[64];
+	char csrf[LOGIN_TOKEN_LEN + 1];   /* the form's token, for a page shown again */
+	struct sessions_attempt attempt;
+	struct sessions_new created;
 };
 
-static int
-rate_run(struct store_conn *c, void *arg, struct wl_error *err)
-{
-	struct login *l = arg;
-	int rc;
-
-	rc = store_rate_hit(c, l->bucket_addr, LOGIN_WINDOW_MS, l->now, &l->hits_addr, err);
-	if (rc == WL_OK)
-		rc = store_rate_hit(c, l->bucket_email, LOGIN_WINDOW_MS, l->now, &l->hits_email, err);
-	return rc;
-}
-
-static int
-session_run(struct store_conn *c, void *arg, struct wl_error *err)
-{
-	struct login *l = arg;
-
-	return store_session_insert(c, l->hash, &l->session, err);
-}
-
+/* arg is the job's &l->created. */
 static void
 session_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
-	struct login *l = arg;
+	struct login *l = (struct login *)((char *)arg - offsetof(struct login, created));
 
+	(void)err;
 	if (rc != WL_OK) {
-		sodium_memzero(l->token, sizeof(l->token));
+		sodium_memzero(l->created.token, sizeof(l->created.token));
 		login_page(req, wl_error_http_status(rc), l->email, l->next,
-			   "We could not start your session. Please try again.");
-		(void)err;
+			   "We could not start your session. Please try again.", l->csrf);
 		return;
 	}
-	http_set_cookie(req, "wl_session", l->token, (long)(SESSION_TTL_MS / 1000));
-	sodium_memzero(l->token, sizeof(l->token));
+	http_set_cookie(req, http_cookie_name(req, WL_SESSION_COOKIE), l->created.token,
+			(long)(SESSIONS_TTL_MS / 1000));
+	sodium_memzero(l->created.token, sizeof(l->created.token));
+	/* The log-in token has done its work. */
+	http_set_cookie(req, http_cookie_name(req, WL_LOGIN_COOKIE), "", 0);
 	http_redirect(req, safe_next(l->next));
 }
 
-/* On a worker: count the attempt, then check the password (slow), then
+/* 429 with Retry-After and the same wait in words. */
+static void
+too_many(struct wl_req *req, struct login *l)
+{
+	long long s = (long long)((l->attempt.retry_after_ms + 999) / 1000);
+	char header[24], message[160];
+
+	snprintf(header, sizeof(header), "%lld", s);
+	http_add_header(req, "Retry-After", header);
+	if (s < 120)
+		snprintf(message, sizeof(message),
+			 "Too many failed log-in attempts. For your security, try again in %lld "
+			 "second%s.", s, s == 1 ? "" : "s");
+	else
+		snprintf(message, sizeof(message),
+			 "Too many failed log-in attempts. For your security, try again in %lld "
+			 "minutes.", (s + 59) / 60);
+	login_page(req, 429, l->email, l->next, message, l->csrf);
+}
+
+/* On a worker: pass the back-off, then check the password (slow), then
  * queue the session row. */
 static void
 login_work(struct wl_req *req, void *arg)
@@ -161,42 +163,43 @@ login_work(struct wl_req *req, void *arg)
 	bool found, ok;
 
 	wl_error_clear(&err);
-	if (writer_run(req->app->writer, rate_run, l, &err) != WL_OK) {
+	if (writer_run(req->app->writer, sessions_attempt_run, &l->attempt, &err) != WL_OK) {
 		sodium_memzero(l->password, sizeof(l->password));
-		login_page(req, 503, l->email, l->next, "The server is busy. Please try again.");
+		login_page(req, 503, l->email, l->next, "The server is busy. Please try again.",
+			   l->csrf);
 		return;
 	}
-	if (l->hits_addr > LOGIN_MAX_PER_ADDRESS || l->hits_email > LOGIN_MAX_PER_EMAIL) {
+	if (l->attempt.retry_after_ms > 0) {
 		sodium_memzero(l->password, sizeof(l->password));
-		login_page(req, 429, l->email, l->next,
-			   "Too many login attempts. For your security, wait 15 minutes before "
-			   "trying again.");
+		too_many(req, l);
 		return;
 	}
 	wl_error_clear(&err);
-	found = store_user_by_email(req->conn, l->email, &user, &err) == WL_OK;
+	found = sessions_find_user(req->conn, l->email, &user, &err) == WL_OK;
 	/* Give the connection back before the slow hash: many logins at once
 	 * must not drain the pool for everybody else. */
 	store_release(req->conn);
 	req->conn = NULL;
-	pthread_once(&dummy_once, make_dummy_hash);
-	ok = ids_verify_password(found ? user.password_hash : dummy_hash, l->password) == WL_OK &&
-	     found;
+	ok = sessions_password_ok(found ? &user : NULL, l->password);
 	sodium_memzero(l->password, sizeof(l->password));
 	if (!ok) {
 		login_page(req, 401, l->email, l->next,
-			   "That e-mail address and password do not match an account.");
+			   "That e-mail address and password do not match an account.", l->csrf);
 		return;
 	}
-	ids_random_token(l->token, 32);
-	crypto_generichash(l->hash, sizeof(l->hash), (const unsigned char *)l->token,
-			   strlen(l->token), NULL, 0);
-	memcpy(l->session.user_id, user.id, WL_ID_LEN);
-	memcpy(l->session.org_id, user.org_id, WL_ID_LEN);
-	ids_random_token(l->session.csrf_token, 24);
-	l->session.created_at = req->now_ms;
-	l->session.expires_at = req->now_ms + SESSION_TTL_MS;
-	http_submit(req, session_run, l, session_finish);
+	sessions_prepare(&l->created, &l->attempt, &user);
+	http_submit(req, sessions_create_run, &l->created, session_finish);
+}
+
+/* The form's token equals the cookie's (double submit); false when either
+ * is missing. */
+static bool
+login_csrf_ok(struct wl_req *req, char cookie[LOGIN_TOKEN_LEN + 1])
+{
+	const char *field = http_form(req, "csrf");
+
+	return login_cookie(req, cookie) && field != NULL &&
+	       ids_token_equal(field, strlen(field), cookie, strlen(cookie));
 }
 
 void
@@ -205,19 +208,26 @@ web_login(struct wl_req *req)
 	const char *email = http_form(req, "email");
 	const char *password = http_form(req, "password");
 	const char *next = http_form(req, "next");
-	char addr[64];
+	char addr[64], csrf[LOGIN_TOKEN_LEN + 1];
 	struct login *l;
-	size_t i;
 
+	if (!login_csrf_ok(req, csrf)) {
+		new_login_token(req, csrf);
+		login_page(req, 403, NULL, next,
+			   "This log-in form has expired or did not come from this site. "
+			   "Please enter your e-mail address and password again.", csrf);
+		http_form_wipe(req);
+		return;
+	}
 	if (email == NULL || password == NULL || email[0] == '\0' || password[0] == '\0') {
-		login_page(req, 422, email, next, "Enter your e-mail address and password.");
+		login_page(req, 422, email, next, "Enter your e-mail address and password.", csrf);
 		http_form_wipe(req);
 		return;
 	}
 	if (strlen(email) > WL_EMAIL_MAX || strlen(password) > PASSWORD_MAX ||
 	    !wl_valid_email(email)) {
 		login_page(req, 401, strlen(email) > WL_EMAIL_MAX ? "" : email, next,
-			   "That e-mail address and password do not match an account.");
+			   "That e-mail address and password do not match an account.", csrf);
 		http_form_wipe(req);
 		return;
 	}
@@ -228,23 +238,14 @@ web_login(struct wl_req *req)
 		return;
 	}
 	snprintf(l->email, sizeof(l->email), "%s", email);
+	wl_email_normalize(l->email);
 	snprintf(l->password, sizeof(l->password), "%s", password);
 	snprintf(l->next, sizeof(l->next), "%s", safe_next(next));
+	memcpy(l->csrf, csrf, sizeof(l->csrf));
 	http_form_wipe(req);
 	http_client_addr(req, addr, sizeof(addr));
-	snprintf(l->bucket_addr, sizeof(l->bucket_addr), "login:addr:%s", addr);
-	snprintf(l->bucket_email, sizeof(l->bucket_email), "login:email:%s", l->email);
-	for (i = 12; l->bucket_email[i] != '\0'; i++)
-		if (l->bucket_email[i] >= 'A' && l->bucket_email[i] <= 'Z')
-			l->bucket_email[i] = (char)(l->bucket_email[i] + 32);
-	l->now = req->now_ms;
+	sessions_attempt_init(&l->attempt, l->email, addr, req->now_ms);
 	http_offload(req, login_work, l);
-}
-
-static int
-logout_run(struct store_conn *c, void *arg, struct wl_error *err)
-{
-	return store_session_delete(c, arg, err);
 }
 
 static void
@@ -252,7 +253,7 @@ logout_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
 	(void)arg;
 	(void)err;
-	http_set_cookie(req, "wl_session", "", 0);
+	http_set_cookie(req, http_cookie_name(req, WL_SESSION_COOKIE), "", 0);
 	if (rc != WL_OK) {
 		web_error_page(req, 503, NULL, "We could not log you out. Please try again.");
 		return;
@@ -266,13 +267,13 @@ web_logout(struct wl_req *req)
 	unsigned char *hash = http_alloc(req, WL_KEY_HASH_LEN);
 	char token[128];
 
-	if (hash == NULL ||
-	    !wl_cookie_get(http_header(req, "Cookie"), "wl_session", token, sizeof(token))) {
+	if (hash == NULL || !wl_cookie_get(http_header(req, "Cookie"),
+					   http_cookie_name(req, WL_SESSION_COOKIE), token,
+					   sizeof(token))) {
 		http_redirect(req, "/login");
 		return;
 	}
-	crypto_generichash(hash, WL_KEY_HASH_LEN, (const unsigned char *)token, strlen(token), NULL,
-			   0);
+	sessions_token_hash(token, hash);
 	sodium_memzero(token, sizeof(token));
-	http_submit(req, logout_run, hash, logout_finish);
+	http_submit(req, sessions_delete_run, hash, logout_finish);
 }

@@ -1,8 +1,9 @@
 /*
  * web.h — the HTML side of wlportal: the agency dashboard (log in,
  * whitelabel settings, users and allocations, organization switcher) and the
- * branded portal page, rendered from the templates in WLPORTAL_WEB_DIR
- * (default "web") with the static files served from memory.
+ * branded portal page, rendered from the templates of the web directory
+ * (WLPORTAL_WEB_DIR, or the one config_check_serve found beside the binary)
+ * with the static files served from memory.
  *
  * web_init loads templates and static files once, before the server
  * accepts requests; afterwards they are read-only and shared by every
@@ -14,7 +15,8 @@
 #include "http/http.h"
 #include "web/template.h"
 
-int web_init(struct wl_error *err);
+/* Loads DIR/templates and DIR/static; an error when either is missing. */
+int web_init(const char *dir, struct wl_error *err);
 void web_free(void);
 
 /* Renders template `name` (a full page) with d into req->out and answers;

@@ -6,16 +6,20 @@
 // while Stripe fields are missing, activates, opens the portal on its own
 // host name, allocates credits (once, even when the form is sent twice),
 // uses the organization switcher, checks that the Stripe secret key never
-// reaches a page, and that repeated wrong passwords are rate limited.
+// reaches a page, and that repeated wrong passwords wait (and say how long).
+// A hostile page on another site cannot log the browser into an account of
+// its choosing, and neither a portal host nor a custom domain serves the
+// log-in form or the dashboard.
 // Screenshots go to tests/e2e/artifacts/.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer, createOrg } from '../integration/lib.mjs';
+import { startServer, createOrg, sql } from '../integration/lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -27,6 +31,7 @@ const SECRET_KEY = 'sk_test_' + 'S3cr3tK3yNeverShown42';
 const WEBHOOK_SECRET = 'whsec_' + 'WebhookSecretNeverShown7';
 const PRIMARY = '#0F766E';
 const ACCENT = '#E11D48';
+const CUSTOM_DOMAIN = 'portal.acme-example.com';
 
 function rgb(hex) {
   const n = parseInt(hex.slice(1), 16);
@@ -46,7 +51,9 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        // the agency's custom domain resolves to the test server
+        `--host-resolver-rules=MAP ${CUSTOM_DOMAIN} 127.0.0.1`, '--disable-features=HttpsUpgrades'],
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
@@ -365,21 +372,72 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     await ctx2.close();
   });
 
-  it('rate limits repeated wrong passwords', async () => {
+  it('makes repeated wrong passwords wait, and says how long', async () => {
     const ctx3 = await browser.newContext();
     const p3 = await ctx3.newPage();
     let last;
-    for (let i = 0; i < 11; i++) {
+    for (let i = 0; i < 6; i++) {
       await p3.goto(url('/login'));
       await p3.fill('input[name=email]', 'bob@coastal.test');
       await p3.fill('input[name=password]', `guess-${i}`);
       [last] = await Promise.all([p3.waitForNavigation(), p3.click('button[type=submit]')]);
-      if (i < 10) assert.equal(last.status(), 401, `attempt ${i + 1}`);
+      if (i < 5) assert.equal(last.status(), 401, `attempt ${i + 1}`);
     }
     assert.equal(last.status(), 429);
-    assert.match(await p3.textContent('#login-error'), /Too many login attempts/);
+    assert.equal(last.headers()['retry-after'], '10');
+    assert.match(await p3.textContent('#login-error'), /Too many failed log-in attempts\. .*try again in 10 seconds/);
     await p3.screenshot({ path: path.join(artifacts, '14-rate-limited.png'), fullPage: true });
     await ctx3.close();
+  });
+
+  it('a hostile page cannot log the browser into another account', async () => {
+    createOrg(srv, { name: 'Evil Agency', email: 'attacker@evil.test', password: 'attacker-pass-1' });
+    // another site (localhost is not 127.0.0.1) whose page posts the
+    // attacker's credentials to our log-in form as soon as it loads
+    const evil = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<!doctype html><form id="f" method="post" action="${srv.url}/login">
+        <input name="email" value="attacker@evil.test"><input name="password" value="attacker-pass-1">
+        <input name="next" value="/dashboard"><input name="csrf" value="guessed"></form>
+        <script>document.getElementById('f').submit()</script>`);
+    });
+    await new Promise((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const ctx4 = await browser.newContext();
+    try {
+      const p4 = await ctx4.newPage();
+      // the victim has visited the log-in page before: its cookie exists
+      await p4.goto(url('/login'));
+      const [resp] = await Promise.all([
+        p4.waitForNavigation({ url: (u) => u.href.startsWith(srv.url) }),
+        p4.goto(`http://localhost:${evil.address().port}/`),
+      ]);
+      assert.equal(resp.status(), 403);
+      assert.equal((await ctx4.cookies(srv.url)).filter((c) => c.name.endsWith('wl_session')).length, 0,
+        'no session was started');
+      await p4.screenshot({ path: path.join(artifacts, '15-hostile-login-refused.png'), fullPage: true });
+    } finally {
+      await ctx4.close();
+      await new Promise((resolve) => evil.close(resolve));
+    }
+  });
+
+  it('serves neither the log-in form nor the dashboard on a portal host or a custom domain', async () => {
+    sql(srv, `UPDATE whitelabel SET domain_status = 'verified' WHERE custom_domain = '${CUSTOM_DOMAIN}';`);
+    const other = await context.newPage();
+    try {
+      const home = await other.goto(`http://${CUSTOM_DOMAIN}:${srv.port}/`);
+      assert.equal(home.status(), 200);
+      assert.equal((await other.textContent('#portal-name')).trim(), 'Acme Calls');
+      for (const host of [`${CUSTOM_DOMAIN}:${srv.port}`, `acme-calls.portal.localhost:${srv.port}`]) {
+        for (const p of ['/login', '/dashboard', '/dashboard/whitelabel']) {
+          const r = await other.goto(`http://${host}${p}`);
+          assert.equal(r.status(), 404, `${host}${p}`);
+        }
+      }
+      await other.screenshot({ path: path.join(artifacts, '16-no-dashboard-on-custom-domain.png'), fullPage: true });
+    } finally {
+      await other.close();
+    }
   });
 
   it('logs out', async () => {

@@ -180,7 +180,8 @@ function runCli(args, ctx, opts = {}) {
 
 // ------------------------------------------------------------------- server
 
-export async function startServer({ env = {} } = {}) {
+// opts.cwd: the working directory of the server (default: this process's).
+export async function startServer({ env = {}, cwd } = {}) {
   const ctx = makeEnv(env);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -188,6 +189,7 @@ export async function startServer({ env = {} } = {}) {
   let stdout = '';
   const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', ctx.db], {
     env: ctx.env,
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   liveChildren.add(child);

@@ -173,6 +173,15 @@ test_email(void **state)
 	memcpy(longmail + 251, ".com", 4);
 	longmail[255] = '\0';
 	assert_false(wl_valid_email(longmail));
+
+	/* One mailbox, one stored form. */
+	{
+		char mixed[] = "Anna.Smith+Work@Bright-Dental.EXAMPLE";
+
+		wl_email_normalize(mixed);
+		assert_string_equal(mixed, "anna.smith+work@bright-dental.example");
+		wl_email_normalize(NULL);
+	}
 }
 
 static void

@@ -1,0 +1,68 @@
+/*
+ * log.c — escaped log lines on stderr (see log.h).
+ */
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+size_t
+wl_log_escape(const char *in, size_t n, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (cap == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			if (o + 4 >= cap)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else if (c == '\\') {
+			if (o + 2 >= cap)
+				break;
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else {
+			if (o + 1 >= cap)
+				break;
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void
+wl_logv(const char *fmt, va_list ap)
+{
+	char msg[WL_LOG_LINE_MAX], line[WL_LOG_LINE_MAX + 16];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t len;
+
+	if (n < 0)
+		return;
+	memcpy(line, "wlportal: ", 10);
+	len = 10 + wl_log_escape(msg, strlen(msg), line + 10, sizeof(line) - 11);
+	line[len++] = '\n';
+	/* One write: lines of different threads never interleave. */
+	if (write(STDERR_FILENO, line, len) < 0)
+		return;
+}
+
+void
+wl_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wl_logv(fmt, ap);
+	va_end(ap);
+}
