@@ -48,6 +48,8 @@ parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
 }
 
 /* libmicrohttpd's own messages, as escaped log lines. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
