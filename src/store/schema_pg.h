@@ -2,7 +2,7 @@
  * schema_pg.h — the PostgreSQL schema as numbered migrations, the same
  * tables, constraints and indexes as schema_sqlite.h in PostgreSQL's types:
  * BIGINT for unix-ms times and seconds, BIGSERIAL ledger ids, BYTEA key
- * hashes, BOOLEAN flags. store_pg.c applies them in one transaction under an
+ * hashes, BOOLEAN flags. db_pg.c applies them in one transaction under an
  * advisory lock and records the level in schema_version. A migration is never
  * edited once released: add a new one at the end.
  *

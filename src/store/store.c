@@ -1,10 +1,14 @@
 /*
- * store.c — picks a backend from the database URL and forwards every call
- * of store.h to it. `sqlite:PATH` (or a plain path) opens SQLite;
- * `postgres://…` / `postgresql://…` opens PostgreSQL.
+ * store.c — picks a driver from the database URL and runs what is the same
+ * on every driver: the store's lifetime, transactions and savepoints, and
+ * the shapes of running a statement that every operation uses (db.h).
+ * `sqlite:PATH` (or a plain path) opens SQLite; `postgres://…` /
+ * `postgresql://…` opens PostgreSQL.
  */
-#include "store/store_impl.h"
+#include "store/db.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 struct store *
@@ -15,10 +19,10 @@ store_open(const char *url, struct wl_error *err)
 		return NULL;
 	}
 	if (strncmp(url, "sqlite:", 7) == 0)
-		return store_sqlite_open(url + 7, err);
+		return db_sqlite_open(url + 7, err);
 	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
 #ifdef WL_WITH_POSTGRES
-		return store_pg_open(url, err);
+		return db_pg_open(url, err);
 #else
 		wl_fail(err, WL_EINVALID, "this build has no PostgreSQL backend");
 		return NULL;
@@ -28,12 +32,13 @@ store_open(const char *url, struct wl_error *err)
 		wl_fail(err, WL_EINVALID, "unsupported database URL scheme (use sqlite:PATH or postgres://…)");
 		return NULL;
 	}
-	return store_sqlite_open(url, err);
+	return db_sqlite_open(url, err);
 }
 
-void store_close(struct store *s) { if (s != NULL) s->ops->close(s); }
+void store_close(struct store *s) { if (s != NULL) s->drv->close(s); }
 enum store_kind store_kind(const struct store *s) { return s->kind; }
-int store_migrate(struct store *s, struct wl_error *err) { return s->ops->migrate(s, err); }
+void store_release(struct store_conn *c) { if (c != NULL) c->drv->release(c); }
+
 static _Thread_local bool acquire_forbidden;
 
 void store_forbid_acquire(bool on) { acquire_forbidden = on; }
@@ -45,306 +50,185 @@ store_acquire(struct store *s, struct wl_error *err)
 		wl_fail(err, WL_EINTERNAL, "no database access here (a write's finish)");
 		return NULL;
 	}
-	return s->ops->acquire(s, err);
-}
-void store_release(struct store_conn *c) { if (c != NULL) c->ops->release(c); }
-
-int store_begin(struct store_conn *c, struct wl_error *err) { return c->ops->begin(c, err); }
-int store_commit(struct store_conn *c, struct wl_error *err) { return c->ops->commit(c, err); }
-void store_rollback(struct store_conn *c) { c->ops->rollback(c); }
-int store_savepoint(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint(c, err); }
-int store_savepoint_release(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint_release(c, err); }
-int store_savepoint_rollback(struct store_conn *c, struct wl_error *err) { return c->ops->savepoint_rollback(c, err); }
-bool store_retryable(struct store_conn *c) { return c->ops->retryable(c); }
-
-int
-store_org_insert(struct store_conn *c, const struct store_org *org, struct wl_error *err)
-{
-	return c->ops->org_insert(c, org, err);
+	return s->drv->acquire(s, err);
 }
 
-int
-store_org_get(struct store_conn *c, const char *id, bool for_update, struct store_org *out,
-	      struct wl_error *err)
+/* ---- migrations ---------------------------------------------------------------- */
+
+/* Up to the driver's current level, in the migration's transaction. */
+static int
+migrate_from(struct store_conn *c, int64_t version, struct wl_error *err)
 {
-	return c->ops->org_get(c, id, for_update, out, err);
+	const struct db_driver *d = c->drv;
+	struct db_stmt *st;
+	size_t i;
+
+	if (version < 0 || (uint64_t)version > d->migrations_n)
+		return wl_fail(err, WL_EINTERNAL,
+			       "database schema version %" PRId64 " is newer than this wlportal (%zu)",
+			       version, d->migrations_n);
+	for (i = (size_t)version; i < d->migrations_n; i++) {
+		if (d->exec_script(c, d->migrations[i], err) != WL_OK ||
+		    d->exec_script(c, "DELETE FROM schema_version", err) != WL_OK ||
+		    (st = db_stmt(c, Q_SCHEMA_SET, err)) == NULL)
+			return err->code;
+		db_bind_int64(st, 1, (int64_t)i + 1);
+		if (db_exec(st, err) != WL_OK)
+			return err->code;
+	}
+	return WL_OK;
 }
 
+/* Applies the migrations this database lacks, all in one transaction (and
+ * under the driver's lock: a second instance starting at the same moment
+ * waits, then finds the schema current). */
 int
-store_org_add_balance(struct store_conn *c, const char *id, int64_t delta, struct wl_error *err)
+store_migrate(struct store *s, struct wl_error *err)
 {
-	return c->ops->org_add_balance(c, id, delta, err);
+	struct store_conn *c = store_acquire(s, err);
+	const struct db_driver *d = s->drv;
+	char msg[WL_ERROR_MESSAGE_MAX];
+	struct db_stmt *st;
+	int64_t version = 0;
+
+	if (c == NULL)
+		return err->code;
+	if (db_run(c, Q_BEGIN, err) == WL_OK &&
+	    (d->migration_lock == NULL || d->exec_script(c, d->migration_lock, err) == WL_OK) &&
+	    d->exec_script(c, "CREATE TABLE IF NOT EXISTS schema_version "
+			   "(version INTEGER NOT NULL)", err) == WL_OK &&
+	    (st = db_stmt(c, Q_SCHEMA_VERSION, err)) != NULL &&
+	    db_one(st, db_read_int64, &version, WL_EINTERNAL, "no schema version", err) == WL_OK &&
+	    migrate_from(c, version, err) == WL_OK && db_run(c, Q_COMMIT, err) == WL_OK) {
+		store_release(c);
+		return WL_OK;
+	}
+	snprintf(msg, sizeof(msg), "%s", err->message);
+	wl_fail(err, err->code, "migration failed: %s", msg);
+	store_rollback(c);
+	store_release(c);
+	return err->code;
 }
 
-int
-store_org_find_demo(struct store_conn *c, struct store_org *agency, struct store_org *client,
-		    struct wl_error *err)
+/* ---- transactions ------------------------------------------------------------ */
+
+int store_begin(struct store_conn *c, struct wl_error *err) { return c->drv->begin(c, err); }
+int store_commit(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_COMMIT, err); }
+int store_savepoint(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_SAVEPOINT, err); }
+int store_savepoint_release(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_RELEASE, err); }
+bool store_retryable(struct store_conn *c) { return c->retryable; }
+
+/* Keeps c->retryable: the writer asks after rolling back. */
+void
+store_rollback(struct store_conn *c)
 {
-	return c->ops->org_find_demo(c, agency, client, err);
+	struct wl_error e;
+
+	if (c->drv->in_transaction(c))
+		db_run(c, Q_ROLLBACK, &e);
 }
 
+/* An error means the savepoint could not be undone: the transaction must
+ * not commit. */
 int
-store_user_insert(struct store_conn *c, const struct store_user *u, struct wl_error *err)
+store_savepoint_rollback(struct store_conn *c, struct wl_error *err)
 {
-	return c->ops->user_insert(c, u, err);
+	if (db_run(c, Q_ROLLBACK_TO, err) != WL_OK)
+		return err->code;
+	return db_run(c, Q_RELEASE, err);
 }
 
-int
-store_apikey_insert(struct store_conn *c, const char *id, const char *org_id,
-		    const unsigned char hash[WL_KEY_HASH_LEN], const char *label, int64_t created_at,
-		    struct wl_error *err)
-{
-	return c->ops->apikey_insert(c, id, org_id, hash, label, created_at, err);
-}
+/* ---- running statements --------------------------------------------------------- */
 
 int
-store_apikey_lookup(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-		    char org_id[WL_ID_LEN], struct wl_error *err)
+db_exec(struct db_stmt *st, struct wl_error *err)
 {
-	return c->ops->apikey_lookup(c, hash, org_id, err);
-}
-
-int
-store_apikey_revoke_label(struct store_conn *c, const char *org_id, const char *label, int64_t now,
-			  struct wl_error *err)
-{
-	return c->ops->apikey_revoke_label(c, org_id, label, now, err);
-}
-
-int
-store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl_error *err)
-{
-	return c->ops->ledger_insert(c, e, err);
-}
-
-int
-store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_error *err)
-{
-	int rc;
-
-	if (c->ops->ledger_apply != NULL)
-		return c->ops->ledger_apply(c, e, err);
-	rc = c->ops->ledger_insert(c, e, err);
-	if (rc != WL_OK)
-		return rc;
-	return c->ops->org_add_balance(c, e->org_id, e->delta_seconds, err);
-}
-
-int
-store_audit(struct store_conn *c, void (*mismatch)(const struct store_audit_row *, void *),
-	    void *arg, int64_t *orgs, int64_t *entries, struct wl_error *err)
-{
-	return c->ops->audit(c, mismatch, arg, orgs, entries, err);
-}
-
-int
-store_call_insert(struct store_conn *c, const struct store_call *call, struct wl_error *err)
-{
-	return c->ops->call_insert(c, call, err);
+	return db_finish(st, db_step(st, err) == DB_FAIL ? err->code : WL_OK);
 }
 
 int
-store_call_get(struct store_conn *c, const char *id, bool for_update, struct store_call *out,
-	       struct wl_error *err)
+db_run(struct store_conn *c, enum stmt_id id, struct wl_error *err)
 {
-	return c->ops->call_get(c, id, for_update, out, err);
+	struct db_stmt *st = db_stmt(c, id, err);
+
+	return st == NULL ? err->code : db_exec(st, err);
 }
 
 int
-store_call_update(struct store_conn *c, const struct store_call *call, struct wl_error *err)
+db_insert_once(struct db_stmt *st, struct wl_error *err)
 {
-	return c->ops->call_update(c, call, err);
+	if (db_step(st, err) == DB_FAIL)
+		return db_finish(st, err->code);
+	if (db_changes(st) > 0)
+		return db_finish(st, WL_OK);
+	return db_finish(st, wl_fail(err, WL_ECONFLICT, "%s: already exists", db_sql[st->id].what));
 }
 
 int
-store_call_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const char *cursor_id,
-		int limit, struct store_call *out, int *n, struct wl_error *err)
+db_one(struct db_stmt *st, db_read_fn read, void *out, int code, const char *msg,
+       struct wl_error *err)
 {
-	return c->ops->call_list(c, org_id, cursor_ms, cursor_id, limit, out, n, err);
+	switch (db_step(st, err)) {
+	case DB_ROW:
+		read(st, out);
+		return db_finish(st, WL_OK);
+	case DB_DONE:
+		return db_finish(st, wl_fail(err, code, "%s", msg));
+	default:
+		return db_finish(st, err->code);
+	}
 }
 
 int
-store_number_org(struct store_conn *c, const char *number_id, char org_id[WL_ID_LEN],
-		 struct wl_error *err)
+db_rows(struct db_stmt *st, db_read_fn read, void *out, size_t size, int limit, int *n,
+	struct wl_error *err)
 {
-	return c->ops->number_org(c, number_id, org_id, err);
+	enum db_step r = DB_DONE;
+
+	*n = 0;
+	while (*n < limit && (r = db_step(st, err)) == DB_ROW)
+		read(st, (char *)out + (size_t)(*n)++ * size);
+	return db_finish(st, r == DB_FAIL ? err->code : WL_OK);
+}
+
+struct text_out {
+	char *p;
+	size_t n;
+};
+
+static void
+read_text(struct db_stmt *st, void *out)
+{
+	struct text_out *t = out;
+
+	db_col_text(st, 0, t->p, t->n);
 }
 
 int
-store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_error *err)
+db_first_text(struct db_stmt *st, char *out, size_t n, struct wl_error *err)
 {
-	return c->ops->usage_insert(c, u, err);
+	struct text_out t = { out, n };
+
+	return db_one(st, read_text, &t, WL_ENOTFOUND, "not found", err);
 }
 
 int
-store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_t cursor_ms,
-		 const char *cursor_id, int limit, struct store_usage *out, int *n,
-		 struct wl_error *err)
+db_first_id(struct db_stmt *st, char out[WL_ID_LEN], struct wl_error *err)
 {
-	return c->ops->usage_list(c, q, cursor_ms, cursor_id, limit, out, n, err);
+	return db_first_text(st, out, WL_ID_LEN, err);
 }
 
-int
-store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
-		int64_t *rows, struct wl_error *err)
+void
+db_read_int64(struct db_stmt *st, void *out)
 {
-	return c->ops->usage_sum(c, q, total_seconds, rows, err);
+	*(int64_t *)out = db_col_int64(st, 0);
 }
 
-int
-store_call_stale(struct store_conn *c, int64_t before_ms, int limit, struct store_call *out,
-		 int *n, struct wl_error *err)
+void
+db_read_pair(struct db_stmt *st, void *out)
 {
-	return c->ops->call_stale(c, before_ms, limit, out, n, err);
-}
+	int64_t *v = out;
 
-int
-store_reconcile(struct store_conn *c, int64_t stale_before_ms, const struct store_recon_hooks *hooks,
-		int64_t *calls, struct wl_error *err)
-{
-	return c->ops->reconcile(c, stale_before_ms, hooks, calls, err);
-}
-
-int
-store_idem_claim(struct store_conn *c, const char *scope, const char *key, const char *fingerprint,
-		 int64_t now, struct wl_error *err)
-{
-	return c->ops->idem_claim(c, scope, key, fingerprint, now, err);
-}
-
-int
-store_meta_get(struct store_conn *c, const char *name, char *out, size_t n, struct wl_error *err)
-{
-	return c->ops->meta_get(c, name, out, n, err);
-}
-
-int
-store_meta_put_once(struct store_conn *c, const char *name, const char *value,
-		    struct wl_error *err)
-{
-	return c->ops->meta_put_once(c, name, value, err);
-}
-
-int
-store_sealed_sample(struct store_conn *c, char *out, size_t n, struct wl_error *err)
-{
-	return c->ops->sealed_sample(c, out, n, err);
-}
-
-/* Operations a backend does not provide yet answer plainly instead of crashing. */
-#define MISSING(c) wl_fail(err, WL_EINTERNAL, "the %s store cannot do this yet", (c)->ops->name)
-
-int
-store_wl_get(struct store_conn *c, const char *org_id, bool for_update,
-	     struct store_whitelabel *out, struct wl_error *err)
-{
-	return c->ops->wl_get ? c->ops->wl_get(c, org_id, for_update, out, err) : MISSING(c);
-}
-
-int
-store_wl_put(struct store_conn *c, const struct store_whitelabel *wl, struct wl_error *err)
-{
-	return c->ops->wl_put ? c->ops->wl_put(c, wl, err) : MISSING(c);
-}
-
-int
-store_wl_find(struct store_conn *c, const char *slug, const char *domain,
-	      struct store_whitelabel *out, struct wl_error *err)
-{
-	return c->ops->wl_find ? c->ops->wl_find(c, slug, domain, out, err) : MISSING(c);
-}
-
-int
-store_slug_owner(struct store_conn *c, const char *slug, char org_id[WL_ID_LEN],
-		 struct wl_error *err)
-{
-	return c->ops->slug_owner ? c->ops->slug_owner(c, slug, org_id, err) : MISSING(c);
-}
-
-int
-store_wl_domains(struct store_conn *c, const char *after_org_id, int limit,
-		 struct store_whitelabel *out, int *n, struct wl_error *err)
-{
-	return c->ops->wl_domains ? c->ops->wl_domains(c, after_org_id, limit, out, n, err)
-				  : MISSING(c);
-}
-
-int
-store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
-	       struct wl_error *err)
-{
-	return c->ops->user_get ? c->ops->user_get(c, user_id, out, err) : MISSING(c);
-}
-
-int
-store_user_by_email(struct store_conn *c, const char *email, struct store_user *out,
-		    struct wl_error *err)
-{
-	return c->ops->user_by_email ? c->ops->user_by_email(c, email, out, err) : MISSING(c);
-}
-
-int
-store_client_users(struct store_conn *c, const char *parent_id, int64_t cursor_ms,
-		   const char *cursor_id, int limit, struct store_client_user *out, int *n,
-		   struct wl_error *err)
-{
-	return c->ops->client_users
-		       ? c->ops->client_users(c, parent_id, cursor_ms, cursor_id, limit, out, n, err)
-		       : MISSING(c);
-}
-
-int
-store_org_children(struct store_conn *c, const char *parent_id, int limit, struct store_org *out,
-		   int *n, struct wl_error *err)
-{
-	return c->ops->org_children ? c->ops->org_children(c, parent_id, limit, out, n, err)
-				    : MISSING(c);
-}
-
-int
-store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-		     const struct store_session *s, struct wl_error *err)
-{
-	return c->ops->session_insert ? c->ops->session_insert(c, hash, s, err) : MISSING(c);
-}
-
-int
-store_session_get(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN], int64_t now,
-		  struct store_session *out, struct wl_error *err)
-{
-	return c->ops->session_get ? c->ops->session_get(c, hash, now, out, err) : MISSING(c);
-}
-
-int
-store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-		     struct wl_error *err)
-{
-	return c->ops->session_delete ? c->ops->session_delete(c, hash, err) : MISSING(c);
-}
-
-int
-store_login_failures_get(struct store_conn *c, const char *bucket,
-			 struct store_login_failures *out, struct wl_error *err)
-{
-	return c->ops->login_get ? c->ops->login_get(c, bucket, out, err) : MISSING(c);
-}
-
-int
-store_login_failures_add(struct store_conn *c, const char *bucket, int64_t delta, int64_t now,
-			 int64_t forget_before, struct wl_error *err)
-{
-	return c->ops->login_add ? c->ops->login_add(c, bucket, delta, now, forget_before, err)
-				 : MISSING(c);
-}
-
-int
-store_login_failures_clear(struct store_conn *c, const char *bucket, struct wl_error *err)
-{
-	return c->ops->login_clear ? c->ops->login_clear(c, bucket, err) : MISSING(c);
-}
-
-int
-store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_error *err)
-{
-	return c->ops->login_purge ? c->ops->login_purge(c, before, err) : MISSING(c);
+	v[0] = db_col_int64(st, 0);
+	v[1] = db_col_int64(st, 1);
 }

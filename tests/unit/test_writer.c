@@ -4,7 +4,9 @@
  * fail: a RELEASE that fails is rolled back before the job is reported
  * failed, a job whose savepoint cannot be undone is left out of a batch run
  * again from BEGIN, a failed COMMIT fails every job, and a refused job's
- * reads run after its savepoint is undone. With WLPORTAL_TEST_PG set, a
+ * reads run after its savepoint is undone. The driver below the real
+ * store.c is scripted (a struct db_driver that logs each transaction
+ * statement and fails the ones a test asks for). With WLPORTAL_TEST_PG set, a
  * COMMIT of a failed PostgreSQL transaction (answered "ROLLBACK") is not
  * taken for a commit.
  */
@@ -21,18 +23,24 @@
 
 #include "services/ids.h"
 #include "services/writer.h"
-#include "store/store_impl.h"
+#include "store/db.h"
 
-/* ---- a scripted backend --------------------------------------------------------- */
+/* ---- a scripted driver ----------------------------------------------------------
+ * Below the real store.c: the writer's store_begin, store_savepoint,
+ * store_savepoint_release, store_savepoint_rollback, store_commit and
+ * store_rollback reach this driver as the statements Q_BEGIN, Q_SAVEPOINT,
+ * Q_RELEASE, Q_ROLLBACK_TO, Q_COMMIT and Q_ROLLBACK. */
 
 #define MAX_WRITES 32
 
 struct fake {
 	struct store base;
 	struct store_conn conn;
+	struct db_stmt stmt;
 	char log[1024];                  /* the steps, space separated */
 	char tx[MAX_WRITES];             /* writes of the open transaction */
 	int ntx;
+	bool in_tx;
 	int savepoint_at;                /* ntx when the savepoint was taken */
 	char committed[MAX_WRITES];
 	int ncommitted;
@@ -56,89 +64,101 @@ step(struct fake *f, const char *what)
 	snprintf(f->log + n, sizeof(f->log) - n, "%s%s", n > 0 ? " " : "", what);
 }
 
+/* Counts down one scripted failure of a step. */
+static bool
+scripted_failure(struct fake *f, int *count)
+{
+	if (!f->armed || *count <= 0)
+		return false;
+	(*count)--;
+	return true;
+}
+
+static enum db_step
+fake_step(struct db_stmt *st, struct wl_error *err)
+{
+	struct fake *f = fake_of(st->conn);
+
+	switch (st->id) {
+	case Q_BEGIN:
+		step(f, "BEGIN");
+		f->ntx = 0;
+		f->in_tx = true;
+		return DB_DONE;
+	case Q_SAVEPOINT:
+		step(f, "SAVEPOINT");
+		f->savepoint_at = f->ntx;
+		return DB_DONE;
+	case Q_RELEASE:
+		step(f, "RELEASE");
+		if (scripted_failure(f, &f->fail_release)) {
+			wl_fail(err, WL_EINTERNAL, "release refused");
+			return DB_FAIL;
+		}
+		return DB_DONE;
+	case Q_ROLLBACK_TO:
+		step(f, "ROLLBACK_TO");
+		if (scripted_failure(f, &f->fail_rollback_to)) {
+			wl_fail(err, WL_EINTERNAL, "rollback to refused");
+			return DB_FAIL;
+		}
+		f->ntx = f->savepoint_at;
+		return DB_DONE;
+	case Q_COMMIT:
+		step(f, "COMMIT");
+		if (scripted_failure(f, &f->fail_commit)) {
+			wl_fail(err, WL_EINTERNAL, "commit refused");
+			return DB_FAIL;
+		}
+		memcpy(f->committed + f->ncommitted, f->tx, (size_t)f->ntx);
+		f->ncommitted += f->ntx;
+		f->ntx = 0;
+		f->in_tx = false;
+		return DB_DONE;
+	case Q_ROLLBACK:
+		step(f, "ROLLBACK");
+		f->ntx = 0;
+		f->in_tx = false;
+		return DB_DONE;
+	default:
+		wl_fail(err, WL_EINTERNAL, "statement %d is not scripted", (int)st->id);
+		return DB_FAIL;
+	}
+}
+
+static struct db_stmt *
+fake_stmt(struct store_conn *c, enum stmt_id id, struct wl_error *err)
+{
+	struct fake *f = fake_of(c);
+
+	(void)err;
+	f->stmt = (struct db_stmt){ c->drv, c, id };
+	return &f->stmt;
+}
+
 static int
 fake_begin(struct store_conn *c, struct wl_error *err)
 {
-	(void)err;
-	step(fake_of(c), "BEGIN");
-	fake_of(c)->ntx = 0;
-	return WL_OK;
+	return db_run(c, Q_BEGIN, err);
 }
 
-static int
-fake_commit(struct store_conn *c, struct wl_error *err)
-{
-	struct fake *f = fake_of(c);
-
-	step(f, "COMMIT");
-	if (f->armed && f->fail_commit > 0) {
-		f->fail_commit--;
-		return wl_fail(err, WL_EINTERNAL, "commit refused");
-	}
-	memcpy(f->committed + f->ncommitted, f->tx, (size_t)f->ntx);
-	f->ncommitted += f->ntx;
-	f->ntx = 0;
-	return WL_OK;
-}
-
-static void
-fake_rollback(struct store_conn *c)
-{
-	step(fake_of(c), "ROLLBACK");
-	fake_of(c)->ntx = 0;
-}
-
-static int
-fake_savepoint(struct store_conn *c, struct wl_error *err)
-{
-	(void)err;
-	step(fake_of(c), "SAVEPOINT");
-	fake_of(c)->savepoint_at = fake_of(c)->ntx;
-	return WL_OK;
-}
-
-static int
-fake_release(struct store_conn *c, struct wl_error *err)
-{
-	struct fake *f = fake_of(c);
-
-	step(f, "RELEASE");
-	if (f->armed && f->fail_release > 0) {
-		f->fail_release--;
-		return wl_fail(err, WL_EINTERNAL, "release refused");
-	}
-	return WL_OK;
-}
-
-static int
-fake_rollback_to(struct store_conn *c, struct wl_error *err)
-{
-	struct fake *f = fake_of(c);
-
-	step(f, "ROLLBACK_TO");
-	if (f->armed && f->fail_rollback_to > 0) {
-		f->fail_rollback_to--;
-		return wl_fail(err, WL_EINTERNAL, "rollback to refused");
-	}
-	f->ntx = f->savepoint_at;
-	return WL_OK;
-}
-
-static bool fake_retryable(struct store_conn *c) { (void)c; return false; }
+static bool fake_in_transaction(struct store_conn *c) { return fake_of(c)->in_tx; }
 static struct store_conn *fake_acquire(struct store *s, struct wl_error *e) { (void)e; return &((struct fake *)s)->conn; }
 static void fake_release_conn(struct store_conn *c) { (void)c; }
+static int64_t fake_changes(struct db_stmt *st) { (void)st; return 0; }
+static void fake_reset(struct db_stmt *st) { (void)st; }
 
-static const struct store_ops fake_ops = {
-	.name = "fake",
+/* Only what the writer reaches; the rest stays NULL and would crash a test
+ * that strayed into it. */
+static const struct db_driver fake_driver = {
 	.acquire = fake_acquire,
 	.release = fake_release_conn,
 	.begin = fake_begin,
-	.commit = fake_commit,
-	.rollback = fake_rollback,
-	.savepoint = fake_savepoint,
-	.savepoint_release = fake_release,
-	.savepoint_rollback = fake_rollback_to,
-	.retryable = fake_retryable,
+	.in_transaction = fake_in_transaction,
+	.stmt = fake_stmt,
+	.step = fake_step,
+	.changes = fake_changes,
+	.reset = fake_reset,
 };
 
 /* A job's write: one letter into the open transaction. */
@@ -238,8 +258,9 @@ run_one_batch(struct fake *f, struct tjob *jobs, int n)
 	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 	int pending = n, i;
 
-	f->base.ops = &fake_ops;
-	f->conn.ops = &fake_ops;
+	f->base.drv = &fake_driver;
+	f->base.kind = STORE_SQLITE;
+	f->conn.drv = &fake_driver;
 	f->conn.owner = &f->base;
 	w = writer_start(&f->base, &err);
 	assert_non_null(w);
@@ -307,7 +328,8 @@ test_release_failure_is_rolled_back(void **state)
 	assert_true(jobs[0].job.rc < 0);
 	assert_int_equal(jobs[1].job.rc, WL_OK);
 	/* a's writes were undone before b ran; only b commits */
-	assert_string_equal(f->log, "BEGIN SAVEPOINT RELEASE ROLLBACK_TO SAVEPOINT RELEASE COMMIT");
+	assert_string_equal(f->log,
+			    "BEGIN SAVEPOINT RELEASE ROLLBACK_TO RELEASE SAVEPOINT RELEASE COMMIT");
 	assert_committed(f, "b");
 	free(f);
 }
@@ -395,7 +417,7 @@ test_refusal_reads_after_undo(void **state)
 	/* the reads see the batch without the refused job's write */
 	assert_string_equal(jobs[1].seen_at_refusal, "a");
 	assert_int_equal(jobs[2].refusal_reads, 0);
-	assert_non_null(strstr(f->log, "ROLLBACK_TO SAVEPOINT READS ROLLBACK_TO"));
+	assert_non_null(strstr(f->log, "ROLLBACK_TO RELEASE SAVEPOINT READS ROLLBACK_TO RELEASE"));
 	assert_committed(f, "ac");
 	free(f);
 }

@@ -1,15 +1,14 @@
 /*
- * store_pg.c — the PostgreSQL backend (libpq), for running several wlportal
- * instances on one database. It owns the connection pool, the prepared
- * statements, the error mapping and the migrations runner; the schema itself
- * lives in schema_pg.h. It behaves like store_sqlite.c op for op.
+ * db_pg.c — the PostgreSQL driver (libpq), for running several wlportal
+ * instances on one database.
  *
  * Pool: at most PG_POOL_MAX connections per process. store_acquire takes an
  * idle one, opens a new one under the cap, or waits on a condition variable
  * for at most PG_ACQUIRE_WAIT_MS and then fails with WL_EUNAVAILABLE. Each
  * connection prepares a statement once (PQprepare) the first time it runs it
  * — not at connect, when a fresh database has no tables yet — and again after
- * a reset; queries run with PQexecPrepared and bound parameters only. A
+ * a reset; a statement runs at its first db_step with PQexecPrepared and
+ * bound parameters only, one round trip, its rows kept until db_finish. A
  * connection coming back inside a transaction is rolled back, a broken one is
  * reset (PQreset) or dropped, before anyone else gets it.
  *
@@ -19,24 +18,44 @@
  * INSERT … ON CONFLICT DO NOTHING and reported as WL_ECONFLICT from the row
  * count, which leaves the transaction usable. Serialization failures and
  * deadlocks are remembered so store_retryable() asks the writer to rerun the
- * whole batch. A unique violation that is not expected (a whitelabel slug
- * or domain of another org) is an error: it aborts the job's savepoint, the
- * job fails with WL_ECONFLICT and the writer rolls the savepoint back.
- *
- * The SQL text is in pg_sql.h; the data operations are in store_pg_ledger.c
- * and store_pg_web.c (store_pg_int.h lists them); this file keeps what they
- * share and the table of operations.
+ * whole batch. Migrations (store.c) run under an advisory lock.
  */
-#include "store/store_pg_int.h"
-#include "store/pg_sql.h"
+#include "store/db.h"
 #include "store/schema_pg.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define PG_POOL_MAX 16
 #define PG_ACQUIRE_WAIT_MS 5000
+
+/* Parameters go as text, byte strings as binary; rows come back as text. */
+struct pg_stmt {
+	struct db_stmt base;
+	bool prepared;           /* in this session: outlives a rolled-back transaction */
+	int n;                   /* highest parameter bound */
+	const char *values[DB_MAX_PARAMS];
+	int lengths[DB_MAX_PARAMS];
+	int formats[DB_MAX_PARAMS];
+	char numbers[DB_MAX_PARAMS][24];
+	PGresult *res;           /* from the first step until db_finish */
+	int row, rows;
+};
+
+/* A connection belongs to the pool; a thread holds it between acquire and
+ * release and is its only user meanwhile. */
+struct pg_conn {
+	struct store_conn base;
+	PGconn *db;
+	struct pg_stmt stmt[Q_COUNT];
+	struct pg_conn *next;    /* idle list */
+};
 
 struct pg_store {
 	struct store base;
@@ -47,7 +66,9 @@ struct pg_store {
 	char *conninfo;
 };
 
-static const struct store_ops pg_ops;
+static const struct db_driver pg_driver;
+
+#define PS(st) ((struct pg_stmt *)(st))
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -80,8 +101,10 @@ pg_fail(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char
 		return wl_fail(err, WL_EUNAVAILABLE, "%s: database unavailable: %s", what, msg);
 	if (strcmp(state, "23505") == 0)
 		return wl_fail(err, WL_ECONFLICT, "%s: already exists", what);
+	if (strcmp(state, "23514") == 0)
+		return wl_fail(err, WL_EINVALID, "%s: refused by a check", what);
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
-		c->retryable = true;
+		c->base.retryable = true;
 		return wl_fail(err, WL_EUNAVAILABLE, "%s: write conflict, try again", what);
 	}
 	if (strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
@@ -89,84 +112,177 @@ pg_fail(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char
 	return wl_fail(err, WL_EINTERNAL, "%s: %s", what, msg);
 }
 
-/* Runs a prepared statement. Returns the result (to PQclear) when it
- * succeeded, or NULL with err filled. libpq hands back one result per
- * PQexecPrepared, so nothing is left pending on the connection. */
-PGresult *
-pg_run(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_error *err,
-       const char *what)
+/* ---- statements ---------------------------------------------------------------- */
+
+static struct db_stmt *
+pg_stmt(struct store_conn *b, enum stmt_id id, struct wl_error *err)
 {
+	struct pg_stmt *s = &((struct pg_conn *)b)->stmt[id];
+
+	if (db_sql[id].pg == NULL) {
+		wl_fail(err, WL_EINTERNAL, "%s: no PostgreSQL statement %d", db_sql[id].what, (int)id);
+		return NULL;
+	}
+	PQclear(s->res);   /* a run nobody finished (not expected) */
+	s->base = (struct db_stmt){ &pg_driver, b, id };
+	s->res = NULL;
+	s->n = 0;
+	return &s->base;
+}
+
+static void
+bind(struct pg_stmt *s, int i, const char *v, int len, int format)
+{
+	s->values[i - 1] = v;
+	s->lengths[i - 1] = len;
+	s->formats[i - 1] = format;
+	if (i > s->n)
+		s->n = i;
+}
+
+static void pg_bind_text(struct db_stmt *st, int i, const char *v) { bind(PS(st), i, v, 0, 0); }
+static void pg_bind_bool(struct db_stmt *st, int i, bool v) { bind(PS(st), i, v ? "true" : "false", 0, 0); }
+static void pg_bind_null(struct db_stmt *st, int i) { bind(PS(st), i, NULL, 0, 0); }
+
+static void
+pg_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	struct pg_stmt *s = PS(st);
+
+	snprintf(s->numbers[i - 1], sizeof(s->numbers[i - 1]), "%" PRId64, v);
+	bind(s, i, s->numbers[i - 1], 0, 0);
+}
+
+static void
+pg_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+	assert(n <= (size_t)0x7fffffff);
+	bind(PS(st), i, p, (int)n, 1);
+}
+
+/* PostgreSQL answers COMMIT in a failed transaction with success and the
+ * tag "ROLLBACK": a commit counts only when the tag says COMMIT and the
+ * session is outside any transaction afterwards. */
+static bool
+committed(struct pg_conn *c, PGresult *res)
+{
+	return strcmp(PQcmdStatus(res), "COMMIT") == 0 &&
+	       PQtransactionStatus(c->db) == PQTRANS_IDLE;
+}
+
+/* Prepares the statement in this session if needed, then runs it: the
+ * result (to PQclear) when it succeeded, or NULL with err filled. */
+static PGresult *
+run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
+{
+	const char *what = db_sql[s->base.id].what;
 	char name[16];
 	PGresult *res;
 	ExecStatusType st;
 
-	snprintf(name, sizeof(name), "q%d", (int)id);
-	if (!c->prepared[id]) {
-		/* Protocol-level prepared statements outlive a rolled-back
-		 * transaction, so the bit stays true until the session ends. */
-		res = PQprepare(c->db, name, stmt_sql[id], 0, NULL);
+	snprintf(name, sizeof(name), "q%d", (int)s->base.id);
+	if (!s->prepared) {
+		res = PQprepare(c->db, name, db_sql[s->base.id].pg, 0, NULL);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 			pg_fail(c, res, err, what);
 			PQclear(res);
 			return NULL;
 		}
 		PQclear(res);
-		c->prepared[id] = true;
+		s->prepared = true;
 	}
-	res = PQexecPrepared(c->db, name, p != NULL ? p->n : 0, p != NULL ? p->values : NULL,
-			     p != NULL ? p->lengths : NULL, p != NULL ? p->formats : NULL, 0);
+	res = PQexecPrepared(c->db, name, s->n, s->values, s->lengths, s->formats, 0);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+	if ((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) &&
+	    (s->base.id != Q_COMMIT || committed(c, res)))
 		return res;
-	pg_fail(c, res, err, what);
+	if (st == PGRES_COMMAND_OK)
+		wl_fail(err, WL_EINTERNAL, "commit: the transaction was rolled back");
+	else
+		pg_fail(c, res, err, what);
 	PQclear(res);
 	return NULL;
 }
 
-/* A statement whose rows do not matter. */
-int
-pg_exec(struct pg_conn *c, enum stmt_id id, const struct params *p, struct wl_error *err,
-	const char *what)
+static enum db_step
+pg_step(struct db_stmt *st, struct wl_error *err)
 {
-	PGresult *res = pg_run(c, id, p, err, what);
+	struct pg_stmt *s = PS(st);
 
-	if (res == NULL)
-		return err->code;
-	PQclear(res);
-	return WL_OK;
+	if (s->res == NULL) {
+		if ((s->res = run((struct pg_conn *)st->conn, s, err)) == NULL)
+			return DB_FAIL;
+		s->rows = PQntuples(s->res);
+		s->row = -1;
+	}
+	if (s->row + 1 >= s->rows)
+		return DB_DONE;
+	s->row++;
+	return DB_ROW;
 }
 
-/* An INSERT … ON CONFLICT DO NOTHING: WL_ECONFLICT when no row went in. */
-int
-pg_insert_once(struct pg_conn *c, enum stmt_id id, const struct params *p,
-	       struct wl_error *err, const char *what)
+static const char *
+value(struct db_stmt *st, int i)
 {
-	PGresult *res = pg_run(c, id, p, err, what);
-	bool inserted;
+	struct pg_stmt *s = PS(st);
 
-	if (res == NULL)
-		return err->code;
-	inserted = changed_rows(res);
-	PQclear(res);
-	return inserted ? WL_OK : wl_fail(err, WL_ECONFLICT, "%s: already exists", what);
+	assert(s->res != NULL && s->row >= 0 && s->row < s->rows && i < PQnfields(s->res));
+	return PQgetisnull(s->res, s->row, i) ? NULL : PQgetvalue(s->res, s->row, i);
 }
 
-/* The first column of the first row as an id, WL_ENOTFOUND without rows. */
-int
-pg_first_id(struct pg_conn *c, enum stmt_id id, const struct params *p, char out[WL_ID_LEN],
-	    struct wl_error *err)
+static void
+pg_col_text(struct db_stmt *st, int i, char *out, size_t n)
 {
-	PGresult *res = pg_run(c, id, p, err, "lookup");
-	int rc = WL_OK;
+	const char *v = value(st, i);
 
-	if (res == NULL)
-		return err->code;
-	if (PQntuples(res) == 0)
-		rc = wl_fail(err, WL_ENOTFOUND, "not found");
-	else
-		col_copy(res, 0, 0, out, WL_ID_LEN);
-	PQclear(res);
-	return rc;
+	snprintf(out, n, "%s", v != NULL ? v : "");
+}
+
+static int64_t
+pg_col_int64(struct db_stmt *st, int i)
+{
+	const char *v = value(st, i);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+static bool
+pg_col_bool(struct db_stmt *st, int i)
+{
+	const char *v = value(st, i);
+
+	return v != NULL && v[0] == 't';
+}
+
+static bool pg_col_is_null(struct db_stmt *st, int i) { return value(st, i) == NULL; }
+
+static size_t
+pg_col_blob(struct db_stmt *st, int i, void *out, size_t n)
+{
+	const char *v = value(st, i);
+	unsigned char *raw;
+	size_t len = 0;
+
+	if (v == NULL || (raw = PQunescapeBytea((const unsigned char *)v, &len)) == NULL)
+		return 0;
+	memcpy(out, raw, len < n ? len : n);
+	PQfreemem(raw);
+	return len;
+}
+
+static int64_t
+pg_changes(struct db_stmt *st)
+{
+	const char *n = PS(st)->res != NULL ? PQcmdTuples(PS(st)->res) : "";
+
+	return n[0] != '\0' ? strtoll(n, NULL, 10) : 0;
+}
+
+static void
+pg_reset(struct db_stmt *st)
+{
+	PQclear(PS(st)->res);
+	PS(st)->res = NULL;
 }
 
 /* ---- connections and the pool -------------------------------------------------- */
@@ -185,37 +301,37 @@ conn_open(struct pg_store *s, struct pg_conn **out, struct wl_error *err)
 	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
 	const char *values[] = { "5", "wlportal", s->conninfo, NULL };
 	struct pg_conn *c = calloc(1, sizeof(*c));
+	char msg[WL_ERROR_MESSAGE_MAX];
 
 	if (c == NULL)
 		return wl_fail(err, WL_EINTERNAL, "out of memory");
-	c->base.ops = &pg_ops;
+	c->base.drv = &pg_driver;
 	c->base.owner = &s->base;
 	c->db = PQconnectdbParams(keys, values, 1);
 	if (c->db == NULL || PQstatus(c->db) != CONNECTION_OK) {
-		char msg[WL_ERROR_MESSAGE_MAX];
-
 		trim_message(c->db != NULL ? PQerrorMessage(c->db) : "out of memory", msg,
 			     sizeof(msg));
 		wl_fail(err, WL_EUNAVAILABLE, "cannot connect to PostgreSQL: %s", msg);
-		PQfinish(c->db);
-		free(c);
-		return err->code;
-	}
-	PQsetNoticeProcessor(c->db, ignore_notice, NULL);
-	if (PQserverVersion(c->db) < 110000) {
+	} else if (PQserverVersion(c->db) < 110000) {
 		wl_fail(err, WL_EINTERNAL, "PostgreSQL %d is too old (11 or newer needed)",
 			PQserverVersion(c->db));
-		PQfinish(c->db);
-		free(c);
-		return err->code;
+	} else {
+		PQsetNoticeProcessor(c->db, ignore_notice, NULL);
+		*out = c;
+		return WL_OK;
 	}
-	*out = c;
-	return WL_OK;
+	PQfinish(c->db);
+	free(c);
+	return err->code;
 }
 
 static void
 conn_free(struct pg_conn *c)
 {
+	int i;
+
+	for (i = 0; i < Q_COUNT; i++)
+		PQclear(c->stmt[i].res);
 	PQfinish(c->db);
 	free(c);
 }
@@ -225,6 +341,8 @@ conn_free(struct pg_conn *c)
 static int
 conn_revive(struct pg_conn *c, struct wl_error *err)
 {
+	int i;
+
 	PQreset(c->db);
 	if (PQstatus(c->db) != CONNECTION_OK) {
 		char msg[WL_ERROR_MESSAGE_MAX];
@@ -233,7 +351,8 @@ conn_revive(struct pg_conn *c, struct wl_error *err)
 		return wl_fail(err, WL_EUNAVAILABLE, "cannot reconnect to PostgreSQL: %s", msg);
 	}
 	PQsetNoticeProcessor(c->db, ignore_notice, NULL);
-	memset(c->prepared, 0, sizeof(c->prepared));
+	for (i = 0; i < Q_COUNT; i++)
+		c->stmt[i].prepared = false;
 	return WL_OK;
 }
 
@@ -245,8 +364,8 @@ conn_clean(struct pg_conn *c)
 	struct wl_error e;
 	PGresult *res;
 
-	c->retryable = false;
-	/* Results nobody read (not expected: pg_run() reads each one). */
+	c->base.retryable = false;
+	/* Results nobody read (not expected: run() reads each one). */
 	while ((res = PQgetResult(c->db)) != NULL)
 		PQclear(res);
 	if (PQstatus(c->db) != CONNECTION_OK)
@@ -318,7 +437,7 @@ pg_acquire(struct store *base, struct wl_error *err)
 		return NULL;
 	}
 	c->next = NULL;
-	c->retryable = false;
+	c->base.retryable = false;
 	return &c->base;
 }
 
@@ -343,7 +462,7 @@ pg_release(struct store_conn *base)
 }
 
 struct store *
-store_pg_open(const char *conninfo, struct wl_error *err)
+db_pg_open(const char *conninfo, struct wl_error *err)
 {
 	struct pg_store *s;
 	struct store_conn *first;
@@ -359,7 +478,7 @@ store_pg_open(const char *conninfo, struct wl_error *err)
 		wl_fail(err, WL_EINTERNAL, "out of memory");
 		return NULL;
 	}
-	s->base.ops = &pg_ops;
+	s->base.drv = &pg_driver;
 	s->base.kind = STORE_POSTGRES;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_init(&attr);
@@ -396,221 +515,71 @@ pg_close(struct store *base)
 	free(s);
 }
 
-/* ---- migrations ------------------------------------------------------------------ */
+/* ---- scripts and transactions ------------------------------------------------- */
 
 static int
-exec_plain(struct pg_conn *c, const char *sql, struct wl_error *err, const char *what)
+pg_exec_script(struct store_conn *b, const char *sql, struct wl_error *err)
 {
+	struct pg_conn *c = (struct pg_conn *)b;
 	PGresult *res = PQexec(c->db, sql);
 	ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		pg_fail(c, res, err, what);
-		PQclear(res);
-		return err->code;
-	}
+	if (!ok)
+		pg_fail(c, res, err, "script");
 	PQclear(res);
-	return WL_OK;
+	return ok ? WL_OK : err->code;
 }
-
-/* Applies the migrations this database lacks, all in one transaction under
- * an advisory lock: a second instance starting at the same moment waits,
- * then finds the schema current. */
-static int
-pg_migrate(struct store *base, struct wl_error *err)
-{
-	struct store_conn *bc = pg_acquire(base, err);
-	struct pg_conn *c = (struct pg_conn *)bc;
-	size_t i, n = sizeof(pg_migrations) / sizeof(pg_migrations[0]);
-	PGresult *res;
-	int version;
-
-	if (c == NULL)
-		return err->code;
-	if (exec_plain(c, "BEGIN", err, "migration") != WL_OK ||
-	    exec_plain(c, PG_MIGRATION_LOCK_SQL, err, "migration lock") != WL_OK ||
-	    exec_plain(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-		       err, "migration") != WL_OK)
-		goto fail;
-	res = PQexec(c->db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
-	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		pg_fail(c, res, err, "migration");
-		PQclear(res);
-		goto fail;
-	}
-	version = (int)col_int(res, 0, 0);
-	PQclear(res);
-	if (version < 0 || (size_t)version > n) {
-		wl_fail(err, WL_EINTERNAL,
-			"database schema version %d is newer than this wlportal (%zu)", version, n);
-		goto fail;
-	}
-	for (i = (size_t)version; i < n; i++) {
-		char level[24];
-		const char *values[1] = { level };
-
-		if (exec_plain(c, pg_migrations[i], err, "migration") != WL_OK ||
-		    exec_plain(c, "DELETE FROM schema_version", err, "migration") != WL_OK)
-			goto fail;
-		snprintf(level, sizeof(level), "%zu", i + 1);
-		res = PQexecParams(c->db, "INSERT INTO schema_version (version) VALUES ($1::integer)",
-				   1, NULL, values, NULL, NULL, 0);
-		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-			pg_fail(c, res, err, "migration");
-			PQclear(res);
-			goto fail;
-		}
-		PQclear(res);
-	}
-	if (exec_plain(c, "COMMIT", err, "migration") != WL_OK)
-		goto fail;
-	pg_release(bc);
-	return WL_OK;
-fail:
-	{
-		char msg[WL_ERROR_MESSAGE_MAX];
-
-		snprintf(msg, sizeof(msg), "%s", err->message);
-		wl_fail(err, err->code, "migration failed: %s", msg);
-	}
-	pg_release(bc); /* rolls back */
-	return err->code;
-}
-
-/* ---- transactions ------------------------------------------------------------------ */
 
 static int
 pg_begin(struct store_conn *b, struct wl_error *err)
 {
 	struct pg_conn *c = (struct pg_conn *)b;
 
-	c->retryable = false;
+	b->retryable = false;
 	/* The writer keeps its connection for life: revive it if the server
 	 * went away since the last batch. A BEGIN that finds the session lost
 	 * changed nothing, so it is tried once more on a new session. */
 	if (PQstatus(c->db) != CONNECTION_OK && conn_revive(c, err) != WL_OK)
 		return err->code;
-	if (pg_exec(c, Q_BEGIN, NULL, err, "begin") == WL_OK)
+	if (db_run(b, Q_BEGIN, err) == WL_OK)
 		return WL_OK;
 	if (PQstatus(c->db) == CONNECTION_OK || conn_revive(c, err) != WL_OK)
 		return err->code;
 	wl_error_clear(err);
-	return pg_exec(c, Q_BEGIN, NULL, err, "begin");
-}
-
-/* PostgreSQL answers COMMIT in a failed transaction with success and the
- * tag "ROLLBACK": a commit counts only when the tag says COMMIT and the
- * session is outside any transaction afterwards. */
-static int
-pg_commit(struct store_conn *b, struct wl_error *err)
-{
-	struct pg_conn *c = (struct pg_conn *)b;
-	PGresult *res = pg_run(c, Q_COMMIT, NULL, err, "commit");
-	bool committed;
-
-	if (res == NULL)
-		return err->code;
-	committed = strcmp(PQcmdStatus(res), "COMMIT") == 0 &&
-		    PQtransactionStatus(c->db) == PQTRANS_IDLE;
-	PQclear(res);
-	if (!committed)
-		return wl_fail(err, WL_EINTERNAL, "commit: the transaction was rolled back");
-	return WL_OK;
-}
-
-void
-pg_rollback(struct store_conn *b)
-{
-	struct pg_conn *c = (struct pg_conn *)b;
-	struct wl_error e;
-	PGTransactionStatusType st = PQtransactionStatus(c->db);
-
-	/* Keeps c->retryable: the writer asks after rolling back. */
-	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR)
-		pg_exec(c, Q_ROLLBACK, NULL, &e, "rollback");
-}
-
-static int
-pg_savepoint(struct store_conn *b, struct wl_error *err)
-{
-	return pg_exec((struct pg_conn *)b, Q_SAVEPOINT, NULL, err, "savepoint");
-}
-
-static int
-pg_savepoint_release(struct store_conn *b, struct wl_error *err)
-{
-	return pg_exec((struct pg_conn *)b, Q_RELEASE, NULL, err, "release");
-}
-
-static int
-pg_savepoint_rollback(struct store_conn *b, struct wl_error *err)
-{
-	struct pg_conn *c = (struct pg_conn *)b;
-	int rc = pg_exec(c, Q_ROLLBACK_TO, NULL, err, "rollback to");
-
-	if (rc == WL_OK)
-		rc = pg_exec(c, Q_RELEASE, NULL, err, "release");
-	return rc;
+	return db_run(b, Q_BEGIN, err);
 }
 
 static bool
-pg_retryable(struct store_conn *b)
+pg_in_transaction(struct store_conn *b)
 {
-	return ((struct pg_conn *)b)->retryable;
+	PGTransactionStatusType st = PQtransactionStatus(((struct pg_conn *)b)->db);
+
+	return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
 }
 
-static const struct store_ops pg_ops = {
-	.name = "postgres",
+static const struct db_driver pg_driver = {
+	.migrations = pg_migrations,
+	.migrations_n = sizeof(pg_migrations) / sizeof(pg_migrations[0]),
+	.migration_lock = PG_MIGRATION_LOCK_SQL,
 	.close = pg_close,
-	.migrate = pg_migrate,
+	.exec_script = pg_exec_script,
 	.acquire = pg_acquire,
 	.release = pg_release,
 	.begin = pg_begin,
-	.commit = pg_commit,
-	.rollback = pg_rollback,
-	.savepoint = pg_savepoint,
-	.savepoint_release = pg_savepoint_release,
-	.savepoint_rollback = pg_savepoint_rollback,
-	.retryable = pg_retryable,
-	.org_insert = pg_org_insert,
-	.org_get = pg_org_get,
-	.org_add_balance = pg_org_add_balance,
-	.org_find_demo = pg_org_find_demo,
-	.user_insert = pg_user_insert,
-	.apikey_insert = pg_apikey_insert,
-	.apikey_lookup = pg_apikey_lookup,
-	.apikey_revoke_label = pg_apikey_revoke_label,
-	.ledger_insert = pg_ledger_insert,
-	.ledger_apply = pg_ledger_apply,
-	.audit = pg_audit,
-	.call_insert = pg_call_insert,
-	.call_get = pg_call_get,
-	.call_update = pg_call_update,
-	.call_list = pg_call_list,
-	.number_org = pg_number_org,
-	.usage_insert = pg_usage_insert,
-	.call_stale = pg_call_stale,
-	.reconcile = pg_reconcile,
-	.idem_claim = pg_idem_claim,
-	.meta_get = pg_meta_get,
-	.meta_put_once = pg_meta_put_once,
-	.sealed_sample = pg_sealed_sample,
-	.usage_list = pg_usage_list,
-	.usage_sum = pg_usage_sum,
-	.wl_get = pg_wl_get,
-	.wl_put = pg_wl_put,
-	.wl_find = pg_wl_find,
-	.slug_owner = pg_slug_owner,
-	.wl_domains = pg_wl_domains,
-	.user_get = pg_user_get,
-	.user_by_email = pg_user_by_email,
-	.client_users = pg_client_users,
-	.org_children = pg_org_children,
-	.session_insert = pg_session_insert,
-	.session_get = pg_session_get,
-	.session_delete = pg_session_delete,
-	.login_get = pg_login_get,
-	.login_add = pg_login_add,
-	.login_clear = pg_login_clear,
-	.login_purge = pg_login_purge,
+	.in_transaction = pg_in_transaction,
+	.stmt = pg_stmt,
+	.bind_text = pg_bind_text,
+	.bind_int64 = pg_bind_int64,
+	.bind_bool = pg_bind_bool,
+	.bind_blob = pg_bind_blob,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.col_text = pg_col_text,
+	.col_int64 = pg_col_int64,
+	.col_bool = pg_col_bool,
+	.col_blob = pg_col_blob,
+	.col_is_null = pg_col_is_null,
+	.changes = pg_changes,
+	.reset = pg_reset,
 };

@@ -1,0 +1,233 @@
+/*
+ * db.h — the thin driver below the store, and the only header the store's
+ * operations use. A driver (db_sqlite.c, db_pg.c) owns a database kind's
+ * connection pool, transactions, prepared statements, parameters, rows and
+ * error mapping; every operation of store.h is written once above it
+ * (orgs.c, ledger_ops.c, calls.c, whitelabel.c, sessions.c, meta.c):
+ *
+ *	struct db_stmt *st = db_stmt(c, Q_ORG_GET, err);  // prepared once per connection
+ *	if (st == NULL) return err->code;
+ *	db_bind_text(st, 1, id);
+ *	return db_one(st, read_org, out, WL_ENOTFOUND, "organization not found", err);
+ *
+ * Errors map to one wl_error code on both drivers: unique violation
+ * WL_ECONFLICT, check violation WL_EINVALID, serialization failure or
+ * deadlock WL_EUNAVAILABLE with store_retryable() true, busy or lost
+ * database WL_EUNAVAILABLE, the rest WL_EINTERNAL. Only src/store includes it.
+ */
+#ifndef WL_STORE_DB_H
+#define WL_STORE_DB_H
+
+#include <assert.h>
+#include <stddef.h>
+
+#include "store/statements.h"
+#include "store/store.h"
+
+/* The most parameters one statement binds (whitelabel's upsert has 21). */
+#define DB_MAX_PARAMS 24
+
+enum db_step { DB_FAIL = -1, DB_DONE = 0, DB_ROW = 1 };
+
+struct db_driver;
+
+/* Every driver's store, connection and statement start with these. */
+struct store {
+	const struct db_driver *drv;
+	enum store_kind kind;
+};
+
+struct store_conn {
+	const struct db_driver *drv;
+	struct store *owner;
+	bool retryable;  /* last failure: serialization failure or deadlock */
+};
+
+struct db_stmt {
+	const struct db_driver *drv;
+	struct store_conn *conn;
+	enum stmt_id id;
+};
+
+struct db_driver {
+	/* The schema as numbered migrations (schema_*.h), and SQL that keeps
+	 * two instances from migrating at once (NULL: the writer lock does). */
+	const char *const *migrations;
+	size_t migrations_n;
+	const char *migration_lock;
+
+	void (*close)(struct store *s);
+	/* Runs SQL text of one or more statements without parameters. */
+	int (*exec_script)(struct store_conn *c, const char *sql, struct wl_error *err);
+	struct store_conn *(*acquire)(struct store *s, struct wl_error *err);
+	void (*release)(struct store_conn *c);
+	int (*begin)(struct store_conn *c, struct wl_error *err);
+	bool (*in_transaction)(struct store_conn *c);
+
+	/* The connection's statement `id`, prepared the first time, unbound. */
+	struct db_stmt *(*stmt)(struct store_conn *c, enum stmt_id id, struct wl_error *err);
+	void (*bind_text)(struct db_stmt *st, int i, const char *s);
+	void (*bind_int64)(struct db_stmt *st, int i, int64_t v);
+	void (*bind_bool)(struct db_stmt *st, int i, bool v);
+	void (*bind_blob)(struct db_stmt *st, int i, const void *p, size_t n);
+	void (*bind_null)(struct db_stmt *st, int i);
+	/* The first step runs the statement; DB_FAIL fills err. */
+	enum db_step (*step)(struct db_stmt *st, struct wl_error *err);
+	void (*col_text)(struct db_stmt *st, int i, char *out, size_t n);
+	int64_t (*col_int64)(struct db_stmt *st, int i);
+	bool (*col_bool)(struct db_stmt *st, int i);
+	size_t (*col_blob)(struct db_stmt *st, int i, void *out, size_t n);
+	bool (*col_is_null)(struct db_stmt *st, int i);
+	/* Rows an INSERT, UPDATE or DELETE changed (after its step). */
+	int64_t (*changes)(struct db_stmt *st);
+	/* Ends a run: frees its rows, keeps the prepared statement. */
+	void (*reset)(struct db_stmt *st);
+};
+
+struct store *db_sqlite_open(const char *path, struct wl_error *err);
+struct store *db_pg_open(const char *conninfo, struct wl_error *err);
+
+/* ---- statements (inline: one indirect call each) ------------------------------ */
+
+static inline struct db_stmt *
+db_stmt(struct store_conn *c, enum stmt_id id, struct wl_error *err)
+{
+	assert((unsigned)id < (unsigned)Q_COUNT);
+	return c->drv->stmt(c, id, err);
+}
+
+/* True when this database has a text for statement `id`. */
+static inline bool
+db_has(struct store_conn *c, enum stmt_id id)
+{
+	return db_sql_text(c->owner->kind, id) != NULL;
+}
+
+#define DB_PARAM_OK(i) assert((i) >= 1 && (i) <= DB_MAX_PARAMS)
+#define DB_COL_OK(i) assert((i) >= 0)
+
+/* NULL binds "" (as every operation expects); db_bind_null binds NULL. */
+static inline void
+db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+	DB_PARAM_OK(i);
+	st->drv->bind_text(st, i, s != NULL ? s : "");
+}
+
+static inline void
+db_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	DB_PARAM_OK(i);
+	st->drv->bind_int64(st, i, v);
+}
+
+static inline void
+db_bind_bool(struct db_stmt *st, int i, bool v)
+{
+	DB_PARAM_OK(i);
+	st->drv->bind_bool(st, i, v);
+}
+
+static inline void
+db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+	DB_PARAM_OK(i);
+	assert(p != NULL && n > 0);
+	st->drv->bind_blob(st, i, p, n);
+}
+
+static inline void
+db_bind_null(struct db_stmt *st, int i)
+{
+	DB_PARAM_OK(i);
+	st->drv->bind_null(st, i);
+}
+
+static inline enum db_step
+db_step(struct db_stmt *st, struct wl_error *err)
+{
+	return st->drv->step(st, err);
+}
+
+/* Copies a text column, "" for NULL, truncated to fit n bytes with its NUL. */
+static inline void
+db_col_text(struct db_stmt *st, int i, char *out, size_t n)
+{
+	DB_COL_OK(i);
+	assert(out != NULL && n > 0);
+	st->drv->col_text(st, i, out, n);
+}
+
+static inline int64_t
+db_col_int64(struct db_stmt *st, int i)
+{
+	DB_COL_OK(i);
+	return st->drv->col_int64(st, i);
+}
+
+static inline bool
+db_col_bool(struct db_stmt *st, int i)
+{
+	DB_COL_OK(i);
+	return st->drv->col_bool(st, i);
+}
+
+/* Copies at most n bytes; returns the column's length. */
+static inline size_t
+db_col_blob(struct db_stmt *st, int i, void *out, size_t n)
+{
+	DB_COL_OK(i);
+	assert(out != NULL || n == 0);
+	return st->drv->col_blob(st, i, out, n);
+}
+
+static inline bool
+db_col_is_null(struct db_stmt *st, int i)
+{
+	DB_COL_OK(i);
+	return st->drv->col_is_null(st, i);
+}
+
+static inline int64_t
+db_changes(struct db_stmt *st)
+{
+	return st->drv->changes(st);
+}
+
+/* Ends the statement's run and returns rc: `return db_finish(st, WL_OK);` */
+static inline int
+db_finish(struct db_stmt *st, int rc)
+{
+	st->drv->reset(st);
+	return rc;
+}
+
+/* ---- shapes every operation uses (store.c) --------------------------------------- */
+
+typedef void (*db_read_fn)(struct db_stmt *st, void *out);
+
+/* Runs a statement whose rows do not matter. */
+int db_exec(struct db_stmt *st, struct wl_error *err);
+/* Runs statement `id` without parameters. */
+int db_run(struct store_conn *c, enum stmt_id id, struct wl_error *err);
+/* An INSERT … ON CONFLICT DO NOTHING: WL_ECONFLICT when no row went in. */
+int db_insert_once(struct db_stmt *st, struct wl_error *err);
+/* One row read by `read` into out, or `code` with `msg` when there is none. */
+int db_one(struct db_stmt *st, db_read_fn read, void *out, int code, const char *msg,
+	   struct wl_error *err);
+/* Up to `limit` rows of `size` bytes each into out; *n = rows read. */
+int db_rows(struct db_stmt *st, db_read_fn read, void *out, size_t size, int limit, int *n,
+	    struct wl_error *err);
+/* The first column of the first row as text (or an id), WL_ENOTFOUND without rows. */
+int db_first_text(struct db_stmt *st, char *out, size_t n, struct wl_error *err);
+int db_first_id(struct db_stmt *st, char out[WL_ID_LEN], struct wl_error *err);
+/* A db_read_fn: column 0 into int64_t *out. */
+void db_read_int64(struct db_stmt *st, void *out);
+/* A db_read_fn: columns 0 and 1 into int64_t out[2]. */
+void db_read_pair(struct db_stmt *st, void *out);
+
+/* orgs.c, for ledger_ops.c: after a balance update changed nothing,
+ * WL_ENOTFOUND when the org does not exist, else WL_EINSUFFICIENT. */
+int store_balance_refused(struct store_conn *c, const char *org_id, struct wl_error *err);
+
+#endif

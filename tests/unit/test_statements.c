@@ -1,0 +1,122 @@
+/*
+ * test_statements.c — the store's statement table (src/store/statements.c):
+ * every statement has a subject and a text in both dialects (or none where
+ * an operation says so), no more parameters than a driver binds, a text
+ * shared by both numbers its parameters in order of first appearance (as
+ * SQLite requires), and every SQLite text prepares against the migrated
+ * schema. Catches a statement added to one dialect only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/db.h"
+
+/* Statements that one dialect leaves out on purpose. */
+static bool
+one_dialect_only(enum stmt_id id)
+{
+	return id == Q_LEDGER_APPLY;   /* SQLite: insert, then balance */
+}
+
+/* The highest $N or ?N in a text; *in_order false when some $N first
+ * appears before a lower one. */
+static int
+max_param(const char *sql, bool *in_order)
+{
+	int max = 0;
+	const char *p;
+
+	*in_order = true;
+	for (p = sql; *p != '\0'; p++) {
+		if ((*p == '$' || *p == '?') && p[1] >= '1' && p[1] <= '9') {
+			int n = atoi(p + 1);
+
+			if (n > max + 1)
+				*in_order = false;
+			if (n > max)
+				max = n;
+		}
+	}
+	return max;
+}
+
+static void
+test_table_complete(void **state)
+{
+	int id;
+
+	(void)state;
+	for (id = 0; id < Q_COUNT; id++) {
+		const struct db_sql *q = &db_sql[id];
+		bool in_order;
+
+		assert_non_null(q->what);
+		if (!one_dialect_only((enum stmt_id)id)) {
+			assert_non_null(q->sqlite);
+			assert_non_null(q->pg);
+		}
+		if (q->sqlite != NULL)
+			assert_true(max_param(q->sqlite, &in_order) <= DB_MAX_PARAMS);
+		if (q->pg != NULL)
+			assert_true(max_param(q->pg, &in_order) <= DB_MAX_PARAMS);
+		if (q->sqlite != NULL && q->sqlite == q->pg) {
+			max_param(q->sqlite, &in_order);
+			assert_true(in_order);
+		}
+	}
+}
+
+static void
+test_sqlite_prepares_all(void **state)
+{
+	char dir[64], url[96];
+	struct wl_error err;
+	struct store *s;
+	struct store_conn *c;
+	int id;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/wl-stmt-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(url, sizeof(url), "sqlite:%s/db", dir);
+	s = store_open(url, &err);
+	assert_non_null(s);
+	assert_int_equal(store_migrate(s, &err), WL_OK);
+	c = store_acquire(s, &err);
+	assert_non_null(c);
+	for (id = 0; id < Q_COUNT; id++) {
+		struct db_stmt *st;
+
+		if (db_sql[id].sqlite == NULL) {
+			assert_false(db_has(c, (enum stmt_id)id));
+			continue;
+		}
+		st = db_stmt(c, (enum stmt_id)id, &err);
+		if (st == NULL)
+			fail_msg("statement %d: %s", id, err.message);
+		db_finish(st, WL_OK);
+	}
+	store_release(c);
+	store_close(s);
+	snprintf(url, sizeof(url), "rm -rf %s", dir);
+	assert_int_equal(system(url), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_complete),
+		cmocka_unit_test(test_sqlite_prepares_all),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
