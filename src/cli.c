@@ -197,6 +197,7 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 		 (int)strcspn(cfg->listen, ":"), cfg->listen);
 	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
+	snprintf(app->stripe_api, sizeof(app->stripe_api), "%s", cfg->stripe_api);
 	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
 	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
 	app->trust_proxy = cfg->trust_proxy;

@@ -30,6 +30,9 @@ enum stmt_id {
 	/* sessions and log-in failures (sessions.c) */
 	Q_SESSION_INSERT, Q_SESSION_GET, Q_SESSION_DELETE, Q_SESSION_PURGE, Q_LOGIN_GET, Q_LOGIN_ADD,
 	Q_LOGIN_CLEAR, Q_LOGIN_PURGE,
+	/* Stripe purchases and the Stripe events log (purchases.c; issue 9, Stripe) */
+	Q_PURCHASE_PENDING, Q_PURCHASE_SETTLE, Q_PURCHASE_BY_SESSION, Q_PURCHASE_LIST,
+	Q_STRIPE_EVENT_INSERT, Q_STRIPE_EVENT_LIST,
 	Q_COUNT
 };
 
