@@ -23,6 +23,7 @@
 #include "services/pricing.h"
 #include "services/domains.h"
 #include "services/secrets.h"
+#include "services/stripe_activation.h"
 #include "services/whitelabel.h"
 
 #define DEFAULT_PRIMARY "#3B82F6"
@@ -438,6 +439,23 @@ save_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	http_redirect(req, loc);
 }
 
+/* On a worker: the Price check with Stripe (stripe_activation.h), then the write. */
+static void
+save_check_work(struct wl_req *req, void *arg)
+{
+	struct save *sv = arg;
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	if (stripe_activation_check(req->conn, req->app, &sv->put, &err) != WL_OK) {
+		refused(req, &err);
+		wipe_secrets(req, &sv->put.u);
+		return;
+	}
+	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
+	http_on_refusal(req, save_refused);
+}
+
 /* A text field of the form, trimmed: NULL when the form did not carry it. */
 static const char *
 take(struct wl_req *req, const char *name, struct wl_error *err)
@@ -593,6 +611,10 @@ web_settings_save(struct wl_req *req)
 	}
 	/* The job still reads the plaintext secret key (for its live/test
 	 * mode); save_finish wipes the copies. */
+	if (stripe_activation_touched(u)) {
+		http_offload(req, save_check_work, sv);
+		return;
+	}
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
 	http_on_refusal(req, save_refused);
 }
