@@ -67,6 +67,9 @@ api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct s
 	wl_json_obj_begin(b);
 	wl_json_kv_str(b, "publishable_key", s->stripe_publishable_key[0] ? s->stripe_publishable_key : NULL);
 	wl_json_kv_bool(b, "secret_key_set", s->stripe_secret_key_sealed[0] != '\0');
+	wl_json_kv_str(b, "mode", s->stripe_secret_mode[0] == 't'   ? "test"
+				  : s->stripe_secret_mode[0] == 'l' ? "live"
+								    : NULL);
 	wl_json_kv_str(b, "product_id", s->stripe_product_id[0] ? s->stripe_product_id : NULL);
 	wl_json_kv_str(b, "price_id", s->stripe_price_id[0] ? s->stripe_price_id : NULL);
 	wl_json_kv_bool(b, "webhook_secret_set", s->stripe_webhook_secret_sealed[0] != '\0');

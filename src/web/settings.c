@@ -219,6 +219,15 @@ put_preview_and_urls(struct wl_req *req, struct tpl_data *d, const struct store_
 	tpl_put_bool(d, "active", s->active);
 	tpl_put_bool(d, "secret_key_set", s->stripe_secret_key_sealed[0] != '\0');
 	tpl_put_bool(d, "webhook_secret_set", s->stripe_webhook_secret_sealed[0] != '\0');
+	if (s->stripe_secret_mode[0] == 't' || s->stripe_secret_mode[0] == 'l') {
+		bool test = s->stripe_secret_mode[0] == 't';
+
+		tpl_put(d, "stripe_mode_name", test ? "Test mode" : "Live mode");
+		tpl_put(d, "stripe_mode_badge", test ? "badge-neutral" : "badge-success");
+		tpl_put(d, "stripe_mode", test ? "Your Stripe keys are test keys: clients pay with "
+					       "Stripe's test cards and no money moves."
+					     : "Your Stripe keys are live keys: clients pay real money.");
+	}
 	if (s->slug[0] != '\0') {
 		whitelabel_portal_url(req->app, s->slug, url, sizeof(url));
 		tpl_put(d, "portal_url", url);
