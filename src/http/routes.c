@@ -47,9 +47,27 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/dashboard/whitelabel/domain/remove", web_domain_remove, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/:step", web_settings_save, AUTH_SESSION },
 
-	/* the branded portal (also reached by Host {slug}.portal.{base}) */
+	/* the branded portal (also reached by Host {slug}.portal.{base}):
+	 * AUTH_PORTAL_PUBLIC pages check their forms' own CSRF token,
+	 * AUTH_PORTAL ones need the client's portal session */
 	{ HTTP_GET, "/p/:slug", web_portal_redirect, AUTH_PAGE },
-	{ HTTP_GET, "/p/:slug/", web_portal, AUTH_PAGE },
+	{ HTTP_GET, "/p/:slug/", web_portal, AUTH_PORTAL_PUBLIC },
+	{ HTTP_GET, "/p/:slug/signup", web_portal_signup_form, AUTH_PORTAL_PUBLIC },
+	{ HTTP_POST, "/p/:slug/signup", web_portal_signup, AUTH_PORTAL_PUBLIC },
+	{ HTTP_GET, "/p/:slug/login", web_portal_login_form, AUTH_PORTAL_PUBLIC },
+	{ HTTP_POST, "/p/:slug/login", web_portal_login, AUTH_PORTAL_PUBLIC },
+	{ HTTP_GET, "/p/:slug/verify", web_portal_verify_form, AUTH_PORTAL_PUBLIC },
+	{ HTTP_POST, "/p/:slug/verify", web_portal_verify, AUTH_PORTAL_PUBLIC },
+	{ HTTP_GET, "/p/:slug/forgot", web_portal_forgot_form, AUTH_PORTAL_PUBLIC },
+	{ HTTP_POST, "/p/:slug/forgot", web_portal_forgot, AUTH_PORTAL_PUBLIC },
+	{ HTTP_GET, "/p/:slug/reset", web_portal_reset_form, AUTH_PORTAL_PUBLIC },
+	{ HTTP_POST, "/p/:slug/reset", web_portal_reset, AUTH_PORTAL_PUBLIC },
+	{ HTTP_POST, "/p/:slug/logout", web_portal_logout, AUTH_PORTAL },
+	{ HTTP_GET, "/p/:slug/dashboard", web_portal_home, AUTH_PORTAL },
+	{ HTTP_GET, "/p/:slug/account", web_portal_account, AUTH_PORTAL },
+	{ HTTP_POST, "/p/:slug/account/password", web_portal_password, AUTH_PORTAL },
+	{ HTTP_POST, "/p/:slug/keys", web_portal_key_create, AUTH_PORTAL },
+	{ HTTP_POST, "/p/:slug/keys/:id/revoke", web_portal_key_revoke, AUTH_PORTAL },
 
 	/* voice engine API: Bearer WLPORTAL_ENGINE_TOKEN */
 	{ HTTP_POST, "/engine/v1/calls/inbound", api_engine_inbound, AUTH_ENGINE },

@@ -156,7 +156,49 @@ static const char *const sqlite_migrations[] = {
 	"  last_failed_at INTEGER NOT NULL);"
 	"CREATE INDEX login_failures_last ON login_failures (last_failed_at);"
 	"DROP TABLE rate_limits;",
-	/* 6 (issue 9, Stripe): purchases through Stripe Checkout, one per
+	/* 6: the client portal (issue 9): whether a user's e-mail address is
+	 * verified and when they last logged in, when an API key was last used,
+	 * portal sessions (apart from the dashboard's, tied to one agency),
+	 * single-use tokens mailed for verification and password reset (only
+	 * their hashes), and the durable outbox of e-mails (bodies sealed: a
+	 * mail may carry such a token). */
+	"ALTER TABLE users ADD COLUMN verified_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN last_login_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE portal_sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  user_id TEXT NOT NULL REFERENCES users(id),"
+	"  org_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  agency_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL);"
+	"CREATE INDEX portal_sessions_expires ON portal_sessions(expires_at);"
+	"CREATE INDEX portal_sessions_user ON portal_sessions(user_id);"
+	"CREATE TABLE portal_tokens ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  purpose TEXT NOT NULL CHECK (purpose IN ('verify','reset')),"
+	"  user_id TEXT NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX portal_tokens_user ON portal_tokens(user_id, purpose);"
+	"CREATE TABLE mail_outbox ("
+	"  id TEXT PRIMARY KEY,"
+	"  agency_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  kind TEXT NOT NULL,"
+	"  to_addr TEXT NOT NULL,"
+	"  from_name TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body_sealed TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','sent','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at) WHERE status = 'queued';",
+	/* 7 (issue 9, Stripe): purchases through Stripe Checkout, one per
 	 * Checkout Session (pending when the session is made, paid or mismatch
 	 * when its webhook arrives), and every webhook delivery received (the
 	 * agency's Stripe events log). The credit itself is a ledger entry

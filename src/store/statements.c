@@ -54,6 +54,10 @@
 	"domain_checked_at = excluded.domain_checked_at, updated_at = excluded.updated_at, " \
 	"domain_token = excluded.domain_token, domain_claimed_at = excluded.domain_claimed_at, " \
 	"domain_verified_at = excluded.domain_verified_at"
+#define PUSER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at, u.verified_at, " \
+	"u.last_login_at, COALESCE(o.parent_id, '')"
+#define PUSER_FROM " FROM users u JOIN orgs o ON o.id = u.org_id "
+#define MAIL_COLS "id, agency_id, kind, to_addr, from_name, subject, body_sealed, status, attempts"
 #define PURCHASE_COLS "p.id, p.agency_id, p.org_id, p.user_id, p.session_id, p.status, " \
 	"p.credits, p.amount_cents, p.currency, p.event_id, p.created_at, p.paid_at, " \
 	"COALESCE(u.email, '')"
@@ -146,11 +150,11 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower(?1)",
 		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower($1::text)" },
 	[Q_CLIENT_USERS] = { "users",
-		"SELECT " USER_COLS ", o.balance_seconds FROM users u "
+		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
 		"AND (u.created_at > ?2 OR (u.created_at = ?2 AND u.id > ?3)) "
 		"ORDER BY u.created_at, u.id LIMIT ?4",
-		"SELECT " USER_COLS ", o.balance_seconds FROM users u "
+		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = $1::text "
 		"AND (u.created_at, u.id) > ($2::bigint, $3::text) "
 		"ORDER BY u.created_at, u.id LIMIT $4::integer" },
@@ -396,6 +400,124 @@ const struct db_sql db_sql[Q_COUNT] = {
 	[Q_LOGIN_CLEAR] = { "log-in failures", BOTH("DELETE FROM login_failures WHERE bucket = $1") },
 	[Q_LOGIN_PURGE] = { "log-in failures",
 		BOTH("DELETE FROM login_failures WHERE last_failed_at < $1") },
+	/* ---- the client portal (issue 9, accounts) ---- */
+	[Q_PUSER_GET] = { "user",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE u.id = ?1",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE u.id = $1::text" },
+	[Q_PUSER_BY_EMAIL] = { "user",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE lower(u.email) = lower(?1)",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE lower(u.email) = lower($1::text)" },
+	[Q_PUSER_VERIFIED] = { "user",
+		"UPDATE users SET verified_at = ?2 WHERE id = ?1 AND verified_at = 0",
+		"UPDATE users SET verified_at = $2::bigint WHERE id = $1::text AND verified_at = 0" },
+	[Q_PUSER_LOGIN] = { "user",
+		"UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+		"UPDATE users SET last_login_at = $2::bigint WHERE id = $1::text" },
+	[Q_PUSER_PASSWORD] = { "user",
+		"UPDATE users SET password_hash = ?2 WHERE id = ?1",
+		"UPDATE users SET password_hash = $2::text WHERE id = $1::text" },
+	[Q_PSESSION_INSERT] = { "portal session",
+		"INSERT INTO portal_sessions (token_hash, user_id, org_id, agency_id, csrf_token, "
+		"created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"INSERT INTO portal_sessions (token_hash, user_id, org_id, agency_id, csrf_token, "
+		"created_at, expires_at) VALUES ($1::bytea, $2::text, $3::text, $4::text, $5::text, "
+		"$6::bigint, $7::bigint)" },
+	[Q_PSESSION_GET] = { "portal session",
+		"SELECT user_id, org_id, agency_id, csrf_token, created_at, expires_at "
+		"FROM portal_sessions WHERE token_hash = ?1 AND expires_at > ?2",
+		"SELECT user_id, org_id, agency_id, csrf_token, created_at, expires_at "
+		"FROM portal_sessions WHERE token_hash = $1::bytea AND expires_at > $2::bigint" },
+	[Q_PSESSION_DELETE] = { "portal session",
+		"DELETE FROM portal_sessions WHERE token_hash = ?1",
+		"DELETE FROM portal_sessions WHERE token_hash = $1::bytea" },
+	/* Every session of a user but the one named (a new password ends the others). */
+	[Q_PSESSION_DELETE_USER] = { "portal session",
+		"DELETE FROM portal_sessions WHERE user_id = ?1 AND token_hash <> ?2",
+		"DELETE FROM portal_sessions WHERE user_id = $1::text AND token_hash <> $2::bytea" },
+	[Q_PSESSION_PURGE] = { "portal session",
+		"DELETE FROM portal_sessions WHERE expires_at <= ?1",
+		"DELETE FROM portal_sessions WHERE expires_at <= $1::bigint" },
+	[Q_PTOKEN_INSERT] = { "mailed token",
+		"INSERT INTO portal_tokens (token_hash, purpose, user_id, created_at, expires_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+		"INSERT INTO portal_tokens (token_hash, purpose, user_id, created_at, expires_at) "
+		"VALUES ($1::bytea, $2::text, $3::text, $4::bigint, $5::bigint)" },
+	/* Read under the writer: PostgreSQL locks the row, so two uses of one
+	 * token cannot both see it unused. */
+	[Q_PTOKEN_GET] = { "mailed token",
+		"SELECT user_id, expires_at, used_at FROM portal_tokens "
+		"WHERE token_hash = ?1 AND purpose = ?2",
+		"SELECT user_id, expires_at, used_at FROM portal_tokens "
+		"WHERE token_hash = $1::bytea AND purpose = $2::text FOR UPDATE" },
+	/* Using one token of a purpose uses up every other of the user's too. */
+	[Q_PTOKEN_USE] = { "mailed token",
+		"UPDATE portal_tokens SET used_at = ?3 WHERE user_id = ?1 AND purpose = ?2 "
+		"AND used_at = 0",
+		"UPDATE portal_tokens SET used_at = $3::bigint WHERE user_id = $1::text "
+		"AND purpose = $2::text AND used_at = 0" },
+	[Q_PTOKEN_PURGE] = { "mailed token",
+		"DELETE FROM portal_tokens WHERE expires_at <= ?1",
+		"DELETE FROM portal_tokens WHERE expires_at <= $1::bigint" },
+	[Q_KEY_LIST] = { "api keys",
+		"SELECT id, label, created_at, last_used_at, COALESCE(revoked_at, 0) FROM api_keys "
+		"WHERE org_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+		"SELECT id, label, created_at, last_used_at, COALESCE(revoked_at, 0) FROM api_keys "
+		"WHERE org_id = $1::text ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
+	[Q_KEY_REVOKE_ID] = { "api key",
+		"UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND org_id = ?2 "
+		"AND revoked_at IS NULL",
+		"UPDATE api_keys SET revoked_at = $3::bigint WHERE id = $1::text "
+		"AND org_id = $2::text AND revoked_at IS NULL" },
+	[Q_KEY_COUNT_ACTIVE] = { "api keys",
+		"SELECT COUNT(*) FROM api_keys WHERE org_id = ?1 AND revoked_at IS NULL",
+		"SELECT COUNT(*) FROM api_keys WHERE org_id = $1::text AND revoked_at IS NULL" },
+	/* At most one write per key and minute: only when the last is older. */
+	[Q_KEY_TOUCH] = { "api key",
+		"UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1 AND last_used_at < ?3",
+		"UPDATE api_keys SET last_used_at = $2::bigint WHERE key_hash = $1::bytea "
+		"AND last_used_at < $3::bigint" },
+	[Q_LEDGER_LIST_ORG] = { "ledger entries",
+		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
+		"WHERE org_id = ?1 ORDER BY id DESC LIMIT ?2",
+		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
+		"WHERE org_id = $1::text ORDER BY id DESC LIMIT $2::integer" },
+	[Q_MAIL_INSERT] = { "mail",
+		"INSERT INTO mail_outbox (id, agency_id, kind, to_addr, from_name, subject, "
+		"body_sealed, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+		"INSERT INTO mail_outbox (id, agency_id, kind, to_addr, from_name, subject, "
+		"body_sealed, next_attempt_at, created_at) VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::text, $7::text, $8::bigint, $8::bigint)" },
+	[Q_MAIL_DUE] = { "mail",
+		"SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= ?1 "
+		"ORDER BY next_attempt_at, id LIMIT ?2",
+		"SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $1::bigint "
+		"ORDER BY next_attempt_at, id LIMIT $2::integer" },
+	/* A claim moves the next attempt past the time a send may take, so
+	 * another instance does not send the same mail meanwhile. */
+	[Q_MAIL_CLAIM] = { "mail",
+		"UPDATE mail_outbox SET next_attempt_at = ?3, attempts = attempts + 1 "
+		"WHERE id = ?1 AND status = 'queued' AND next_attempt_at <= ?2",
+		"UPDATE mail_outbox SET next_attempt_at = $3::bigint, attempts = attempts + 1 "
+		"WHERE id = $1::text AND status = 'queued' AND next_attempt_at <= $2::bigint" },
+	[Q_MAIL_GET] = { "mail",
+		"SELECT " MAIL_COLS " FROM mail_outbox WHERE id = ?1",
+		"SELECT " MAIL_COLS " FROM mail_outbox WHERE id = $1::text" },
+	/* Once sent or given up, the body (which may hold a token) is dropped. */
+	[Q_MAIL_SENT] = { "mail",
+		"UPDATE mail_outbox SET status = 'sent', sent_at = ?2, body_sealed = '', "
+		"last_error = '' WHERE id = ?1",
+		"UPDATE mail_outbox SET status = 'sent', sent_at = $2::bigint, body_sealed = '', "
+		"last_error = '' WHERE id = $1::text" },
+	[Q_MAIL_RETRY] = { "mail",
+		"UPDATE mail_outbox SET next_attempt_at = ?2, last_error = ?3 "
+		"WHERE id = ?1 AND status = 'queued'",
+		"UPDATE mail_outbox SET next_attempt_at = $2::bigint, last_error = $3::text "
+		"WHERE id = $1::text AND status = 'queued'" },
+	[Q_MAIL_FAIL] = { "mail",
+		"UPDATE mail_outbox SET status = 'failed', body_sealed = '', last_error = ?2 "
+		"WHERE id = ?1",
+		"UPDATE mail_outbox SET status = 'failed', body_sealed = '', last_error = $2::text "
+		"WHERE id = $1::text" },
 
 	/* ---- Stripe purchases and the Stripe events log ---- */
 	/* A new Checkout Session; its session id is new (Stripe's), so a
