@@ -77,6 +77,7 @@ api_stripe_webhook(struct wl_req *req)
 		http_reply_fail(req, WL_EINTERNAL, "The webhook secret cannot be read");
 		return;
 	}
+	d->app = req->app;
 	stripe_events_read(d, wl.org_id, secret, http_header(req, "Stripe-Signature"),
 			   req->body.p != NULL ? req->body.p : "", req->body.len, req->now_ms);
 	secrets_free(secret);

@@ -68,6 +68,8 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/p/:slug/account/password", web_portal_password, AUTH_PORTAL },
 	{ HTTP_POST, "/p/:slug/keys", web_portal_key_create, AUTH_PORTAL },
 	{ HTTP_POST, "/p/:slug/keys/:id/revoke", web_portal_key_revoke, AUTH_PORTAL },
+	{ HTTP_POST, "/p/:slug/buy", web_portal_buy, AUTH_PORTAL },
+	{ HTTP_GET, "/p/:slug/success", web_portal_success, AUTH_PORTAL },
 
 	/* voice engine API: Bearer WLPORTAL_ENGINE_TOKEN */
 	{ HTTP_POST, "/engine/v1/calls/inbound", api_engine_inbound, AUTH_ENGINE },

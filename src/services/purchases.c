@@ -45,13 +45,29 @@ sellable(const struct store_whitelabel *wl, struct wl_error *err)
 	return WL_OK;
 }
 
+/* The user must be of the buying org; Stripe prefills its address. */
+static int
+buyer(struct store_conn *c, struct purchase_checkout *p, struct wl_error *err)
+{
+	struct store_user u;
+	int rc = store_user_get(c, p->user_id, &u, err);
+
+	if (rc == WL_ENOTFOUND || (rc == WL_OK && strcmp(u.org_id, p->org_id) != 0))
+		return wl_fail(err, WL_EFORBIDDEN, "This account cannot buy for that organization");
+	if (rc != WL_OK)
+		return rc;
+	if (p->email[0] == '\0')
+		snprintf(p->email, sizeof(p->email), "%s", u.email);
+	return WL_OK;
+}
+
 static int
 create_session(const struct wl_app *app, const struct store_whitelabel *wl,
 	       struct purchase_checkout *p, const char *key, struct wl_error *err)
 {
 	struct stripe_api api = { app->stripe_api[0] ? app->stripe_api : NULL, 0, 0 };
 	struct stripe_checkout req;
-	char origin[300], success[400], cancel[400], idem[80];
+	char origin[600], success[640], cancel[640], idem[80];
 
 	if (p->origin[0] != '\0')
 		snprintf(origin, sizeof(origin), "%s", p->origin);
@@ -80,7 +96,7 @@ purchases_checkout_start(struct store_conn *c, const struct wl_app *app,
 	int rc;
 
 	if ((rc = whitelabel_load(c, p->agency_id, &wl, err)) != WL_OK ||
-	    (rc = sellable(&wl, err)) != WL_OK)
+	    (rc = sellable(&wl, err)) != WL_OK || (rc = buyer(c, p, err)) != WL_OK)
 		return rc;
 	if (secrets_open(app->master_key, wl.stripe_secret_key_sealed, &key, err) != WL_OK)
 		return wl_fail(err, WL_EINTERNAL, "The portal's Stripe key cannot be read");

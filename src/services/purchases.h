@@ -29,7 +29,7 @@ struct purchase_checkout {
 	/* Where the portal's pages are for this client, without a trailing
 	 * slash ("https://acme.portal.example.com", or a verified custom
 	 * domain's origin); "" = the agency's portal host. */
-	char origin[300];
+	char origin[600];
 	/* The Idempotency-Key's own part: the Buy form's token (one per form
 	 * shown, so a double click makes one session), "" = a new one. */
 	char attempt[80];

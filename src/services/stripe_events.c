@@ -12,10 +12,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/money.h"
 #include "core/stripe.h"
 #include "core/validate.h"
+#include "log.h"
 #include "services/ids.h"
 #include "services/ledger.h"
+#include "services/mail_outbox.h"
 
 /* A string member that is a Stripe-like id (or a uuid) short enough to
  * store; anything else reads as "". */
@@ -98,7 +101,10 @@ void
 stripe_events_read(struct stripe_delivery *d, const char *agency_id, const char *secret,
 		   const char *sig_header, const void *body, size_t body_len, int64_t now_ms)
 {
+	const struct wl_app *app = d->app;
+
 	memset(d, 0, sizeof(*d));
+	d->app = app;
 	snprintf(d->agency_id, sizeof(d->agency_id), "%s", agency_id);
 	d->received_at = now_ms;
 	if (secret == NULL || secret[0] == '\0')
@@ -215,6 +221,48 @@ record_mismatch(struct store_conn *c, struct stripe_delivery *d,
 	return rc;
 }
 
+/* The purchase confirmation, queued with the credit (mail_outbox.h). A
+ * mail that cannot be made (no user named, an unusable address) does not
+ * hold the credit back. */
+static int
+confirmation_mail(struct store_conn *c, const struct stripe_delivery *d,
+		  const struct store_whitelabel *wl, struct wl_error *err)
+{
+	struct mail_request m;
+	struct store_user u;
+	struct wl_error e;
+	char subject[160], body[1024], balance[32];
+	int rc;
+
+	wl_error_clear(&e);
+	if (d->app == NULL || d->user_id[0] == '\0' || store_user_get(c, d->user_id, &u, &e) != WL_OK)
+		return WL_OK;
+	wl_format_minutes(d->balance_seconds, balance);
+	snprintf(subject, sizeof(subject), "Your purchase: %lld credits", (long long)d->credits);
+	snprintf(body, sizeof(body),
+		 "Thank you for your purchase.\n\n%lld credits were added to your account "
+		 "for %lld.%02lld %s.\nYour balance is now %s credits.\n\n%s\n",
+		 (long long)d->credits, (long long)(d->amount_total / 100),
+		 (long long)(d->amount_total % 100), wl->package_currency, balance,
+		 wl->company_name);
+	memset(&m, 0, sizeof(m));
+	m.app = d->app;
+	m.agency_id = d->agency_id;
+	m.kind = "purchase";
+	m.to_addr = u.email;
+	m.from_name = wl->company_name;
+	m.subject = subject;
+	m.body = body;
+	rc = mail_enqueue(c, &m, err);
+	if (rc == WL_EINVALID) {
+		wl_log("stripe webhook: agency %s: no purchase mail for session %s: %s",
+		       d->agency_id, d->session_id, err->message);
+		wl_error_clear(err);
+		return WL_OK;
+	}
+	return rc;
+}
+
 static int
 credit(struct store_conn *c, struct stripe_delivery *d, const struct store_whitelabel *wl,
        const struct store_org *org, int64_t q, struct wl_error *err)
@@ -241,6 +289,8 @@ credit(struct store_conn *c, struct stripe_delivery *d, const struct store_white
 		return rc;
 	d->credits = credits;
 	d->balance_seconds = org->balance_seconds + credits * 60;
+	if ((rc = confirmation_mail(c, d, wl, err)) != WL_OK)
+		return rc;
 	return outcome(d, STRIPE_OUTCOME_CREDITED, "%lld credits", (long long)credits);
 }
 

@@ -14,7 +14,9 @@
  * logged as `duplicate`. Quantity: the amount paid divided by the
  * package's price (1 for the sessions wlportal makes); an amount that is
  * not a whole number of packages, or another currency, is `mismatch`
- * (recorded, not credited).
+ * (recorded, not credited). A credit queues the purchase confirmation
+ * mail to the user the session names (services/mail_outbox.h), from the
+ * agency's name, in the same transaction.
  */
 #ifndef WL_SERVICES_STRIPE_EVENTS_H
 #define WL_SERVICES_STRIPE_EVENTS_H
@@ -24,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/stripe_sig.h"
+#include "services/app.h"
 #include "store/store.h"
 
 #define STRIPE_EVENT_COMPLETED "checkout.session.completed"
@@ -32,6 +35,8 @@
 #define STRIPE_QUANTITY_MAX 100
 
 struct stripe_delivery {
+	/* in: the app (its master key seals the confirmation mail), set by the caller */
+	const struct wl_app *app;
 	/* in: filled by stripe_events_read */
 	char agency_id[WL_ID_LEN];
 	int64_t received_at;                  /* ms */

@@ -120,5 +120,8 @@ void web_portal_account(struct wl_req *req);
 void web_portal_password(struct wl_req *req);
 void web_portal_key_create(struct wl_req *req);
 void web_portal_key_revoke(struct wl_req *req);
+/* portal_buy.c: Buy Credits (Stripe Checkout) and the page Stripe returns to */
+void web_portal_buy(struct wl_req *req);
+void web_portal_success(struct wl_req *req);
 
 #endif
