@@ -41,6 +41,8 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/dashboard", web_dashboard, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/users", web_users, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/users/:id/allocate", web_allocate, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/purchases", web_purchases, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/stripe-events", web_stripe_events, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/whitelabel", web_settings, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/domain/add", web_domain_add, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/domain/refresh", web_domain_refresh, AUTH_SESSION },

@@ -11,6 +11,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createOrg, api, request, sql, dbBalanceSeconds } from './lib.mjs';
 import { startFakeStripe } from './fake_stripe.mjs';
+import { loginSession, page } from './dashboard_lib.mjs';
 
 const SECRET = 'sk_test_51Buy' + 'PurchaseFlowKey0123456789';
 const WHSEC = 'whsec_' + 'PurchaseFlowSigning0123';
@@ -55,7 +56,7 @@ describe('Buy Credits through Stripe Checkout', { timeout: 180_000 }, () => {
     srv = await startServer({ env: { WLPORTAL_STRIPE_API: fake.url } });
     host = `${SLUG}.portal.localhost:${srv.port}`;
     fake.setWebhook(SECRET, `${srv.url}/api/webhooks/stripe/${SLUG}`, WHSEC);
-    agency = createOrg(srv, { name: 'Buy Agency', minutes: 100 });
+    agency = createOrg(srv, { name: 'Buy Agency', email: 'owner@buy-agency.test', password: 'agency-password-1', minutes: 100 });
     client = createOrg(srv, { name: 'Buying Client', parent: agency.org_id, email: EMAIL, password: PASSWORD, minutes: 0 });
     const r = await api(srv, 'PUT', '/api/v1/whitelabel', { key: agency.api_key, body: {
       company_name: 'Buy Voice', slug: SLUG,
@@ -128,6 +129,24 @@ describe('Buy Credits through Stripe Checkout', { timeout: 180_000 }, () => {
     // paying again (Stripe's retry) changes nothing
     await fake.deliver(fake.sessions.get(sessionId).event, { secretKey: SECRET });
     assert.equal(dbBalanceSeconds(srv, client.org_id), 100 * 60);
+  });
+
+  it('the agency dashboard lists the purchase and the Stripe events', async () => {
+    const cookie = await loginSession(srv, 'owner@buy-agency.test', 'agency-password-1');
+    const p = await page(srv, cookie, '/dashboard/purchases');
+    assert.equal(p.status, 200, p.text.slice(0, 300));
+    const row = /<tr id="purchase-[^"]+">(.*?)<\/tr>/s.exec(p.text)?.[1] ?? '';
+    assert.match(row, new RegExp(EMAIL.replace(/[.+]/g, '\\$&')));
+    assert.match(row, /40\.00 EUR/);
+    assert.match(row, />100</);
+    assert.match(row, /paid/);
+    const e = await page(srv, cookie, '/dashboard/stripe-events');
+    assert.equal(e.status, 200, e.text.slice(0, 300));
+    assert.match(e.text, /checkout\.session\.completed/);
+    assert.match(e.text, /credited/);
+    assert.match(e.text, /duplicate/);
+    assert.match(e.text, new RegExp(`/api/webhooks/stripe/${SLUG}`));
+    texts.push(p.text, e.text);
   });
 
   it('a malformed session id is 404', async () => {
