@@ -459,6 +459,10 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1 AND last_used_at < ?3",
 		"UPDATE api_keys SET last_used_at = $2::bigint WHERE key_hash = $1::bytea "
 		"AND last_used_at < $3::bigint" },
+	[Q_KEY_LOOKUP_USED] = { "lookup",
+		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = $1::bytea "
+		"AND revoked_at IS NULL" },
 	[Q_LEDGER_LIST_ORG] = { "ledger entries",
 		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
 		"WHERE org_id = ?1 ORDER BY id DESC LIMIT ?2",

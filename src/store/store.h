@@ -408,6 +408,9 @@ int store_apikey_revoke(struct store_conn *c, const char *org_id, const char *ke
 			struct wl_error *err);
 int store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t *n,
 			      struct wl_error *err);
+/* The org of an unrevoked key and when it was last used; WL_EUNAUTHORIZED if none. */
+int store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			     char org_id[WL_ID_LEN], int64_t *last_used_at, struct wl_error *err);
 /* last_used_at = now, unless it is already at or after not_before. */
 int store_apikey_touch(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 		       int64_t now, int64_t not_before, struct wl_error *err);
