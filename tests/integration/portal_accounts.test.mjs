@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { startServer, api, sql, request, sleep } from './lib.mjs';
 import { startSmtpSink, links } from './smtp_sink.mjs';
 import { startFakeStripe } from './fake_stripe.mjs';
-import { loginSession } from './dashboard_lib.mjs';
+import { loginSession, page } from './dashboard_lib.mjs';
 import { agencyWithPortal, PortalClient, signUp, hiddenFields } from './portal_lib.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -176,6 +176,11 @@ describe('client portal accounts', { timeout: 240_000 }, () => {
     assert.match(r.headers.location, /^\/login/);
     // and a dashboard session is no portal session
     const dash = await loginSession(srv, acme.email, acme.password);
+    // the agency's users table: e-mail, verified, credits, last log-in
+    const users = await page(srv, dash, '/dashboard/users');
+    assert.equal(users.status, 200);
+    const rowHtml = users.text.slice(users.text.indexOf('user-cell">new.client@example.test') + 11);
+    assert.match(rowHtml, /^new.client@example.test<\/span>[\s\S]*?badge-success">verified<[\s\S]*?balance-cell">0<\/td>\s*<td class="login-cell">\d{4}-\d\d-\d\d \d\d:\d\d UTC</);
     const d = new PortalClient(srv, { slug: 'acme' });
     d.setCookie('wl_portal', dash.split('=')[1]);
     r = await d.get('/dashboard');
