@@ -25,6 +25,11 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/api/v1/whitelabel/domain/refresh", api_whitelabel_domain_refresh, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/whitelabel/users", api_whitelabel_users, AUTH_API_KEY },
 	{ HTTP_POST, "/api/v1/whitelabel/users/:id/allocations", api_whitelabel_allocate, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/whitelabel/purchases", api_whitelabel_purchases, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/whitelabel/stripe-events", api_whitelabel_stripe_events, AUTH_API_KEY },
+
+	/* Stripe's webhook deliveries: signed with the agency's whsec_ secret */
+	{ HTTP_POST, "/api/webhooks/stripe/:slug", api_stripe_webhook, AUTH_NONE },
 
 	/* HTML: static files, log in, the agency dashboard (session cookie);
 	 * AUTH_LOGIN and AUTH_SESSION only on the platform's own host */
@@ -36,6 +41,8 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/dashboard", web_dashboard, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/users", web_users, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/users/:id/allocate", web_allocate, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/purchases", web_purchases, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/stripe-events", web_stripe_events, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/whitelabel", web_settings, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/domain/add", web_domain_add, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/domain/refresh", web_domain_refresh, AUTH_SESSION },
@@ -63,6 +70,8 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/p/:slug/account/password", web_portal_password, AUTH_PORTAL },
 	{ HTTP_POST, "/p/:slug/keys", web_portal_key_create, AUTH_PORTAL },
 	{ HTTP_POST, "/p/:slug/keys/:id/revoke", web_portal_key_revoke, AUTH_PORTAL },
+	{ HTTP_POST, "/p/:slug/buy", web_portal_buy, AUTH_PORTAL },
+	{ HTTP_GET, "/p/:slug/success", web_portal_success, AUTH_PORTAL },
 
 	/* voice engine API: Bearer WLPORTAL_ENGINE_TOKEN */
 	{ HTTP_POST, "/engine/v1/calls/inbound", api_engine_inbound, AUTH_ENGINE },

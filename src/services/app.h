@@ -25,6 +25,7 @@ struct wl_app {
 	char listen_host[64];            /* host part of the listen address */
 	char cname_target[272];
 	char dns_server[128];
+	char stripe_api[512];            /* WLPORTAL_STRIPE_API: Stripe's API base URL */
 	int64_t domain_claim_ttl_ms;     /* an unverified domain claim lives this long */
 	int64_t domain_recheck_ms;       /* verified domains are re-checked this often */
 	int public_port;                 /* the port portal URLs carry on a localhost base */

@@ -209,6 +209,38 @@ static const char *const pg_migrations[] = {
 	"  created_at BIGINT NOT NULL,"
 	"  sent_at BIGINT NOT NULL DEFAULT 0);"
 	"CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at) WHERE status = 'queued';",
+	/* 7 (issue 9, Stripe): purchases through Stripe Checkout, one per
+	 * Checkout Session (pending when the session is made, paid or mismatch
+	 * when its webhook arrives), and every webhook delivery received (the
+	 * agency's Stripe events log). The credit itself is a ledger entry
+	 * whose reference is "stripe:{session id}". */
+	"CREATE TABLE purchases ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  agency_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  user_id TEXT COLLATE \"C\" NOT NULL DEFAULT '',"
+	"  session_id TEXT COLLATE \"C\" NOT NULL UNIQUE,"
+	"  status TEXT NOT NULL CHECK (status IN ('pending','paid','mismatch')),"
+	"  credits BIGINT NOT NULL CHECK (credits >= 0),"
+	"  amount_cents BIGINT NOT NULL CHECK (amount_cents >= 0),"
+	"  currency TEXT NOT NULL,"
+	"  event_id TEXT NOT NULL DEFAULT '',"
+	"  created_at BIGINT NOT NULL,"
+	"  paid_at BIGINT NOT NULL DEFAULT 0);"
+	"CREATE INDEX purchases_agency ON purchases(agency_id, created_at, id);"
+	"CREATE INDEX purchases_org ON purchases(org_id, created_at, id);"
+	"CREATE TABLE stripe_events ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  agency_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  received_at BIGINT NOT NULL,"
+	"  event_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  signature TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL DEFAULT '',"
+	"  session_id TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX stripe_events_agency ON stripe_events(agency_id, received_at, id);",
 };
 
 #endif

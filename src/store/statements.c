@@ -58,6 +58,23 @@
 	"u.last_login_at, COALESCE(o.parent_id, '')"
 #define PUSER_FROM " FROM users u JOIN orgs o ON o.id = u.org_id "
 #define MAIL_COLS "id, agency_id, kind, to_addr, from_name, subject, body_sealed, status, attempts"
+#define PURCHASE_COLS "p.id, p.agency_id, p.org_id, p.user_id, p.session_id, p.status, " \
+	"p.credits, p.amount_cents, p.currency, p.event_id, p.created_at, p.paid_at, " \
+	"COALESCE(u.email, '')"
+#define PURCHASE_FROM " FROM purchases p LEFT JOIN users u ON u.id = p.user_id "
+#define PURCHASE_INSERT "INSERT INTO purchases AS p (id, agency_id, org_id, user_id, " \
+	"session_id, status, credits, amount_cents, currency, event_id, created_at, paid_at) VALUES "
+/* A paid purchase stays as it is; a pending or mismatched one of the same
+ * agency and org takes the webhook's verdict. */
+#define PURCHASE_SETTLE " ON CONFLICT (session_id) DO UPDATE SET status = excluded.status, " \
+	"credits = excluded.credits, amount_cents = excluded.amount_cents, " \
+	"currency = excluded.currency, event_id = excluded.event_id, " \
+	"paid_at = excluded.paid_at, " \
+	"user_id = CASE WHEN p.user_id = '' THEN excluded.user_id ELSE p.user_id END " \
+	"WHERE p.status <> 'paid' AND p.agency_id = excluded.agency_id " \
+	"AND p.org_id = excluded.org_id"
+#define EVENT_COLS "id, agency_id, received_at, event_id, type, signature, outcome, org_id, " \
+	"session_id, detail"
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
 
 const struct db_sql db_sql[Q_COUNT] = {
@@ -505,4 +522,41 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"WHERE id = ?1",
 		"UPDATE mail_outbox SET status = 'failed', body_sealed = '', last_error = $2::text "
 		"WHERE id = $1::text" },
+
+	/* ---- Stripe purchases and the Stripe events log ---- */
+	/* A new Checkout Session; its session id is new (Stripe's), so a
+	 * conflict only means the same answer was recorded already. */
+	[Q_PURCHASE_PENDING] = { "purchase",
+		PURCHASE_INSERT "(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, '', ?9, 0) "
+		"ON CONFLICT (session_id) DO NOTHING",
+		PURCHASE_INSERT "($1::text, $2::text, $3::text, $4::text, $5::text, 'pending', "
+		"$6::bigint, $7::bigint, $8::text, '', $9::bigint, 0) ON CONFLICT (session_id) DO NOTHING" },
+	[Q_PURCHASE_SETTLE] = { "purchase",
+		PURCHASE_INSERT "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" PURCHASE_SETTLE,
+		PURCHASE_INSERT "($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, "
+		"$7::bigint, $8::bigint, $9::text, $10::text, $11::bigint, $12::bigint)"
+		PURCHASE_SETTLE },
+	[Q_PURCHASE_BY_SESSION] = { "purchase",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.session_id = ?1",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.session_id = $1::text" },
+	/* Newest first, after (created_at, id) unless the cursor id is "". */
+	[Q_PURCHASE_LIST] = { "purchases",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.agency_id = ?1 "
+		"AND (?3 = '' OR p.created_at < ?2 OR (p.created_at = ?2 AND p.id < ?3)) "
+		"ORDER BY p.created_at DESC, p.id DESC LIMIT ?4",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.agency_id = $1::text "
+		"AND ($3::text = '' OR (p.created_at, p.id) < ($2::bigint, $3::text)) "
+		"ORDER BY p.created_at DESC, p.id DESC LIMIT $4::integer" },
+	[Q_STRIPE_EVENT_INSERT] = { "stripe event",
+		"INSERT INTO stripe_events (" EVENT_COLS ") "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		"INSERT INTO stripe_events (" EVENT_COLS ") VALUES ($1::text, $2::text, $3::bigint, "
+		"$4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text)" },
+	[Q_STRIPE_EVENT_LIST] = { "stripe events",
+		"SELECT " EVENT_COLS " FROM stripe_events WHERE agency_id = ?1 "
+		"AND (?3 = '' OR received_at < ?2 OR (received_at = ?2 AND id < ?3)) "
+		"ORDER BY received_at DESC, id DESC LIMIT ?4",
+		"SELECT " EVENT_COLS " FROM stripe_events WHERE agency_id = $1::text "
+		"AND ($3::text = '' OR (received_at, id) < ($2::bigint, $3::text)) "
+		"ORDER BY received_at DESC, id DESC LIMIT $4::integer" },
 };

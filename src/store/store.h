@@ -458,5 +458,64 @@ int store_mail_retry(struct store_conn *c, const char *id, int64_t next_at, cons
 		     struct wl_error *err);
 int store_mail_failed(struct store_conn *c, const char *id, const char *error,
 		      struct wl_error *err);
+/* ---- Stripe purchases and the Stripe events log (purchases.c) ------------- */
+
+#define WL_STRIPE_ID_MAX 200   /* the longest Stripe id wlportal stores */
+
+struct store_purchase {
+	char id[WL_ID_LEN];
+	char agency_id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];                /* the client org credited */
+	char user_id[WL_ID_LEN];               /* "" when the session named none */
+	char session_id[WL_STRIPE_ID_MAX + 1]; /* the Checkout Session, unique */
+	char status[12];                       /* pending | paid | mismatch */
+	int64_t credits;                       /* credited (paid) or on offer (pending) */
+	int64_t amount_cents;                  /* minor units of currency */
+	char currency[4];                      /* upper case, as the package */
+	char event_id[WL_STRIPE_ID_MAX + 1];   /* the event that settled it, "" = none */
+	int64_t created_at;
+	int64_t paid_at;                       /* 0 = not paid */
+	char email[WL_EMAIL_MAX + 1];          /* the user's (read only; "" = none) */
+};
+
+/* A pending purchase for a new Checkout Session (status, event_id, paid_at
+ * ignored); the same session again changes nothing. */
+int store_purchase_pending(struct store_conn *c, const struct store_purchase *p,
+			   struct wl_error *err);
+/* The webhook's verdict (p->status "paid" or "mismatch") for p->session_id:
+ * inserts the purchase, or settles the pending/mismatched one of the same
+ * agency and org. WL_ECONFLICT when nothing changed (already paid, or the
+ * session is another org's). */
+int store_purchase_settle(struct store_conn *c, const struct store_purchase *p,
+			  struct wl_error *err);
+/* WL_ENOTFOUND when no purchase has this session. */
+int store_purchase_by_session(struct store_conn *c, const char *session_id,
+			      struct store_purchase *out, struct wl_error *err);
+/* An agency's purchases, newest first, after (cursor_ms, cursor_id) unless
+ * cursor_id is "". */
+int store_purchase_list(struct store_conn *c, const char *agency_id, int64_t cursor_ms,
+			const char *cursor_id, int limit, struct store_purchase *out, int *n,
+			struct wl_error *err);
+
+/* One webhook delivery as received (the agency's Stripe events log). */
+struct store_stripe_event {
+	char id[WL_ID_LEN];
+	char agency_id[WL_ID_LEN];
+	int64_t received_at;
+	char event_id[WL_STRIPE_ID_MAX + 1];   /* "" when unreadable */
+	char type[80];
+	char signature[24];                    /* stripe_sig_result_name() */
+	char outcome[16];                      /* credited duplicate ignored mismatch bad_signature */
+	char org_id[WL_ID_LEN];                /* the org credited or named, "" = none */
+	char session_id[WL_STRIPE_ID_MAX + 1];
+	char detail[256];
+};
+
+int store_stripe_event_insert(struct store_conn *c, const struct store_stripe_event *e,
+			      struct wl_error *err);
+/* Newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
+int store_stripe_event_list(struct store_conn *c, const char *agency_id, int64_t cursor_ms,
+			    const char *cursor_id, int limit, struct store_stripe_event *out,
+			    int *n, struct wl_error *err);
 
 #endif

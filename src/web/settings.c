@@ -23,6 +23,7 @@
 #include "services/pricing.h"
 #include "services/domains.h"
 #include "services/secrets.h"
+#include "services/stripe_activation.h"
 #include "services/whitelabel.h"
 
 #define DEFAULT_PRIMARY "#3B82F6"
@@ -218,6 +219,15 @@ put_preview_and_urls(struct wl_req *req, struct tpl_data *d, const struct store_
 	tpl_put_bool(d, "active", s->active);
 	tpl_put_bool(d, "secret_key_set", s->stripe_secret_key_sealed[0] != '\0');
 	tpl_put_bool(d, "webhook_secret_set", s->stripe_webhook_secret_sealed[0] != '\0');
+	if (s->stripe_secret_mode[0] == 't' || s->stripe_secret_mode[0] == 'l') {
+		bool test = s->stripe_secret_mode[0] == 't';
+
+		tpl_put(d, "stripe_mode_name", test ? "Test mode" : "Live mode");
+		tpl_put(d, "stripe_mode_badge", test ? "badge-neutral" : "badge-success");
+		tpl_put(d, "stripe_mode", test ? "Your Stripe keys are test keys: clients pay with "
+					       "Stripe's test cards and no money moves."
+					     : "Your Stripe keys are live keys: clients pay real money.");
+	}
 	if (s->slug[0] != '\0') {
 		whitelabel_portal_url(req->app, s->slug, url, sizeof(url));
 		tpl_put(d, "portal_url", url);
@@ -438,6 +448,23 @@ save_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	http_redirect(req, loc);
 }
 
+/* On a worker: the Price check with Stripe (stripe_activation.h), then the write. */
+static void
+save_check_work(struct wl_req *req, void *arg)
+{
+	struct save *sv = arg;
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	if (stripe_activation_check(req->conn, req->app, &sv->put, &err) != WL_OK) {
+		refused(req, &err);
+		wipe_secrets(req, &sv->put.u);
+		return;
+	}
+	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
+	http_on_refusal(req, save_refused);
+}
+
 /* A text field of the form, trimmed: NULL when the form did not carry it. */
 static const char *
 take(struct wl_req *req, const char *name, struct wl_error *err)
@@ -593,6 +620,10 @@ web_settings_save(struct wl_req *req)
 	}
 	/* The job still reads the plaintext secret key (for its live/test
 	 * mode); save_finish wipes the copies. */
+	if (stripe_activation_touched(u)) {
+		http_offload(req, save_check_work, sv);
+		return;
+	}
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
 	http_on_refusal(req, save_refused);
 }

@@ -120,5 +120,11 @@ void web_portal_account(struct wl_req *req);
 void web_portal_password(struct wl_req *req);
 void web_portal_key_create(struct wl_req *req);
 void web_portal_key_revoke(struct wl_req *req);
+/* stripe_pages.c: the agency's purchases and Stripe events log */
+void web_purchases(struct wl_req *req);
+void web_stripe_events(struct wl_req *req);
+/* portal_buy.c: Buy Credits (Stripe Checkout) and the page Stripe returns to */
+void web_portal_buy(struct wl_req *req);
+void web_portal_success(struct wl_req *req);
 
 #endif

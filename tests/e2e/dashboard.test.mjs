@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer, createOrg, sql } from '../integration/lib.mjs';
+import { fakeStripeSelling } from '../integration/fake_stripe.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -39,12 +40,15 @@ function rgb(hex) {
 }
 
 describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
-  let srv, agency, client1, client2, browser, context, page;
+  let srv, fake, agency, client1, client2, browser, context, page;
   const seenHtml = [];
 
   before(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
-    srv = await startServer({ env: { WLPORTAL_WEB_DIR: path.join(root, 'web') } });
+    // activation checks the price with (the fake) Stripe
+    fake = await fakeStripeSelling({ secretKey: SECRET_KEY, priceId: 'price_Price123456',
+      productId: 'prod_Product12345', unitAmount: 4000, currency: 'eur' });
+    srv = await startServer({ env: { WLPORTAL_WEB_DIR: path.join(root, 'web'), WLPORTAL_STRIPE_API: fake.url } });
     agency = createOrg(srv, { name: 'Acme Agency', email: 'owner@acme.test', password: PASSWORD, minutes: 500 });
     client1 = createOrg(srv, { name: 'Bright Dental', email: 'anna@bright.test', parent: agency.org_id, minutes: 12 });
     client2 = createOrg(srv, { name: 'Coastal Realty', email: 'bob@coastal.test', parent: agency.org_id, minutes: 3 });
@@ -68,6 +72,7 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
   after(async () => {
     await browser?.close();
     await srv?.stop();
+    await fake?.close();
   });
 
   const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });

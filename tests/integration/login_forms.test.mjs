@@ -10,17 +10,21 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createOrg, api, sql } from './lib.mjs';
 import { send, setCookies, csrfField, loginForm, login, sessionCookie } from './login.mjs';
+import { fakeStripeSelling } from './fake_stripe.mjs';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 describe('log-in form and page POSTs', { timeout: 300_000 }, () => {
-  let srv, own;
+  let srv, own, fake;
   before(async () => {
-    srv = await startServer();
+    // activating a portal checks its price with (the fake) Stripe
+    fake = await fakeStripeSelling({ secretKey: 'sk_test_abcdefgh1234', priceId: 'price_abcdefgh1234',
+      productId: 'prod_abcdefgh1234' });
+    srv = await startServer({ env: { WLPORTAL_STRIPE_API: fake.url } });
     createOrg(srv, { email: 'owner@forms.test', password: 'forms-password-1' });
     own = `http://127.0.0.1:${srv.port}`;
   });
-  after(async () => { await srv?.stop(); });
+  after(async () => { await srv?.stop(); await fake?.close(); });
 
   it('the form carries a token that must match its cookie', async () => {
     const r = await send(srv, 'GET', '/login');
