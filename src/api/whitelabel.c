@@ -494,6 +494,8 @@ api_whitelabel_users(struct wl_req *req)
 		wl_json_kv_raw(&req->out, "credits_balance", minutes);
 		wl_format_iso_ms(rows[i].user.created_at, t);
 		wl_json_kv_str(&req->out, "created_at", t);
+		wl_json_key(&req->out, "purchases");
+		wl_json_int(&req->out, rows[i].purchases);
 		wl_json_key(&req->out, "email_verified");
 		wl_json_bool(&req->out, rows[i].verified_at != 0);
 		wl_json_key(&req->out, "last_login_at");

@@ -290,6 +290,7 @@ struct store_client_user {
 	int64_t balance_seconds;             /* the client org's credits */
 	int64_t verified_at;                 /* e-mail verified, 0 = not yet */
 	int64_t last_login_at;               /* last portal log-in, 0 = never */
+	int64_t purchases;                   /* paid Stripe purchases */
 };
 
 int store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
