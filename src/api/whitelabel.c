@@ -494,6 +494,17 @@ api_whitelabel_users(struct wl_req *req)
 		wl_json_kv_raw(&req->out, "credits_balance", minutes);
 		wl_format_iso_ms(rows[i].user.created_at, t);
 		wl_json_kv_str(&req->out, "created_at", t);
+		wl_json_key(&req->out, "purchases");
+		wl_json_int(&req->out, rows[i].purchases);
+		wl_json_key(&req->out, "email_verified");
+		wl_json_bool(&req->out, rows[i].verified_at != 0);
+		wl_json_key(&req->out, "last_login_at");
+		if (rows[i].last_login_at != 0) {
+			wl_format_iso_ms(rows[i].last_login_at, t);
+			wl_json_str(&req->out, t);
+		} else {
+			wl_json_null(&req->out);
+		}
 		wl_json_obj_end(&req->out);
 	}
 	wl_json_arr_end(&req->out);

@@ -230,7 +230,8 @@ authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 			return wl_fail(err, WL_EUNAUTHORIZED, "Invalid engine token");
 		return WL_OK;
 	}
-	if (accounts_authenticate(req->conn, token, strlen(token), req->key_org_id, err) != WL_OK) {
+	if (accounts_authenticate_noting(req->app, req->conn, token, strlen(token), wl_now_ms(),
+					 req->key_org_id, err) != WL_OK) {
 		if (err->code == WL_EUNAUTHORIZED)
 			snprintf(err->message, sizeof(err->message), "Invalid API key");
 		return err->code;

@@ -150,11 +150,15 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower(?1)",
 		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower($1::text)" },
 	[Q_CLIENT_USERS] = { "users",
-		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at FROM users u "
+		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at, "
+		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid') "
+		"FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
 		"AND (u.created_at > ?2 OR (u.created_at = ?2 AND u.id > ?3)) "
 		"ORDER BY u.created_at, u.id LIMIT ?4",
-		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at FROM users u "
+		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at, "
+		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid') "
+		"FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = $1::text "
 		"AND (u.created_at, u.id) > ($2::bigint, $3::text) "
 		"ORDER BY u.created_at, u.id LIMIT $4::integer" },
@@ -476,6 +480,10 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1 AND last_used_at < ?3",
 		"UPDATE api_keys SET last_used_at = $2::bigint WHERE key_hash = $1::bytea "
 		"AND last_used_at < $3::bigint" },
+	[Q_KEY_LOOKUP_USED] = { "lookup",
+		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = $1::bytea "
+		"AND revoked_at IS NULL" },
 	[Q_LEDGER_LIST_ORG] = { "ledger entries",
 		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
 		"WHERE org_id = ?1 ORDER BY id DESC LIMIT ?2",

@@ -290,6 +290,7 @@ struct store_client_user {
 	int64_t balance_seconds;             /* the client org's credits */
 	int64_t verified_at;                 /* e-mail verified, 0 = not yet */
 	int64_t last_login_at;               /* last portal log-in, 0 = never */
+	int64_t purchases;                   /* paid Stripe purchases */
 };
 
 int store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
@@ -408,6 +409,9 @@ int store_apikey_revoke(struct store_conn *c, const char *org_id, const char *ke
 			struct wl_error *err);
 int store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t *n,
 			      struct wl_error *err);
+/* The org of an unrevoked key and when it was last used; WL_EUNAUTHORIZED if none. */
+int store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			     char org_id[WL_ID_LEN], int64_t *last_used_at, struct wl_error *err);
 /* last_used_at = now, unless it is already at or after not_before. */
 int store_apikey_touch(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 		       int64_t now, int64_t not_before, struct wl_error *err);

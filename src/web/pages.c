@@ -236,6 +236,8 @@ web_error_page(struct wl_req *req, int status, const char *title, const char *me
 
 	/* A portal's pages never show the platform's look. */
 	if (req->portal != NULL || strncmp(req->path, "/p/", 3) == 0) {
+		if (title == NULL && req->portal == NULL && status == 404)
+			title = "Portal not found";
 		web_portal_error_page(req, status, title != NULL ? title : status_title(status),
 				      message);
 		return;

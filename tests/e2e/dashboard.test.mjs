@@ -253,7 +253,9 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     assert.equal(await portal.$eval('#portal-bar', (e) => getComputedStyle(e).backgroundColor), rgb(PRIMARY));
     assert.equal(await portal.textContent('#package-price'), '€40.00');
     assert.equal(await portal.textContent('#package-credits'), '100');
-    assert.equal(await portal.$$eval('main button, main a.btn', (b) => b.length), 0, 'no dead buttons');
+    // its buttons lead somewhere: sign-up and log-in of this portal
+    assert.deepEqual(await portal.$$eval('main button, main a.btn', (b) => b.map((x) => x.getAttribute('href'))),
+      ['/signup', '/login']);
     await portal.screenshot({ path: path.join(artifacts, '08-portal.png'), fullPage: true });
     await portal.setViewportSize({ width: 390, height: 844 });
     await portal.screenshot({ path: path.join(artifacts, '08-portal-phone.png'), fullPage: true });
@@ -433,12 +435,21 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
       const home = await other.goto(`http://${CUSTOM_DOMAIN}:${srv.port}/`);
       assert.equal(home.status(), 200);
       assert.equal((await other.textContent('#portal-name')).trim(), 'Acme Calls');
-      for (const host of [`${CUSTOM_DOMAIN}:${srv.port}`, `acme-calls.portal.localhost:${srv.port}`]) {
-        for (const p of ['/login', '/dashboard', '/dashboard/whitelabel']) {
-          const r = await other.goto(`http://${host}${p}`);
-          assert.equal(r.status(), 404, `${host}${p}`);
-        }
+      for (const p of ['/login', '/dashboard', '/dashboard/whitelabel']) {
+        const r = await other.goto(`http://${CUSTOM_DOMAIN}:${srv.port}${p}`);
+        assert.equal(r.status(), 404, `${CUSTOM_DOMAIN}${p}`);
       }
+      // on the portal host /login and /dashboard are the portal's own pages
+      // for its clients, never the agency's dashboard or its log-in
+      const host = `acme-calls.portal.localhost:${srv.port}`;
+      let r = await other.goto(`http://${host}/login`);
+      assert.equal(r.status(), 200);
+      assert.equal(await other.title(), 'Log in · Acme Calls');
+      assert.doesNotMatch(await other.content(), /Log in to your dashboard|wlportal/);
+      r = await other.goto(`http://${host}/dashboard`);
+      assert.equal(other.url(), `http://${host}/login`, 'no client session: the portal log-in');
+      r = await other.goto(`http://${host}/dashboard/whitelabel`);
+      assert.equal(r.status(), 404);
       await other.screenshot({ path: path.join(artifacts, '16-no-dashboard-on-custom-domain.png'), fullPage: true });
     } finally {
       await other.close();
