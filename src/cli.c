@@ -24,6 +24,7 @@
 #include "services/domains.h"
 #include "services/ids.h"
 #include "services/masterkey.h"
+#include "services/mail_outbox.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
 
@@ -197,6 +198,9 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 		 (int)strcspn(cfg->listen, ":"), cfg->listen);
 	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
+	snprintf(app->smtp_url, sizeof(app->smtp_url), "%s", cfg->smtp_url);
+	snprintf(app->mail_from, sizeof(app->mail_from), "%s", cfg->mail_from);
+	snprintf(app->stripe_api, sizeof(app->stripe_api), "%s", cfg->stripe_api);
 	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
 	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
 	app->trust_proxy = cfg->trust_proxy;
@@ -239,6 +243,7 @@ cmd_serve(int argc, char **argv)
 	struct http_server *srv;
 	struct domains_rechecker *rechecker;
 	struct reaper *reaper;
+	struct mail_sender *mail_sender;
 	long long threads = 0;
 	sigset_t sigs;
 	int rc, sig;
@@ -326,6 +331,15 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	mail_sender = mail_sender_start(&app, &err);
+	if (mail_sender == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		http_quiesce(srv);
+		http_stop(srv);
+		reaper_stop(reaper);
+		app_close(&app);
+		return 1;
+	}
 	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
 	       http_port(srv), strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db : "postgres", threads);
 	printf("  dashboard     http://%s/login\n", cfg.listen);
@@ -345,6 +359,10 @@ cmd_serve(int argc, char **argv)
 	       cfg.domain_claim_ttl_s, cfg.domain_recheck_s);
 	printf("  calls without an event for %llds are settled as stale\n",
 	       cfg.call_stale_after_s);
+	if (app.smtp_url[0] != '\0')
+		printf("  mail          by SMTP from %s\n", app.mail_from);
+	else
+		printf("  mail          off (set WLPORTAL_SMTP_URL); portal mails are not sent\n");
 	fflush(stdout);
 
 	do {
@@ -358,6 +376,7 @@ cmd_serve(int argc, char **argv)
 	http_quiesce(srv);
 	http_stop(srv);
 	reaper_stop(reaper);
+	mail_sender_stop(mail_sender);
 	workers_stop(app.workers);
 	app.workers = NULL;
 	{

@@ -16,6 +16,7 @@
 #define WL_SOURCE_WEB_DIR "web"
 #endif
 
+#include "core/validate.h"
 #include "services/reaper.h"
 /* A number of seconds from 1 to ten years; the default (with a warning)
  * for anything else. */
@@ -59,6 +60,13 @@ config_load(struct wl_config *cfg)
 	env_or(cfg->stripe_api, sizeof(cfg->stripe_api), "WLPORTAL_STRIPE_API",
 	       "https://api.stripe.com");
 	env_or(cfg->engine_token, sizeof(cfg->engine_token), "WLPORTAL_ENGINE_TOKEN", "");
+	env_or(cfg->smtp_url, sizeof(cfg->smtp_url), "WLPORTAL_SMTP_URL", "");
+	v = getenv("WLPORTAL_MAIL_FROM");
+	if (v != NULL && v[0] != '\0')
+		snprintf(cfg->mail_from, sizeof(cfg->mail_from), "%s", v);
+	else
+		snprintf(cfg->mail_from, sizeof(cfg->mail_from), "no-reply@portal.%.200s",
+			 cfg->base_domain);
 	env_or(cfg->dns_server, sizeof(cfg->dns_server), "WLPORTAL_DNS_SERVER", "");
 	env_or(cfg->fx_rates, sizeof(cfg->fx_rates), "WLPORTAL_FX_RATES", "");
 	v = getenv("WLPORTAL_CNAME_TARGET");
@@ -91,6 +99,15 @@ config_check(const struct wl_config *cfg)
 	if (cfg->call_stale_after_s < 0) {
 		fprintf(stderr, "wlportal: WLPORTAL_CALL_STALE_AFTER must be a whole number of seconds "
 			"from 1 to %d\n", REAPER_STALE_MAX_S);
+		return 2;
+	}
+	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+		fprintf(stderr, "wlportal: WLPORTAL_SMTP_URL must start with smtp:// or smtps://\n");
+		return 2;
+	}
+	if (!wl_valid_email(cfg->mail_from)) {
+		fprintf(stderr, "wlportal: WLPORTAL_MAIL_FROM is not an e-mail address\n");
 		return 2;
 	}
 	return 0;

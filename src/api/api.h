@@ -55,5 +55,9 @@ void api_whitelabel_domain_delete(struct wl_req *req);
 void api_whitelabel_domain_refresh(struct wl_req *req);
 void api_whitelabel_users(struct wl_req *req);
 void api_whitelabel_allocate(struct wl_req *req);
+/* stripe.c, stripe_webhook.c */
+void api_whitelabel_purchases(struct wl_req *req);
+void api_whitelabel_stripe_events(struct wl_req *req);
+void api_stripe_webhook(struct wl_req *req);
 
 #endif

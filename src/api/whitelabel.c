@@ -21,6 +21,7 @@
 #include "services/ids.h"
 #include "services/pricing.h"
 #include "services/secrets.h"
+#include "services/stripe_activation.h"
 #include "services/whitelabel.h"
 
 /* "stripe_secret_key" → "stripe.secret_key": field names as the JSON nests them. */
@@ -66,6 +67,9 @@ api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct s
 	wl_json_obj_begin(b);
 	wl_json_kv_str(b, "publishable_key", s->stripe_publishable_key[0] ? s->stripe_publishable_key : NULL);
 	wl_json_kv_bool(b, "secret_key_set", s->stripe_secret_key_sealed[0] != '\0');
+	wl_json_kv_str(b, "mode", s->stripe_secret_mode[0] == 't'   ? "test"
+				  : s->stripe_secret_mode[0] == 'l' ? "live"
+								    : NULL);
 	wl_json_kv_str(b, "product_id", s->stripe_product_id[0] ? s->stripe_product_id : NULL);
 	wl_json_kv_str(b, "price_id", s->stripe_price_id[0] ? s->stripe_price_id : NULL);
 	wl_json_kv_bool(b, "webhook_secret_set", s->stripe_webhook_secret_sealed[0] != '\0');
@@ -161,6 +165,21 @@ put_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	}
 	api_render_whitelabel(req->app, &req->out, &ctx->put.result);
 	http_reply_json(req, 200);
+}
+
+/* On a worker: the Price check with Stripe, then the write. */
+static void
+put_check_work(struct wl_req *req, void *arg)
+{
+	struct put_ctx *ctx = arg;
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	if (stripe_activation_check(req->conn, req->app, &ctx->put, &err) != WL_OK) {
+		put_finish(req, ctx, err.code, &err);
+		return;
+	}
+	http_submit(req, whitelabel_put_run, &ctx->put, put_finish);
 }
 
 /* A settable string: absent → unchanged (NULL), null → cleared (""),
@@ -353,7 +372,10 @@ api_whitelabel_put(struct wl_req *req)
 	    seal(req, u->stripe_webhook_secret, &ctx->put.webhook_secret_sealed, &err) != WL_OK)
 		goto out;
 	json_decref(body);
-	http_submit(req, whitelabel_put_run, &ctx->put, put_finish);
+	if (stripe_activation_touched(u))
+		http_offload(req, put_check_work, ctx);
+	else
+		http_submit(req, whitelabel_put_run, &ctx->put, put_finish);
 	return;
 out:
 	if (ctx != NULL) {
@@ -472,6 +494,17 @@ api_whitelabel_users(struct wl_req *req)
 		wl_json_kv_raw(&req->out, "credits_balance", minutes);
 		wl_format_iso_ms(rows[i].user.created_at, t);
 		wl_json_kv_str(&req->out, "created_at", t);
+		wl_json_key(&req->out, "purchases");
+		wl_json_int(&req->out, rows[i].purchases);
+		wl_json_key(&req->out, "email_verified");
+		wl_json_bool(&req->out, rows[i].verified_at != 0);
+		wl_json_key(&req->out, "last_login_at");
+		if (rows[i].last_login_at != 0) {
+			wl_format_iso_ms(rows[i].last_login_at, t);
+			wl_json_str(&req->out, t);
+		} else {
+			wl_json_null(&req->out);
+		}
 		wl_json_obj_end(&req->out);
 	}
 	wl_json_arr_end(&req->out);

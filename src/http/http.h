@@ -28,6 +28,8 @@
  * (http_cookie_name). */
 #define WL_SESSION_COOKIE "wl_session"
 #define WL_LOGIN_COOKIE "wl_login"      /* the log-in form's CSRF token */
+#define WL_PORTAL_COOKIE "wl_portal"    /* a client's portal session */
+#define WL_PORTAL_FORM_COOKIE "wl_pform" /* the portal's public forms' CSRF token */
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER };
 /* AUTH_PAGE: a public HTML page (errors render as HTML). AUTH_LOGIN: a
@@ -38,7 +40,18 @@ enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DE
  * (http_platform_host), 404 elsewhere; a POST to any page route whose Origin
  * is another site (or, without Origin, whose Sec-Fetch-Site is cross-site)
  * is refused with 403 before its handler runs. */
-enum route_auth { AUTH_NONE, AUTH_API_KEY, AUTH_ENGINE, AUTH_PAGE, AUTH_LOGIN, AUTH_SESSION };
+/* AUTH_PORTAL_PUBLIC and AUTH_PORTAL: a page of an agency's branded portal,
+ * /p/:slug/… (a portal host {slug}.portal.{base} is rewritten to it). The
+ * slug names the portal (req->portal): unknown or inactive answers 404, a
+ * slug the agency used before redirects to the same page under its slug
+ * now. The portal session cookie (WL_PORTAL_COOKIE; apart from the
+ * dashboard's and refused by every other agency's portal) sets user_id,
+ * org (the client org), key_org_id and csrf when present. AUTH_PORTAL
+ * requires it: without one a GET goes to the portal's log-in page, and a
+ * POST must carry the session's CSRF token in the field "csrf". Public
+ * portal forms check their own pre-session token (web/portal_auth.c). */
+enum route_auth { AUTH_NONE, AUTH_API_KEY, AUTH_ENGINE, AUTH_PAGE, AUTH_LOGIN, AUTH_SESSION,
+		  AUTH_PORTAL_PUBLIC, AUTH_PORTAL };
 
 struct wl_req;
 typedef void (*wl_handler)(struct wl_req *req);
@@ -72,6 +85,12 @@ struct wl_req {
 	char user_id[WL_ID_LEN];
 	char csrf[64];
 	bool html;                     /* errors answer as an HTML page */
+	/* AUTH_PORTAL*: the portal's settings; portal_base prefixes the portal's
+	 * links as the browser sees them ("" on a portal host, else "/p/{slug}") */
+	struct store_whitelabel *portal;
+	char portal_base[80];
+	bool portal_moved;             /* the slug is a former one: redirected */
+	bool via_portal_host;          /* the path was rewritten from a portal host */
 	/* the answer */
 	int status;
 	struct wl_buf out;

@@ -41,6 +41,9 @@
 #include "core/validate.h"
 #include "services/accounts.h"
 #include "services/ids.h"
+#include "services/portal_accounts.h"
+#include "services/portals.h"
+#include "services/whitelabel.h"
 #include "web/web.h"
 #include "http/http_int.h"
 
@@ -147,6 +150,65 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 	return rc;
 }
 
+/* The portal of /p/:slug (req->portal; former slugs set portal_moved), then
+ * its session cookie when there is one: a session of another agency's
+ * portal counts as none. AUTH_PORTAL requires the session, and on a POST
+ * its CSRF token. */
+static int
+authenticate_portal(struct wl_req *req, bool required, struct wl_error *err)
+{
+	struct store_portal_session s;
+	const char *csrf;
+	char token[128];
+	bool former;
+	int rc;
+
+	req->portal = http_alloc(req, sizeof(*req->portal));
+	if (req->portal == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "The server is busy. Please try again.");
+	rc = portals_find_slug(req->conn, req->params[0], req->portal, &former, err);
+	if (rc == WL_ENOTFOUND || (rc == WL_OK && !req->portal->active)) {
+		req->portal = NULL;
+		return wl_fail(err, WL_ENOTFOUND,
+			       "There is no active portal at this address. Check the link you were given.");
+	}
+	if (rc != WL_OK) {
+		req->portal = NULL;
+		return rc;
+	}
+	if (req->via_portal_host)
+		req->portal_base[0] = '\0';
+	else
+		snprintf(req->portal_base, sizeof(req->portal_base), "/p/%s", req->portal->slug);
+	if (former) {
+		req->portal_moved = true;
+		return WL_OK;
+	}
+	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_PORTAL_COOKIE),
+			   token, sizeof(token)) ||
+	    portal_session_read(req->conn, token, req->now_ms, req->portal->org_id, &s, err) != WL_OK) {
+		sodium_memzero(token, sizeof(token));
+		wl_error_clear(err);
+		return required ? wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.")
+				: WL_OK;
+	}
+	sodium_memzero(token, sizeof(token));
+	if (required && req->method == HTTP_POST) {
+		csrf = http_form(req, "csrf");
+		if (csrf == NULL || !ids_token_equal(csrf, strlen(csrf), s.csrf_token,
+						     strlen(s.csrf_token)))
+			return wl_fail(err, WL_EFORBIDDEN,
+				       "This form has expired or did not come from this site. "
+				       "Go back, reload the page and try again.");
+	}
+	if ((rc = store_org_get(req->conn, s.org_id, false, &req->org, err)) != WL_OK)
+		return rc == WL_ENOTFOUND ? wl_fail(err, WL_EUNAUTHORIZED, "Please log in again.") : rc;
+	memcpy(req->user_id, s.user_id, WL_ID_LEN);
+	memcpy(req->key_org_id, s.org_id, WL_ID_LEN);
+	snprintf(req->csrf, sizeof(req->csrf), "%s", s.csrf_token);
+	return WL_OK;
+}
+
 static int
 authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 {
@@ -157,6 +219,8 @@ authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 		return WL_OK;
 	if (auth == AUTH_SESSION)
 		return authenticate_session(req, err);
+	if (auth == AUTH_PORTAL || auth == AUTH_PORTAL_PUBLIC)
+		return authenticate_portal(req, auth == AUTH_PORTAL, err);
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
 		return wl_fail(err, WL_EUNAUTHORIZED, "Missing bearer token in the Authorization header");
 	token = h + 7;
@@ -166,7 +230,8 @@ authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
 			return wl_fail(err, WL_EUNAUTHORIZED, "Invalid engine token");
 		return WL_OK;
 	}
-	if (accounts_authenticate(req->conn, token, strlen(token), req->key_org_id, err) != WL_OK) {
+	if (accounts_authenticate_noting(req->app, req->conn, token, strlen(token), wl_now_ms(),
+					 req->key_org_id, err) != WL_OK) {
 		if (err->code == WL_EUNAUTHORIZED)
 			snprintf(err->message, sizeof(err->message), "Invalid API key");
 		return err->code;
@@ -192,6 +257,42 @@ redirect_to_login(struct wl_req *req)
 	http_redirect(req, loc);
 }
 
+static bool
+page_route(const struct route *r)
+{
+	return r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION ||
+	       r->auth == AUTH_PORTAL || r->auth == AUTH_PORTAL_PUBLIC;
+}
+
+/* A portal page without a session: its log-in page. */
+static void
+portal_to_login(struct wl_req *req)
+{
+	char loc[sizeof(req->portal_base) + 16];
+
+	snprintf(loc, sizeof(loc), "%s/login", req->portal_base);
+	http_redirect(req, loc);
+}
+
+/* A former slug: the same page under the slug of today (on a portal host,
+ * that host's page of the same path). */
+static void
+portal_moved(struct wl_req *req)
+{
+	char loc[PATH_MAX_LEN + 128];
+	const char *rest = req->path + 3 + strcspn(req->path + 3, "/");
+
+	if (req->via_portal_host) {
+		char url[600];
+
+		whitelabel_portal_url(req->app, req->portal->slug, url, sizeof(url));
+		snprintf(loc, sizeof(loc), "%s%s", url, rest[0] ? rest : "/");
+	} else {
+		snprintf(loc, sizeof(loc), "/p/%s%s", req->portal->slug, rest[0] ? rest : "/");
+	}
+	http_redirect(req, loc);
+}
+
 /* Runs authentication and the handler with a read connection. May run on a
  * server thread (SQLite) or a worker (PostgreSQL). */
 static void
@@ -206,15 +307,22 @@ run_handler(struct wl_req *req, const struct route *r)
 		http_reply_fail(req, WL_EUNAVAILABLE, "The database is not available");
 		return;
 	}
-	if (r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION)
+	if (page_route(r))
 		req->html = true;
-	if (authenticate(req, r->auth, &err) == WL_OK)
-		r->handler(req);
-	else if (r->auth == AUTH_SESSION && err.code == WL_EUNAUTHORIZED &&
-		 (req->method == HTTP_GET || req->method == HTTP_HEAD))
+	if (authenticate(req, r->auth, &err) == WL_OK) {
+		if (req->portal_moved)
+			portal_moved(req);
+		else
+			r->handler(req);
+	} else if (r->auth == AUTH_SESSION && err.code == WL_EUNAUTHORIZED &&
+		 (req->method == HTTP_GET || req->method == HTTP_HEAD)) {
 		redirect_to_login(req);
-	else
+	} else if (r->auth == AUTH_PORTAL && err.code == WL_EUNAUTHORIZED &&
+		   (req->method == HTTP_GET || req->method == HTTP_HEAD)) {
+		portal_to_login(req);
+	} else {
 		http_reply_error(req, &err);
+	}
 	store_release(req->conn);
 	req->conn = NULL;
 	if (req->priv->state == RS_DISPATCHED && !req->priv->job_pending &&
@@ -390,6 +498,7 @@ portal_host(struct wl_req *req)
 		return;
 	memcpy(p->path, rewritten, strlen(rewritten) + 1);
 	req->html = true;
+	req->via_portal_host = true;
 }
 
 /* Unknown paths answer as a page for a browser (and under /p/ or on pages
@@ -449,8 +558,7 @@ dispatch(struct wl_req *req)
 		http_reply_fail(req, WL_ENOTFOUND, "No such page here");
 		return false;
 	}
-	if ((r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION) &&
-	    req->method != HTTP_GET && req->method != HTTP_HEAD && http_foreign_post(req)) {
+	if (page_route(r) && req->method != HTTP_GET && req->method != HTTP_HEAD && http_foreign_post(req)) {
 		req->html = true;
 		http_reply_fail(req, WL_EFORBIDDEN,
 				"This form was sent from another site, so it was not accepted. "

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -157,6 +158,55 @@ accounts_authenticate(struct store_conn *c, const char *key, size_t n, char org_
 	if (ids_hash_api_key(key, n, hash) != WL_OK)
 		return wl_fail(err, WL_EUNAUTHORIZED, "Invalid API key");
 	return store_apikey_lookup(c, hash, org_id, err);
+}
+
+#define KEY_USE_EVERY_MS 60000
+
+struct key_touch {
+	struct wl_job job;
+	unsigned char hash[WL_KEY_HASH_LEN];
+	int64_t now;
+};
+
+static int
+key_touch_run(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct key_touch *t = arg;
+
+	return store_apikey_touch(c, t->hash, t->now, t->now - KEY_USE_EVERY_MS + 1, err);
+}
+
+static void
+key_touch_done(struct wl_job *job)
+{
+	free(job);
+}
+
+int
+accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const char *key, size_t n,
+			     int64_t now, char org_id[WL_ID_LEN], struct wl_error *err)
+{
+	unsigned char hash[WL_KEY_HASH_LEN];
+	struct key_touch *t;
+	int64_t last = 0;
+	int rc;
+
+	if (ids_hash_api_key(key, n, hash) != WL_OK)
+		return wl_fail(err, WL_EUNAUTHORIZED, "Invalid API key");
+	rc = store_apikey_lookup_used(c, hash, org_id, &last, err);
+	if (rc != WL_OK || now - last < KEY_USE_EVERY_MS || app->writer == NULL)
+		return rc;
+	/* Best effort: a refused or failed touch loses one "last used". */
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return WL_OK;
+	memcpy(t->hash, hash, sizeof(hash));
+	t->now = now;
+	t->job.run = key_touch_run;
+	t->job.done = key_touch_done;
+	t->job.arg = t;
+	if (writer_submit(app->writer, &t->job) != WL_OK)
+		free(t);
+	return WL_OK;
 }
 
 int

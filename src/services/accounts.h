@@ -47,6 +47,11 @@ int accounts_grant(struct wl_app *app, const char *org_id, int64_t seconds,
 /* The org of a bearer API key, WL_EUNAUTHORIZED otherwise. */
 int accounts_authenticate(struct store_conn *c, const char *key, size_t n,
 			  char org_id[WL_ID_LEN], struct wl_error *err);
+/* accounts_authenticate that also records when the key was last used (at
+ * most once a minute per key, by a writer job nobody waits for). */
+int accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const char *key,
+				 size_t n, int64_t now, char org_id[WL_ID_LEN],
+				 struct wl_error *err);
 
 /* The org a request acts on: the key's own org, or — with X-Organization-Id —
  * one of its child orgs. Anything else is WL_EFORBIDDEN. */

@@ -25,6 +25,7 @@ struct wl_app {
 	char listen_host[64];            /* host part of the listen address */
 	char cname_target[272];
 	char dns_server[128];
+	char stripe_api[512];            /* WLPORTAL_STRIPE_API: Stripe's API base URL */
 	int64_t domain_claim_ttl_ms;     /* an unverified domain claim lives this long */
 	int64_t domain_recheck_ms;       /* verified domains are re-checked this often */
 	int public_port;                 /* the port portal URLs carry on a localhost base */
@@ -33,6 +34,8 @@ struct wl_app {
 	unsigned max_connections;
 	unsigned max_per_ip;
 	unsigned header_timeout_s;
+	char smtp_url[512];              /* WLPORTAL_SMTP_URL, "" = mail is off */
+	char mail_from[256];             /* WLPORTAL_MAIL_FROM (envelope and From address) */
 	char web_dir[1024];              /* templates/ and static/ of the pages */
 	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
 };

@@ -155,18 +155,26 @@ sessions_prepare(struct sessions_new *s, const struct sessions_attempt *a,
 }
 
 int
+sessions_clear_failures(struct store_conn *c, const struct sessions_attempt *a,
+			struct wl_error *err)
+{
+	int64_t forget_before = a->now - FORGET_AFTER_MS;
+	int rc;
+
+	rc = store_login_failures_add(c, a->addr_bucket, -1, a->now, forget_before, err);
+	if (rc == WL_OK)
+		rc = store_login_failures_clear(c, a->pair_bucket, err);
+	if (rc == WL_OK)
+		rc = store_login_failures_purge(c, forget_before, err);
+	return rc;
+}
+
+int
 sessions_create_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
 	struct sessions_new *s = arg;
-	int64_t forget_before = s->attempt.now - FORGET_AFTER_MS;
-	int rc;
+	int rc = sessions_clear_failures(c, &s->attempt, err);
 
-	rc = store_login_failures_add(c, s->attempt.addr_bucket, -1, s->attempt.now, forget_before,
-				      err);
-	if (rc == WL_OK)
-		rc = store_login_failures_clear(c, s->attempt.pair_bucket, err);
-	if (rc == WL_OK)
-		rc = store_login_failures_purge(c, forget_before, err);
 	if (rc == WL_OK)
 		rc = store_session_insert(c, s->hash, &s->session, err);
 	return rc;

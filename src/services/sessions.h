@@ -66,6 +66,12 @@ void sessions_prepare(struct sessions_new *s, const struct sessions_attempt *a,
  * the address's provisional failure back, writes the session. */
 int sessions_create_run(struct store_conn *c, void *arg, struct wl_error *err);
 
+/* Inside a writer job, after a correct password: forgets the pair's
+ * failures and takes the address's provisional failure back (the portal's
+ * log-in uses it too, with its own session rows). */
+int sessions_clear_failures(struct store_conn *c, const struct sessions_attempt *a,
+			    struct wl_error *err);
+
 /* The stored form of a session token. */
 void sessions_token_hash(const char *token, unsigned char hash[WL_KEY_HASH_LEN]);
 /* Writer job, arg the WL_KEY_HASH_LEN bytes of sessions_token_hash. */

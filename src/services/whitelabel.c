@@ -12,6 +12,7 @@
 
 #include "core/timeutil.h"
 #include "services/ledger.h"
+#include "services/stripe_activation.h"
 
 int
 whitelabel_require_parent(const struct store_org *org, struct wl_error *err)
@@ -203,6 +204,8 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 	}
 	if (u->has_active)
 		s.active = u->active;
+	if ((rc = stripe_activation_verify(r, &s, err)) != WL_OK)
+		return rc;
 	s.updated_at = wl_now_ms();
 	rc = store_wl_put(c, &s, err);
 	if (rc == WL_ECONFLICT) {

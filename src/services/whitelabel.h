@@ -50,6 +50,17 @@ struct whitelabel_put {
 	unsigned package_missing;
 	const char *secret_key_sealed;      /* set when u.stripe_secret_key is */
 	const char *webhook_secret_sealed;  /* set when u.stripe_webhook_secret is */
+	/* What the Price check with Stripe saw (services/stripe_activation.h):
+	 * the job refuses an active result whose Stripe settings differ from
+	 * what was checked, or that the update touched without a check. */
+	struct whitelabel_stripe_checked {
+		bool done;
+		char price_id[256];
+		char product_id[256];
+		char secret_key_sealed[512];
+		int64_t price_cents;
+		char currency[4];
+	} checked;
 	/* out */
 	struct store_whitelabel result;
 	/* the job's own: the stored currency of a partial package */

@@ -137,6 +137,9 @@ read_client_user(struct db_stmt *st, void *out)
 
 	read_user(st, &cu->user);
 	cu->balance_seconds = db_col_int64(st, 5);
+	cu->verified_at = db_col_int64(st, 6);
+	cu->last_login_at = db_col_int64(st, 7);
+	cu->purchases = db_col_int64(st, 8);
 }
 
 int

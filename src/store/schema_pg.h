@@ -167,6 +167,80 @@ static const char *const pg_migrations[] = {
 	"  last_failed_at BIGINT NOT NULL);"
 	"CREATE INDEX login_failures_last ON login_failures (last_failed_at);"
 	"DROP TABLE rate_limits;",
+	/* 6: the client portal (issue 9): whether a user's e-mail address is
+	 * verified and when they last logged in, when an API key was last used,
+	 * portal sessions (apart from the dashboard's, tied to one agency),
+	 * single-use tokens mailed for verification and password reset (only
+	 * their hashes), and the durable outbox of e-mails (bodies sealed: a
+	 * mail may carry such a token). */
+	"ALTER TABLE users ADD COLUMN verified_at BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN last_login_at BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;"
+	"CREATE TABLE portal_sessions ("
+	"  token_hash BYTEA PRIMARY KEY,"
+	"  user_id TEXT COLLATE \"C\" NOT NULL REFERENCES users(id),"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  agency_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  expires_at BIGINT NOT NULL);"
+	"CREATE INDEX portal_sessions_expires ON portal_sessions(expires_at);"
+	"CREATE INDEX portal_sessions_user ON portal_sessions(user_id);"
+	"CREATE TABLE portal_tokens ("
+	"  token_hash BYTEA PRIMARY KEY,"
+	"  purpose TEXT NOT NULL CHECK (purpose IN ('verify','reset')),"
+	"  user_id TEXT COLLATE \"C\" NOT NULL REFERENCES users(id),"
+	"  created_at BIGINT NOT NULL,"
+	"  expires_at BIGINT NOT NULL,"
+	"  used_at BIGINT NOT NULL DEFAULT 0);"
+	"CREATE INDEX portal_tokens_user ON portal_tokens(user_id, purpose);"
+	"CREATE TABLE mail_outbox ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  agency_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  kind TEXT NOT NULL,"
+	"  to_addr TEXT NOT NULL,"
+	"  from_name TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body_sealed TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','sent','failed')),"
+	"  attempts BIGINT NOT NULL DEFAULT 0,"
+	"  next_attempt_at BIGINT NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  created_at BIGINT NOT NULL,"
+	"  sent_at BIGINT NOT NULL DEFAULT 0);"
+	"CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at) WHERE status = 'queued';",
+	/* 7 (issue 9, Stripe): purchases through Stripe Checkout, one per
+	 * Checkout Session (pending when the session is made, paid or mismatch
+	 * when its webhook arrives), and every webhook delivery received (the
+	 * agency's Stripe events log). The credit itself is a ledger entry
+	 * whose reference is "stripe:{session id}". */
+	"CREATE TABLE purchases ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  agency_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  org_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  user_id TEXT COLLATE \"C\" NOT NULL DEFAULT '',"
+	"  session_id TEXT COLLATE \"C\" NOT NULL UNIQUE,"
+	"  status TEXT NOT NULL CHECK (status IN ('pending','paid','mismatch')),"
+	"  credits BIGINT NOT NULL CHECK (credits >= 0),"
+	"  amount_cents BIGINT NOT NULL CHECK (amount_cents >= 0),"
+	"  currency TEXT NOT NULL,"
+	"  event_id TEXT NOT NULL DEFAULT '',"
+	"  created_at BIGINT NOT NULL,"
+	"  paid_at BIGINT NOT NULL DEFAULT 0);"
+	"CREATE INDEX purchases_agency ON purchases(agency_id, created_at, id);"
+	"CREATE INDEX purchases_org ON purchases(org_id, created_at, id);"
+	"CREATE TABLE stripe_events ("
+	"  id TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  agency_id TEXT COLLATE \"C\" NOT NULL REFERENCES orgs(id),"
+	"  received_at BIGINT NOT NULL,"
+	"  event_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  signature TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  org_id TEXT COLLATE \"C\" NOT NULL DEFAULT '',"
+	"  session_id TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX stripe_events_agency ON stripe_events(agency_id, received_at, id);",
 };
 
 #endif

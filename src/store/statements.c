@@ -54,6 +54,27 @@
 	"domain_checked_at = excluded.domain_checked_at, updated_at = excluded.updated_at, " \
 	"domain_token = excluded.domain_token, domain_claimed_at = excluded.domain_claimed_at, " \
 	"domain_verified_at = excluded.domain_verified_at"
+#define PUSER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at, u.verified_at, " \
+	"u.last_login_at, COALESCE(o.parent_id, '')"
+#define PUSER_FROM " FROM users u JOIN orgs o ON o.id = u.org_id "
+#define MAIL_COLS "id, agency_id, kind, to_addr, from_name, subject, body_sealed, status, attempts"
+#define PURCHASE_COLS "p.id, p.agency_id, p.org_id, p.user_id, p.session_id, p.status, " \
+	"p.credits, p.amount_cents, p.currency, p.event_id, p.created_at, p.paid_at, " \
+	"COALESCE(u.email, '')"
+#define PURCHASE_FROM " FROM purchases p LEFT JOIN users u ON u.id = p.user_id "
+#define PURCHASE_INSERT "INSERT INTO purchases AS p (id, agency_id, org_id, user_id, " \
+	"session_id, status, credits, amount_cents, currency, event_id, created_at, paid_at) VALUES "
+/* A paid purchase stays as it is; a pending or mismatched one of the same
+ * agency and org takes the webhook's verdict. */
+#define PURCHASE_SETTLE " ON CONFLICT (session_id) DO UPDATE SET status = excluded.status, " \
+	"credits = excluded.credits, amount_cents = excluded.amount_cents, " \
+	"currency = excluded.currency, event_id = excluded.event_id, " \
+	"paid_at = excluded.paid_at, " \
+	"user_id = CASE WHEN p.user_id = '' THEN excluded.user_id ELSE p.user_id END " \
+	"WHERE p.status <> 'paid' AND p.agency_id = excluded.agency_id " \
+	"AND p.org_id = excluded.org_id"
+#define EVENT_COLS "id, agency_id, received_at, event_id, type, signature, outcome, org_id, " \
+	"session_id, detail"
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
 
 const struct db_sql db_sql[Q_COUNT] = {
@@ -129,11 +150,15 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower(?1)",
 		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower($1::text)" },
 	[Q_CLIENT_USERS] = { "users",
-		"SELECT " USER_COLS ", o.balance_seconds FROM users u "
+		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at, "
+		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid') "
+		"FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
 		"AND (u.created_at > ?2 OR (u.created_at = ?2 AND u.id > ?3)) "
 		"ORDER BY u.created_at, u.id LIMIT ?4",
-		"SELECT " USER_COLS ", o.balance_seconds FROM users u "
+		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at, "
+		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid') "
+		"FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = $1::text "
 		"AND (u.created_at, u.id) > ($2::bigint, $3::text) "
 		"ORDER BY u.created_at, u.id LIMIT $4::integer" },
@@ -379,4 +404,169 @@ const struct db_sql db_sql[Q_COUNT] = {
 	[Q_LOGIN_CLEAR] = { "log-in failures", BOTH("DELETE FROM login_failures WHERE bucket = $1") },
 	[Q_LOGIN_PURGE] = { "log-in failures",
 		BOTH("DELETE FROM login_failures WHERE last_failed_at < $1") },
+	/* ---- the client portal (issue 9, accounts) ---- */
+	[Q_PUSER_GET] = { "user",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE u.id = ?1",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE u.id = $1::text" },
+	[Q_PUSER_BY_EMAIL] = { "user",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE lower(u.email) = lower(?1)",
+		"SELECT " PUSER_COLS PUSER_FROM "WHERE lower(u.email) = lower($1::text)" },
+	[Q_PUSER_VERIFIED] = { "user",
+		"UPDATE users SET verified_at = ?2 WHERE id = ?1 AND verified_at = 0",
+		"UPDATE users SET verified_at = $2::bigint WHERE id = $1::text AND verified_at = 0" },
+	[Q_PUSER_LOGIN] = { "user",
+		"UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+		"UPDATE users SET last_login_at = $2::bigint WHERE id = $1::text" },
+	[Q_PUSER_PASSWORD] = { "user",
+		"UPDATE users SET password_hash = ?2 WHERE id = ?1",
+		"UPDATE users SET password_hash = $2::text WHERE id = $1::text" },
+	[Q_PSESSION_INSERT] = { "portal session",
+		"INSERT INTO portal_sessions (token_hash, user_id, org_id, agency_id, csrf_token, "
+		"created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"INSERT INTO portal_sessions (token_hash, user_id, org_id, agency_id, csrf_token, "
+		"created_at, expires_at) VALUES ($1::bytea, $2::text, $3::text, $4::text, $5::text, "
+		"$6::bigint, $7::bigint)" },
+	[Q_PSESSION_GET] = { "portal session",
+		"SELECT user_id, org_id, agency_id, csrf_token, created_at, expires_at "
+		"FROM portal_sessions WHERE token_hash = ?1 AND expires_at > ?2",
+		"SELECT user_id, org_id, agency_id, csrf_token, created_at, expires_at "
+		"FROM portal_sessions WHERE token_hash = $1::bytea AND expires_at > $2::bigint" },
+	[Q_PSESSION_DELETE] = { "portal session",
+		"DELETE FROM portal_sessions WHERE token_hash = ?1",
+		"DELETE FROM portal_sessions WHERE token_hash = $1::bytea" },
+	/* Every session of a user but the one named (a new password ends the others). */
+	[Q_PSESSION_DELETE_USER] = { "portal session",
+		"DELETE FROM portal_sessions WHERE user_id = ?1 AND token_hash <> ?2",
+		"DELETE FROM portal_sessions WHERE user_id = $1::text AND token_hash <> $2::bytea" },
+	[Q_PSESSION_PURGE] = { "portal session",
+		"DELETE FROM portal_sessions WHERE expires_at <= ?1",
+		"DELETE FROM portal_sessions WHERE expires_at <= $1::bigint" },
+	[Q_PTOKEN_INSERT] = { "mailed token",
+		"INSERT INTO portal_tokens (token_hash, purpose, user_id, created_at, expires_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+		"INSERT INTO portal_tokens (token_hash, purpose, user_id, created_at, expires_at) "
+		"VALUES ($1::bytea, $2::text, $3::text, $4::bigint, $5::bigint)" },
+	/* Read under the writer: PostgreSQL locks the row, so two uses of one
+	 * token cannot both see it unused. */
+	[Q_PTOKEN_GET] = { "mailed token",
+		"SELECT user_id, expires_at, used_at FROM portal_tokens "
+		"WHERE token_hash = ?1 AND purpose = ?2",
+		"SELECT user_id, expires_at, used_at FROM portal_tokens "
+		"WHERE token_hash = $1::bytea AND purpose = $2::text FOR UPDATE" },
+	/* Using one token of a purpose uses up every other of the user's too. */
+	[Q_PTOKEN_USE] = { "mailed token",
+		"UPDATE portal_tokens SET used_at = ?3 WHERE user_id = ?1 AND purpose = ?2 "
+		"AND used_at = 0",
+		"UPDATE portal_tokens SET used_at = $3::bigint WHERE user_id = $1::text "
+		"AND purpose = $2::text AND used_at = 0" },
+	[Q_PTOKEN_PURGE] = { "mailed token",
+		"DELETE FROM portal_tokens WHERE expires_at <= ?1",
+		"DELETE FROM portal_tokens WHERE expires_at <= $1::bigint" },
+	[Q_KEY_LIST] = { "api keys",
+		"SELECT id, label, created_at, last_used_at, COALESCE(revoked_at, 0) FROM api_keys "
+		"WHERE org_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+		"SELECT id, label, created_at, last_used_at, COALESCE(revoked_at, 0) FROM api_keys "
+		"WHERE org_id = $1::text ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
+	[Q_KEY_REVOKE_ID] = { "api key",
+		"UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND org_id = ?2 "
+		"AND revoked_at IS NULL",
+		"UPDATE api_keys SET revoked_at = $3::bigint WHERE id = $1::text "
+		"AND org_id = $2::text AND revoked_at IS NULL" },
+	[Q_KEY_COUNT_ACTIVE] = { "api keys",
+		"SELECT COUNT(*) FROM api_keys WHERE org_id = ?1 AND revoked_at IS NULL",
+		"SELECT COUNT(*) FROM api_keys WHERE org_id = $1::text AND revoked_at IS NULL" },
+	/* At most one write per key and minute: only when the last is older. */
+	[Q_KEY_TOUCH] = { "api key",
+		"UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1 AND last_used_at < ?3",
+		"UPDATE api_keys SET last_used_at = $2::bigint WHERE key_hash = $1::bytea "
+		"AND last_used_at < $3::bigint" },
+	[Q_KEY_LOOKUP_USED] = { "lookup",
+		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = $1::bytea "
+		"AND revoked_at IS NULL" },
+	[Q_LEDGER_LIST_ORG] = { "ledger entries",
+		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
+		"WHERE org_id = ?1 ORDER BY id DESC LIMIT ?2",
+		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
+		"WHERE org_id = $1::text ORDER BY id DESC LIMIT $2::integer" },
+	[Q_MAIL_INSERT] = { "mail",
+		"INSERT INTO mail_outbox (id, agency_id, kind, to_addr, from_name, subject, "
+		"body_sealed, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+		"INSERT INTO mail_outbox (id, agency_id, kind, to_addr, from_name, subject, "
+		"body_sealed, next_attempt_at, created_at) VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::text, $7::text, $8::bigint, $8::bigint)" },
+	[Q_MAIL_DUE] = { "mail",
+		"SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= ?1 "
+		"ORDER BY next_attempt_at, id LIMIT ?2",
+		"SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $1::bigint "
+		"ORDER BY next_attempt_at, id LIMIT $2::integer" },
+	/* A claim moves the next attempt past the time a send may take, so
+	 * another instance does not send the same mail meanwhile. */
+	[Q_MAIL_CLAIM] = { "mail",
+		"UPDATE mail_outbox SET next_attempt_at = ?3, attempts = attempts + 1 "
+		"WHERE id = ?1 AND status = 'queued' AND next_attempt_at <= ?2",
+		"UPDATE mail_outbox SET next_attempt_at = $3::bigint, attempts = attempts + 1 "
+		"WHERE id = $1::text AND status = 'queued' AND next_attempt_at <= $2::bigint" },
+	[Q_MAIL_GET] = { "mail",
+		"SELECT " MAIL_COLS " FROM mail_outbox WHERE id = ?1",
+		"SELECT " MAIL_COLS " FROM mail_outbox WHERE id = $1::text" },
+	/* Once sent or given up, the body (which may hold a token) is dropped. */
+	[Q_MAIL_SENT] = { "mail",
+		"UPDATE mail_outbox SET status = 'sent', sent_at = ?2, body_sealed = '', "
+		"last_error = '' WHERE id = ?1",
+		"UPDATE mail_outbox SET status = 'sent', sent_at = $2::bigint, body_sealed = '', "
+		"last_error = '' WHERE id = $1::text" },
+	[Q_MAIL_RETRY] = { "mail",
+		"UPDATE mail_outbox SET next_attempt_at = ?2, last_error = ?3 "
+		"WHERE id = ?1 AND status = 'queued'",
+		"UPDATE mail_outbox SET next_attempt_at = $2::bigint, last_error = $3::text "
+		"WHERE id = $1::text AND status = 'queued'" },
+	[Q_MAIL_FAIL] = { "mail",
+		"UPDATE mail_outbox SET status = 'failed', body_sealed = '', last_error = ?2 "
+		"WHERE id = ?1",
+		"UPDATE mail_outbox SET status = 'failed', body_sealed = '', last_error = $2::text "
+		"WHERE id = $1::text" },
+
+	/* ---- Stripe purchases and the Stripe events log ---- */
+	/* A new Checkout Session; its session id is new (Stripe's), so a
+	 * conflict only means the same answer was recorded already. */
+	[Q_PURCHASE_PENDING] = { "purchase",
+		PURCHASE_INSERT "(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, '', ?9, 0) "
+		"ON CONFLICT (session_id) DO NOTHING",
+		PURCHASE_INSERT "($1::text, $2::text, $3::text, $4::text, $5::text, 'pending', "
+		"$6::bigint, $7::bigint, $8::text, '', $9::bigint, 0) ON CONFLICT (session_id) DO NOTHING" },
+	[Q_PURCHASE_SETTLE] = { "purchase",
+		PURCHASE_INSERT "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" PURCHASE_SETTLE,
+		PURCHASE_INSERT "($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, "
+		"$7::bigint, $8::bigint, $9::text, $10::text, $11::bigint, $12::bigint)"
+		PURCHASE_SETTLE },
+	[Q_PURCHASE_BY_SESSION] = { "purchase",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.session_id = ?1",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.session_id = $1::text" },
+	/* Newest first, after (created_at, id) unless the cursor id is "". */
+	[Q_PURCHASE_LIST] = { "purchases",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.agency_id = ?1 "
+		"AND (?3 = '' OR p.created_at < ?2 OR (p.created_at = ?2 AND p.id < ?3)) "
+		"ORDER BY p.created_at DESC, p.id DESC LIMIT ?4",
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.agency_id = $1::text "
+		"AND ($3::text = '' OR (p.created_at, p.id) < ($2::bigint, $3::text)) "
+		"ORDER BY p.created_at DESC, p.id DESC LIMIT $4::integer" },
+	[Q_STRIPE_EVENT_INSERT] = { "stripe event",
+		"INSERT INTO stripe_events (" EVENT_COLS ") "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		"INSERT INTO stripe_events (" EVENT_COLS ") VALUES ($1::text, $2::text, $3::bigint, "
+		"$4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text)" },
+	/* Unsigned deliveries logged lately: a flood of them is not all kept. */
+	[Q_STRIPE_EVENT_BAD_SINCE] = { "stripe events",
+		"SELECT COUNT(*) FROM stripe_events WHERE agency_id = ?1 AND received_at >= ?2 "
+		"AND outcome = 'bad_signature'",
+		"SELECT COUNT(*) FROM stripe_events WHERE agency_id = $1::text "
+		"AND received_at >= $2::bigint AND outcome = 'bad_signature'" },
+	[Q_STRIPE_EVENT_LIST] = { "stripe events",
+		"SELECT " EVENT_COLS " FROM stripe_events WHERE agency_id = ?1 "
+		"AND (?3 = '' OR received_at < ?2 OR (received_at = ?2 AND id < ?3)) "
+		"ORDER BY received_at DESC, id DESC LIMIT ?4",
+		"SELECT " EVENT_COLS " FROM stripe_events WHERE agency_id = $1::text "
+		"AND ($3::text = '' OR (received_at, id) < ($2::bigint, $3::text)) "
+		"ORDER BY received_at DESC, id DESC LIMIT $4::integer" },
 };

@@ -288,6 +288,9 @@ int store_wl_domains(struct store_conn *c, const char *after_org_id, int limit,
 struct store_client_user {
 	struct store_user user;
 	int64_t balance_seconds;             /* the client org's credits */
+	int64_t verified_at;                 /* e-mail verified, 0 = not yet */
+	int64_t last_login_at;               /* last portal log-in, 0 = never */
+	int64_t purchases;                   /* paid Stripe purchases */
 };
 
 int store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
@@ -336,5 +339,187 @@ int store_login_failures_add(struct store_conn *c, const char *bucket, int64_t d
 int store_login_failures_clear(struct store_conn *c, const char *bucket, struct wl_error *err);
 /* Forgets every bucket whose last failure was before `before`. */
 int store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_error *err);
+
+/* ---- the client portal (portal.c): its users, sessions, mailed tokens ---- */
+
+struct store_portal_user {
+	struct store_user user;
+	int64_t verified_at;                 /* 0 = address not verified */
+	int64_t last_login_at;               /* 0 = never */
+	char agency_id[WL_ID_LEN];           /* the org's parent, "" for a top-level org */
+};
+
+/* WL_ENOTFOUND when absent. */
+int store_portal_user_get(struct store_conn *c, const char *user_id, struct store_portal_user *out,
+			  struct wl_error *err);
+int store_portal_user_by_email(struct store_conn *c, const char *email,
+			       struct store_portal_user *out, struct wl_error *err);
+/* Sets verified_at once (later calls change nothing). */
+int store_portal_user_verified(struct store_conn *c, const char *user_id, int64_t now,
+			       struct wl_error *err);
+int store_portal_user_login(struct store_conn *c, const char *user_id, int64_t now,
+			    struct wl_error *err);
+int store_portal_user_password(struct store_conn *c, const char *user_id, const char *hash,
+			       struct wl_error *err);
+
+struct store_portal_session {
+	char user_id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];              /* the client org */
+	char agency_id[WL_ID_LEN];           /* the portal's agency */
+	char csrf_token[64];
+	int64_t created_at;
+	int64_t expires_at;
+};
+
+/* Also forgets the sessions expired at s->created_at. */
+int store_portal_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+				const struct store_portal_session *s, struct wl_error *err);
+/* WL_EUNAUTHORIZED when absent or expired at `now`. */
+int store_portal_session_get(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			     int64_t now, struct store_portal_session *out, struct wl_error *err);
+int store_portal_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+				struct wl_error *err);
+/* Ends every session of user_id except the one with hash `keep`. */
+int store_portal_sessions_end(struct store_conn *c, const char *user_id,
+			      const unsigned char keep[WL_KEY_HASH_LEN], struct wl_error *err);
+
+/* Single-use tokens sent by mail, by purpose "verify" or "reset". */
+int store_portal_token_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			      const char *purpose, const char *user_id, int64_t now,
+			      int64_t expires_at, struct wl_error *err);
+/* Uses the token (and every other unused one of its user and purpose):
+ * *user_id gets its user. WL_ENOTFOUND when unknown, used, or expired at now. */
+int store_portal_token_use(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			   const char *purpose, int64_t now, char user_id[WL_ID_LEN],
+			   struct wl_error *err);
+
+struct store_apikey_row {
+	char id[WL_ID_LEN];
+	char label[WL_NAME_MAX + 1];
+	int64_t created_at;
+	int64_t last_used_at;                /* 0 = never */
+	int64_t revoked_at;                  /* 0 = active */
+};
+
+/* An org's keys, newest first. */
+int store_apikey_list(struct store_conn *c, const char *org_id, int limit,
+		      struct store_apikey_row *out, int *n, struct wl_error *err);
+/* WL_ENOTFOUND when the org has no such active key. */
+int store_apikey_revoke(struct store_conn *c, const char *org_id, const char *key_id, int64_t now,
+			struct wl_error *err);
+int store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t *n,
+			      struct wl_error *err);
+/* The org of an unrevoked key and when it was last used; WL_EUNAUTHORIZED if none. */
+int store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+			     char org_id[WL_ID_LEN], int64_t *last_used_at, struct wl_error *err);
+/* last_used_at = now, unless it is already at or after not_before. */
+int store_apikey_touch(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+		       int64_t now, int64_t not_before, struct wl_error *err);
+
+struct store_ledger_row {
+	int64_t delta_seconds;
+	char kind[32];
+	char reference[WL_REF_MAX + 1];
+	char description[WL_DESC_MAX + 1];
+	int64_t created_at;
+};
+
+/* An org's ledger entries, newest first. */
+int store_ledger_list(struct store_conn *c, const char *org_id, int limit,
+		      struct store_ledger_row *out, int *n, struct wl_error *err);
+
+/* ---- the e-mail outbox (mail.c) ------------------------------------------- */
+
+struct store_mail {
+	char id[WL_ID_LEN];
+	char agency_id[WL_ID_LEN];
+	char kind[24];                       /* verify, reset, purchase, … */
+	char to_addr[WL_EMAIL_MAX + 1];
+	char from_name[WL_NAME_MAX + 1];
+	char subject[256];
+	char *body_sealed;                   /* secrets_seal() text; read: caller's buffer */
+	size_t body_sealed_size;             /* read: size of body_sealed */
+	char status[12];                     /* queued, sent, failed */
+	int64_t attempts;
+};
+
+int store_mail_insert(struct store_conn *c, const struct store_mail *m, int64_t now,
+		      struct wl_error *err);
+/* Ids of queued mails due at now, oldest first. */
+int store_mail_due(struct store_conn *c, int64_t now, int limit, char (*ids)[WL_ID_LEN], int *n,
+		   struct wl_error *err);
+/* Claims a due mail until lease_until: WL_ENOTFOUND when it is no longer
+ * due (sent, or claimed by another sender). */
+int store_mail_claim(struct store_conn *c, const char *id, int64_t now, int64_t lease_until,
+		     struct wl_error *err);
+int store_mail_get(struct store_conn *c, const char *id, struct store_mail *out,
+		   struct wl_error *err);
+int store_mail_sent(struct store_conn *c, const char *id, int64_t now, struct wl_error *err);
+int store_mail_retry(struct store_conn *c, const char *id, int64_t next_at, const char *error,
+		     struct wl_error *err);
+int store_mail_failed(struct store_conn *c, const char *id, const char *error,
+		      struct wl_error *err);
+/* ---- Stripe purchases and the Stripe events log (purchases.c) ------------- */
+
+#define WL_STRIPE_ID_MAX 200   /* the longest Stripe id wlportal stores */
+
+struct store_purchase {
+	char id[WL_ID_LEN];
+	char agency_id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];                /* the client org credited */
+	char user_id[WL_ID_LEN];               /* "" when the session named none */
+	char session_id[WL_STRIPE_ID_MAX + 1]; /* the Checkout Session, unique */
+	char status[12];                       /* pending | paid | mismatch */
+	int64_t credits;                       /* credited (paid) or on offer (pending) */
+	int64_t amount_cents;                  /* minor units of currency */
+	char currency[4];                      /* upper case, as the package */
+	char event_id[WL_STRIPE_ID_MAX + 1];   /* the event that settled it, "" = none */
+	int64_t created_at;
+	int64_t paid_at;                       /* 0 = not paid */
+	char email[WL_EMAIL_MAX + 1];          /* the user's (read only; "" = none) */
+};
+
+/* A pending purchase for a new Checkout Session (status, event_id, paid_at
+ * ignored); the same session again changes nothing. */
+int store_purchase_pending(struct store_conn *c, const struct store_purchase *p,
+			   struct wl_error *err);
+/* The webhook's verdict (p->status "paid" or "mismatch") for p->session_id:
+ * inserts the purchase, or settles the pending/mismatched one of the same
+ * agency and org. WL_ECONFLICT when nothing changed (already paid, or the
+ * session is another org's). */
+int store_purchase_settle(struct store_conn *c, const struct store_purchase *p,
+			  struct wl_error *err);
+/* WL_ENOTFOUND when no purchase has this session. */
+int store_purchase_by_session(struct store_conn *c, const char *session_id,
+			      struct store_purchase *out, struct wl_error *err);
+/* An agency's purchases, newest first, after (cursor_ms, cursor_id) unless
+ * cursor_id is "". */
+int store_purchase_list(struct store_conn *c, const char *agency_id, int64_t cursor_ms,
+			const char *cursor_id, int limit, struct store_purchase *out, int *n,
+			struct wl_error *err);
+
+/* One webhook delivery as received (the agency's Stripe events log). */
+struct store_stripe_event {
+	char id[WL_ID_LEN];
+	char agency_id[WL_ID_LEN];
+	int64_t received_at;
+	char event_id[WL_STRIPE_ID_MAX + 1];   /* "" when unreadable */
+	char type[80];
+	char signature[24];                    /* stripe_sig_result_name() */
+	char outcome[16];                      /* credited duplicate ignored mismatch bad_signature */
+	char org_id[WL_ID_LEN];                /* the org credited or named, "" = none */
+	char session_id[WL_STRIPE_ID_MAX + 1];
+	char detail[256];
+};
+
+int store_stripe_event_insert(struct store_conn *c, const struct store_stripe_event *e,
+			      struct wl_error *err);
+/* How many bad_signature deliveries of the agency were logged since `since`. */
+int store_stripe_event_bad_since(struct store_conn *c, const char *agency_id, int64_t since,
+				 int64_t *count, struct wl_error *err);
+/* Newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
+int store_stripe_event_list(struct store_conn *c, const char *agency_id, int64_t cursor_ms,
+			    const char *cursor_id, int limit, struct store_stripe_event *out,
+			    int *n, struct wl_error *err);
 
 #endif

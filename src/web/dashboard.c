@@ -143,6 +143,12 @@ users_page_with(struct wl_req *req, int status, const struct alloc_form *failed,
 		tpl_put(row, "email", users[i].user.email);
 		put_minutes(row, "credits_balance", users[i].balance_seconds);
 		put_time(row, "joined", users[i].user.created_at);
+		tpl_put_bool(row, "verified", users[i].verified_at != 0);
+		tpl_putf(row, "purchases", "%lld", (long long)users[i].purchases);
+		if (users[i].last_login_at != 0)
+			put_time(row, "last_login", users[i].last_login_at);
+		else
+			tpl_put(row, "last_login", "never");
 		/* A fresh reference per form: submitting the same form twice
 		 * allocates once. */
 		ids_random_token(ref, 16);

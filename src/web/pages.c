@@ -232,7 +232,17 @@ status_title(int status)
 void
 web_error_page(struct wl_req *req, int status, const char *title, const char *message)
 {
-	struct tpl_data *d = tpl_data_new();
+	struct tpl_data *d;
+
+	/* A portal's pages never show the platform's look. */
+	if (req->portal != NULL || strncmp(req->path, "/p/", 3) == 0) {
+		if (title == NULL && req->portal == NULL && status == 404)
+			title = "Portal not found";
+		web_portal_error_page(req, status, title != NULL ? title : status_title(status),
+				      message);
+		return;
+	}
+	d = tpl_data_new();
 
 	tpl_put(d, "title", title != NULL ? title : status_title(status));
 	tpl_put(d, "message", message);

@@ -5,7 +5,8 @@
  * a verified custom domain. An inactive or unknown portal is a 404 page.
  * A slug the agency used before answers with a redirect to its portal now
  * (slugs stay reserved to their agency, see services/portals.h).
- * Sign-up and checkout are not built yet, so the page offers no buttons.
+ * It leads to sign-up and log-in (portal_auth.c), or to the client's
+ * dashboard (portal_home.c) when a portal session is open.
  */
 #include "web/web.h"
 
@@ -78,44 +79,40 @@ web_portal(struct wl_req *req)
 	struct store_whitelabel s;
 	struct tpl_data *d;
 	struct wl_error err;
-	char money[32];
 	bool former;
 	int rc;
 
 	req->html = true;
-	wl_error_clear(&err);
-	rc = find_portal(req, &s, &former, &err);
-	if (rc == WL_ENOTFOUND || (rc == WL_OK && !s.active)) {
-		not_found(req);
+	if (req->portal == NULL) {
+		/* a verified custom domain's root (web_root): no portal auth ran */
+		wl_error_clear(&err);
+		rc = find_portal(req, &s, &former, &err);
+		if (rc == WL_ENOTFOUND || (rc == WL_OK && !s.active)) {
+			not_found(req);
+			return;
+		}
+		if (rc != WL_OK) {
+			http_reply_error(req, &err);
+			return;
+		}
+		if (former) {
+			moved(req, req->params[0], s.slug);
+			return;
+		}
+		req->portal = http_alloc(req, sizeof(*req->portal));
+		if (req->portal == NULL) {
+			web_portal_error_page(req, 503, "Busy", "The server is busy. Please try again.");
+			return;
+		}
+		*req->portal = s;
+		snprintf(req->portal_base, sizeof(req->portal_base), "/p/%s", s.slug);
+	}
+	if ((d = web_portal_data(req, "Home")) == NULL) {
+		web_portal_error_page(req, 503, "Busy", "The server is busy. Please try again.");
 		return;
 	}
-	if (rc != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	if (former) {
-		moved(req, req->params[0], s.slug);
-		return;
-	}
-	d = tpl_data_new();
-	tpl_put(d, "title", s.company_name);
-	tpl_put(d, "company_name", s.company_name);
-	tpl_put(d, "primary", wl_valid_color(s.primary_color) ? s.primary_color : "#3B82F6");
-	tpl_put(d, "accent", wl_valid_color(s.accent_color) ? s.accent_color : "#F59E0B");
-	if (wl_valid_logo_url(s.logo_url))
-		tpl_put(d, "logo_url", s.logo_url);
-	if (s.package_credits > 0) {
-		const char *cur = s.package_currency[0] ? s.package_currency : "EUR";
-
-		tpl_put_bool(d, "has_package", true);
-		tpl_putf(d, "credits", "%lld", (long long)s.package_credits);
-		wl_format_cents(s.package_price_cents, money);
-		tpl_putf(d, "price", "%s%s", wl_currency_symbol(cur), money);
-		tpl_put(d, "currency", cur);
-		/* per credit, to a tenth of a cent, rounded half-up */
-		wl_format_cents((2 * s.package_price_cents + s.package_credits) / (2 * s.package_credits), money);
-		tpl_putf(d, "per_credit", "%s%s", wl_currency_symbol(cur), money);
-	}
+	tpl_put(d, "title", req->portal->company_name);
+	web_portal_package(d, req->portal);
 	web_render(req, 200, "portal", d);
 }
 

@@ -69,4 +69,62 @@ void web_domain_remove(struct wl_req *req);
 void web_portal(struct wl_req *req);
 void web_portal_redirect(struct wl_req *req);
 
+/* ---- the branded portal (portal_page.c) ---- */
+/* Brand values of a portal page: company_name, primary, accent, on_primary,
+ * on_accent (readable text colours), logo_url, base (links' prefix). */
+void web_portal_brand(struct tpl_data *d, const struct store_whitelabel *s, const char *base);
+/* The package on offer: has_package, credits, price, currency, per_credit. */
+void web_portal_package(struct tpl_data *d, const struct store_whitelabel *s);
+/* The data every portal page has: title "{title} · {company}", the brand,
+ * logged_in and csrf with a session, mail_off. */
+struct tpl_data *web_portal_data(struct wl_req *req, const char *title);
+/* An error page in the portal's look (neutral when there is no portal). */
+void web_portal_error_page(struct wl_req *req, int status, const char *title,
+			   const char *message);
+
+/* portal_auth.c: the public forms' pieces (portal_links.c uses them too) */
+#define WEB_PORTAL_FORM_EXPIRED \
+	"This form has expired or did not come from this site. Please fill it in again."
+/* A public form page: web_portal_data + form_token (the form's CSRF token,
+ * set as its cookie when the browser has none), password_min, error. */
+struct tpl_data *web_portal_form_page(struct wl_req *req, const char *title, const char *error);
+/* The form's field "csrf" equals the form cookie (double submit). */
+bool web_portal_form_ok(struct wl_req *req);
+/* A page with one message and one link ({base}{next}). */
+void web_portal_message(struct wl_req *req, int status, bool ok, const char *heading,
+			const char *message, const char *next, const char *next_label);
+/* 303 to a path of the portal as the browser sees it. */
+void web_portal_go(struct wl_req *req, const char *path);
+/* The agency, its name and its absolute URL (from the settings, never from
+ * Host) for mails. */
+struct portal_brand;
+void web_portal_brand_of(struct wl_req *req, struct portal_brand *b);
+/* Why a new password (and its confirmation) is refused; NULL when fine. */
+const char *web_portal_password_problem(const char *password, const char *confirm);
+
+/* portal_auth.c: sign-up, log-in and out; portal_links.c: the mailed links */
+void web_portal_signup_form(struct wl_req *req);
+void web_portal_signup(struct wl_req *req);
+void web_portal_login_form(struct wl_req *req);
+void web_portal_login(struct wl_req *req);
+void web_portal_logout(struct wl_req *req);
+void web_portal_verify_form(struct wl_req *req);
+void web_portal_verify(struct wl_req *req);
+void web_portal_forgot_form(struct wl_req *req);
+void web_portal_forgot(struct wl_req *req);
+void web_portal_reset_form(struct wl_req *req);
+void web_portal_reset(struct wl_req *req);
+/* portal_home.c: the client dashboard, account, API keys */
+void web_portal_home(struct wl_req *req);
+void web_portal_account(struct wl_req *req);
+void web_portal_password(struct wl_req *req);
+void web_portal_key_create(struct wl_req *req);
+void web_portal_key_revoke(struct wl_req *req);
+/* stripe_pages.c: the agency's purchases and Stripe events log */
+void web_purchases(struct wl_req *req);
+void web_stripe_events(struct wl_req *req);
+/* portal_buy.c: Buy Credits (Stripe Checkout) and the page Stripe returns to */
+void web_portal_buy(struct wl_req *req);
+void web_portal_success(struct wl_req *req);
+
 #endif

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer, createOrg, sql } from '../integration/lib.mjs';
+import { fakeStripeSelling } from '../integration/fake_stripe.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -39,12 +40,15 @@ function rgb(hex) {
 }
 
 describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
-  let srv, agency, client1, client2, browser, context, page;
+  let srv, fake, agency, client1, client2, browser, context, page;
   const seenHtml = [];
 
   before(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
-    srv = await startServer({ env: { WLPORTAL_WEB_DIR: path.join(root, 'web') } });
+    // activation checks the price with (the fake) Stripe
+    fake = await fakeStripeSelling({ secretKey: SECRET_KEY, priceId: 'price_Price123456',
+      productId: 'prod_Product12345', unitAmount: 4000, currency: 'eur' });
+    srv = await startServer({ env: { WLPORTAL_WEB_DIR: path.join(root, 'web'), WLPORTAL_STRIPE_API: fake.url } });
     agency = createOrg(srv, { name: 'Acme Agency', email: 'owner@acme.test', password: PASSWORD, minutes: 500 });
     client1 = createOrg(srv, { name: 'Bright Dental', email: 'anna@bright.test', parent: agency.org_id, minutes: 12 });
     client2 = createOrg(srv, { name: 'Coastal Realty', email: 'bob@coastal.test', parent: agency.org_id, minutes: 3 });
@@ -68,6 +72,7 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
   after(async () => {
     await browser?.close();
     await srv?.stop();
+    await fake?.close();
   });
 
   const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
@@ -248,7 +253,9 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     assert.equal(await portal.$eval('#portal-bar', (e) => getComputedStyle(e).backgroundColor), rgb(PRIMARY));
     assert.equal(await portal.textContent('#package-price'), '€40.00');
     assert.equal(await portal.textContent('#package-credits'), '100');
-    assert.equal(await portal.$$eval('main button, main a.btn', (b) => b.length), 0, 'no dead buttons');
+    // its buttons lead somewhere: sign-up and log-in of this portal
+    assert.deepEqual(await portal.$$eval('main button, main a.btn', (b) => b.map((x) => x.getAttribute('href'))),
+      ['/signup', '/login']);
     await portal.screenshot({ path: path.join(artifacts, '08-portal.png'), fullPage: true });
     await portal.setViewportSize({ width: 390, height: 844 });
     await portal.screenshot({ path: path.join(artifacts, '08-portal-phone.png'), fullPage: true });
@@ -428,12 +435,21 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
       const home = await other.goto(`http://${CUSTOM_DOMAIN}:${srv.port}/`);
       assert.equal(home.status(), 200);
       assert.equal((await other.textContent('#portal-name')).trim(), 'Acme Calls');
-      for (const host of [`${CUSTOM_DOMAIN}:${srv.port}`, `acme-calls.portal.localhost:${srv.port}`]) {
-        for (const p of ['/login', '/dashboard', '/dashboard/whitelabel']) {
-          const r = await other.goto(`http://${host}${p}`);
-          assert.equal(r.status(), 404, `${host}${p}`);
-        }
+      for (const p of ['/login', '/dashboard', '/dashboard/whitelabel']) {
+        const r = await other.goto(`http://${CUSTOM_DOMAIN}:${srv.port}${p}`);
+        assert.equal(r.status(), 404, `${CUSTOM_DOMAIN}${p}`);
       }
+      // on the portal host /login and /dashboard are the portal's own pages
+      // for its clients, never the agency's dashboard or its log-in
+      const host = `acme-calls.portal.localhost:${srv.port}`;
+      let r = await other.goto(`http://${host}/login`);
+      assert.equal(r.status(), 200);
+      assert.equal(await other.title(), 'Log in · Acme Calls');
+      assert.doesNotMatch(await other.content(), /Log in to your dashboard|wlportal/);
+      r = await other.goto(`http://${host}/dashboard`);
+      assert.equal(other.url(), `http://${host}/login`, 'no client session: the portal log-in');
+      r = await other.goto(`http://${host}/dashboard/whitelabel`);
+      assert.equal(r.status(), 404);
       await other.screenshot({ path: path.join(artifacts, '16-no-dashboard-on-custom-domain.png'), fullPage: true });
     } finally {
       await other.close();

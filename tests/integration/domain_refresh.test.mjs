@@ -15,6 +15,7 @@ import { startServer, createOrg, api, request, assertError, sleep, sql } from '.
 import {
   DNSMASQ_SKIP, TARGET, startDnsmasq, stopDnsmasq, restartDnsmasq, txtRecord,
 } from './dnsmasq.mjs';
+import { fakeStripeSelling } from './fake_stripe.mjs';
 
 const settings = (name, slug) => ({
   company_name: name, slug, primary_color: '#112233',
@@ -38,7 +39,7 @@ async function waitForDomain(srv, key, pred, what, ms = 15_000) {
 }
 
 describe('custom domain verification through the API', { timeout: 180_000, skip: DNSMASQ_SKIP }, () => {
-  let dns, srv, agency, other;
+  let dns, srv, agency, other, fake;
 
   const claim = (org, domain) => api(srv, 'POST', '/api/v1/whitelabel/domain', { key: org.api_key, body: { domain } });
   const refresh = (org) => api(srv, 'POST', '/api/v1/whitelabel/domain/refresh', { key: org.api_key });
@@ -46,10 +47,14 @@ describe('custom domain verification through the API', { timeout: 180_000, skip:
 
   before(async () => {
     dns = await startDnsmasq();
+    // activation checks the settings' price with (the fake) Stripe
+    fake = await fakeStripeSelling({ secretKey: 'sk_test_abcdefgh1234', priceId: 'price_abcdefgh1234',
+      productId: 'prod_abcdefgh1234' });
     srv = await startServer({ env: {
       WLPORTAL_DNS_SERVER: `127.0.0.1:${dns.port}`,
       WLPORTAL_CNAME_TARGET: TARGET,
       WLPORTAL_DOMAIN_RECHECK_SECONDS: '1',
+      WLPORTAL_STRIPE_API: fake.url,
     } });
     agency = createOrg(srv, { name: 'Domain Agency', minutes: 10 });
     other = createOrg(srv, { name: 'Beta Agency', minutes: 1 });
@@ -59,7 +64,7 @@ describe('custom domain verification through the API', { timeout: 180_000, skip:
     assert.equal(r.status, 200, r.text);
   });
   after(async () => {
-    try { await srv?.stop(); } finally { await stopDnsmasq(dns); }
+    try { await srv?.stop(); } finally { await stopDnsmasq(dns); await fake?.close(); }
   });
 
   it('a claim answers both records: the CNAME and its own TXT proof', async () => {

@@ -363,3 +363,12 @@ export class FakeStripe {
 export async function startFakeStripe({ port = 0 } = {}) {
   return new FakeStripe().listen(port);
 }
+
+// A fake with one account selling one price: what a test's whitelabel
+// settings name, so that activating the portal passes wlportal's price check.
+export async function fakeStripeSelling({ secretKey, priceId, productId, unitAmount = 4000, currency = 'eur' }) {
+  const fake = await startFakeStripe();
+  fake.addAccount({ secretKey });
+  fake.setPrice(secretKey, { id: priceId, product: productId, unit_amount: unitAmount, currency });
+  return fake;
+}

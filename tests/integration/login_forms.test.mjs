@@ -10,17 +10,21 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createOrg, api, sql } from './lib.mjs';
 import { send, setCookies, csrfField, loginForm, login, sessionCookie } from './login.mjs';
+import { fakeStripeSelling } from './fake_stripe.mjs';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 describe('log-in form and page POSTs', { timeout: 300_000 }, () => {
-  let srv, own;
+  let srv, own, fake;
   before(async () => {
-    srv = await startServer();
+    // activating a portal checks its price with (the fake) Stripe
+    fake = await fakeStripeSelling({ secretKey: 'sk_test_abcdefgh1234', priceId: 'price_abcdefgh1234',
+      productId: 'prod_abcdefgh1234' });
+    srv = await startServer({ env: { WLPORTAL_STRIPE_API: fake.url } });
     createOrg(srv, { email: 'owner@forms.test', password: 'forms-password-1' });
     own = `http://127.0.0.1:${srv.port}`;
   });
-  after(async () => { await srv?.stop(); });
+  after(async () => { await srv?.stop(); await fake?.close(); });
 
   it('the form carries a token that must match its cookie', async () => {
     const r = await send(srv, 'GET', '/login');
@@ -121,8 +125,22 @@ describe('log-in form and page POSTs', { timeout: 300_000 }, () => {
     const portal = await send(srv, 'GET', '/', { headers: { Host: `calls.host-agency.test:${p}` } });
     assert.equal(portal.status, 200, portal.text.slice(0, 200));
     assert.match(portal.text, /Host Calls/);
-    // …but neither the log-in form nor the dashboard, on it or on a portal host
-    for (const host of [`calls.host-agency.test:${p}`, 'calls.host-agency.test', `host-calls.portal.localhost:${p}`,
+    // on the portal host, /login and /dashboard are the portal's own pages for
+    // its clients (web/portal_auth.c): never the agency's log-in or dashboard
+    const ph = { Host: `host-calls.portal.localhost:${p}`, Cookie: session };
+    const pl = await send(srv, 'GET', '/login', { headers: ph });
+    assert.equal(pl.status, 200);
+    assert.match(pl.text, /<title>Log in · Host Calls<\/title>/);
+    assert.doesNotMatch(pl.text, /Log in to your dashboard|wlportal/);
+    assert.ok(!setCookies(pl).wl_login, 'no platform log-in token on a portal host');
+    const pd = await send(srv, 'GET', '/dashboard', { headers: ph });
+    assert.equal(pd.status, 303, 'a dashboard session is no portal session');
+    assert.match(pd.headers.location, /\/login$/);
+    for (const path of ['/dashboard/whitelabel', '/dashboard/users']) {
+      assert.equal((await send(srv, 'GET', path, { headers: ph })).status, 404, path);
+    }
+    // …and on the custom domain or elsewhere neither the log-in form nor the dashboard
+    for (const host of [`calls.host-agency.test:${p}`, 'calls.host-agency.test',
       `x.host-calls.portal.localhost:${p}`, `elsewhere.test:${p}`]) {
       const headers = { Host: host, Cookie: session };
       for (const path of ['/login', '/dashboard', '/dashboard/whitelabel', '/dashboard/users']) {

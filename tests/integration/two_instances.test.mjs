@@ -3,7 +3,8 @@
 // ledger must stay exact: a client's credits end at exactly zero when the
 // calls ask for more, its agency pays exactly what the client spent, no
 // second is billed twice although every event reaches both instances, and
-// `wlportal audit` agrees. Needs WLPORTAL_BIN (skipped without it) and the
+// `wlportal audit` agrees. A Stripe webhook event delivered many times to
+// both instances at the same moment credits its session once. Needs WLPORTAL_BIN (skipped without it) and the
 // PostgreSQL 15 server binaries.
 //
 // The server: with WLPORTAL_TEST_PG (scripts/test.sh's PostgreSQL pass) a
@@ -21,6 +22,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signedHeader } from './fake_stripe.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PG_SH = path.join(ROOT, 'scripts', 'pg.sh');
@@ -395,6 +397,54 @@ test('two instances share one PostgreSQL ledger', { timeout: 600_000 }, async (t
       assert.equal(listed.length, perClient);
       assert.equal(listed.reduce((s, c) => s + c.billed_seconds, 0), 300);
     }
+    assertAudit(ctx);
+  });
+
+  await t.test('one Stripe event delivered to both instances at the same moment credits once', async () => {
+    const agency = createOrg(ctx, { minutes: 10 });
+    const client = createOrg(ctx, { minutes: 0, parent: agency.org_id });
+    const whsec = 'whsec_' + randomBytes(12).toString('hex');
+    const slug = 'two' + randomBytes(4).toString('hex');
+    const put = await request(a, 'PUT', '/api/v1/whitelabel', { key: agency.api_key, body: {
+      company_name: 'Two Voice', slug,
+      stripe: { publishable_key: 'pk_test_51TwoInstances', secret_key: 'sk_test_51TwoInstances0000',
+        product_id: 'prod_TwoInstances123', price_id: 'price_TwoInstances123', webhook_secret: whsec },
+      package: { credits: 50, price_cents: 2500, currency: 'EUR' } } });
+    assert.equal(put.status, 200, put.text);
+    const deliver = (srv, event) => new Promise((resolve, reject) => {
+      const payload = Buffer.from(JSON.stringify(event, null, 2));
+      const req = http.request({ host: '127.0.0.1', port: srv.port, method: 'POST', agent: srv.agent,
+        path: `/api/webhooks/stripe/${slug}`, headers: { 'Content-Type': 'application/json',
+          'Content-Length': String(payload.length),
+          'Stripe-Signature': signedHeader(payload.toString('utf8'), whsec) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    const sessions = Array.from({ length: 6 }, (_, i) => ({ id: `cs_test_two${i}${randomBytes(6).toString('hex')}`,
+      object: 'checkout.session', payment_status: 'paid', amount_total: 2500, currency: 'eur',
+      client_reference_id: client.org_id, metadata: { org_id: client.org_id, user_id: client.user_id } }));
+    const sends = [];
+    for (const [i, s] of sessions.entries()) {
+      const ev = { id: `evt_two${i}${randomBytes(6).toString('hex')}`, object: 'event',
+        type: 'checkout.session.completed', data: { object: s } };
+      const late = { ...ev, id: `${ev.id}b`, type: 'checkout.session.async_payment_succeeded' };
+      for (let k = 0; k < 8; k++) sends.push(deliver(servers[k % 2], ev));
+      sends.push(deliver(a, late), deliver(b, late));
+    }
+    const answers = await Promise.all(sends);
+    for (const r of answers) assert.equal(r.status, 200, JSON.stringify(r.json));
+    const credited = answers.filter((r) => r.json.outcome === 'credited').length;
+    assert.equal(credited, sessions.length, answers.map((r) => r.json.outcome).join(','));
+    assert.equal(answers.filter((r) => r.json.outcome === 'duplicate').length, answers.length - sessions.length);
+    assert.equal((await account(b, client.api_key)).minutes_balance, 50 * sessions.length);
+    const p = await request(a, 'GET', '/api/v1/whitelabel/purchases?limit=50', { key: agency.api_key });
+    assert.equal(p.json.purchases.length, sessions.length);
+    for (const x of p.json.purchases) assert.equal(x.status, 'paid');
     assertAudit(ctx);
   });
 

@@ -8,6 +8,7 @@ import {
   startServer, createOrg, api, assertError, assertAuditOk, dbBalanceSeconds, randomUUID,
   databaseBytes, request,
 } from './lib.mjs';
+import { startFakeStripe } from './fake_stripe.mjs';
 
 const SECRET = 'sk_test_51Hx' + 'TopSecretValue0123456789';
 const WHSEC = 'whsec_' + 'SigningSecret0123456789';
@@ -29,7 +30,7 @@ const full = (slug) => ({
 });
 
 describe('whitelabel API', { timeout: 120_000 }, () => {
-  let srv, agency, other, child, child2;
+  let srv, fake, agency, other, child, child2;
   const responses = [];
   const call = async (...args) => {
     const r = await api(srv, ...args);
@@ -38,13 +39,17 @@ describe('whitelabel API', { timeout: 120_000 }, () => {
   };
 
   before(async () => {
-    srv = await startServer();
+    // Activation checks the price with (the fake) Stripe.
+    fake = await startFakeStripe();
+    fake.addAccount({ secretKey: SECRET });
+    fake.setPrice(SECRET, { id: 'price_Abc123456789', product: 'prod_Abc123456789', unit_amount: 4000, currency: 'eur' });
+    srv = await startServer({ env: { WLPORTAL_STRIPE_API: fake.url } });
     agency = createOrg(srv, { name: 'Acme Agency', minutes: 1000 });
     other = createOrg(srv, { name: 'Other Agency', minutes: 10 });
     child = createOrg(srv, { name: 'Client One', parent: agency.org_id, minutes: 0 });
     child2 = createOrg(srv, { name: 'Client Two', parent: agency.org_id, minutes: 2 });
   });
-  after(async () => { await srv?.stop(); });
+  after(async () => { await srv?.stop(); await fake?.close(); });
 
   it('a child org is refused with 403 and the exact message', async () => {
     for (const [m, p, body] of [['GET', '/api/v1/whitelabel'], ['PUT', '/api/v1/whitelabel', {}],
@@ -130,6 +135,11 @@ describe('whitelabel API', { timeout: 120_000 }, () => {
     // clearing a required field while active is refused
     r = await call('PUT', '/api/v1/whitelabel', { key: agency.api_key, body: { stripe: { price_id: null } } });
     assertError(r, 422, 'validation_failed');
+    // a package the Stripe price does not match is refused while active
+    r = await call('PUT', '/api/v1/whitelabel', { key: agency.api_key, body: { package: { price_cents: 4500 } } });
+    assertError(r, 422, 'validation_failed');
+    assert.match(r.json.error.fields['stripe.price_id'], /4000.*4500/, r.text);
+    fake.setPrice(SECRET, { id: 'price_Abc123456789', product: 'prod_Abc123456789', unit_amount: 4500, currency: 'eur' });
     // partial updates keep the rest; deactivation is always allowed
     r = await call('PUT', '/api/v1/whitelabel', { key: agency.api_key, body: { accent_color: '#FF0000', package: { price_cents: 4500 } } });
     assert.equal(r.status, 200, r.text);
