@@ -83,6 +83,9 @@ struct wl_req {
 const char *http_query(struct wl_req *req, const char *name);
 const char *http_header(struct wl_req *req, const char *name);
 void *http_alloc(struct wl_req *req, size_t n);
+/* Gives req->conn back to the pool before the handler ends (before slow
+ * work such as password hashing); req->conn is NULL afterwards. */
+void http_release_conn(struct wl_req *req);
 
 /* req->out holds a JSON document: send it with this status. */
 void http_reply_json(struct wl_req *req, int status);

@@ -192,6 +192,13 @@ redirect_to_login(struct wl_req *req)
 	http_redirect(req, loc);
 }
 
+void
+http_release_conn(struct wl_req *req)
+{
+	store_release(req->conn);
+	req->conn = NULL;
+}
+
 /* Runs authentication and the handler with a read connection. May run on a
  * server thread (SQLite) or a worker (PostgreSQL). */
 static void

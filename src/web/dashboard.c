@@ -122,7 +122,7 @@ struct users_view {
 /* The page from what was read: the chrome and one page of users. */
 static void
 users_page_with(struct wl_req *req, int status, const struct alloc_form *failed,
-		const struct web_chrome *chrome, const struct users_view *v)
+		const struct accounts_chrome *chrome, const struct users_view *v)
 {
 	struct tpl_data *d, *row;
 	const struct store_client_user *users = v->users;
@@ -186,7 +186,7 @@ static void
 users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 {
 	struct tpl_data *d;
-	struct web_chrome *chrome;
+	struct accounts_chrome *chrome;
 	struct users_view v;
 	struct page pg;
 	struct wl_error err;
@@ -212,7 +212,7 @@ users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 		http_reply_error(req, &err);
 		return;
 	}
-	web_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
+	accounts_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
 	v.users = pg.rows;
 	v.n = pg.n;
 	v.more = pg.more;
@@ -238,7 +238,7 @@ struct alloc_job {
 	const char *after;                    /* the users page the form was on */
 	int64_t cursor_ms;
 	char cursor_id[64];
-	struct web_chrome *chrome;
+	struct accounts_chrome *chrome;
 	struct store_client_user *users;      /* USERS_PAGE rows */
 	struct users_view view;
 	bool page_read;
@@ -262,7 +262,7 @@ allocate_refused(struct store_conn *c, void *arg)
 	j->view.more = pg.more;
 	j->view.after = j->after;
 	page_free(&pg);
-	web_chrome_read(c, j->user_id, j->session_org_id, &j->acting, j->chrome);
+	accounts_chrome_read(c, j->user_id, j->session_org_id, &j->acting, j->chrome);
 	j->page_read = true;
 }
 

@@ -284,7 +284,7 @@ put_margin(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
  * form; chrome NULL reads the page's common data on req->conn. */
 static void
 settings_page(struct wl_req *req, int status, const struct store_whitelabel *s,
-	      const struct wl_error *err, const struct web_chrome *chrome)
+	      const struct wl_error *err, const struct accounts_chrome *chrome)
 {
 	struct tpl_data *d = chrome != NULL ? web_page_data_with(req, chrome, "Whitelabel", "whitelabel")
 					    : web_page_data(req, "Whitelabel", "whitelabel");
@@ -360,7 +360,7 @@ struct refusal {
 	char user_id[WL_ID_LEN];
 	char session_org_id[WL_ID_LEN];
 	struct store_org acting;
-	struct web_chrome *chrome;
+	struct accounts_chrome *chrome;
 	struct store_whitelabel stored;
 	bool read;
 };
@@ -384,7 +384,7 @@ refusal_read(struct store_conn *c, struct refusal *rf)
 	wl_error_clear(&e);
 	rf->read = whitelabel_load(c, rf->org_id, &rf->stored, &e) == WL_OK;
 	if (rf->read)
-		web_chrome_read(c, rf->user_id, rf->session_org_id, &rf->acting, rf->chrome);
+		accounts_chrome_read(c, rf->user_id, rf->session_org_id, &rf->acting, rf->chrome);
 }
 
 static void
