@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/host.h"
 #include "core/timeutil.h"
 #include "services/ledger.h"
 
@@ -62,10 +63,7 @@ whitelabel_have(const struct store_whitelabel *s)
 static bool
 local_base(const struct wl_app *app)
 {
-	size_t n = strlen(app->base_domain);
-
-	return strcmp(app->base_domain, "localhost") == 0 ||
-	       (n > 10 && strcmp(app->base_domain + n - 10, ".localhost") == 0);
+	return wl_base_is_local(app->base_domain);
 }
 
 /* On a localhost base the portal runs on our own port over plain HTTP;
