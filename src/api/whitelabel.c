@@ -541,7 +541,7 @@ api_whitelabel_allocate(struct wl_req *req)
 		http_reply_fail(req, WL_ENOTFOUND, "user not found among your portal's users");
 		return;
 	}
-	if (key != NULL && !wl_valid_token(key, 200)) {
+	if (key != NULL && !wl_valid_token(key, WHITELABEL_ALLOC_KEY_MAX)) {
 		http_reply_fail(req, WL_EINVALID,
 				"Idempotency-Key must be 1 to 200 letters, digits or ._:-");
 		return;
@@ -553,31 +553,20 @@ api_whitelabel_allocate(struct wl_req *req)
 		goto bad;
 	if (api_int(body, "credits", true, -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX, &credits,
 		    &err) < 0 ||
-	    api_string(body, "description", true, 500, &desc, &err) < 0)
+	    api_string(body, "description", true, WHITELABEL_ALLOC_DESC_MAX, &desc, &err) < 0)
 		goto bad;
-	if (credits == 0) {
-		wl_error_field(&err, "credits", "must not be zero");
-		goto bad;
-	}
-	if (!wl_valid_utf8(desc, strlen(desc)) || desc[strspn(desc, " \t")] == '\0') {
-		wl_error_field(&err, "description", "must say what the credits are for");
-		goto bad;
-	}
 	r = http_alloc(req, sizeof(*r));
 	if (r == NULL) {
 		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
 		goto bad;
 	}
-	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
-	memcpy(r->user_id, req->params[0], WL_ID_LEN);
-	r->credits = credits;
-	snprintf(r->description, sizeof(r->description), "%s", desc);
 	if (key == NULL) {
 		ids_new_uuid(id);
 		key = id;
 	}
-	/* Keys given to the API live apart from the dashboard's form references. */
-	snprintf(r->reference, sizeof(r->reference), "alloc:api:%s", key);
+	if (whitelabel_allocation_prepare(r, req->org.id, req->params[0], credits, desc,
+					  "alloc:api:", key, &err) != WL_OK)
+		goto bad;
 	json_decref(body);
 	http_submit(req, whitelabel_allocate_run, r, allocation_finish);
 	return;

@@ -333,6 +333,20 @@ parse_credits(const char *s, int64_t *out)
 	return true;
 }
 
+/* The form's own wording for the first complaint of the allocation checks. */
+static const char *
+allocation_form_error(const struct wl_error_field *f)
+{
+	if (strcmp(f->name, "credits") == 0)
+		return "Enter a whole number of credits, not zero (up to 1,000,000; negative "
+		       "to correct a mistake).";
+	if (strcmp(f->name, "description") == 0)
+		return f->reason == WL_FIELD_TOO_LONG
+			       ? "The description must be at most 500 characters."
+			       : "Enter a description, e.g. the invoice number or the reason.";
+	return "This form is out of date. Please enter the allocation again.";
+}
+
 void
 web_allocate(struct wl_req *req)
 {
@@ -356,20 +370,6 @@ web_allocate(struct wl_req *req)
 	f.credits = http_form(req, "credits");
 	f.description = http_form(req, "description");
 	f.error = NULL;
-	if (!parse_credits(f.credits, &credits) || credits == 0 ||
-	    credits < -WL_PACKAGE_CREDITS_MAX || credits > WL_PACKAGE_CREDITS_MAX)
-		f.error = "Enter a whole number of credits, not zero (up to 1,000,000; negative "
-			  "to correct a mistake).";
-	else if (f.description == NULL || f.description[strspn(f.description, " \t")] == '\0')
-		f.error = "Enter a description, e.g. the invoice number or the reason.";
-	else if (strlen(f.description) > 500)
-		f.error = "The description must be at most 500 characters.";
-	else if (ref == NULL || !wl_valid_token(ref, 64))
-		f.error = "This form is out of date. Please enter the allocation again.";
-	if (f.error != NULL) {
-		users_page(req, 422, &f);
-		return;
-	}
 	j = http_alloc(req, sizeof(*j));
 	if (j != NULL) {
 		j->chrome = http_alloc(req, sizeof(*j->chrome));
@@ -380,11 +380,16 @@ web_allocate(struct wl_req *req)
 		return;
 	}
 	r = &j->alloc;
-	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
-	memcpy(r->user_id, req->params[0], WL_ID_LEN);
-	r->credits = credits;
-	snprintf(r->description, sizeof(r->description), "%s", f.description);
-	snprintf(r->reference, sizeof(r->reference), "alloc:web:%s", ref);
+	if (!parse_credits(f.credits, &credits))
+		wl_error_field_why(&err, "credits", WL_FIELD_INVALID, "must be a whole number");
+	else
+		(void)whitelabel_allocation_prepare(r, req->org.id, req->params[0], credits,
+						    f.description, "alloc:web:", ref, &err);
+	if (err.nfields > 0) {
+		f.error = allocation_form_error(&err.fields[0]);
+		users_page(req, 422, &f);
+		return;
+	}
 	memcpy(j->user_id, req->user_id, WL_ID_LEN);
 	memcpy(j->session_org_id, req->key_org_id, WL_ID_LEN);
 	j->acting = req->org;

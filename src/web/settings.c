@@ -144,7 +144,7 @@ put_fields(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 			continue;
 		snprintf(name, sizeof(name), "e_%s", def->form);
 		tpl_putf(d, name, "%s %s.", def->label, err->fields[f].message);
-		if (strstr(err->fields[f].message, "required to activate") != NULL) {
+		if (err->fields[f].reason == WL_FIELD_NEEDED_TO_ACTIVATE) {
 			activation_refused = true;
 			item = tpl_push(d, "missing_now");
 			tpl_put(item, "label", def->label);
