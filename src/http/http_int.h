@@ -74,6 +74,7 @@ struct http_server {
 	atomic_bool stopping;  /* new requests are answered 503 */
 	atomic_int in_flight;  /* requests suspended on a worker or the writer */
 	struct conn_reaper *reaper;  /* conns.c */
+	http_error_page_fn error_page;  /* errors of HTML requests; NULL: JSON */
 };
 
 void http_mark_bad(struct wl_req *req, const char *msg);

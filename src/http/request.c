@@ -19,7 +19,6 @@
 #include "core/form.h"
 #include "core/validate.h"
 #include "http/http_int.h"
-#include "web/web.h"
 
 /* Request headers a handler may read; the rest are never copied. */
 static const char *const wanted_headers[] = {
@@ -179,10 +178,13 @@ http_reply_error(struct wl_req *req, const struct wl_error *err)
 			wl_log("%s: internal error: %s", req->path, err->message);
 		if (code == WL_EMETHOD)
 			req->priv->extra_header_name = "Allow";
-		web_error_page(req, wl_error_http_status(code), NULL,
-			       code == WL_EINTERNAL ? "Something went wrong on our side. Please try again."
-						    : err->message);
-		return;
+		if (req->priv->server->error_page != NULL) {
+			req->priv->server->error_page(
+				req, wl_error_http_status(code), NULL,
+				code == WL_EINTERNAL ? "Something went wrong on our side. Please try again."
+						     : err->message);
+			return;
+		}
 	}
 	wl_buf_reset(&req->out);
 	wl_json_obj_begin(&req->out);
@@ -261,7 +263,7 @@ http_redirect(struct wl_req *req, const char *location)
 {
 	wl_buf_reset(&req->out);
 	wl_buf_puts(&req->out, "<!doctype html><title>See other</title><a href=\"");
-	tpl_escape(&req->out, location);
+	wl_html_escape(&req->out, location);
 	wl_buf_puts(&req->out, "\">Continue</a>\n");
 	http_add_header(req, "Location", location);
 	http_reply_html(req, 303);

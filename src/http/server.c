@@ -41,7 +41,6 @@
 #include "core/validate.h"
 #include "services/accounts.h"
 #include "services/ids.h"
-#include "web/web.h"
 #include "http/http_int.h"
 
 /* ---- routing and dispatch ------------------------------------------------ */
