@@ -7,6 +7,7 @@
 #include "http/http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -97,6 +98,7 @@ http_copy_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_
 	struct http_private *p = req->priv;
 
 	(void)kind;
+	assert(p->nquery >= 0 && p->nquery <= MAX_QUERY);
 	if (p->nquery >= MAX_QUERY) {
 		http_mark_bad(req, "too many query parameters");
 		return MHD_NO;
@@ -129,6 +131,7 @@ http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key
 	for (i = 0; wanted_headers[i] != NULL; i++)
 		if (strcasecmp(key, wanted_headers[i]) == 0)
 			break;
+	assert(p->nheaders >= 0 && p->nheaders <= MAX_HEADERS);
 	if (wanted_headers[i] == NULL || p->nheaders >= MAX_HEADERS)
 		return MHD_YES;
 	if (kv_find(p->headers, p->nheaders, key) != NULL) {
@@ -250,6 +253,7 @@ http_add_header(struct wl_req *req, const char *name, const char *value)
 	size_t n = strlen(value);
 	char *copy;
 
+	assert(p->nextra >= 0 && p->nextra <= MAX_EXTRA_HEADERS);
 	if (p->nextra >= MAX_EXTRA_HEADERS || (copy = http_alloc(req, n + 1)) == NULL)
 		return;
 	memcpy(copy, value, n);

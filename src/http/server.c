@@ -28,6 +28,7 @@
 #include "http/http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <netinet/in.h>
@@ -118,6 +119,8 @@ http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct w
 {
 	struct http_private *p = req->priv;
 
+	/* Only a running handler (or a worker's work) queues, and only once. */
+	assert(p->state == RS_DISPATCHED && !p->job_pending);
 	p->job.run = run;
 	p->job.arg = arg;
 	p->finish = finish;
@@ -145,6 +148,7 @@ http_job_order(struct wl_req *req, const char *agency_id)
 void
 http_offload(struct wl_req *req, void (*work)(struct wl_req *, void *), void *arg)
 {
+	assert(req->priv->state == RS_DISPATCHED && req->priv->offload_fn == NULL);
 	req->priv->offload_fn = work;
 	req->priv->offload_arg = arg;
 	req->priv->state = RS_WAITING;
@@ -155,6 +159,7 @@ job_done(struct wl_job *job)
 {
 	struct http_private *p = (struct http_private *)((char *)job - offsetof(struct http_private, job));
 
+	assert(p->state == RS_WAITING && p->suspended);
 	p->state = RS_FINISH;
 	MHD_resume_connection(p->mhd);
 }
@@ -293,6 +298,7 @@ dispatch(struct wl_req *req)
 	bool mismatch;
 	char allow[64];
 
+	assert(p->state == RS_READING);
 	p->state = RS_DISPATCHED;
 	conns_busy(p->track);
 	if (atomic_load(&p->server->stopping)) {
@@ -400,6 +406,7 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 		http_mark_bad(req, "The URL is too long");
 		n = 0;
 	}
+	assert(n <= PATH_MAX_LEN);
 	memcpy(p->path, url, n);
 	p->path[n] = '\0';
 	req->path = p->path;
@@ -471,6 +478,7 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
 			return MHD_YES; /* suspended; resumed by the writer or a worker */
 		return http_queue_answer(req);
 	case RS_FINISH:
+		assert(p->suspended && p->job_pending && p->finish != NULL);
 		p->suspended = false;
 		atomic_fetch_sub(&p->server->in_flight, 1);
 		p->state = RS_DISPATCHED;
