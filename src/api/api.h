@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
-#include "store/store.h"
+#include "core/model.h"
 
 /* Parses the body as a JSON object; on failure answers 400 and returns NULL.
  * The caller json_decref()s the result. */
