@@ -222,8 +222,13 @@ offloaded(void *arg)
 	struct offload *o = arg;
 	struct wl_req *req = o->req;
 
-	if (o->route != NULL)
+	if (o->route != NULL) {
+		/* The worker owns the suspended request now: its handler runs
+		 * dispatched, as it would on a server thread. */
+		assert(req->priv->state == RS_WAITING && req->priv->suspended);
+		req->priv->state = RS_DISPATCHED;
 		run_handler(req, o->route);
+	}
 	free(o);
 	finish_on_worker(req);
 }
