@@ -13,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "config.h"
+#include "flags.h"
+#include "simulate.h"
 #include "core/fx.h"
 #include "core/money.h"
 #include "core/validate.h"
@@ -27,6 +30,7 @@
 #include "services/mail_outbox.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
+#include "web/web.h"
 
 static const char *const top_usage =
 	"usage: wlportal COMMAND [FLAGS]\n"
@@ -41,180 +45,6 @@ static const char *const top_usage =
 	"\n"
 	"Each command takes --help. The database URL is sqlite:PATH (default\n"
 	"sqlite:data/wlportal.db, or WLPORTAL_DB) or postgres://user:pw@host:port/db.\n";
-
-/* ---- parsing ------------------------------------------------------------ */
-
-static struct cli_flag *
-find_flag(struct cli_spec *spec, const char *name, size_t n)
-{
-	int i;
-
-	for (i = 0; i < CLI_MAX_FLAGS && spec->flags[i].name != NULL; i++)
-		if (strlen(spec->flags[i].name) == n && strncmp(spec->flags[i].name, name, n) == 0)
-			return &spec->flags[i];
-	return NULL;
-}
-
-int
-cli_parse(struct cli_spec *spec, int argc, char **argv)
-{
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *eq;
-		struct cli_flag *f;
-		size_t n;
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			printf("%s", spec->usage);
-			return -1;
-		}
-		if (strncmp(a, "--", 2) != 0) {
-			fprintf(stderr, "wlportal: unexpected argument '%s'\n%s", a, spec->usage);
-			return 2;
-		}
-		a += 2;
-		eq = strchr(a, '=');
-		n = eq != NULL ? (size_t)(eq - a) : strlen(a);
-		f = find_flag(spec, a, n);
-		if (f == NULL) {
-			fprintf(stderr, "wlportal: unknown flag '--%.*s'\n%s", (int)n, a, spec->usage);
-			return 2;
-		}
-		if (f->value != NULL) {
-			fprintf(stderr, "wlportal: --%s given twice\n", f->name);
-			return 2;
-		}
-		if (!f->takes_value) {
-			if (eq != NULL) {
-				fprintf(stderr, "wlportal: --%s takes no value\n", f->name);
-				return 2;
-			}
-			f->value = "1";
-			continue;
-		}
-		if (eq != NULL) {
-			f->value = eq + 1;
-		} else if (i + 1 < argc) {
-			f->value = argv[++i];
-		} else {
-			fprintf(stderr, "wlportal: --%s needs a value\n", f->name);
-			return 2;
-		}
-	}
-	return 0;
-}
-
-const char *
-cli_get(const struct cli_spec *spec, const char *name)
-{
-	int i;
-
-	for (i = 0; i < CLI_MAX_FLAGS && spec->flags[i].name != NULL; i++)
-		if (strcmp(spec->flags[i].name, name) == 0)
-			return spec->flags[i].value;
-	return NULL;
-}
-
-int
-cli_number(const struct cli_spec *spec, const char *name, long long min, long long max,
-	   long long *out)
-{
-	const char *v = cli_get(spec, name);
-	char *end;
-	long long n;
-
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (v[0] == '\0' || *end != '\0' || errno != 0 || n < min || n > max) {
-		fprintf(stderr, "wlportal: --%s must be a whole number from %lld to %lld, got '%s'\n",
-			name, min, max, v);
-		return 2;
-	}
-	*out = n;
-	return 0;
-}
-
-static int
-need(const struct cli_spec *spec, const char *const *names)
-{
-	for (; *names != NULL; names++) {
-		if (cli_get(spec, *names) == NULL) {
-			fprintf(stderr, "wlportal: --%s is required\n%s", *names, spec->usage);
-			return 2;
-		}
-	}
-	return 0;
-}
-
-/* ---- shared start-up ---------------------------------------------------------- */
-
-static int
-app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
-{
-	struct wl_error err;
-	char fx_msg[300];
-
-	memset(app, 0, sizeof(*app));
-	wl_error_clear(&err);
-	/* A bad rate would price margins wrongly: refuse before anything opens. */
-	if (wl_fx_parse(cfg->fx_rates, &app->fx, fx_msg, sizeof(fx_msg)) != WL_OK) {
-		fprintf(stderr, "wlportal: %s\n", fx_msg);
-		return 1;
-	}
-	if (ids_init() != WL_OK) {
-		fprintf(stderr, "wlportal: libsodium failed to start\n");
-		return 1;
-	}
-	if (strncmp(cfg->db, "sqlite:", 7) == 0 && config_make_parent_dir(cfg->db + 7) != 0) {
-		fprintf(stderr, "wlportal: cannot create the directory for %s: %s\n", cfg->db + 7,
-			strerror(errno));
-		return 1;
-	}
-	app->store = store_open(cfg->db, &err);
-	if (app->store == NULL) {
-		fprintf(stderr, "wlportal: %s\n", err.message);
-		return 1;
-	}
-	if (store_migrate(app->store, &err) != WL_OK) {
-		fprintf(stderr, "wlportal: %s\n", err.message);
-		store_close(app->store);
-		return 1;
-	}
-	if (with_writer) {
-		app->writer = writer_start(app->store, &err);
-		if (app->writer == NULL) {
-			fprintf(stderr, "wlportal: %s\n", err.message);
-			store_close(app->store);
-			return 1;
-		}
-	}
-	app->price_micro_per_minute = WL_PLATFORM_PRICE_MICRO;
-	snprintf(app->engine_token, sizeof(app->engine_token), "%s", cfg->engine_token);
-	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
-	snprintf(app->listen_host, sizeof(app->listen_host), "%.*s",
-		 (int)strcspn(cfg->listen, ":"), cfg->listen);
-	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
-	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
-	snprintf(app->smtp_url, sizeof(app->smtp_url), "%s", cfg->smtp_url);
-	snprintf(app->mail_from, sizeof(app->mail_from), "%s", cfg->mail_from);
-	snprintf(app->stripe_api, sizeof(app->stripe_api), "%s", cfg->stripe_api);
-	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
-	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
-	app->trust_proxy = cfg->trust_proxy;
-	return 0;
-}
-
-static void
-app_close(struct wl_app *app)
-{
-	workers_stop(app->workers);
-	writer_stop(app->writer);
-	store_close(app->store);
-	sodium_memzero(app, sizeof(*app));
-}
 
 static void
 take_db(struct wl_config *cfg, const struct cli_spec *spec)
@@ -315,9 +145,14 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	srv = http_start(&app, cfg.listen, (int)threads, &err);
+	/* The pages are loaded before the server accepts a request and freed
+	 * only once it has stopped (they are read by every server thread). */
+	srv = web_init(app.web_dir, &err) == WL_OK
+		      ? http_start(&app, cfg.listen, (int)threads, web_error_page, &err)
+		      : NULL;
 	if (srv == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
+		web_free();
 		domains_recheck_stop(rechecker);
 		app_close(&app);
 		return err.code == WL_EINVALID ? 2 : 1;
@@ -327,7 +162,8 @@ cmd_serve(int argc, char **argv)
 	if (reaper == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		http_quiesce(srv);
-		http_stop(srv);
+		if (http_stop(srv))
+			web_free();
 		app_close(&app);
 		return 1;
 	}
@@ -335,7 +171,8 @@ cmd_serve(int argc, char **argv)
 	if (mail_sender == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		http_quiesce(srv);
-		http_stop(srv);
+		if (http_stop(srv))
+			web_free();
 		reaper_stop(reaper);
 		app_close(&app);
 		return 1;
@@ -374,7 +211,8 @@ cmd_serve(int argc, char **argv)
 	/* No new requests; the ones in flight finish their writes and are
 	 * answered; only then do the server, the workers and the writer stop. */
 	http_quiesce(srv);
-	http_stop(srv);
+	if (http_stop(srv))
+		web_free();
 	reaper_stop(reaper);
 	mail_sender_stop(mail_sender);
 	workers_stop(app.workers);
@@ -460,7 +298,7 @@ cmd_create_org(int argc, char **argv)
 
 	if ((rc = cli_parse(&spec, argc, argv)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = need(&spec, required)) != 0)
+	if ((rc = cli_need(&spec, required)) != 0)
 		return rc;
 	memset(&in, 0, sizeof(in));
 	if ((rc = parse_minutes_flag(&spec, &in.seconds)) != 0)
@@ -513,7 +351,7 @@ cmd_grant(int argc, char **argv)
 
 	if ((rc = cli_parse(&spec, argc, argv)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = need(&spec, required)) != 0 || (rc = parse_minutes_flag(&spec, &seconds)) != 0)
+	if ((rc = cli_need(&spec, required)) != 0 || (rc = parse_minutes_flag(&spec, &seconds)) != 0)
 		return rc;
 	if (seconds <= 0) {
 		fprintf(stderr, "wlportal: --minutes must be greater than zero\n");

@@ -7,7 +7,7 @@
  * is simulated: nothing sleeps, so the run measures wlportal, not the clock.
  * It stops by itself after --calls calls.
  */
-#include "cli.h"
+#include "simulate.h"
 
 #include <curl/curl.h>
 #include <inttypes.h>
@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "flags.h"
 #include "core/buf.h"
 #include "core/money.h"
 #include "core/timeutil.h"

@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
-#include "store/store.h"
+#include "core/model.h"
 
 /* Parses the body as a JSON object; on failure answers 400 and returns NULL.
  * The caller json_decref()s the result. */
@@ -21,6 +21,26 @@ int api_string(json_t *obj, const char *field, bool required, size_t maxlen, con
 	       struct wl_error *err);
 int api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
 	    int64_t *out, struct wl_error *err);
+
+/* A settable string: absent → unchanged (*out NULL), null → cleared (""),
+ * a string of at most max bytes → copied into the request's memory. A bad
+ * value adds a field complaint under `report` and returns WL_OK; only
+ * running out of memory fails. */
+int api_take_string(struct wl_req *req, json_t *obj, const char *field, const char *report,
+		    size_t max, const char **out, struct wl_error *err);
+/* 400 "Unknown field '{where}{key}'" for the first key of obj not in known
+ * (NULL-terminated). */
+int api_unknown_fields(json_t *obj, const char *const *known, const char *where,
+		       struct wl_error *err);
+/* 422 with one field complaint for each key of obj not in known. */
+int api_unknown_fields_named(json_t *obj, const char *const *known, struct wl_error *err);
+/* A whole number 0..max from the query string: 1 when absent, WL_OK, or
+ * WL_EINVALID naming the parameter. */
+int api_query_int(struct wl_req *req, const char *name, int64_t max, int64_t *out,
+		  struct wl_error *err);
+/* The org acted on is a parent (whitelabel is theirs); else answers 403
+ * and returns false. */
+bool api_parent_only(struct wl_req *req);
 
 /* Paging: limit (1..max, default dflt) and cursor from the query string. */
 int api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_ms,

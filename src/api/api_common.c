@@ -12,6 +12,7 @@
 #include "core/cursor.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
+#include "services/whitelabel.h"
 
 json_t *
 api_body_object(struct wl_req *req)
@@ -176,4 +177,110 @@ api_healthz(struct wl_req *req)
 	wl_json_kv_str(&req->out, "status", "ok");
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
+}
+
+bool
+api_parent_only(struct wl_req *req)
+{
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
+		http_reply_error(req, &err);
+		return false;
+	}
+	return true;
+}
+
+/* A settable string: absent → unchanged (NULL), null → cleared (""),
+ * a string → copied into the request's memory. */
+int
+api_take_string(struct wl_req *req, json_t *obj, const char *field, const char *report, size_t max,
+		const char **out, struct wl_error *err)
+{
+	json_t *v = json_object_get(obj, field);
+	char *copy;
+
+	*out = NULL;
+	if (v == NULL)
+		return WL_OK;
+	if (json_is_null(v)) {
+		*out = "";
+		return WL_OK;
+	}
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+		wl_error_field(err, report, "must be a string");
+		return WL_OK;
+	}
+	if (json_string_length(v) > max) {
+		wl_error_field(err, report, "must be at most %zu characters", max);
+		return WL_OK;
+	}
+	copy = http_alloc(req, json_string_length(v) + 1);
+	if (copy == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	memcpy(copy, json_string_value(v), json_string_length(v));
+	*out = copy;
+	return WL_OK;
+}
+
+int
+api_unknown_fields(json_t *obj, const char *const *known, const char *where, struct wl_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, key, v) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(known[i], key) == 0)
+				break;
+		if (known[i] == NULL)
+			return wl_fail(err, WL_EINVALID, "Unknown field '%s%s'", where, key);
+	}
+	return WL_OK;
+}
+
+int
+api_unknown_fields_named(json_t *obj, const char *const *known, struct wl_error *err)
+{
+	char list[160];
+	const char *key;
+	json_t *v;
+	size_t i, used = 0;
+
+	list[0] = '\0';
+	for (i = 0; known[i] != NULL && used < sizeof(list) - 1; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+					 known[i]);
+	json_object_foreach(obj, key, v) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(known[i], key) == 0)
+				break;
+		if (known[i] == NULL)
+			wl_error_field(err, key, "is not a field of this request (known: %s)", list);
+	}
+	return err->nfields > 0 ? WL_EVALIDATION : WL_OK;
+}
+
+int
+api_query_int(struct wl_req *req, const char *name, int64_t max, int64_t *out, struct wl_error *err)
+{
+	const char *v = http_query(req, name);
+	int64_t n = 0;
+	size_t i;
+
+	if (v == NULL)
+		return 1;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 12)
+			return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld", name,
+				       (long long)max);
+		n = n * 10 + (v[i] - '0');
+	}
+	if (i == 0 || n > max)
+		return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld", name,
+			       (long long)max);
+	*out = n;
+	return WL_OK;
 }

@@ -13,19 +13,6 @@
 #include "services/domains.h"
 #include "services/whitelabel.h"
 
-static bool
-parent_only(struct wl_req *req)
-{
-	struct wl_error err;
-
-	wl_error_clear(&err);
-	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return false;
-	}
-	return true;
-}
-
 static void
 kv_time(struct wl_buf *b, const char *key, int64_t ms)
 {
@@ -97,7 +84,7 @@ api_whitelabel_domain_set(struct wl_req *req)
 	const char *domain = NULL;
 	json_t *body;
 
-	if (!parent_only(req))
+	if (!api_parent_only(req))
 		return;
 	if ((body = api_body_object(req)) == NULL)
 		return;
@@ -123,7 +110,7 @@ api_whitelabel_domain_delete(struct wl_req *req)
 {
 	struct domains_job *r;
 
-	if (!parent_only(req))
+	if (!api_parent_only(req))
 		return;
 	r = http_alloc(req, sizeof(*r));
 	if (r == NULL) {
@@ -155,7 +142,7 @@ api_whitelabel_domain_refresh(struct wl_req *req)
 	struct domains_job *r;
 	struct wl_error err;
 
-	if (!parent_only(req))
+	if (!api_parent_only(req))
 		return;
 	wl_error_clear(&err);
 	r = http_alloc(req, sizeof(*r));

@@ -74,11 +74,11 @@ api_engine_inbound(struct wl_req *req)
 	snprintf(r->from, sizeof(r->from), "%s", from);
 	snprintf(r->to, sizeof(r->to), "%s", to);
 	if (org != NULL) {
-		struct store_org o;
+		char agency[WL_ID_LEN];
 
-		if (store_org_get(req->conn, org, false, &o, &err) != WL_OK)
+		if (calls_agency_of_id(req->conn, org, agency, &err) != WL_OK)
 			goto bad;
-		http_job_order(req, calls_agency_of(&o));
+		http_job_order(req, agency);
 	}
 	json_decref(body);
 	http_submit(req, calls_inbound_run, r, inbound_finish);

@@ -1,8 +1,7 @@
 /*
- * whitelabel.c — the agency's whitelabel API: settings, margin calculator,
- * portal users and manual credit allocations (the custom domain is
- * api/domains.c). Parent orgs
- * only. Secrets arrive here in plaintext, are sealed at once, and the
+ * whitelabel.c — the agency's whitelabel API: settings and the margin
+ * calculator (the custom domain: api/domains.c; portal users and credit
+ * allocations: api/whitelabel_users.c). Parent orgs only. Secrets arrive here in plaintext, are sealed at once, and the
  * plaintext copies are wiped; responses only ever say whether one is set.
  */
 #include "api/api.h"
@@ -104,26 +103,13 @@ api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct s
 	wl_json_obj_end(b);
 }
 
-static bool
-parent_only(struct wl_req *req)
-{
-	struct wl_error err;
-
-	wl_error_clear(&err);
-	if (whitelabel_require_parent(&req->org, &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return false;
-	}
-	return true;
-}
-
 void
 api_whitelabel_get(struct wl_req *req)
 {
 	struct store_whitelabel s;
 	struct wl_error err;
 
-	if (!parent_only(req))
+	if (!api_parent_only(req))
 		return;
 	wl_error_clear(&err);
 	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK) {
@@ -182,55 +168,6 @@ put_check_work(struct wl_req *req, void *arg)
 	http_submit(req, whitelabel_put_run, &ctx->put, put_finish);
 }
 
-/* A settable string: absent → unchanged (NULL), null → cleared (""),
- * a string → copied into the request's memory. */
-static int
-take_string(struct wl_req *req, json_t *obj, const char *field, const char *report, size_t max,
-	    const char **out, struct wl_error *err)
-{
-	json_t *v = json_object_get(obj, field);
-	char *copy;
-
-	*out = NULL;
-	if (v == NULL)
-		return WL_OK;
-	if (json_is_null(v)) {
-		*out = "";
-		return WL_OK;
-	}
-	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
-		wl_error_field(err, report, "must be a string");
-		return WL_OK;
-	}
-	if (json_string_length(v) > max) {
-		wl_error_field(err, report, "must be at most %zu characters", max);
-		return WL_OK;
-	}
-	copy = http_alloc(req, json_string_length(v) + 1);
-	if (copy == NULL)
-		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
-	memcpy(copy, json_string_value(v), json_string_length(v));
-	*out = copy;
-	return WL_OK;
-}
-
-static int
-unknown_fields(json_t *obj, const char *const *known, const char *where, struct wl_error *err)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(obj, key, v) {
-		for (i = 0; known[i] != NULL; i++)
-			if (strcmp(known[i], key) == 0)
-				break;
-		if (known[i] == NULL)
-			return wl_fail(err, WL_EINVALID, "Unknown field '%s%s'", where, key);
-	}
-	return WL_OK;
-}
-
 static int
 take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_error *err)
 {
@@ -242,7 +179,7 @@ take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_err
 		wl_error_field(err, "package", "must be an object with credits, price_cents and currency");
 		return WL_OK;
 	}
-	if (unknown_fields(pkg, known, "package.", err) != WL_OK)
+	if (api_unknown_fields(pkg, known, "package.", err) != WL_OK)
 		return err->code;
 	u->has_package = true;
 	ctx->put.package_missing = WHITELABEL_PKG_CREDITS | WHITELABEL_PKG_PRICE |
@@ -304,7 +241,7 @@ api_whitelabel_put(struct wl_req *req)
 	json_t *body, *stripe, *v;
 	int rc;
 
-	if (!parent_only(req))
+	if (!api_parent_only(req))
 		return;
 	body = api_body_object(req);
 	sodium_memzero(req->body.p, req->body.len); /* it may hold a secret key */
@@ -318,28 +255,28 @@ api_whitelabel_put(struct wl_req *req)
 	}
 	u = &ctx->put.u;
 	memcpy(ctx->put.org_id, req->org.id, WL_ID_LEN);
-	if (unknown_fields(body, known, "", &err) != WL_OK)
+	if (api_unknown_fields(body, known, "", &err) != WL_OK)
 		goto out;
-	if (take_string(req, body, "company_name", "company_name", 200, &u->company_name, &err) ||
-	    take_string(req, body, "slug", "slug", 100, &u->slug, &err) ||
-	    take_string(req, body, "logo_url", "logo_url", 4096, &u->logo_url, &err) ||
-	    take_string(req, body, "primary_color", "primary_color", 16, &u->primary_color, &err) ||
-	    take_string(req, body, "accent_color", "accent_color", 16, &u->accent_color, &err))
+	if (api_take_string(req, body, "company_name", "company_name", 200, &u->company_name, &err) ||
+	    api_take_string(req, body, "slug", "slug", 100, &u->slug, &err) ||
+	    api_take_string(req, body, "logo_url", "logo_url", 4096, &u->logo_url, &err) ||
+	    api_take_string(req, body, "primary_color", "primary_color", 16, &u->primary_color, &err) ||
+	    api_take_string(req, body, "accent_color", "accent_color", 16, &u->accent_color, &err))
 		goto out;
 	stripe = json_object_get(body, "stripe");
 	if (stripe != NULL && !json_is_null(stripe)) {
 		if (!json_is_object(stripe)) {
 			wl_error_field(&err, "stripe", "must be an object");
-		} else if (unknown_fields(stripe, stripe_known, "stripe.", &err) != WL_OK ||
-			   take_string(req, stripe, "publishable_key", "stripe.publishable_key", 300,
+		} else if (api_unknown_fields(stripe, stripe_known, "stripe.", &err) != WL_OK ||
+			   api_take_string(req, stripe, "publishable_key", "stripe.publishable_key", 300,
 				       &u->stripe_publishable_key, &err) ||
-			   take_string(req, stripe, "secret_key", "stripe.secret_key", 300,
+			   api_take_string(req, stripe, "secret_key", "stripe.secret_key", 300,
 				       &u->stripe_secret_key, &err) ||
-			   take_string(req, stripe, "product_id", "stripe.product_id", 300,
+			   api_take_string(req, stripe, "product_id", "stripe.product_id", 300,
 				       &u->stripe_product_id, &err) ||
-			   take_string(req, stripe, "price_id", "stripe.price_id", 300,
+			   api_take_string(req, stripe, "price_id", "stripe.price_id", 300,
 				       &u->stripe_price_id, &err) ||
-			   take_string(req, stripe, "webhook_secret", "stripe.webhook_secret", 300,
+			   api_take_string(req, stripe, "webhook_secret", "stripe.webhook_secret", 300,
 				       &u->stripe_webhook_secret, &err)) {
 			goto out;
 		}
@@ -388,28 +325,6 @@ out:
 
 /* ---- margin calculator --------------------------------------------------------- */
 
-static int
-query_int(struct wl_req *req, const char *name, int64_t max, int64_t *out, struct wl_error *err)
-{
-	const char *v = http_query(req, name);
-	int64_t n = 0;
-	size_t i;
-
-	if (v == NULL)
-		return 1;
-	for (i = 0; v[i] != '\0'; i++) {
-		if (v[i] < '0' || v[i] > '9' || i >= 12)
-			return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld", name,
-				       (long long)max);
-		n = n * 10 + (v[i] - '0');
-	}
-	if (i == 0 || n > max)
-		return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld", name,
-			       (long long)max);
-	*out = n;
-	return WL_OK;
-}
-
 void
 api_whitelabel_margin(struct wl_req *req)
 {
@@ -420,7 +335,7 @@ api_whitelabel_margin(struct wl_req *req)
 	const char *currency;
 	char rate[32];
 
-	if (!parent_only(req))
+	if (!api_parent_only(req))
 		return;
 	wl_error_clear(&err);
 	if (whitelabel_load(req->conn, req->org.id, &s, &err) != WL_OK) {
@@ -430,8 +345,8 @@ api_whitelabel_margin(struct wl_req *req)
 	credits = s.package_credits;
 	price = s.package_price_cents;
 	currency = s.package_currency[0] ? s.package_currency : "EUR";
-	if (query_int(req, "credits", WL_PACKAGE_CREDITS_MAX, &credits, &err) < 0 ||
-	    query_int(req, "price_cents", WL_PACKAGE_PRICE_MAX, &price, &err) < 0 ||
+	if (api_query_int(req, "credits", WL_PACKAGE_CREDITS_MAX, &credits, &err) < 0 ||
+	    api_query_int(req, "price_cents", WL_PACKAGE_PRICE_MAX, &price, &err) < 0 ||
 	    pricing_margin(req->app, credits, price, currency, &m, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
@@ -460,161 +375,3 @@ api_whitelabel_margin(struct wl_req *req)
 	http_reply_json(req, 200);
 }
 
-/* ---- users and allocations ------------------------------------------------------- */
-
-void
-api_whitelabel_users(struct wl_req *req)
-{
-	const struct store_client_user *rows;
-	struct page pg;
-	struct wl_error err;
-	int64_t cursor_ms;
-	char cursor_id[64], t[WL_CURSOR_TEXT_MAX], minutes[32];
-	int limit, i;
-
-	if (!parent_only(req))
-		return;
-	wl_error_clear(&err);
-	if (api_page(req, 100, PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
-	    accounts_client_users(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg,
-				  &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	rows = pg.rows;
-	wl_json_obj_begin(&req->out);
-	wl_json_key(&req->out, "users");
-	wl_json_arr_begin(&req->out);
-	for (i = 0; i < pg.n; i++) {
-		wl_json_obj_begin(&req->out);
-		wl_json_kv_str(&req->out, "user_id", rows[i].user.id);
-		wl_json_kv_str(&req->out, "org_id", rows[i].user.org_id);
-		wl_json_kv_str(&req->out, "email", rows[i].user.email);
-		wl_format_minutes(rows[i].balance_seconds, minutes);
-		wl_json_kv_raw(&req->out, "credits_balance", minutes);
-		wl_format_iso_ms(rows[i].user.created_at, t);
-		wl_json_kv_str(&req->out, "created_at", t);
-		wl_json_key(&req->out, "purchases");
-		wl_json_int(&req->out, rows[i].purchases);
-		wl_json_key(&req->out, "email_verified");
-		wl_json_bool(&req->out, rows[i].verified_at != 0);
-		wl_json_key(&req->out, "last_login_at");
-		if (rows[i].last_login_at != 0) {
-			wl_format_iso_ms(rows[i].last_login_at, t);
-			wl_json_str(&req->out, t);
-		} else {
-			wl_json_null(&req->out);
-		}
-		wl_json_obj_end(&req->out);
-	}
-	wl_json_arr_end(&req->out);
-	api_kv_next_cursor(&req->out, pg.more, pg.n > 0 ? rows[pg.n - 1].user.created_at : 0,
-			   pg.n > 0 ? rows[pg.n - 1].user.id : "");
-	wl_json_obj_end(&req->out);
-	page_free(&pg);
-	http_reply_json(req, 200);
-}
-
-static void
-allocation_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
-{
-	struct whitelabel_allocation *r = arg;
-	char minutes[32];
-
-	if (rc != WL_OK) {
-		http_reply_error(req, err);
-		return;
-	}
-	wl_json_obj_begin(&req->out);
-	wl_json_kv_str(&req->out, "user_id", r->user_id);
-	wl_json_kv_str(&req->out, "org_id", r->org_id);
-	wl_json_kv_int(&req->out, "credits", r->credits);
-	wl_json_kv_str(&req->out, "description", r->description);
-	wl_format_minutes(r->balance_seconds, minutes);
-	wl_json_kv_raw(&req->out, "credits_balance", minutes);
-	wl_json_kv_bool(&req->out, "applied", r->applied);
-	wl_json_obj_end(&req->out);
-	http_reply_json(req, r->applied ? 201 : 200);
-}
-
-static const char *const allocation_known[] = { "credits", "description", NULL };
-
-/* 422 naming every field of obj that is not in known. */
-static int
-unknown_fields_named(json_t *obj, const char *const *known, struct wl_error *err)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(obj, key, v) {
-		for (i = 0; known[i] != NULL; i++)
-			if (strcmp(known[i], key) == 0)
-				break;
-		if (known[i] == NULL)
-			wl_error_field(err, key, "is not a field of this request (known: credits, "
-				       "description)");
-	}
-	return err->nfields > 0 ? WL_EVALIDATION : WL_OK;
-}
-
-void
-api_whitelabel_allocate(struct wl_req *req)
-{
-	struct whitelabel_allocation *r;
-	struct wl_error err;
-	const char *desc = NULL, *key = http_header(req, "Idempotency-Key");
-	int64_t credits = 0;
-	char id[WL_ID_LEN];
-	json_t *body;
-
-	if (!parent_only(req))
-		return;
-	if (!wl_valid_uuid(req->params[0])) {
-		http_reply_fail(req, WL_ENOTFOUND, "user not found among your portal's users");
-		return;
-	}
-	if (key != NULL && !wl_valid_token(key, 200)) {
-		http_reply_fail(req, WL_EINVALID,
-				"Idempotency-Key must be 1 to 200 letters, digits or ._:-");
-		return;
-	}
-	if ((body = api_body_object(req)) == NULL)
-		return;
-	wl_error_clear(&err);
-	if (unknown_fields_named(body, allocation_known, &err) != WL_OK)
-		goto bad;
-	if (api_int(body, "credits", true, -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX, &credits,
-		    &err) < 0 ||
-	    api_string(body, "description", true, 500, &desc, &err) < 0)
-		goto bad;
-	if (credits == 0) {
-		wl_error_field(&err, "credits", "must not be zero");
-		goto bad;
-	}
-	if (!wl_valid_utf8(desc, strlen(desc)) || desc[strspn(desc, " \t")] == '\0') {
-		wl_error_field(&err, "description", "must say what the credits are for");
-		goto bad;
-	}
-	r = http_alloc(req, sizeof(*r));
-	if (r == NULL) {
-		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
-		goto bad;
-	}
-	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
-	memcpy(r->user_id, req->params[0], WL_ID_LEN);
-	r->credits = credits;
-	snprintf(r->description, sizeof(r->description), "%s", desc);
-	if (key == NULL) {
-		ids_new_uuid(id);
-		key = id;
-	}
-	/* Keys given to the API live apart from the dashboard's form references. */
-	snprintf(r->reference, sizeof(r->reference), "alloc:api:%s", key);
-	json_decref(body);
-	http_submit(req, whitelabel_allocate_run, r, allocation_finish);
-	return;
-bad:
-	json_decref(body);
-	http_reply_error(req, &err);
-}

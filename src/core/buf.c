@@ -303,3 +303,26 @@ void wl_json_kv_str(struct wl_buf *b, const char *k, const char *s) { wl_json_ke
 void wl_json_kv_int(struct wl_buf *b, const char *k, int64_t v) { wl_json_key(b, k); wl_json_int(b, v); }
 void wl_json_kv_bool(struct wl_buf *b, const char *k, bool v) { wl_json_key(b, k); wl_json_bool(b, v); }
 void wl_json_kv_raw(struct wl_buf *b, const char *k, const char *n) { wl_json_key(b, k); wl_json_raw(b, n); }
+
+void
+wl_html_escape(struct wl_buf *out, const char *s)
+{
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		const char *rep;
+
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		wl_buf_append(out, run, (size_t)(s - run));
+		wl_buf_puts(out, rep);
+		run = s + 1;
+	}
+	wl_buf_append(out, run, (size_t)(s - run));
+}

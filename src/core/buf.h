@@ -37,6 +37,8 @@ void wl_buf_reset(struct wl_buf *b);
 bool wl_buf_ok(const struct wl_buf *b);
 void wl_buf_append(struct wl_buf *b, const void *data, size_t n);
 void wl_buf_puts(struct wl_buf *b, const char *s);
+/* Appends s with & < > " ' as HTML character references. */
+void wl_html_escape(struct wl_buf *b, const char *s);
 void wl_buf_printf(struct wl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns a NUL-terminated view (never NULL; "" when empty). */
 const char *wl_buf_cstr(struct wl_buf *b);

@@ -4,6 +4,7 @@
  */
 #include "core/error.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,11 +31,14 @@ wl_fail(struct wl_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
-void
-wl_error_field(struct wl_error *err, const char *field, const char *fmt, ...)
+static void add_field(struct wl_error *err, const char *field, enum wl_field_reason reason,
+		      const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void
+add_field(struct wl_error *err, const char *field, enum wl_field_reason reason, const char *fmt,
+	  va_list ap)
 {
 	struct wl_error_field *f;
-	va_list ap;
 
 	if (err == NULL)
 		return;
@@ -42,12 +46,33 @@ wl_error_field(struct wl_error *err, const char *field, const char *fmt, ...)
 		err->code = WL_EVALIDATION;
 		snprintf(err->message, sizeof(err->message), "Some fields are not valid");
 	}
+	assert(err->nfields >= 0 && err->nfields <= WL_ERROR_FIELDS_MAX);
 	if (err->nfields >= WL_ERROR_FIELDS_MAX)
 		return;
 	f = &err->fields[err->nfields++];
 	snprintf(f->name, sizeof(f->name), "%s", field);
-	va_start(ap, fmt);
 	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	f->reason = reason;
+}
+
+void
+wl_error_field(struct wl_error *err, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_field(err, field, WL_FIELD_INVALID, fmt, ap);
+	va_end(ap);
+}
+
+void
+wl_error_field_why(struct wl_error *err, const char *field, enum wl_field_reason reason,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_field(err, field, reason, fmt, ap);
 	va_end(ap);
 }
 

@@ -31,9 +31,21 @@ enum wl_code {
 #define WL_ERROR_MESSAGE_MAX 256
 #define WL_ERROR_FIELDS_MAX 16
 
+/* Why a field was refused, for code that shows it its own way (a page
+ * that lists what the portal still needs, a form with its own wording):
+ * the message is for people, the reason is for code. */
+enum wl_field_reason {
+	WL_FIELD_INVALID = 0,          /* anything else */
+	WL_FIELD_REQUIRED,             /* missing or blank */
+	WL_FIELD_TOO_LONG,
+	WL_FIELD_OUT_OF_RANGE,
+	WL_FIELD_NEEDED_TO_ACTIVATE,   /* must be set before the portal can go live */
+};
+
 struct wl_error_field {
 	char name[48];
 	char message[160];
+	enum wl_field_reason reason;
 };
 
 struct wl_error {
@@ -55,6 +67,9 @@ int wl_fail(struct wl_error *err, int code, const char *fmt, ...)
  * unless it already is an error. Extra fields past the maximum are dropped. */
 void wl_error_field(struct wl_error *err, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same with the reason code (wl_error_field's is WL_FIELD_INVALID). */
+void wl_error_field_why(struct wl_error *err, const char *field, enum wl_field_reason reason,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 int wl_error_http_status(int code);
 const char *wl_error_code_name(int code);

@@ -467,7 +467,8 @@ wl_whitelabel_validate(const struct wl_whitelabel_update *u, unsigned stored,
 
 		nmissing = wl_whitelabel_missing(after, missing, NREQUIRED);
 		for (i = 0; i < nmissing; i++)
-			wl_error_field(err, missing[i], "is required to activate the portal");
+			wl_error_field_why(err, missing[i], WL_FIELD_NEEDED_TO_ACTIVATE,
+					   "is required to activate the portal");
 	}
 	return err->code == WL_OK ? WL_OK : WL_EVALIDATION;
 }

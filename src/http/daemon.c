@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "http/http_int.h"
-#include "web/web.h"
 
 static int
 parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
@@ -68,12 +67,12 @@ static void
 server_free(struct http_server *s)
 {
 	conns_free(s);
-	web_free();
 	free(s);
 }
 
 struct http_server *
-http_start(struct wl_app *app, const char *listen, int threads, struct wl_error *err)
+http_start(struct wl_app *app, const char *listen, int threads, http_error_page_fn error_page,
+	   struct wl_error *err)
 {
 	struct http_server *s;
 	struct sockaddr_in sa;
@@ -88,10 +87,7 @@ http_start(struct wl_app *app, const char *listen, int threads, struct wl_error 
 	}
 	s->app = app;
 	s->offload = store_kind(app->store) != STORE_SQLITE;
-	if (web_init(app->web_dir, err) != WL_OK) {
-		free(s);
-		return NULL;
-	}
+	s->error_page = error_page;
 	if (conns_start(s, app->header_timeout_s, err) != WL_OK) {
 		server_free(s);
 		return NULL;
@@ -153,17 +149,18 @@ http_quiesce(struct http_server *s)
 		wl_log("%d requests still waiting after 60 s", atomic_load(&s->in_flight));
 }
 
-void
+bool
 http_stop(struct http_server *s)
 {
 	if (s == NULL)
-		return;
+		return true;
 	/* libmicrohttpd must not be stopped with suspended connections; a
 	 * request still waiting after the drain keeps the daemon (and the
 	 * process exits around it) rather than crash. */
 	if (atomic_load(&s->in_flight) > 0)
-		return;
+		return false;
 	conns_stop(s);
 	MHD_stop_daemon(s->daemon);
 	server_free(s);
+	return true;
 }

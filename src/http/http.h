@@ -102,6 +102,9 @@ struct wl_req {
 const char *http_query(struct wl_req *req, const char *name);
 const char *http_header(struct wl_req *req, const char *name);
 void *http_alloc(struct wl_req *req, size_t n);
+/* Gives req->conn back to the pool before the handler ends (before slow
+ * work such as password hashing); req->conn is NULL afterwards. */
+void http_release_conn(struct wl_req *req);
 
 /* req->out holds a JSON document: send it with this status. */
 void http_reply_json(struct wl_req *req, int status);
@@ -160,16 +163,25 @@ void http_offload(struct wl_req *req, void (*work)(struct wl_req *req, void *arg
  * has no org of its own (the engine API); see services/writer.h. */
 void http_job_order(struct wl_req *req, const char *agency_id);
 
+/* Renders an error page in the site's look into req->out and answers. The
+ * server calls it for every error of an HTML request (page routes, unknown
+ * paths a browser asked for); it is given at start so that src/http knows
+ * nothing of the pages above it. */
+typedef void (*http_error_page_fn)(struct wl_req *req, int status, const char *title,
+				   const char *message);
+
 struct http_server;
+/* error_page may be NULL: errors then answer as JSON everywhere. */
 struct http_server *http_start(struct wl_app *app, const char *listen, int threads,
-			       struct wl_error *err);
+			       http_error_page_fn error_page, struct wl_error *err);
 uint16_t http_port(struct http_server *s);
 /* Stops accepting connections, answers new requests 503, and waits (up to
  * 60 s) for requests suspended on a worker or the writer to be answered. */
 void http_quiesce(struct http_server *s);
 /* Closes every connection and frees the server. Call http_quiesce first; a
  * request still suspended after it keeps the daemon running (it is left to
- * the process's exit rather than stopped under that request). */
-void http_stop(struct http_server *s);
+ * the process's exit rather than stopped under that request): false then,
+ * and whatever its requests use (the pages) must stay. */
+bool http_stop(struct http_server *s);
 
 #endif

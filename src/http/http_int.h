@@ -1,5 +1,5 @@
 /*
- * http_int.h — what server.c and request.c share about a request in
+ * http_int.h — what the files of src/http share about a request in
  * flight: its private state and the few helpers both use. Nothing outside
  * src/http includes this.
  */
@@ -74,6 +74,7 @@ struct http_server {
 	atomic_bool stopping;  /* new requests are answered 503 */
 	atomic_int in_flight;  /* requests suspended on a worker or the writer */
 	struct conn_reaper *reaper;  /* conns.c */
+	http_error_page_fn error_page;  /* errors of HTML requests; NULL: JSON */
 };
 
 void http_mark_bad(struct wl_req *req, const char *msg);
@@ -113,6 +114,10 @@ bool conns_headers_ok(struct MHD_Connection *c, const char *method, const char *
 /* Raises RLIMIT_NOFILE to its hard limit; how many of `want` connections
  * the descriptors allow. Logs one line with the figures. */
 unsigned conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout_s);
+
+/* auth.c: the route's authentication (fills the request's key org, org,
+ * user and CSRF token); WL_OK for routes without any. */
+int http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err);
 
 /* site.c: the lowercase Host without its port (false if unusable); a POST
  * that another site made the browser send (its Origin is not this scheme

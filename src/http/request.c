@@ -7,6 +7,7 @@
 #include "http/http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -19,7 +20,6 @@
 #include "core/form.h"
 #include "core/validate.h"
 #include "http/http_int.h"
-#include "web/web.h"
 
 /* Request headers a handler may read; the rest are never copied. */
 static const char *const wanted_headers[] = {
@@ -98,6 +98,7 @@ http_copy_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_
 	struct http_private *p = req->priv;
 
 	(void)kind;
+	assert(p->nquery >= 0 && p->nquery <= MAX_QUERY);
 	if (p->nquery >= MAX_QUERY) {
 		http_mark_bad(req, "too many query parameters");
 		return MHD_NO;
@@ -130,6 +131,7 @@ http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key
 	for (i = 0; wanted_headers[i] != NULL; i++)
 		if (strcasecmp(key, wanted_headers[i]) == 0)
 			break;
+	assert(p->nheaders >= 0 && p->nheaders <= MAX_HEADERS);
 	if (wanted_headers[i] == NULL || p->nheaders >= MAX_HEADERS)
 		return MHD_YES;
 	if (kv_find(p->headers, p->nheaders, key) != NULL) {
@@ -179,10 +181,13 @@ http_reply_error(struct wl_req *req, const struct wl_error *err)
 			wl_log("%s: internal error: %s", req->path, err->message);
 		if (code == WL_EMETHOD)
 			req->priv->extra_header_name = "Allow";
-		web_error_page(req, wl_error_http_status(code), NULL,
-			       code == WL_EINTERNAL ? "Something went wrong on our side. Please try again."
-						    : err->message);
-		return;
+		if (req->priv->server->error_page != NULL) {
+			req->priv->server->error_page(
+				req, wl_error_http_status(code), NULL,
+				code == WL_EINTERNAL ? "Something went wrong on our side. Please try again."
+						     : err->message);
+			return;
+		}
 	}
 	wl_buf_reset(&req->out);
 	wl_json_obj_begin(&req->out);
@@ -248,6 +253,7 @@ http_add_header(struct wl_req *req, const char *name, const char *value)
 	size_t n = strlen(value);
 	char *copy;
 
+	assert(p->nextra >= 0 && p->nextra <= MAX_EXTRA_HEADERS);
 	if (p->nextra >= MAX_EXTRA_HEADERS || (copy = http_alloc(req, n + 1)) == NULL)
 		return;
 	memcpy(copy, value, n);
@@ -261,7 +267,7 @@ http_redirect(struct wl_req *req, const char *location)
 {
 	wl_buf_reset(&req->out);
 	wl_buf_puts(&req->out, "<!doctype html><title>See other</title><a href=\"");
-	tpl_escape(&req->out, location);
+	wl_html_escape(&req->out, location);
 	wl_buf_puts(&req->out, "\">Continue</a>\n");
 	http_add_header(req, "Location", location);
 	http_reply_html(req, 303);

@@ -2,7 +2,8 @@
  * server.c — the libmicrohttpd server: one epoll thread per core, requests
  * read into a bounded body, routed through the one route table, answered
  * from one place. (The daemon's start and stop: daemon.c; the deadlines of
- * every connection and the reaper: conns.c.)
+ * every connection and the reaper: conns.c; who is asking: auth.c; route
+ * and portal-host matching: route_match.c.)
  *
  * Per-request state machine (kept in MHD's *con_cls):
  *   READING  → the body arrives (bounded; past WL_BODY_MAX it is discarded
@@ -21,11 +22,13 @@
  * the log-in form and the dashboard answer only on the platform's own host;
  * a POST to a page from another site (Origin, Sec-Fetch-Site) is refused;
  * AUTH_SESSION routes read the session cookie and check the CSRF token
- * of every POST; errors on page routes answer as HTML pages (web/).
+ * of every POST (auth.c); errors on page routes answer as HTML pages, drawn
+ * by the renderer given to http_start.
  */
 #include "http/http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <netinet/in.h>
@@ -41,203 +44,20 @@
 #include "core/validate.h"
 #include "services/accounts.h"
 #include "services/ids.h"
-#include "services/portal_accounts.h"
-#include "services/portals.h"
 #include "services/whitelabel.h"
-#include "web/web.h"
 #include "http/http_int.h"
+#include "http/route_match.h"
 
 /* ---- routing and dispatch ------------------------------------------------ */
 
-/* Matches path against pattern, capturing ":name" segments. */
-static bool
-match(const char *pattern, const char *path, char params[WL_PATH_PARAMS][64])
-{
-	int np = 0;
-
-	while (*pattern != '\0' && *path != '\0') {
-		if (*pattern == ':') {
-			size_t n = strcspn(path, "/");
-
-			if (n == 0 || n >= 64 || np >= WL_PATH_PARAMS)
-				return false;
-			memcpy(params[np], path, n);
-			params[np][n] = '\0';
-			np++;
-			path += n;
-			pattern += strcspn(pattern, "/");
-			continue;
-		}
-		if (*pattern != *path)
-			return false;
-		pattern++;
-		path++;
-	}
-	return *pattern == '\0' && *path == '\0';
-}
+_Static_assert(sizeof(((struct wl_req *)0)->params[0]) == HTTP_PARAM_MAX,
+	       "a request's path parameters hold what the matcher captures");
 
 static const struct route *
 find_route(struct wl_req *req, bool *method_mismatch, char *allow, size_t allow_sz)
 {
-	const struct route *found = NULL;
-	size_t i;
-	enum http_method m = req->method == HTTP_HEAD ? HTTP_GET : req->method;
-
-	*method_mismatch = false;
-	allow[0] = '\0';
-	for (i = 0; i < wl_nroutes; i++) {
-		char params[WL_PATH_PARAMS][64] = { { 0 } };
-
-		if (!match(wl_routes[i].pattern, req->path, params))
-			continue;
-		if (wl_routes[i].method == m && found == NULL) {
-			found = &wl_routes[i];
-			memcpy(req->params, params, sizeof(params));
-		} else if (wl_routes[i].method != m) {
-			static const char *const names[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "" };
-			size_t used = strlen(allow);
-
-			*method_mismatch = true;
-			snprintf(allow + used, allow_sz - used, "%s%s", used ? ", " : "",
-				 names[wl_routes[i].method]);
-		}
-	}
-	if (found != NULL)
-		*method_mismatch = false;
-	return found;
-}
-
-/* The wl_session cookie → the session's user and org, then the org acted on
- * (?org=, or the form field "org" of a POST); a POST must carry the CSRF
- * token. */
-static int
-authenticate_session(struct wl_req *req, struct wl_error *err)
-{
-	struct store_session s;
-	unsigned char hash[WL_KEY_HASH_LEN];
-	char token[128];
-	const char *csrf, *org;
-	int rc;
-
-	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_SESSION_COOKIE),
-			   token, sizeof(token)) ||
-	    token[0] == '\0')
-		return wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.");
-	crypto_generichash(hash, sizeof(hash), (const unsigned char *)token, strlen(token), NULL, 0);
-	sodium_memzero(token, sizeof(token));
-	rc = store_session_get(req->conn, hash, req->now_ms, &s, err);
-	if (rc == WL_EUNAUTHORIZED)
-		return wl_fail(err, WL_EUNAUTHORIZED, "Your session has ended. Please log in again.");
-	if (rc != WL_OK)
-		return rc;
-	memcpy(req->user_id, s.user_id, WL_ID_LEN);
-	memcpy(req->key_org_id, s.org_id, WL_ID_LEN);
-	snprintf(req->csrf, sizeof(req->csrf), "%s", s.csrf_token);
-	if (req->method == HTTP_POST) {
-		csrf = http_form(req, "csrf");
-		if (csrf == NULL || !ids_token_equal(csrf, strlen(csrf), s.csrf_token,
-						     strlen(s.csrf_token)))
-			return wl_fail(err, WL_EFORBIDDEN,
-				       "This form has expired or did not come from this site. "
-				       "Go back, reload the page and try again.");
-	}
-	org = http_query(req, "org");
-	if (org == NULL && req->method == HTTP_POST)
-		org = http_form(req, "org");
-	rc = accounts_acting_org(req->conn, req->key_org_id, org, &req->org, err);
-	if (rc == WL_EFORBIDDEN || rc == WL_EINVALID)
-		return wl_fail(err, WL_EFORBIDDEN, "You cannot open that organization.");
-	return rc;
-}
-
-/* The portal of /p/:slug (req->portal; former slugs set portal_moved), then
- * its session cookie when there is one: a session of another agency's
- * portal counts as none. AUTH_PORTAL requires the session, and on a POST
- * its CSRF token. */
-static int
-authenticate_portal(struct wl_req *req, bool required, struct wl_error *err)
-{
-	struct store_portal_session s;
-	const char *csrf;
-	char token[128];
-	bool former;
-	int rc;
-
-	req->portal = http_alloc(req, sizeof(*req->portal));
-	if (req->portal == NULL)
-		return wl_fail(err, WL_EUNAVAILABLE, "The server is busy. Please try again.");
-	rc = portals_find_slug(req->conn, req->params[0], req->portal, &former, err);
-	if (rc == WL_ENOTFOUND || (rc == WL_OK && !req->portal->active)) {
-		req->portal = NULL;
-		return wl_fail(err, WL_ENOTFOUND,
-			       "There is no active portal at this address. Check the link you were given.");
-	}
-	if (rc != WL_OK) {
-		req->portal = NULL;
-		return rc;
-	}
-	if (req->via_portal_host)
-		req->portal_base[0] = '\0';
-	else
-		snprintf(req->portal_base, sizeof(req->portal_base), "/p/%s", req->portal->slug);
-	if (former) {
-		req->portal_moved = true;
-		return WL_OK;
-	}
-	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_PORTAL_COOKIE),
-			   token, sizeof(token)) ||
-	    portal_session_read(req->conn, token, req->now_ms, req->portal->org_id, &s, err) != WL_OK) {
-		sodium_memzero(token, sizeof(token));
-		wl_error_clear(err);
-		return required ? wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.")
-				: WL_OK;
-	}
-	sodium_memzero(token, sizeof(token));
-	if (required && req->method == HTTP_POST) {
-		csrf = http_form(req, "csrf");
-		if (csrf == NULL || !ids_token_equal(csrf, strlen(csrf), s.csrf_token,
-						     strlen(s.csrf_token)))
-			return wl_fail(err, WL_EFORBIDDEN,
-				       "This form has expired or did not come from this site. "
-				       "Go back, reload the page and try again.");
-	}
-	if ((rc = store_org_get(req->conn, s.org_id, false, &req->org, err)) != WL_OK)
-		return rc == WL_ENOTFOUND ? wl_fail(err, WL_EUNAUTHORIZED, "Please log in again.") : rc;
-	memcpy(req->user_id, s.user_id, WL_ID_LEN);
-	memcpy(req->key_org_id, s.org_id, WL_ID_LEN);
-	snprintf(req->csrf, sizeof(req->csrf), "%s", s.csrf_token);
-	return WL_OK;
-}
-
-static int
-authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err)
-{
-	const char *h = http_header(req, "Authorization");
-	const char *token;
-
-	if (auth == AUTH_NONE || auth == AUTH_PAGE || auth == AUTH_LOGIN)
-		return WL_OK;
-	if (auth == AUTH_SESSION)
-		return authenticate_session(req, err);
-	if (auth == AUTH_PORTAL || auth == AUTH_PORTAL_PUBLIC)
-		return authenticate_portal(req, auth == AUTH_PORTAL, err);
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
-		return wl_fail(err, WL_EUNAUTHORIZED, "Missing bearer token in the Authorization header");
-	token = h + 7;
-	if (auth == AUTH_ENGINE) {
-		if (!ids_token_equal(token, strlen(token), req->app->engine_token,
-				     strlen(req->app->engine_token)))
-			return wl_fail(err, WL_EUNAUTHORIZED, "Invalid engine token");
-		return WL_OK;
-	}
-	if (accounts_authenticate_noting(req->app, req->conn, token, strlen(token), wl_now_ms(),
-					 req->key_org_id, err) != WL_OK) {
-		if (err->code == WL_EUNAUTHORIZED)
-			snprintf(err->message, sizeof(err->message), "Invalid API key");
-		return err->code;
-	}
-	return accounts_acting_org(req->conn, req->key_org_id, http_header(req, "X-Organization-Id"),
-				   &req->org, err);
+	return http_route_match(wl_routes, wl_nroutes, req->method, req->path, req->params,
+				method_mismatch, allow, allow_sz);
 }
 
 /* GET of a page without a session: log in first, then come back here. */
@@ -293,6 +113,13 @@ portal_moved(struct wl_req *req)
 	http_redirect(req, loc);
 }
 
+void
+http_release_conn(struct wl_req *req)
+{
+	store_release(req->conn);
+	req->conn = NULL;
+}
+
 /* Runs authentication and the handler with a read connection. May run on a
  * server thread (SQLite) or a worker (PostgreSQL). */
 static void
@@ -309,7 +136,7 @@ run_handler(struct wl_req *req, const struct route *r)
 	}
 	if (page_route(r))
 		req->html = true;
-	if (authenticate(req, r->auth, &err) == WL_OK) {
+	if (http_authenticate(req, r->auth, &err) == WL_OK) {
 		if (req->portal_moved)
 			portal_moved(req);
 		else
@@ -336,6 +163,8 @@ http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct w
 {
 	struct http_private *p = req->priv;
 
+	/* Only a running handler (or a worker's work) queues, and only once. */
+	assert(p->state == RS_DISPATCHED && !p->job_pending);
 	p->job.run = run;
 	p->job.arg = arg;
 	p->finish = finish;
@@ -363,6 +192,7 @@ http_job_order(struct wl_req *req, const char *agency_id)
 void
 http_offload(struct wl_req *req, void (*work)(struct wl_req *, void *), void *arg)
 {
+	assert(req->priv->state == RS_DISPATCHED && req->priv->offload_fn == NULL);
 	req->priv->offload_fn = work;
 	req->priv->offload_arg = arg;
 	req->priv->state = RS_WAITING;
@@ -373,6 +203,7 @@ job_done(struct wl_job *job)
 {
 	struct http_private *p = (struct http_private *)((char *)job - offsetof(struct http_private, job));
 
+	assert(p->state == RS_WAITING && p->suspended);
 	p->state = RS_FINISH;
 	MHD_resume_connection(p->mhd);
 }
@@ -435,8 +266,13 @@ offloaded(void *arg)
 	struct offload *o = arg;
 	struct wl_req *req = o->req;
 
-	if (o->route != NULL)
+	if (o->route != NULL) {
+		/* The worker owns the suspended request now: its handler runs
+		 * dispatched, as it would on a server thread. */
+		assert(req->priv->state == RS_WAITING && req->priv->suspended);
+		req->priv->state = RS_DISPATCHED;
 		run_handler(req, o->route);
+	}
 	free(o);
 	finish_on_worker(req);
 }
@@ -471,30 +307,16 @@ to_worker(struct wl_req *req, const struct route *r)
 	return true;
 }
 
-/* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/.
- * The API, the engine API and static files keep their own paths. */
+/* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/
+ * (http_portal_path says which paths). */
 static void
 portal_host(struct wl_req *req)
 {
 	struct http_private *p = req->priv;
-	const char *base = req->app->base_domain;
 	char host[256], rewritten[PATH_MAX_LEN + 1];
-	size_t hl, bl = strlen(base), sl;
 
-	if (!http_request_host(req, host, sizeof(host)))
-		return;
-	hl = strlen(host);
-	if (hl <= bl + 8 || strcmp(host + hl - bl, base) != 0 ||
-	    strncmp(host + hl - bl - 8, ".portal.", 8) != 0)
-		return;
-	sl = hl - bl - 8;
-	if (memchr(host, '.', sl) != NULL)
-		return;
-	if (strncmp(req->path, "/api/", 5) == 0 || strncmp(req->path, "/engine/", 8) == 0 ||
-	    strncmp(req->path, "/static/", 8) == 0 || strcmp(req->path, "/healthz") == 0)
-		return;
-	if (snprintf(rewritten, sizeof(rewritten), "/p/%.*s%s", (int)sl, host, req->path) >=
-	    (int)sizeof(rewritten))
+	if (!http_request_host(req, host, sizeof(host)) ||
+	    !http_portal_path(host, req->app->base_domain, req->path, rewritten, sizeof(rewritten)))
 		return;
 	memcpy(p->path, rewritten, strlen(rewritten) + 1);
 	req->html = true;
@@ -526,6 +348,7 @@ dispatch(struct wl_req *req)
 	bool mismatch;
 	char allow[64];
 
+	assert(p->state == RS_READING);
 	p->state = RS_DISPATCHED;
 	conns_busy(p->track);
 	if (atomic_load(&p->server->stopping)) {
@@ -632,6 +455,7 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 		http_mark_bad(req, "The URL is too long");
 		n = 0;
 	}
+	assert(n <= PATH_MAX_LEN);
 	memcpy(p->path, url, n);
 	p->path[n] = '\0';
 	req->path = p->path;
@@ -703,6 +527,7 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
 			return MHD_YES; /* suspended; resumed by the writer or a worker */
 		return http_queue_answer(req);
 	case RS_FINISH:
+		assert(p->suspended && p->job_pending && p->finish != NULL);
 		p->suspended = false;
 		atomic_fetch_sub(&p->server->in_flight, 1);
 		p->state = RS_DISPATCHED;

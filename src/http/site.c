@@ -13,23 +13,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/host.h"
 #include "http/http_int.h"
 
 bool
 http_request_host(struct wl_req *req, char *out, size_t n)
 {
 	const char *h = http_header(req, "Host");
-	size_t i, len;
 
 	if (h == NULL || h[0] == '[')
 		return false;
-	len = strcspn(h, ":");
-	if (len == 0 || len >= n)
-		return false;
-	for (i = 0; i < len; i++)
-		out[i] = (char)((h[i] >= 'A' && h[i] <= 'Z') ? h[i] - 'A' + 'a' : h[i]);
-	out[len] = '\0';
-	return true;
+	return wl_host_from_header(h, out, n);
 }
 
 bool
@@ -41,7 +35,7 @@ http_platform_host(struct wl_req *req)
 
 	if (!http_request_host(req, host, sizeof(host)))
 		return false;
-	if (strcmp(host, base) == 0 || (strncmp(host, "portal.", 7) == 0 && strcmp(host + 7, base) == 0))
+	if (wl_host_is_platform(host, base))
 		return true;
 	if (listen[0] != '\0' && strcmp(host, listen) == 0)
 		return true;
@@ -55,9 +49,8 @@ http_is_https(struct wl_req *req)
 {
 	const char *base = req->app->base_domain;
 	const char *proto;
-	size_t n = strlen(base);
 
-	if (strcmp(base, "localhost") != 0 && !(n > 10 && strcmp(base + n - 10, ".localhost") == 0))
+	if (!wl_base_is_local(base))
 		return true;
 	/* The header is the client's own claim unless our proxy set it. */
 	proto = req->app->trust_proxy ? http_header(req, "X-Forwarded-Proto") : NULL;

@@ -337,3 +337,34 @@ accounts_ensure_demo(struct wl_app *app, struct accounts_demo *out, struct wl_er
 	out->created = true;
 	return WL_OK;
 }
+
+void
+accounts_chrome_read(struct store_conn *c, const char *user_id, const char *session_org_id,
+		     const struct store_org *acting, struct accounts_chrome *out)
+{
+	struct store_user user;
+	struct store_org *children;
+	struct wl_error err;
+	int n = 0, i;
+
+	memset(out, 0, sizeof(*out));
+	wl_error_clear(&err);
+	if (store_user_get(c, user_id, &user, &err) == WL_OK)
+		memcpy(out->user_email, user.email, sizeof(out->user_email));
+	wl_error_clear(&err);
+	if (store_org_get(c, session_org_id, false, &out->session_org, &err) != WL_OK)
+		out->session_org = *acting;
+	if (out->session_org.parent_id[0] != '\0')
+		return;
+	children = calloc(ACCOUNTS_SWITCHER_MAX, sizeof(*children));
+	wl_error_clear(&err);
+	if (children != NULL && store_org_children(c, out->session_org.id, ACCOUNTS_SWITCHER_MAX,
+						   children, &n, &err) == WL_OK) {
+		for (i = 0; i < n; i++) {
+			memcpy(out->children[i].id, children[i].id, WL_ID_LEN);
+			memcpy(out->children[i].name, children[i].name, sizeof(out->children[i].name));
+		}
+		out->nchildren = n;
+	}
+	free(children);
+}

@@ -73,6 +73,23 @@ int accounts_client_users(struct store_conn *c, const char *parent_id, int64_t c
 			  const char *cursor_id, int limit, struct page *out,
 			  struct wl_error *err);
 
+/* What a dashboard page shows of its session: the user's e-mail, the
+ * session's org and (for an agency) its client orgs for the switcher. */
+#define ACCOUNTS_SWITCHER_MAX 200
+struct accounts_chrome {
+	char user_email[WL_EMAIL_MAX + 1];
+	struct store_org session_org;
+	int nchildren;
+	struct {
+		char id[WL_ID_LEN];
+		char name[WL_NAME_MAX + 1];
+	} children[ACCOUNTS_SWITCHER_MAX];
+};
+/* Reads the chrome of user_id's session on session_org_id (missing parts
+ * stay empty; session_org falls back to `acting`). */
+void accounts_chrome_read(struct store_conn *c, const char *user_id, const char *session_org_id,
+			  const struct store_org *acting, struct accounts_chrome *out);
+
 /* The demo agency and client: created once, fresh API keys on every call. */
 struct accounts_demo {
 	char agency_id[WL_ID_LEN];

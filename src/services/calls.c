@@ -195,6 +195,19 @@ calls_agency_of(const struct store_org *org)
 }
 
 int
+calls_agency_of_id(struct store_conn *c, const char *org_id, char agency[WL_ID_LEN],
+		   struct wl_error *err)
+{
+	struct store_org o;
+	int rc = store_org_get(c, org_id, false, &o, err);
+
+	if (rc != WL_OK)
+		return rc;
+	snprintf(agency, WL_ID_LEN, "%s", calls_agency_of(&o));
+	return WL_OK;
+}
+
+int
 calls_event_prepare(struct store_conn *c, struct calls_event *r, struct wl_error *err)
 {
 	struct store_call call;

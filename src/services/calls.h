@@ -82,6 +82,10 @@ int calls_reap_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 /* The agency whose minutes pay for an org's calls: its parent, or itself. */
 const char *calls_agency_of(const struct store_org *org);
+/* The agency of org org_id (calls_agency_of), for the writer's lock order;
+ * WL_ENOTFOUND when there is no such org. */
+int calls_agency_of_id(struct store_conn *c, const char *org_id, char agency[WL_ID_LEN],
+		       struct wl_error *err);
 
 /* Reads. A call of another org is WL_ENOTFOUND. */
 int calls_get(struct store_conn *c, const char *org_id, const char *call_id,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/host.h"
 #include "core/timeutil.h"
 #include "core/whitelabel.h"
 #include "services/dns.h"
@@ -72,7 +73,6 @@ domains_claim_prepare(const struct wl_app *app, const char *org_id, const char *
 		      struct domains_job *r, struct wl_error *err)
 {
 	const char *base = app->base_domain;
-	size_t i, n, bl = strlen(base);
 	unsigned char raw[16];
 
 	memset(r, 0, sizeof(*r));
@@ -80,21 +80,12 @@ domains_claim_prepare(const struct wl_app *app, const char *org_id, const char *
 		wl_error_field(err, "domain", "is needed, like portal.yourdomain.com");
 		return WL_EVALIDATION;
 	}
-	if (strlen(typed) >= sizeof(r->domain)) {
+	if (!wl_host_lower(typed, strlen(typed), r->domain, sizeof(r->domain)) ||
+	    !wl_valid_hostname(r->domain)) {
 		wl_error_field(err, "domain", "must be a host name like portal.yourdomain.com");
 		return WL_EVALIDATION;
 	}
-	for (i = 0; typed[i] != '\0'; i++)
-		r->domain[i] = (char)((typed[i] >= 'A' && typed[i] <= 'Z') ? typed[i] - 'A' + 'a'
-									    : typed[i]);
-	r->domain[i] = '\0';
-	n = i;
-	if (!wl_valid_hostname(r->domain)) {
-		wl_error_field(err, "domain", "must be a host name like portal.yourdomain.com");
-		return WL_EVALIDATION;
-	}
-	if (strcmp(r->domain, base) == 0 ||
-	    (n > bl && r->domain[n - bl - 1] == '.' && strcmp(r->domain + n - bl, base) == 0)) {
+	if (wl_host_under(r->domain, base)) {
 		wl_error_field(err, "domain", "must be a domain of your own, not one under %s", base);
 		return WL_EVALIDATION;
 	}

@@ -181,6 +181,16 @@ sessions_create_run(struct store_conn *c, void *arg, struct wl_error *err)
 }
 
 int
+sessions_lookup(struct store_conn *c, const char *token, int64_t now, struct store_session *out,
+		struct wl_error *err)
+{
+	unsigned char hash[WL_KEY_HASH_LEN];
+
+	sessions_token_hash(token, hash);
+	return store_session_get(c, hash, now, out, err);
+}
+
+int
 sessions_delete_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
 	return store_session_delete(c, arg, err);

@@ -74,6 +74,10 @@ int sessions_clear_failures(struct store_conn *c, const struct sessions_attempt 
 
 /* The stored form of a session token. */
 void sessions_token_hash(const char *token, unsigned char hash[WL_KEY_HASH_LEN]);
+/* The live session of a cookie's token at `now`; WL_EUNAUTHORIZED when
+ * there is none or it has expired. */
+int sessions_lookup(struct store_conn *c, const char *token, int64_t now, struct store_session *out,
+		    struct wl_error *err);
 /* Writer job, arg the WL_KEY_HASH_LEN bytes of sessions_token_hash. */
 int sessions_delete_run(struct store_conn *c, void *arg, struct wl_error *err);
 

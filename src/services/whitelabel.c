@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/host.h"
 #include "core/timeutil.h"
+#include "core/validate.h"
 #include "services/ledger.h"
 #include "services/stripe_activation.h"
 
@@ -63,10 +65,7 @@ whitelabel_have(const struct store_whitelabel *s)
 static bool
 local_base(const struct wl_app *app)
 {
-	size_t n = strlen(app->base_domain);
-
-	return strcmp(app->base_domain, "localhost") == 0 ||
-	       (n > 10 && strcmp(app->base_domain + n - 10, ".localhost") == 0);
+	return wl_base_is_local(app->base_domain);
 }
 
 /* On a localhost base the portal runs on our own port over plain HTTP;
@@ -216,6 +215,42 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (rc != WL_OK)
 		return rc;
 	r->result = s;
+	return WL_OK;
+}
+
+int
+whitelabel_allocation_prepare(struct whitelabel_allocation *r, const char *parent_org_id,
+			      const char *user_id, int64_t credits, const char *description,
+			      const char *ref_prefix, const char *key, struct wl_error *err)
+{
+	_Static_assert(sizeof(r->description) > WHITELABEL_ALLOC_DESC_MAX, "description fits");
+
+	memset(r, 0, sizeof(*r));
+	if (credits == 0)
+		wl_error_field_why(err, "credits", WL_FIELD_OUT_OF_RANGE, "must not be zero");
+	else if (credits < -WL_PACKAGE_CREDITS_MAX || credits > WL_PACKAGE_CREDITS_MAX)
+		wl_error_field_why(err, "credits", WL_FIELD_OUT_OF_RANGE, "must be from %d to %d",
+				   -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX);
+	if (description == NULL || description[strspn(description, " \t")] == '\0')
+		wl_error_field_why(err, "description", WL_FIELD_REQUIRED,
+				   "must say what the credits are for");
+	else if (strlen(description) > WHITELABEL_ALLOC_DESC_MAX)
+		wl_error_field_why(err, "description", WL_FIELD_TOO_LONG,
+				   "must be at most %d characters", WHITELABEL_ALLOC_DESC_MAX);
+	else if (!wl_valid_utf8(description, strlen(description)))
+		wl_error_field(err, "description", "must say what the credits are for");
+	if (key == NULL || !wl_valid_token(key, WHITELABEL_ALLOC_KEY_MAX))
+		wl_error_field_why(err, "reference", key == NULL ? WL_FIELD_REQUIRED : WL_FIELD_INVALID,
+				   "must be 1 to %d letters, digits or ._:-", WHITELABEL_ALLOC_KEY_MAX);
+	if (err->nfields > 0)
+		return WL_EVALIDATION;
+	snprintf(r->parent_org_id, sizeof(r->parent_org_id), "%s", parent_org_id);
+	snprintf(r->user_id, sizeof(r->user_id), "%s", user_id);
+	r->credits = credits;
+	snprintf(r->description, sizeof(r->description), "%s", description);
+	if (snprintf(r->reference, sizeof(r->reference), "%s%s", ref_prefix, key) >=
+	    (int)sizeof(r->reference))
+		return wl_fail(err, WL_EINTERNAL, "allocation reference too long");
 	return WL_OK;
 }
 

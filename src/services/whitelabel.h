@@ -87,6 +87,20 @@ struct whitelabel_allocation {
 	int64_t balance_seconds;
 	bool applied;
 };
+/* The description of an allocation: at most this many bytes. */
+#define WHITELABEL_ALLOC_DESC_MAX 500
+/* The caller's own idempotency key or form reference: at most this long. */
+#define WHITELABEL_ALLOC_KEY_MAX 200
+/* Fills r for whitelabel_allocate_run after checking what both the API and
+ * the dashboard take from their callers: credits not zero and within
+ * ±WL_PACKAGE_CREDITS_MAX, a description that says something (valid text,
+ * not blank, at most WHITELABEL_ALLOC_DESC_MAX bytes), a key of letters,
+ * digits and ._:- (the reference is "{ref_prefix}{key}", so the API's keys
+ * and the dashboard's form references never meet). WL_EVALIDATION with one
+ * field per complaint (credits, description, reference) and its reason. */
+int whitelabel_allocation_prepare(struct whitelabel_allocation *r, const char *parent_org_id,
+				  const char *user_id, int64_t credits, const char *description,
+				  const char *ref_prefix, const char *key, struct wl_error *err);
 int whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 #endif

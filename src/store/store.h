@@ -23,13 +23,8 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/model.h"
 
-#define WL_ID_LEN 37           /* 36 chars + NUL */
-#define WL_NAME_MAX 200
-#define WL_EMAIL_MAX 255
-#define WL_REF_MAX 256
-#define WL_DESC_MAX 500
-#define WL_NUMBER_MAX 33
 
 struct store;
 struct store_conn;
@@ -63,15 +58,6 @@ bool store_retryable(struct store_conn *c);
 
 /* ---- organizations ---------------------------------------------------- */
 
-struct store_org {
-	char id[WL_ID_LEN];
-	char name[WL_NAME_MAX + 1];
-	char parent_id[WL_ID_LEN];      /* "" for a parent (top-level) org */
-	int64_t balance_seconds;        /* parent: platform minutes; child: portal credits */
-	bool is_demo;
-	int64_t created_at;
-};
-
 int store_org_insert(struct store_conn *c, const struct store_org *org, struct wl_error *err);
 /* WL_ENOTFOUND when absent. With for_update, PostgreSQL locks the row until
  * the transaction ends (SQLite's single writer needs no lock). */
@@ -85,14 +71,6 @@ int store_org_find_demo(struct store_conn *c, struct store_org *agency,
 			struct store_org *client, struct wl_error *err);
 
 /* ---- users and API keys ---------------------------------------------- */
-
-struct store_user {
-	char id[WL_ID_LEN];
-	char org_id[WL_ID_LEN];
-	char email[WL_EMAIL_MAX + 1];
-	char password_hash[160];
-	int64_t created_at;
-};
 
 /* WL_ECONFLICT when the e-mail is taken. */
 int store_user_insert(struct store_conn *c, const struct store_user *u, struct wl_error *err);
@@ -142,25 +120,6 @@ int store_audit(struct store_conn *c,
 
 /* ---- calls and usage --------------------------------------------------- */
 
-struct store_call {
-	char id[WL_ID_LEN];
-	char org_id[WL_ID_LEN];
-	char billed_org_id[WL_ID_LEN];   /* whose platform minutes pay: the org or its parent */
-	char direction[12];              /* "inbound" | "outbound" */
-	char status[16];                 /* queued ringing in-progress ended rejected */
-	char from_number[WL_NUMBER_MAX]; /* "" = null */
-	char to_number[WL_NUMBER_MAX];
-	char number_id[WL_ID_LEN];       /* "" = null */
-	char agent_id[65];               /* "" = null */
-	int64_t elapsed_sec;             /* highest elapsed the engine reported */
-	int64_t billed_seconds;
-	bool cut_off;                    /* credits ran out: bill no further */
-	char ended_reason[65];           /* "" = null */
-	int64_t created_at;
-	int64_t ended_at;                /* 0 = null */
-	int64_t last_event_at;           /* the last event (or the creation) */
-};
-
 int store_call_insert(struct store_conn *c, const struct store_call *call, struct wl_error *err);
 int store_call_get(struct store_conn *c, const char *id, bool for_update,
 		   struct store_call *out, struct wl_error *err);
@@ -174,16 +133,6 @@ int store_call_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
 /* The org owning a phone number, WL_ENOTFOUND if none. */
 int store_number_org(struct store_conn *c, const char *number_id, char org_id[WL_ID_LEN],
 		     struct wl_error *err);
-
-struct store_usage {
-	char id[WL_ID_LEN];
-	char org_id[WL_ID_LEN];
-	char billed_org_id[WL_ID_LEN];
-	char call_id[WL_ID_LEN];
-	int64_t duration_sec;
-	char number_id[WL_ID_LEN];       /* "" = null */
-	int64_t created_at;
-};
 
 int store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_error *err);
 
@@ -237,33 +186,6 @@ int store_sealed_sample(struct store_conn *c, char *out, size_t n, struct wl_err
 
 /* ---- whitelabel ---------------------------------------------------------- */
 
-struct store_whitelabel {
-	char org_id[WL_ID_LEN];
-	char company_name[WL_NAME_MAX + 1];
-	char slug[64];                       /* "" = not chosen yet */
-	char logo_url[2049];
-	char primary_color[8];
-	char accent_color[8];
-	char stripe_publishable_key[256];
-	char stripe_secret_key_sealed[512];  /* secrets_seal() text, "" = not set */
-	char stripe_secret_mode[2];          /* "l" live, "t" test, "" unset */
-	char stripe_product_id[256];
-	char stripe_price_id[256];
-	char stripe_webhook_secret_sealed[512];
-	int64_t package_credits;
-	int64_t package_price_cents;
-	char package_currency[4];
-	bool active;
-	char custom_domain[254];             /* "" = none */
-	char domain_status[16];              /* pending | verified | misconfigured */
-	char domain_reason[256];
-	int64_t domain_checked_at;
-	int64_t updated_at;
-	char domain_token[65];               /* this claim's TXT proof, "" = no claim */
-	int64_t domain_claimed_at;           /* when this claim was made */
-	int64_t domain_verified_at;          /* last seen verified, 0 = never */
-};
-
 /* WL_ENOTFOUND when the org has never saved settings. */
 int store_wl_get(struct store_conn *c, const char *org_id, bool for_update,
 		 struct store_whitelabel *out, struct wl_error *err);
@@ -285,14 +207,6 @@ int store_wl_domains(struct store_conn *c, const char *after_org_id, int limit,
 
 /* ---- users of an agency's client orgs, sessions, rate limits --------------- */
 
-struct store_client_user {
-	struct store_user user;
-	int64_t balance_seconds;             /* the client org's credits */
-	int64_t verified_at;                 /* e-mail verified, 0 = not yet */
-	int64_t last_login_at;               /* last portal log-in, 0 = never */
-	int64_t purchases;                   /* paid Stripe purchases */
-};
-
 int store_user_get(struct store_conn *c, const char *user_id, struct store_user *out,
 		   struct wl_error *err);
 int store_user_by_email(struct store_conn *c, const char *email, struct store_user *out,
@@ -304,14 +218,6 @@ int store_client_users(struct store_conn *c, const char *parent_id, int64_t curs
 /* Child orgs of parent_id by name (the organization switcher). */
 int store_org_children(struct store_conn *c, const char *parent_id, int limit,
 		       struct store_org *out, int *n, struct wl_error *err);
-
-struct store_session {
-	char user_id[WL_ID_LEN];
-	char org_id[WL_ID_LEN];
-	char csrf_token[64];
-	int64_t created_at;
-	int64_t expires_at;
-};
 
 int store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 			 const struct store_session *s, struct wl_error *err);

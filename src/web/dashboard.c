@@ -122,7 +122,7 @@ struct users_view {
 /* The page from what was read: the chrome and one page of users. */
 static void
 users_page_with(struct wl_req *req, int status, const struct alloc_form *failed,
-		const struct web_chrome *chrome, const struct users_view *v)
+		const struct accounts_chrome *chrome, const struct users_view *v)
 {
 	struct tpl_data *d, *row;
 	const struct store_client_user *users = v->users;
@@ -192,7 +192,7 @@ static void
 users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 {
 	struct tpl_data *d;
-	struct web_chrome *chrome;
+	struct accounts_chrome *chrome;
 	struct users_view v;
 	struct page pg;
 	struct wl_error err;
@@ -218,7 +218,7 @@ users_page(struct wl_req *req, int status, const struct alloc_form *failed)
 		http_reply_error(req, &err);
 		return;
 	}
-	web_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
+	accounts_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
 	v.users = pg.rows;
 	v.n = pg.n;
 	v.more = pg.more;
@@ -244,7 +244,7 @@ struct alloc_job {
 	const char *after;                    /* the users page the form was on */
 	int64_t cursor_ms;
 	char cursor_id[64];
-	struct web_chrome *chrome;
+	struct accounts_chrome *chrome;
 	struct store_client_user *users;      /* USERS_PAGE rows */
 	struct users_view view;
 	bool page_read;
@@ -268,7 +268,7 @@ allocate_refused(struct store_conn *c, void *arg)
 	j->view.more = pg.more;
 	j->view.after = j->after;
 	page_free(&pg);
-	web_chrome_read(c, j->user_id, j->session_org_id, &j->acting, j->chrome);
+	accounts_chrome_read(c, j->user_id, j->session_org_id, &j->acting, j->chrome);
 	j->page_read = true;
 }
 
@@ -339,6 +339,20 @@ parse_credits(const char *s, int64_t *out)
 	return true;
 }
 
+/* The form's own wording for the first complaint of the allocation checks. */
+static const char *
+allocation_form_error(const struct wl_error_field *f)
+{
+	if (strcmp(f->name, "credits") == 0)
+		return "Enter a whole number of credits, not zero (up to 1,000,000; negative "
+		       "to correct a mistake).";
+	if (strcmp(f->name, "description") == 0)
+		return f->reason == WL_FIELD_TOO_LONG
+			       ? "The description must be at most 500 characters."
+			       : "Enter a description, e.g. the invoice number or the reason.";
+	return "This form is out of date. Please enter the allocation again.";
+}
+
 void
 web_allocate(struct wl_req *req)
 {
@@ -362,20 +376,6 @@ web_allocate(struct wl_req *req)
 	f.credits = http_form(req, "credits");
 	f.description = http_form(req, "description");
 	f.error = NULL;
-	if (!parse_credits(f.credits, &credits) || credits == 0 ||
-	    credits < -WL_PACKAGE_CREDITS_MAX || credits > WL_PACKAGE_CREDITS_MAX)
-		f.error = "Enter a whole number of credits, not zero (up to 1,000,000; negative "
-			  "to correct a mistake).";
-	else if (f.description == NULL || f.description[strspn(f.description, " \t")] == '\0')
-		f.error = "Enter a description, e.g. the invoice number or the reason.";
-	else if (strlen(f.description) > 500)
-		f.error = "The description must be at most 500 characters.";
-	else if (ref == NULL || !wl_valid_token(ref, 64))
-		f.error = "This form is out of date. Please enter the allocation again.";
-	if (f.error != NULL) {
-		users_page(req, 422, &f);
-		return;
-	}
 	j = http_alloc(req, sizeof(*j));
 	if (j != NULL) {
 		j->chrome = http_alloc(req, sizeof(*j->chrome));
@@ -386,11 +386,16 @@ web_allocate(struct wl_req *req)
 		return;
 	}
 	r = &j->alloc;
-	memcpy(r->parent_org_id, req->org.id, WL_ID_LEN);
-	memcpy(r->user_id, req->params[0], WL_ID_LEN);
-	r->credits = credits;
-	snprintf(r->description, sizeof(r->description), "%s", f.description);
-	snprintf(r->reference, sizeof(r->reference), "alloc:web:%s", ref);
+	if (!parse_credits(f.credits, &credits))
+		wl_error_field_why(&err, "credits", WL_FIELD_INVALID, "must be a whole number");
+	else
+		(void)whitelabel_allocation_prepare(r, req->org.id, req->params[0], credits,
+						    f.description, "alloc:web:", ref, &err);
+	if (err.nfields > 0) {
+		f.error = allocation_form_error(&err.fields[0]);
+		users_page(req, 422, &f);
+		return;
+	}
 	memcpy(j->user_id, req->user_id, WL_ID_LEN);
 	memcpy(j->session_org_id, req->key_org_id, WL_ID_LEN);
 	j->acting = req->org;

@@ -267,50 +267,19 @@ web_org_query(struct wl_req *req)
 	return q;
 }
 
-void
-web_chrome_read(struct store_conn *c, const char *user_id, const char *session_org_id,
-		const struct store_org *acting, struct web_chrome *out)
-{
-	struct store_user user;
-	struct store_org *children;
-	struct wl_error err;
-	int n = 0, i;
-
-	memset(out, 0, sizeof(*out));
-	wl_error_clear(&err);
-	if (store_user_get(c, user_id, &user, &err) == WL_OK)
-		memcpy(out->user_email, user.email, sizeof(out->user_email));
-	wl_error_clear(&err);
-	if (store_org_get(c, session_org_id, false, &out->session_org, &err) != WL_OK)
-		out->session_org = *acting;
-	if (out->session_org.parent_id[0] != '\0')
-		return;
-	children = calloc(WEB_SWITCHER_MAX, sizeof(*children));
-	wl_error_clear(&err);
-	if (children != NULL && store_org_children(c, out->session_org.id, WEB_SWITCHER_MAX,
-						   children, &n, &err) == WL_OK) {
-		for (i = 0; i < n; i++) {
-			memcpy(out->children[i].id, children[i].id, WL_ID_LEN);
-			memcpy(out->children[i].name, children[i].name, sizeof(out->children[i].name));
-		}
-		out->nchildren = n;
-	}
-	free(children);
-}
-
 struct tpl_data *
 web_page_data(struct wl_req *req, const char *title, const char *nav)
 {
-	struct web_chrome *chrome = http_alloc(req, sizeof(*chrome));
+	struct accounts_chrome *chrome = http_alloc(req, sizeof(*chrome));
 
 	if (chrome == NULL)
 		return NULL;
-	web_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
+	accounts_chrome_read(req->conn, req->user_id, req->key_org_id, &req->org, chrome);
 	return web_page_data_with(req, chrome, title, nav);
 }
 
 struct tpl_data *
-web_page_data_with(struct wl_req *req, const struct web_chrome *chrome, const char *title,
+web_page_data_with(struct wl_req *req, const struct accounts_chrome *chrome, const char *title,
 		   const char *nav)
 {
 	struct tpl_data *d = tpl_data_new(), *item;

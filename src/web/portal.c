@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/host.h"
 #include "core/money.h"
 #include "core/validate.h"
 #include "core/whitelabel.h"
@@ -30,15 +31,8 @@ not_found(struct wl_req *req)
 static void
 request_host(struct wl_req *req, char *out, size_t size)
 {
-	const char *host = http_header(req, "Host");
-	size_t i, n;
-
-	out[0] = '\0';
-	if (host == NULL || (n = strcspn(host, ":")) == 0 || n >= size)
-		return;
-	for (i = 0; i < n; i++)
-		out[i] = (char)((host[i] >= 'A' && host[i] <= 'Z') ? host[i] + 32 : host[i]);
-	out[n] = '\0';
+	if (!wl_host_from_header(http_header(req, "Host"), out, size))
+		out[0] = '\0';
 }
 
 /* The portal of this request: by slug (path) or by a verified custom

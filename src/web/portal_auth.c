@@ -226,8 +226,7 @@ signup_work(struct wl_req *req, void *arg)
 	int rc;
 
 	wl_error_clear(&err);
-	store_release(req->conn);    /* not needed while hashing */
-	req->conn = NULL;
+	http_release_conn(req); /* not needed while hashing */
 	rc = portal_signup_prepare(&s->s, s->password, &err);
 	sodium_memzero(s->password, sizeof(s->password));
 	if (rc != WL_OK) {
@@ -367,8 +366,7 @@ login_work(struct wl_req *req, void *arg)
 		return;
 	}
 	found = portal_find_user(req->conn, l->l.agency_id, l->email, &l->l.user, &err) == WL_OK;
-	store_release(req->conn);
-	req->conn = NULL;
+	http_release_conn(req);
 	ok = sessions_password_ok(found ? &l->l.user.user : NULL, l->password);
 	sodium_memzero(l->password, sizeof(l->password));
 	if (!ok) {

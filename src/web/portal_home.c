@@ -311,8 +311,7 @@ change_work(struct wl_req *req, void *arg)
 	bool ok;
 	int rc;
 
-	store_release(req->conn);
-	req->conn = NULL;
+	http_release_conn(req);
 	ok = sessions_password_ok(&c->user.user, c->current);
 	sodium_memzero(c->current, sizeof(c->current));
 	if (!ok) {

@@ -222,8 +222,7 @@ reset_work(struct wl_req *req, void *arg)
 	struct reset *r = arg;
 	int rc;
 
-	store_release(req->conn);
-	req->conn = NULL;
+	http_release_conn(req);
 	rc = ids_hash_password(r->password, r->l.password_hash, sizeof(r->l.password_hash));
 	sodium_memzero(r->password, sizeof(r->password));
 	if (rc != WL_OK) {

@@ -178,8 +178,7 @@ login_work(struct wl_req *req, void *arg)
 	found = sessions_find_user(req->conn, l->email, &user, &err) == WL_OK;
 	/* Give the connection back before the slow hash: many logins at once
 	 * must not drain the pool for everybody else. */
-	store_release(req->conn);
-	req->conn = NULL;
+	http_release_conn(req);
 	ok = sessions_password_ok(found ? &user : NULL, l->password);
 	sodium_memzero(l->password, sizeof(l->password));
 	if (!ok) {

@@ -8,8 +8,9 @@
  * active checks the Stripe price on a worker first (stripe_activation.h).
  * A refused form comes back with each complaint next to its field and
  * everything typed kept, except secrets. The custom-domain forms are
- * settings_domain.c.
+ * settings_domain.c, with the refusal page.
  */
+#include "web/web.h"
 #include "web/settings_int.h"
 
 #include <sodium.h>
@@ -147,7 +148,7 @@ put_fields(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 			continue;
 		snprintf(name, sizeof(name), "e_%s", def->form);
 		tpl_putf(d, name, "%s %s.", def->label, err->fields[f].message);
-		if (strstr(err->fields[f].message, "required to activate") != NULL) {
+		if (err->fields[f].reason == WL_FIELD_NEEDED_TO_ACTIVATE) {
 			activation_refused = true;
 			item = tpl_push(d, "missing_now");
 			tpl_put(item, "label", def->label);
@@ -294,9 +295,9 @@ put_margin(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 
 /* The page, from the stored settings s; err (may be NULL) is a refused
  * form; chrome NULL reads the page's common data on req->conn. */
-static void
+void
 settings_page(struct wl_req *req, int status, const struct store_whitelabel *s,
-	      const struct wl_error *err, const struct web_chrome *chrome)
+	      const struct wl_error *err, const struct accounts_chrome *chrome)
 {
 	struct tpl_data *d = chrome != NULL ? web_page_data_with(req, chrome, "Whitelabel", "whitelabel")
 					    : web_page_data(req, "Whitelabel", "whitelabel");
@@ -338,62 +339,6 @@ web_settings(struct wl_req *req)
 	if (req->org.parent_id[0] != '\0')
 		memset(&s, 0, sizeof(s));
 	settings_page(req, 200, &s, NULL, NULL);
-}
-
-static int
-refused_status(const struct wl_error *err)
-{
-	return err->code == WL_EVALIDATION || err->code == WL_EINVALID
-		       ? 422 : wl_error_http_status(err->code);
-}
-
-/* Renders the page again after a form refused in its handler, reading the
- * settings on the handler's connection (a handler or a worker; a finish
- * uses refused_read instead). */
-void
-settings_refused(struct wl_req *req, const struct wl_error *err)
-{
-	struct store_whitelabel s;
-	struct wl_error e;
-
-	wl_error_clear(&e);
-	if (whitelabel_load(req->conn, req->org.id, &s, &e) != WL_OK)
-		http_reply_error(req, &e);
-	else
-		settings_page(req, refused_status(err), &s, err, NULL);
-}
-
-
-bool
-settings_refusal_init(struct wl_req *req, struct refusal *rf)
-{
-	memcpy(rf->org_id, req->org.id, WL_ID_LEN);
-	memcpy(rf->user_id, req->user_id, WL_ID_LEN);
-	memcpy(rf->session_org_id, req->key_org_id, WL_ID_LEN);
-	rf->acting = req->org;
-	rf->chrome = http_alloc(req, sizeof(*rf->chrome));
-	return rf->chrome != NULL;
-}
-
-void
-settings_refusal_read(struct store_conn *c, struct refusal *rf)
-{
-	struct wl_error e;
-
-	wl_error_clear(&e);
-	rf->read = whitelabel_load(c, rf->org_id, &rf->stored, &e) == WL_OK;
-	if (rf->read)
-		web_chrome_read(c, rf->user_id, rf->session_org_id, &rf->acting, rf->chrome);
-}
-
-void
-settings_refused_read(struct wl_req *req, const struct wl_error *err, const struct refusal *rf)
-{
-	if (!rf->read)
-		web_error_page(req, refused_status(err), NULL,
-			       err->nfields > 0 ? err->fields[0].message : err->message);
-	else
-		settings_page(req, refused_status(err), &rf->stored, err, rf->chrome);
 }
 
 /* ---- saving a step ------------------------------------------------------------ */
@@ -616,3 +561,4 @@ web_settings_save(struct wl_req *req)
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
 	http_on_refusal(req, save_refused);
 }
+

@@ -1,15 +1,74 @@
 /*
  * settings_domain.c — the custom-domain forms of the whitelabel settings
- * page: claim a domain, remove it, Refresh Status (DNS on a worker). The
- * rules are services/domains.c; a refused form shows the settings page
- * again (settings_int.h).
+ * page (claim, re-check through DNS on a worker, remove) and the refusal
+ * page every settings form shows again when it is refused: the stored
+ * settings with each complaint beside its field. The rules are the
+ * services' (services/domains.c); this file parses, submits and renders.
  */
+#include "web/web.h"
 #include "web/settings_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "services/domains.h"
 #include "services/whitelabel.h"
+
+/* ---- the refusal page ----------------------------------------------------------- */
+
+int
+settings_refused_status(const struct wl_error *err)
+{
+	return err->code == WL_EVALIDATION || err->code == WL_EINVALID
+		       ? 422 : wl_error_http_status(err->code);
+}
+
+void
+settings_refused(struct wl_req *req, const struct wl_error *err)
+{
+	struct store_whitelabel s;
+	struct wl_error e;
+
+	wl_error_clear(&e);
+	if (whitelabel_load(req->conn, req->org.id, &s, &e) != WL_OK)
+		http_reply_error(req, &e);
+	else
+		settings_page(req, settings_refused_status(err), &s, err, NULL);
+}
+
+bool
+settings_refusal_init(struct wl_req *req, struct refusal *rf)
+{
+	memcpy(rf->org_id, req->org.id, WL_ID_LEN);
+	memcpy(rf->user_id, req->user_id, WL_ID_LEN);
+	memcpy(rf->session_org_id, req->key_org_id, WL_ID_LEN);
+	rf->acting = req->org;
+	rf->chrome = http_alloc(req, sizeof(*rf->chrome));
+	return rf->chrome != NULL;
+}
+
+void
+settings_refusal_read(struct store_conn *c, struct refusal *rf)
+{
+	struct wl_error e;
+
+	wl_error_clear(&e);
+	rf->read = whitelabel_load(c, rf->org_id, &rf->stored, &e) == WL_OK;
+	if (rf->read)
+		accounts_chrome_read(c, rf->user_id, rf->session_org_id, &rf->acting, rf->chrome);
+}
+
+void
+settings_refused_read(struct wl_req *req, const struct wl_error *err, const struct refusal *rf)
+{
+	if (!rf->read)
+		web_error_page(req, settings_refused_status(err), NULL,
+			       err->nfields > 0 ? err->fields[0].message : err->message);
+	else
+		settings_page(req, settings_refused_status(err), &rf->stored, err, rf->chrome);
+}
+
+/* ---- custom domain ---------------------------------------------------------------- */
 
 static bool
 agency_itself(struct wl_req *req)

@@ -498,24 +498,7 @@ tpl_set_check(const struct tpl_set *s, struct wl_error *err)
 void
 tpl_escape(struct wl_buf *out, const char *s)
 {
-	const char *run = s;
-
-	for (; *s != '\0'; s++) {
-		const char *rep;
-
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
-		wl_buf_append(out, run, (size_t)(s - run));
-		wl_buf_puts(out, rep);
-		run = s + 1;
-	}
-	wl_buf_append(out, run, (size_t)(s - run));
+	wl_html_escape(out, s);
 }
 
 struct render {

@@ -13,6 +13,7 @@
 #define WL_WEB_H
 
 #include "http/http.h"
+#include "services/accounts.h"
 #include "web/template.h"
 
 /* Loads DIR/templates and DIR/static; an error when either is missing. */
@@ -25,28 +26,11 @@ void web_render(struct wl_req *req, int status, const char *name, struct tpl_dat
 /* An error page in the site's look. */
 void web_error_page(struct wl_req *req, int status, const char *title, const char *message);
 
-/* What a dashboard page shows of its session: the user's e-mail, the
- * session's org and (for an agency) its client orgs for the switcher. */
-#define WEB_SWITCHER_MAX 200
-struct web_chrome {
-	char user_email[WL_EMAIL_MAX + 1];
-	struct store_org session_org;
-	int nchildren;
-	struct {
-		char id[WL_ID_LEN];
-		char name[WL_NAME_MAX + 1];
-	} children[WEB_SWITCHER_MAX];
-};
-/* Reads the chrome of user_id's session on session_org_id (missing parts
- * stay empty; session_org falls back to `acting`). */
-void web_chrome_read(struct store_conn *c, const char *user_id, const char *session_org_id,
-		     const struct store_org *acting, struct web_chrome *out);
-
 /* The common data of a dashboard page: user, org, switcher, navigation,
  * read on req->conn. */
 struct tpl_data *web_page_data(struct wl_req *req, const char *title, const char *nav);
 /* The same from a chrome read before (a finish, which has no connection). */
-struct tpl_data *web_page_data_with(struct wl_req *req, const struct web_chrome *chrome,
+struct tpl_data *web_page_data_with(struct wl_req *req, const struct accounts_chrome *chrome,
 				    const char *title, const char *nav);
 /* "?org=ID" when acting on a child org, else "". */
 const char *web_org_query(struct wl_req *req);

@@ -73,6 +73,12 @@ describe('dashboard forms refused by their write', { timeout: 120_000 }, () => {
     assert.ok(r.text.includes(email), 'the page keeps its header (the user)');
     assert.match(r.text, /Company name/);
     assert.match(r.text, /Stripe secret key/);
+    // The list of what activation still needs is drawn from the field codes
+    // of the refusal (not from the wording of its messages).
+    const missing = /id="activation-missing"[\s\S]*?<\/ul>/.exec(r.text);
+    assert.ok(missing, 'the refusal lists what activation needs');
+    assert.match(missing[0], /<li>Company name<\/li>/);
+    assert.match(missing[0], /<li>Stripe secret key<\/li>/);
   });
 
   it('a slug taken by another agency shows the settings page again (422)', async () => {
@@ -100,5 +106,35 @@ describe('dashboard forms refused by their write', { timeout: 120_000 }, () => {
     assert.ok(r.text.includes(email));
     assert.match(r.text, /below zero/);
     assert.equal(dbBalanceSeconds(srv, client.org_id), 60);
+  });
+
+  it('the allocation form checks what the API checks, in its own words (422)', async () => {
+    const cases = [
+      [{ credits: '0', description: 'x' }, /Enter a whole number of credits, not zero/],
+      [{ credits: '2000000', description: 'x' }, /Enter a whole number of credits, not zero/],
+      [{ credits: 'ten', description: 'x' }, /Enter a whole number of credits, not zero/],
+      [{ credits: '5', description: '   ' }, /Enter a description/],
+      [{ credits: '5', description: 'd'.repeat(501) }, /at most 500 characters/],
+      [{ credits: '5', description: 'fine', ref: 'bad ref!' }, /This form is out of date/],
+    ];
+    for (const [form, message] of cases) {
+      const users = await page(srv, jar, 'GET', '/dashboard/users');
+      const fields = hiddenFields(users.text);
+      const r = await page(srv, jar, 'POST', `/dashboard/users/${client.user_id}/allocate`,
+        { csrf: fields.csrf, ref: fields.ref, ...form });
+      assert.equal(r.status, 422, `${JSON.stringify(form).slice(0, 80)}: ${r.text.slice(0, 300)}`);
+      assert.match(r.text, message);
+    }
+    assert.equal(dbBalanceSeconds(srv, client.org_id), 60);
+    // The API refuses the same values, naming the field.
+    for (const [body, field] of [[{ credits: 0, description: 'x' }, 'credits'],
+      [{ credits: 5, description: ' \t ' }, 'description']]) {
+      const r = await request(srv, 'POST', `/api/v1/whitelabel/users/${client.user_id}/allocations`, {
+        headers: { Authorization: `Bearer ${agency.api_key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(r.status, 422, r.text);
+      assert.ok(JSON.parse(r.text).error.fields[field], r.text);
+    }
   });
 });
