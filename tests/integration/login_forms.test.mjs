@@ -126,7 +126,27 @@ describe('log-in form and page POSTs', { timeout: 300_000 }, () => {
     assert.equal(portal.status, 200, portal.text.slice(0, 200));
     assert.match(portal.text, /Host Calls/);
     // …but neither the log-in form nor the dashboard, on it or on a portal host
-    for (const host of [`calls.host-agency.test:${p}`, 'calls.host-agency.test', `host-calls.portal.localhost:${p}`,
+    // (where /login and /dashboard are the portal's own pages for its clients:
+    // the dashboard's session and log-in mean nothing there)
+    const ph = `host-calls.portal.localhost:${p}`;
+    let g = await send(srv, 'GET', '/login', { headers: { Host: ph, Cookie: session } });
+    assert.equal(g.status, 200);
+    assert.match(g.text, /<title>Log in · Host Calls<\/title>/);
+    assert.doesNotMatch(g.text, /Log in to your dashboard/);
+    g = await send(srv, 'GET', '/dashboard', { headers: { Host: ph, Cookie: session } });
+    assert.equal(g.status, 303);
+    assert.equal(g.headers.location, '/login');
+    for (const path of ['/dashboard/whitelabel', '/dashboard/users']) {
+      g = await send(srv, 'GET', path, { headers: { Host: ph, Cookie: session } });
+      assert.equal(g.status, 404, `GET ${path} on ${ph}`);
+    }
+    const pf = await login(srv, 'owner@host-agency.test', 'host-password-1', { headers: { Host: ph, Origin: `http://${ph}` },
+      form: { token: 'A'.repeat(43), cookie: `wl_login=${'A'.repeat(43)}` } });
+    assert.equal(pf.status, 403, `POST /login on ${ph}: ${pf.status}`);
+    assert.doesNotMatch(String(pf.headers['set-cookie'] ?? ''), /wl_session|wl_portal=[^;]/);
+    g = await send(srv, 'POST', '/logout', { body: '', headers: { ...FORM, Host: ph, Cookie: session, Origin: `http://${ph}` } });
+    assert.equal(g.status, 401, `POST /logout on ${ph}`);
+    for (const host of [`calls.host-agency.test:${p}`, 'calls.host-agency.test',
       `x.host-calls.portal.localhost:${p}`, `elsewhere.test:${p}`]) {
       const headers = { Host: host, Cookie: session };
       for (const path of ['/login', '/dashboard', '/dashboard/whitelabel', '/dashboard/users']) {

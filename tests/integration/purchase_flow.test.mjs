@@ -142,7 +142,7 @@ describe('Buy Credits through Stripe Checkout', { timeout: 180_000 }, () => {
     assert.match(row, /paid/);
     // the users table counts the client's paid purchases
     const u = await page(srv, cookie, '/dashboard/users');
-    const urow = new RegExp(`id="user-${client.user_id}"[\\s\\S]*?purchases-cell">(\\d+)<`).exec(u.text);
+    const urow = new RegExp(`id="user-${client.user_id}"[\\s\\S]*?purchases-cell"[^>]*>(\\d+)<`).exec(u.text);
     assert.equal(urow?.[1], '1', u.text.slice(0, 300));
     const ua = await api(srv, 'GET', '/api/v1/whitelabel/users', { key: agency.api_key });
     assert.equal(ua.json.users.find((x) => x.user_id === client.user_id).purchases, 1);
