@@ -121,4 +121,15 @@ unsigned conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout
 bool http_request_host(struct wl_req *req, char *out, size_t n);
 bool http_foreign_post(struct wl_req *req);
 
+/* auth.c: the route's authentication (fills user, org, csrf, portal) */
+int http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err);
+/* A page GET without a dashboard session: /login?next=here. */
+void http_redirect_to_login(struct wl_req *req);
+/* A portal page GET without a portal session: the portal's /login. */
+void http_portal_to_login(struct wl_req *req);
+/* A former slug: the same portal page under the slug of today. */
+void http_portal_moved(struct wl_req *req);
+/* Host {slug}.portal.{base}: rewrites the path to /p/{slug}/… */
+void http_portal_host(struct wl_req *req);
+
 #endif
