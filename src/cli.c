@@ -200,6 +200,7 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
 	snprintf(app->smtp_url, sizeof(app->smtp_url), "%s", cfg->smtp_url);
 	snprintf(app->mail_from, sizeof(app->mail_from), "%s", cfg->mail_from);
+	app->mail_retry_ms = cfg->mail_retry_s * 1000;
 	snprintf(app->stripe_api, sizeof(app->stripe_api), "%s", cfg->stripe_api);
 	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
 	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
