@@ -366,8 +366,20 @@ stripe_events_run(struct store_conn *c, void *arg, struct wl_error *err)
 	memcpy(d->user_id, d->named_user_id, WL_ID_LEN);
 	d->credits = 0;
 	d->balance_seconds = 0;
+	d->not_logged = false;
 	rc = settle(c, d, err);
 	if (rc != WL_OK)
 		return rc;
+	if (d->verdict != STRIPE_SIG_OK) {
+		int64_t n;
+
+		rc = store_stripe_event_bad_since(c, d->agency_id, d->received_at - 60000, &n, err);
+		if (rc != WL_OK)
+			return rc;
+		if (n >= STRIPE_BAD_LOG_PER_MINUTE) {
+			d->not_logged = true;
+			return WL_OK;
+		}
+	}
 	return log_delivery(c, d, err);
 }

@@ -31,6 +31,10 @@
 
 #define STRIPE_EVENT_COMPLETED "checkout.session.completed"
 #define STRIPE_EVENT_ASYNC_PAID "checkout.session.async_payment_succeeded"
+/* Deliveries with a bad or missing signature are logged up to this many
+ * per agency and minute (anyone can send them); more are answered 400
+ * and not kept. */
+#define STRIPE_BAD_LOG_PER_MINUTE 60
 /* The most packages one session may buy (quantity). */
 #define STRIPE_QUANTITY_MAX 100
 
@@ -53,6 +57,7 @@ struct stripe_delivery {
 	char currency[8];
 	/* out: the log row written (outcome, org, detail) */
 	struct store_stripe_event logged;
+	bool not_logged;                      /* a bad signature over the per-minute cap */
 	char org_id[WL_ID_LEN];               /* the client org, "" when not one of ours */
 	char user_id[WL_ID_LEN];              /* its user named by the session, "" = none */
 	int64_t credits;                      /* credited by this delivery, 0 = none */

@@ -154,3 +154,17 @@ store_stripe_event_list(struct store_conn *c, const char *agency_id, int64_t cur
 	return agency_rows(c, Q_STRIPE_EVENT_LIST, agency_id, cursor_ms, cursor_id, limit,
 			   read_event, out, sizeof(*out), n, err);
 }
+
+int
+store_stripe_event_bad_since(struct store_conn *c, const char *agency_id, int64_t since,
+			     int64_t *count, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_STRIPE_EVENT_BAD_SINCE, err);
+
+	*count = 0;
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, agency_id);
+	db_bind_int64(st, 2, since);
+	return db_one(st, db_read_int64, count, WL_EINTERNAL, "stripe events: no count", err);
+}

@@ -556,6 +556,12 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 		"INSERT INTO stripe_events (" EVENT_COLS ") VALUES ($1::text, $2::text, $3::bigint, "
 		"$4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text)" },
+	/* Unsigned deliveries logged lately: a flood of them is not all kept. */
+	[Q_STRIPE_EVENT_BAD_SINCE] = { "stripe events",
+		"SELECT COUNT(*) FROM stripe_events WHERE agency_id = ?1 AND received_at >= ?2 "
+		"AND outcome = 'bad_signature'",
+		"SELECT COUNT(*) FROM stripe_events WHERE agency_id = $1::text "
+		"AND received_at >= $2::bigint AND outcome = 'bad_signature'" },
 	[Q_STRIPE_EVENT_LIST] = { "stripe events",
 		"SELECT " EVENT_COLS " FROM stripe_events WHERE agency_id = ?1 "
 		"AND (?3 = '' OR received_at < ?2 OR (received_at = ?2 AND id < ?3)) "

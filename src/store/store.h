@@ -514,6 +514,9 @@ struct store_stripe_event {
 
 int store_stripe_event_insert(struct store_conn *c, const struct store_stripe_event *e,
 			      struct wl_error *err);
+/* How many bad_signature deliveries of the agency were logged since `since`. */
+int store_stripe_event_bad_since(struct store_conn *c, const char *agency_id, int64_t since,
+				 int64_t *count, struct wl_error *err);
 /* Newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
 int store_stripe_event_list(struct store_conn *c, const char *agency_id, int64_t cursor_ms,
 			    const char *cursor_id, int limit, struct store_stripe_event *out,

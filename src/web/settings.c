@@ -4,11 +4,13 @@
  * credits package with the margin calculator) and the Portal Active toggle.
  * Every form fills the same struct whitelabel_put the JSON API fills and
  * queues the same writer job; secrets are sealed under the master key
- * before the job and never shown again. A refused form comes back with
- * each complaint next to its field and everything typed kept, except
- * secrets.
+ * before the job and never shown again. A form that may leave the portal
+ * active checks the Stripe price on a worker first (stripe_activation.h).
+ * A refused form comes back with each complaint next to its field and
+ * everything typed kept, except secrets. The custom-domain forms are
+ * settings_domain.c.
  */
-#include "web/web.h"
+#include "web/settings_int.h"
 
 #include <sodium.h>
 #include <stdint.h>
@@ -348,8 +350,8 @@ refused_status(const struct wl_error *err)
 /* Renders the page again after a form refused in its handler, reading the
  * settings on the handler's connection (a handler or a worker; a finish
  * uses refused_read instead). */
-static void
-refused(struct wl_req *req, const struct wl_error *err)
+void
+settings_refused(struct wl_req *req, const struct wl_error *err)
 {
 	struct store_whitelabel s;
 	struct wl_error e;
@@ -361,22 +363,9 @@ refused(struct wl_req *req, const struct wl_error *err)
 		settings_page(req, refused_status(err), &s, err, NULL);
 }
 
-/* A settings write refused by its job: the page to show again is read by
- * the writer after the job's savepoint is undone (http_on_refusal), so the
- * finish renders without a database. Each job argument that needs it
- * starts with its service struct and holds one of these. */
-struct refusal {
-	char org_id[WL_ID_LEN];
-	char user_id[WL_ID_LEN];
-	char session_org_id[WL_ID_LEN];
-	struct store_org acting;
-	struct web_chrome *chrome;
-	struct store_whitelabel stored;
-	bool read;
-};
 
-static bool
-refusal_init(struct wl_req *req, struct refusal *rf)
+bool
+settings_refusal_init(struct wl_req *req, struct refusal *rf)
 {
 	memcpy(rf->org_id, req->org.id, WL_ID_LEN);
 	memcpy(rf->user_id, req->user_id, WL_ID_LEN);
@@ -386,8 +375,8 @@ refusal_init(struct wl_req *req, struct refusal *rf)
 	return rf->chrome != NULL;
 }
 
-static void
-refusal_read(struct store_conn *c, struct refusal *rf)
+void
+settings_refusal_read(struct store_conn *c, struct refusal *rf)
 {
 	struct wl_error e;
 
@@ -397,8 +386,8 @@ refusal_read(struct store_conn *c, struct refusal *rf)
 		web_chrome_read(c, rf->user_id, rf->session_org_id, &rf->acting, rf->chrome);
 }
 
-static void
-refused_read(struct wl_req *req, const struct wl_error *err, const struct refusal *rf)
+void
+settings_refused_read(struct wl_req *req, const struct wl_error *err, const struct refusal *rf)
 {
 	if (!rf->read)
 		web_error_page(req, refused_status(err), NULL,
@@ -418,7 +407,7 @@ struct save {
 static void
 save_refused(struct store_conn *c, void *arg)
 {
-	refusal_read(c, &((struct save *)arg)->rf);
+	settings_refusal_read(c, &((struct save *)arg)->rf);
 }
 
 static void
@@ -439,7 +428,7 @@ save_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	char loc[128];
 
 	if (rc != WL_OK) {
-		refused_read(req, err, &sv->rf);
+		settings_refused_read(req, err, &sv->rf);
 		wipe_secrets(req, &sv->put.u);
 		return;
 	}
@@ -457,7 +446,7 @@ save_check_work(struct wl_req *req, void *arg)
 
 	wl_error_clear(&err);
 	if (stripe_activation_check(req->conn, req->app, &sv->put, &err) != WL_OK) {
-		refused(req, &err);
+		settings_refused(req, &err);
 		wipe_secrets(req, &sv->put.u);
 		return;
 	}
@@ -466,8 +455,8 @@ save_check_work(struct wl_req *req, void *arg)
 }
 
 /* A text field of the form, trimmed: NULL when the form did not carry it. */
-static const char *
-take(struct wl_req *req, const char *name, struct wl_error *err)
+const char *
+settings_take(struct wl_req *req, const char *name, struct wl_error *err)
 {
 	const struct field_def *def = field_by_error_name(name);
 	const char *v = http_form(req, name);
@@ -496,7 +485,7 @@ static bool
 take_int(struct wl_req *req, const char *name, const char *err_name, int64_t *out,
 	 struct wl_error *err)
 {
-	const char *v = take(req, name, err);
+	const char *v = settings_take(req, name, err);
 	int64_t n = 0;
 	size_t i;
 
@@ -533,7 +522,7 @@ seal_secret(struct wl_req *req, const char *plain, const char **out, struct wl_e
 static const char *
 take_secret(struct wl_req *req, const char *name, struct wl_error *err)
 {
-	const char *v = take(req, name, err);
+	const char *v = settings_take(req, name, err);
 
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
@@ -543,24 +532,24 @@ fill_step(struct wl_req *req, const char *step, struct wl_whitelabel_update *u,
 	  struct wl_error *err)
 {
 	if (strcmp(step, "branding") == 0) {
-		u->company_name = take(req, "company_name", err);
-		u->logo_url = take(req, "logo_url", err);
-		u->primary_color = take(req, "primary_color", err);
-		u->accent_color = take(req, "accent_color", err);
+		u->company_name = settings_take(req, "company_name", err);
+		u->logo_url = settings_take(req, "logo_url", err);
+		u->primary_color = settings_take(req, "primary_color", err);
+		u->accent_color = settings_take(req, "accent_color", err);
 	} else if (strcmp(step, "portal") == 0) {
-		u->slug = take(req, "slug", err);
+		u->slug = settings_take(req, "slug", err);
 	} else if (strcmp(step, "stripe") == 0) {
-		u->stripe_publishable_key = take(req, "stripe_publishable_key", err);
+		u->stripe_publishable_key = settings_take(req, "stripe_publishable_key", err);
 		u->stripe_secret_key = take_secret(req, "stripe_secret_key", err);
-		u->stripe_product_id = take(req, "stripe_product_id", err);
-		u->stripe_price_id = take(req, "stripe_price_id", err);
+		u->stripe_product_id = settings_take(req, "stripe_product_id", err);
+		u->stripe_price_id = settings_take(req, "stripe_price_id", err);
 		u->stripe_webhook_secret = take_secret(req, "stripe_webhook_secret", err);
 	} else if (strcmp(step, "package") == 0) {
 		u->has_package = true;
 		take_int(req, "package_credits", "package.credits", &u->package_credits, err);
 		take_int(req, "package_price_cents", "package.price_cents", &u->package_price_cents,
 			 err);
-		u->package_currency = take(req, "package_currency", err);
+		u->package_currency = settings_take(req, "package_currency", err);
 		if (u->package_currency == NULL)
 			u->package_currency = "";
 	} else if (strcmp(step, "activate") == 0) {
@@ -595,7 +584,7 @@ web_settings_save(struct wl_req *req)
 		return;
 	}
 	sv = http_alloc(req, sizeof(*sv));
-	if (sv == NULL || !refusal_init(req, &sv->rf)) {
+	if (sv == NULL || !settings_refusal_init(req, &sv->rf)) {
 		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
 		return;
 	}
@@ -614,7 +603,7 @@ web_settings_save(struct wl_req *req)
 	if (err.code == WL_OK && u->stripe_webhook_secret != NULL)
 		seal_secret(req, u->stripe_webhook_secret, &sv->put.webhook_secret_sealed, &err);
 	if (err.code != WL_OK) {
-		refused(req, &err);
+		settings_refused(req, &err);
 		wipe_secrets(req, u);
 		return;
 	}
@@ -626,145 +615,4 @@ web_settings_save(struct wl_req *req)
 	}
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
 	http_on_refusal(req, save_refused);
-}
-
-/* ---- custom domain ---------------------------------------------------------------- */
-
-static bool
-agency_itself(struct wl_req *req)
-{
-	if (req->org.parent_id[0] != '\0' || strcmp(req->org.id, req->key_org_id) != 0) {
-		web_error_page(req, 403, NULL, WHITELABEL_PARENT_ONLY);
-		return false;
-	}
-	return true;
-}
-
-/* A domain job and the page to show again if it is refused. */
-struct domain_job {
-	struct domains_job d;                 /* first: the job's argument */
-	struct refusal rf;
-};
-
-static struct domain_job *
-domain_job_new(struct wl_req *req)
-{
-	struct domain_job *j = http_alloc(req, sizeof(*j));
-
-	if (j == NULL || !refusal_init(req, &j->rf)) {
-		web_error_page(req, 503, NULL, "The server is busy. Please try again.");
-		return NULL;
-	}
-	return j;
-}
-
-static void
-domain_refused(struct store_conn *c, void *arg)
-{
-	refusal_read(c, &((struct domain_job *)arg)->rf);
-}
-
-static void
-domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
-{
-	struct domain_job *j = arg;
-	struct wl_error e;
-
-	if (rc == WL_OK) {
-		http_redirect(req, "/dashboard/whitelabel?saved=domain#portal");
-		return;
-	}
-	e = *err;
-	if (e.nfields == 0 && rc != WL_EINTERNAL && rc != WL_EUNAVAILABLE) {
-		/* a taken domain, or one that changed during the check */
-		wl_error_clear(&e);
-		wl_error_field(&e, "domain", "%s", err->message);
-		e.code = WL_EVALIDATION;
-	}
-	refused_read(req, &e, &j->rf);
-}
-
-static void
-domain_submit(struct wl_req *req, struct domain_job *j)
-{
-	http_submit(req, domains_run, &j->d, domain_finish);
-	http_on_refusal(req, domain_refused);
-}
-
-void
-web_domain_add(struct wl_req *req)
-{
-	struct domain_job *j;
-	struct wl_error err;
-	const char *domain;
-
-	if (!agency_itself(req))
-		return;
-	wl_error_clear(&err);
-	domain = take(req, "domain", &err);
-	if ((j = domain_job_new(req)) == NULL)
-		return;
-	if (err.code != WL_OK ||
-	    domains_claim_prepare(req->app, req->org.id, domain, &j->d, &err) != WL_OK) {
-		refused(req, &err);
-		return;
-	}
-	domain_submit(req, j);
-}
-
-void
-web_domain_remove(struct wl_req *req)
-{
-	struct domain_job *j;
-
-	if (!agency_itself(req))
-		return;
-	if ((j = domain_job_new(req)) == NULL)
-		return;
-	domains_remove_prepare(req->app, req->org.id, &j->d);
-	domain_submit(req, j);
-}
-
-/* On a worker: ask DNS, then record the verdict through the writer. */
-static void
-refresh_work(struct wl_req *req, void *arg)
-{
-	struct domain_job *j = arg;
-	struct wl_error err;
-
-	wl_error_clear(&err);
-	if (domains_refresh_check(req->app, &j->d, &err) != WL_OK) {
-		struct wl_error e;
-
-		wl_error_clear(&e);
-		wl_error_field(&e, "domain", "could not be checked just now (%s). Try again in a minute",
-			       err.message);
-		refused(req, &e);
-		return;
-	}
-	domain_submit(req, j);
-}
-
-void
-web_domain_refresh(struct wl_req *req)
-{
-	struct domain_job *j;
-	struct wl_error err;
-	int rc;
-
-	if (!agency_itself(req))
-		return;
-	wl_error_clear(&err);
-	if ((j = domain_job_new(req)) == NULL)
-		return;
-	rc = domains_refresh_prepare(req->conn, req->app, req->org.id, &j->d, &err);
-	if (rc == WL_ENOTFOUND) {
-		http_redirect(req, "/dashboard/whitelabel#portal");
-		return;
-	}
-	if (rc != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	http_offload(req, refresh_work, j);
 }

@@ -132,7 +132,8 @@ describe('log-in form and page POSTs', { timeout: 300_000 }, () => {
     let g = await send(srv, 'GET', '/login', { headers: { Host: ph, Cookie: session } });
     assert.equal(g.status, 200);
     assert.match(g.text, /<title>Log in · Host Calls<\/title>/);
-    assert.doesNotMatch(g.text, /Log in to your dashboard/);
+    assert.doesNotMatch(g.text, /Log in to your dashboard|wlportal/);
+    assert.ok(!setCookies(g).wl_login, 'no platform log-in token on a portal host');
     g = await send(srv, 'GET', '/dashboard', { headers: { Host: ph, Cookie: session } });
     assert.equal(g.status, 303);
     assert.equal(g.headers.location, '/login');
@@ -146,6 +147,7 @@ describe('log-in form and page POSTs', { timeout: 300_000 }, () => {
     assert.doesNotMatch(String(pf.headers['set-cookie'] ?? ''), /wl_session|wl_portal=[^;]/);
     g = await send(srv, 'POST', '/logout', { body: '', headers: { ...FORM, Host: ph, Cookie: session, Origin: `http://${ph}` } });
     assert.equal(g.status, 401, `POST /logout on ${ph}`);
+    // …and on the custom domain or elsewhere neither the log-in form nor the dashboard
     for (const host of [`calls.host-agency.test:${p}`, 'calls.host-agency.test',
       `x.host-calls.portal.localhost:${p}`, `elsewhere.test:${p}`]) {
       const headers = { Host: host, Cookie: session };

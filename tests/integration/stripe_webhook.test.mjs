@@ -146,6 +146,16 @@ describe('Stripe webhook', { timeout: 180_000 }, () => {
     assert.equal(dbBalanceSeconds(srv, child.org_id), before0 + 100 * 60);
   });
 
+  it('a flood of unsigned deliveries is answered 400 but not all kept', async () => {
+    const ev = fake.makeEvent('checkout.session.completed', sessionObject(child.org_id, child.user_id));
+    const before0 = dbBalanceSeconds(srv, child.org_id);
+    const all = await Promise.all(Array.from({ length: 80 }, () => deliver(ev, { secret: 'whsec_forged000000000000' })));
+    for (const r of all) assertError(r, 400, 'invalid_request');
+    const kept = sql(srv, `SELECT COUNT(*) FROM stripe_events WHERE agency_id = '${agency.org_id}' AND outcome = 'bad_signature'`);
+    assert.ok(Number(kept.trim()) <= 60 + 5, `kept ${kept.trim()} bad deliveries`);
+    assert.equal(dbBalanceSeconds(srv, child.org_id), before0);
+  });
+
   it('a wrong amount, currency or org is recorded as a mismatch, not credited', async () => {
     const before0 = dbBalanceSeconds(srv, child.org_id);
     const cases = [
