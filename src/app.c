@@ -66,6 +66,7 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	snprintf(app->smtp_url, sizeof(app->smtp_url), "%s", cfg->smtp_url);
 	snprintf(app->mail_from, sizeof(app->mail_from), "%s", cfg->mail_from);
 	snprintf(app->stripe_api, sizeof(app->stripe_api), "%s", cfg->stripe_api);
+	app->mail_retry_ms = cfg->mail_retry_s * 1000;
 	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
 	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
 	app->trust_proxy = cfg->trust_proxy;

@@ -67,6 +67,7 @@ config_load(struct wl_config *cfg)
 	else
 		snprintf(cfg->mail_from, sizeof(cfg->mail_from), "no-reply@portal.%.200s",
 			 cfg->base_domain);
+	cfg->mail_retry_s = env_seconds("WLPORTAL_MAIL_RETRY_SECONDS", 30);
 	env_or(cfg->dns_server, sizeof(cfg->dns_server), "WLPORTAL_DNS_SERVER", "");
 	env_or(cfg->fx_rates, sizeof(cfg->fx_rates), "WLPORTAL_FX_RATES", "");
 	v = getenv("WLPORTAL_CNAME_TARGET");

@@ -16,6 +16,7 @@ struct wl_config {
 	char engine_token[128];     /* "" = make a random one at start */
 	char smtp_url[512];         /* WLPORTAL_SMTP_URL, "" = mail is off */
 	char mail_from[256];        /* WLPORTAL_MAIL_FROM, default no-reply@portal.{base} */
+	long long mail_retry_s;     /* WLPORTAL_MAIL_RETRY_SECONDS: first retry after, then doubled */
 	char cname_target[272];
 	char dns_server[128];
 	long long domain_claim_ttl_s;    /* WLPORTAL_DOMAIN_CLAIM_TTL_SECONDS */

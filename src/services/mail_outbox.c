@@ -115,9 +115,9 @@ settle_run(struct store_conn *c, void *arg, struct wl_error *err)
 }
 
 static int64_t
-retry_delay_ms(int64_t attempts)
+retry_delay_ms(const struct wl_app *app, int64_t attempts)
 {
-	int64_t d = MAIL_RETRY_BASE_MS_DEFAULT;
+	int64_t d = app->mail_retry_ms > 0 ? app->mail_retry_ms : MAIL_RETRY_BASE_MS_DEFAULT;
 
 	while (--attempts > 0 && d < MAIL_RETRY_CAP_MS)
 		d *= 2;
@@ -155,7 +155,7 @@ send_one(struct wl_app *app, const struct store_mail *m, struct settle_job *s)
 	if (s->outcome == WL_EUNAVAILABLE && m->attempts >= MAIL_ATTEMPTS_MAX)
 		s->outcome = WL_EINVALID;
 	snprintf(s->error, sizeof(s->error), "%s", err.message);
-	s->next_at = s->now + retry_delay_ms(m->attempts);
+	s->next_at = s->now + retry_delay_ms(app, m->attempts);
 	wl_log("mail %s (%s) attempt %lld failed%s: %s", m->id, m->kind, (long long)m->attempts,
 	       s->outcome == WL_EUNAVAILABLE ? ", will retry" : ", given up", err.message);
 }

@@ -21,7 +21,7 @@
 
 #include "services/app.h"
 
-#define MAIL_RETRY_BASE_MS_DEFAULT 30000LL   /* then doubled per attempt */
+#define MAIL_RETRY_BASE_MS_DEFAULT 30000LL   /* WLPORTAL_MAIL_RETRY_SECONDS; doubled per attempt */
 #define MAIL_RETRY_CAP_MS (3600LL * 1000)
 #define MAIL_ATTEMPTS_MAX 8
 

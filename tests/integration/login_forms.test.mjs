@@ -125,20 +125,28 @@ describe('log-in form and page POSTs', { timeout: 300_000 }, () => {
     const portal = await send(srv, 'GET', '/', { headers: { Host: `calls.host-agency.test:${p}` } });
     assert.equal(portal.status, 200, portal.text.slice(0, 200));
     assert.match(portal.text, /Host Calls/);
-    // on the portal host, /login and /dashboard are the portal's own pages for
-    // its clients (web/portal_auth.c): never the agency's log-in or dashboard
-    const ph = { Host: `host-calls.portal.localhost:${p}`, Cookie: session };
-    const pl = await send(srv, 'GET', '/login', { headers: ph });
-    assert.equal(pl.status, 200);
-    assert.match(pl.text, /<title>Log in · Host Calls<\/title>/);
-    assert.doesNotMatch(pl.text, /Log in to your dashboard|wlportal/);
-    assert.ok(!setCookies(pl).wl_login, 'no platform log-in token on a portal host');
-    const pd = await send(srv, 'GET', '/dashboard', { headers: ph });
-    assert.equal(pd.status, 303, 'a dashboard session is no portal session');
-    assert.match(pd.headers.location, /\/login$/);
+    // …but neither the log-in form nor the dashboard, on it or on a portal host
+    // (where /login and /dashboard are the portal's own pages for its clients:
+    // the dashboard's session and log-in mean nothing there)
+    const ph = `host-calls.portal.localhost:${p}`;
+    let g = await send(srv, 'GET', '/login', { headers: { Host: ph, Cookie: session } });
+    assert.equal(g.status, 200);
+    assert.match(g.text, /<title>Log in · Host Calls<\/title>/);
+    assert.doesNotMatch(g.text, /Log in to your dashboard|wlportal/);
+    assert.ok(!setCookies(g).wl_login, 'no platform log-in token on a portal host');
+    g = await send(srv, 'GET', '/dashboard', { headers: { Host: ph, Cookie: session } });
+    assert.equal(g.status, 303);
+    assert.equal(g.headers.location, '/login');
     for (const path of ['/dashboard/whitelabel', '/dashboard/users']) {
-      assert.equal((await send(srv, 'GET', path, { headers: ph })).status, 404, path);
+      g = await send(srv, 'GET', path, { headers: { Host: ph, Cookie: session } });
+      assert.equal(g.status, 404, `GET ${path} on ${ph}`);
     }
+    const pf = await login(srv, 'owner@host-agency.test', 'host-password-1', { headers: { Host: ph, Origin: `http://${ph}` },
+      form: { token: 'A'.repeat(43), cookie: `wl_login=${'A'.repeat(43)}` } });
+    assert.equal(pf.status, 403, `POST /login on ${ph}: ${pf.status}`);
+    assert.doesNotMatch(String(pf.headers['set-cookie'] ?? ''), /wl_session|wl_portal=[^;]/);
+    g = await send(srv, 'POST', '/logout', { body: '', headers: { ...FORM, Host: ph, Cookie: session, Origin: `http://${ph}` } });
+    assert.equal(g.status, 401, `POST /logout on ${ph}`);
     // …and on the custom domain or elsewhere neither the log-in form nor the dashboard
     for (const host of [`calls.host-agency.test:${p}`, 'calls.host-agency.test',
       `x.host-calls.portal.localhost:${p}`, `elsewhere.test:${p}`]) {
