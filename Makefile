@@ -31,6 +31,7 @@ $(TSANBUILD)/build.ninja:
 
 test:
 	@scripts/deps.sh test
+	scripts/format.sh --check
 	@$(MAKE) --no-print-directory $(TESTBUILD)/build.ninja
 	ninja -C $(TESTBUILD)
 	@# the optimized build sees warnings -O0 does not; it must build too
@@ -45,8 +46,11 @@ bench:
 	@$(MAKE) --no-print-directory build
 	scripts/bench.sh $(BUILD)
 
+# The house style is mechanical: .clang-format; make test fails on a file
+# that differs from it.
 format:
-	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
+	@scripts/deps.sh test
+	scripts/format.sh
 
 clean:
 	rm -rf $(BUILD) $(TESTBUILD) $(TSANBUILD)

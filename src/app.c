@@ -59,8 +59,8 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	app->price_micro_per_minute = WL_PLATFORM_PRICE_MICRO;
 	snprintf(app->engine_token, sizeof(app->engine_token), "%s", cfg->engine_token);
 	snprintf(app->base_domain, sizeof(app->base_domain), "%s", cfg->base_domain);
-	snprintf(app->listen_host, sizeof(app->listen_host), "%.*s",
-		 (int)strcspn(cfg->listen, ":"), cfg->listen);
+	snprintf(app->listen_host, sizeof(app->listen_host), "%.*s", (int)strcspn(cfg->listen, ":"),
+		 cfg->listen);
 	snprintf(app->cname_target, sizeof(app->cname_target), "%s", cfg->cname_target);
 	snprintf(app->dns_server, sizeof(app->dns_server), "%s", cfg->dns_server);
 	snprintf(app->smtp_url, sizeof(app->smtp_url), "%s", cfg->smtp_url);

@@ -64,7 +64,9 @@ cmd_serve(int argc, char **argv)
 		"usage: wlportal serve [--listen HOST:PORT] [--db URL] [--threads N] [--demo]\n"
 		"  Serves the API, the engine API and the pages. --demo creates (once) a demo\n"
 		"  agency and client and prints their logins and fresh API keys.\n",
-		{ { "listen", true, NULL }, { "db", true, NULL }, { "threads", true, NULL },
+		{ { "listen", true, NULL },
+		  { "db", true, NULL },
+		  { "threads", true, NULL },
 		  { "demo", false, NULL } },
 	};
 	struct wl_config cfg;
@@ -190,12 +192,12 @@ cmd_serve(int argc, char **argv)
 
 		wl_fx_describe(&app.fx, rates, sizeof(rates));
 		printf("  fx rates      %s  (%s)\n", rates,
-		       cfg.fx_rates[0] ? "WLPORTAL_FX_RATES over the defaults" : "defaults; set WLPORTAL_FX_RATES");
+		       cfg.fx_rates[0] ? "WLPORTAL_FX_RATES over the defaults"
+				       : "defaults; set WLPORTAL_FX_RATES");
 	}
 	printf("  custom domains: unverified claims live %llds, verified ones re-checked every %llds\n",
 	       cfg.domain_claim_ttl_s, cfg.domain_recheck_s);
-	printf("  calls without an event for %llds are settled as stale\n",
-	       cfg.call_stale_after_s);
+	printf("  calls without an event for %llds are settled as stale\n", cfg.call_stale_after_s);
 	if (app.smtp_url[0] != '\0')
 		printf("  mail          by SMTP from %s\n", app.mail_from);
 	else
@@ -221,7 +223,8 @@ cmd_serve(int argc, char **argv)
 		struct writer_stats ws;
 
 		writer_get_stats(app.writer, &ws);
-		fprintf(stderr, "wlportal: %llu writes committed in %llu transactions (largest %llu)\n",
+		fprintf(stderr,
+			"wlportal: %llu writes committed in %llu transactions (largest %llu)\n",
 			(unsigned long long)ws.jobs, (unsigned long long)ws.batches,
 			(unsigned long long)ws.max_batch);
 	}
@@ -263,7 +266,9 @@ parse_minutes_flag(const struct cli_spec *spec, int64_t *seconds)
 	if (v == NULL)
 		return 0;
 	if (wl_parse_minutes(v, false, seconds) != WL_OK) {
-		fprintf(stderr, "wlportal: --minutes must be a number of minutes with at most 2 decimals, got '%s'\n", v);
+		fprintf(stderr,
+			"wlportal: --minutes must be a number of minutes with at most 2 decimals, got '%s'\n",
+			v);
 		return 2;
 	}
 	return 0;
@@ -285,8 +290,12 @@ cmd_create_org(int argc, char **argv)
 		"  Creates an organization with its first user and API key and prints\n"
 		"  {\"org_id\",\"api_key\",\"user_id\"}. With --parent the org is a client of that\n"
 		"  agency and --minutes are its credits; otherwise --minutes are platform minutes.\n",
-		{ { "name", true, NULL }, { "email", true, NULL }, { "password", true, NULL },
-		  { "parent", true, NULL }, { "minutes", true, NULL }, { "db", true, NULL } },
+		{ { "name", true, NULL },
+		  { "email", true, NULL },
+		  { "password", true, NULL },
+		  { "parent", true, NULL },
+		  { "minutes", true, NULL },
+		  { "db", true, NULL } },
 	};
 	static const char *const required[] = { "name", "email", "password", NULL };
 	struct accounts_new_org in;
@@ -324,8 +333,8 @@ cmd_create_org(int argc, char **argv)
 	app_close(&app);
 	if (rc != WL_OK)
 		return err.code == WL_EINVALID ? (exit_for(&err), 2) : exit_for(&err);
-	printf("{\"org_id\":\"%s\",\"api_key\":\"%s\",\"user_id\":\"%s\"}\n", out.org_id, out.api_key,
-	       out.user_id);
+	printf("{\"org_id\":\"%s\",\"api_key\":\"%s\",\"user_id\":\"%s\"}\n", out.org_id,
+	       out.api_key, out.user_id);
 	return 0;
 }
 
@@ -336,7 +345,9 @@ cmd_grant(int argc, char **argv)
 		"usage: wlportal admin grant-minutes --org ORG_ID --minutes N [--reference REF] [--db URL]\n"
 		"  Adds minutes (credits for a client org) through the ledger. The same\n"
 		"  --reference twice changes nothing the second time.\n",
-		{ { "org", true, NULL }, { "minutes", true, NULL }, { "reference", true, NULL },
+		{ { "org", true, NULL },
+		  { "minutes", true, NULL },
+		  { "reference", true, NULL },
 		  { "db", true, NULL } },
 	};
 	static const char *const required[] = { "org", "minutes", NULL };
@@ -351,7 +362,8 @@ cmd_grant(int argc, char **argv)
 
 	if ((rc = cli_parse(&spec, argc, argv)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = cli_need(&spec, required)) != 0 || (rc = parse_minutes_flag(&spec, &seconds)) != 0)
+	if ((rc = cli_need(&spec, required)) != 0 ||
+	    (rc = parse_minutes_flag(&spec, &seconds)) != 0)
 		return rc;
 	if (seconds <= 0) {
 		fprintf(stderr, "wlportal: --minutes must be greater than zero\n");
@@ -364,7 +376,8 @@ cmd_grant(int argc, char **argv)
 	}
 	if (cli_get(&spec, "reference") != NULL) {
 		if (!wl_valid_token(cli_get(&spec, "reference"), WL_REF_MAX - 8)) {
-			fprintf(stderr, "wlportal: --reference must be letters, digits and ._:- (at most %d)\n",
+			fprintf(stderr,
+				"wlportal: --reference must be letters, digits and ._:- (at most %d)\n",
 				WL_REF_MAX - 8);
 			return 2;
 		}
@@ -378,7 +391,8 @@ cmd_grant(int argc, char **argv)
 	if ((rc = app_open(&app, &cfg, true)) != 0)
 		return rc;
 	wl_error_clear(&err);
-	rc = accounts_grant(&app, org, seconds, ref, "Minutes granted by an administrator", &res, &err);
+	rc = accounts_grant(&app, org, seconds, ref, "Minutes granted by an administrator", &res,
+			    &err);
 	app_close(&app);
 	if (rc != WL_OK)
 		return exit_for(&err);
@@ -437,15 +451,19 @@ cmd_audit(int argc, char **argv)
 	if (rc != WL_OK)
 		return exit_for(&err);
 	if (res.mismatches > 0)
-		printf("audit FAILED: %" PRId64 " of %" PRId64 " organizations do not match their ledger\n",
+		printf("audit FAILED: %" PRId64 " of %" PRId64
+		       " organizations do not match their ledger\n",
 		       res.mismatches, res.orgs);
 	if (res.unsettled > 0 || res.stale > 0)
-		printf("audit FAILED: of %" PRId64 " calls, %" PRId64 " ended without a usage row and %"
-		       PRId64 " open past %llds without an event\n",
+		printf("audit FAILED: of %" PRId64 " calls, %" PRId64
+		       " ended without a usage row and %" PRId64
+		       " open past %llds without an event\n",
 		       res.calls, res.unsettled, res.stale, cfg.call_stale_after_s);
 	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0)
 		return 1;
-	printf("audit ok: %" PRId64 " organizations, %" PRId64 " ledger entries, every balance equals the sum of its entries; %" PRId64 " calls, every ended call has its usage row\n",
+	printf("audit ok: %" PRId64 " organizations, %" PRId64
+	       " ledger entries, every balance equals the sum of its entries; %" PRId64
+	       " calls, every ended call has its usage row\n",
 	       res.orgs, res.entries, res.calls);
 	return 0;
 }

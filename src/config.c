@@ -31,7 +31,8 @@ env_seconds(const char *name, long long dflt)
 		return dflt;
 	n = strtoll(v, &end, 10);
 	if (*end != '\0' || n < 1 || n > 315360000LL) {
-		fprintf(stderr, "wlportal: %s must be whole seconds from 1 to 315360000; using %lld\n",
+		fprintf(stderr,
+			"wlportal: %s must be whole seconds from 1 to 315360000; using %lld\n",
 			name, dflt);
 		return dflt;
 	}
@@ -74,7 +75,8 @@ config_load(struct wl_config *cfg)
 	if (v != NULL && v[0] != '\0')
 		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "%s", v);
 	else
-		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "cname.%s", cfg->base_domain);
+		snprintf(cfg->cname_target, sizeof(cfg->cname_target), "cname.%s",
+			 cfg->base_domain);
 	cfg->domain_claim_ttl_s = env_seconds("WLPORTAL_DOMAIN_CLAIM_TTL_SECONDS", 604800);
 	cfg->domain_recheck_s = env_seconds("WLPORTAL_DOMAIN_RECHECK_SECONDS", 86400);
 	v = getenv("WLPORTAL_TRUST_PROXY");
@@ -98,13 +100,16 @@ int
 config_check(const struct wl_config *cfg)
 {
 	if (cfg->call_stale_after_s < 0) {
-		fprintf(stderr, "wlportal: WLPORTAL_CALL_STALE_AFTER must be a whole number of seconds "
-			"from 1 to %d\n", REAPER_STALE_MAX_S);
+		fprintf(stderr,
+			"wlportal: WLPORTAL_CALL_STALE_AFTER must be a whole number of seconds "
+			"from 1 to %d\n",
+			REAPER_STALE_MAX_S);
 		return 2;
 	}
 	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
 	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
-		fprintf(stderr, "wlportal: WLPORTAL_SMTP_URL must start with smtp:// or smtps://\n");
+		fprintf(stderr,
+			"wlportal: WLPORTAL_SMTP_URL must start with smtp:// or smtps://\n");
 		return 2;
 	}
 	if (!wl_valid_email(cfg->mail_from)) {
@@ -153,8 +158,8 @@ env_number(const char *name, unsigned dflt, unsigned min, unsigned max, unsigned
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < min || n > max) {
-		fprintf(stderr, "wlportal: %s must be a whole number from %u to %u, got '%s'\n", name,
-			min, max, v);
+		fprintf(stderr, "wlportal: %s must be a whole number from %u to %u, got '%s'\n",
+			name, min, max, v);
 		return 2;
 	}
 	*out = (unsigned)n;
@@ -186,7 +191,8 @@ find_web_dir(char *out, size_t n)
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			if ((size_t)snprintf(out, n, "%.*s/../share/wlportal/web", (int)(n - 32), exe) < n &&
+			if ((size_t)snprintf(out, n, "%.*s/../share/wlportal/web", (int)(n - 32),
+					     exe) < n &&
 			    has_templates(out))
 				return true;
 		}
@@ -209,13 +215,16 @@ config_check_serve(struct wl_config *cfg)
 		       &cfg->header_timeout_s) != 0)
 		return 2;
 	if (cfg->max_per_ip > cfg->max_connections) {
-		fprintf(stderr, "wlportal: WLPORTAL_MAX_CONNECTIONS_PER_IP (%u) is above "
-			"WLPORTAL_MAX_CONNECTIONS (%u)\n", cfg->max_per_ip, cfg->max_connections);
+		fprintf(stderr,
+			"wlportal: WLPORTAL_MAX_CONNECTIONS_PER_IP (%u) is above "
+			"WLPORTAL_MAX_CONNECTIONS (%u)\n",
+			cfg->max_per_ip, cfg->max_connections);
 		return 2;
 	}
 	if (token != NULL && token[0] != '\0' &&
 	    (strlen(token) < WL_ENGINE_TOKEN_MIN || strlen(token) >= sizeof(cfg->engine_token))) {
-		fprintf(stderr, "wlportal: WLPORTAL_ENGINE_TOKEN must be %d to %zu characters long "
+		fprintf(stderr,
+			"wlportal: WLPORTAL_ENGINE_TOKEN must be %d to %zu characters long "
 			"(got %zu); use a long random value, e.g. openssl rand -hex 32\n",
 			WL_ENGINE_TOKEN_MIN, sizeof(cfg->engine_token) - 1, strlen(token));
 		return 2;
@@ -223,13 +232,16 @@ config_check_serve(struct wl_config *cfg)
 	if (dir != NULL && dir[0] != '\0') {
 		snprintf(cfg->web_dir, sizeof(cfg->web_dir), "%s", dir);
 		if (!has_templates(cfg->web_dir)) {
-			fprintf(stderr, "wlportal: WLPORTAL_WEB_DIR=%s has no templates/ directory\n",
+			fprintf(stderr,
+				"wlportal: WLPORTAL_WEB_DIR=%s has no templates/ directory\n",
 				cfg->web_dir);
 			return 2;
 		}
 	} else if (!find_web_dir(cfg->web_dir, sizeof(cfg->web_dir))) {
-		fprintf(stderr, "wlportal: cannot find the page templates (looked beside the "
-			"binary and in %s); set WLPORTAL_WEB_DIR\n", WL_SOURCE_WEB_DIR);
+		fprintf(stderr,
+			"wlportal: cannot find the page templates (looked beside the "
+			"binary and in %s); set WLPORTAL_WEB_DIR\n",
+			WL_SOURCE_WEB_DIR);
 		return 2;
 	}
 	return 0;

@@ -13,26 +13,26 @@ struct wl_config {
 	char base_domain[256];
 	char master_key_file[1024];
 	char stripe_api[512];
-	char engine_token[128];     /* "" = make a random one at start */
-	char smtp_url[512];         /* WLPORTAL_SMTP_URL, "" = mail is off */
-	char mail_from[256];        /* WLPORTAL_MAIL_FROM, default no-reply@portal.{base} */
-	long long mail_retry_s;     /* WLPORTAL_MAIL_RETRY_SECONDS: first retry after, then doubled */
+	char engine_token[128]; /* "" = make a random one at start */
+	char smtp_url[512];     /* WLPORTAL_SMTP_URL, "" = mail is off */
+	char mail_from[256];    /* WLPORTAL_MAIL_FROM, default no-reply@portal.{base} */
+	long long mail_retry_s; /* WLPORTAL_MAIL_RETRY_SECONDS: first retry after, then doubled */
 	char cname_target[272];
 	char dns_server[128];
-	long long domain_claim_ttl_s;    /* WLPORTAL_DOMAIN_CLAIM_TTL_SECONDS */
-	long long domain_recheck_s;      /* WLPORTAL_DOMAIN_RECHECK_SECONDS */
+	long long domain_claim_ttl_s; /* WLPORTAL_DOMAIN_CLAIM_TTL_SECONDS */
+	long long domain_recheck_s;   /* WLPORTAL_DOMAIN_RECHECK_SECONDS */
 	bool webhook_allow_private;
-	bool trust_proxy;           /* take the client address from X-Forwarded-For */
-	int threads;                /* HTTP threads; 0 = number of cores */
-	char fx_rates[1024];        /* WLPORTAL_FX_RATES as given, "" = defaults */
+	bool trust_proxy;    /* take the client address from X-Forwarded-For */
+	int threads;         /* HTTP threads; 0 = number of cores */
+	char fx_rates[1024]; /* WLPORTAL_FX_RATES as given, "" = defaults */
 	/* WLPORTAL_CALL_STALE_AFTER: seconds without an event before a call is
 	 * settled as stale; -1 when the variable is not a number in range */
 	long long call_stale_after_s;
 	/* serve only: filled by config_check_serve */
-	unsigned max_connections;   /* WLPORTAL_MAX_CONNECTIONS */
-	unsigned max_per_ip;        /* WLPORTAL_MAX_CONNECTIONS_PER_IP */
-	unsigned header_timeout_s;  /* WLPORTAL_HEADER_TIMEOUT */
-	char web_dir[1024];         /* WLPORTAL_WEB_DIR, or found beside the binary */
+	unsigned max_connections;  /* WLPORTAL_MAX_CONNECTIONS */
+	unsigned max_per_ip;       /* WLPORTAL_MAX_CONNECTIONS_PER_IP */
+	unsigned header_timeout_s; /* WLPORTAL_HEADER_TIMEOUT */
+	char web_dir[1024];        /* WLPORTAL_WEB_DIR, or found beside the binary */
 };
 
 #define WL_ENGINE_TOKEN_MIN 32

@@ -44,7 +44,8 @@ cli_parse(struct cli_spec *spec, int argc, char **argv)
 		n = eq != NULL ? (size_t)(eq - a) : strlen(a);
 		f = find_flag(spec, a, n);
 		if (f == NULL) {
-			fprintf(stderr, "wlportal: unknown flag '--%.*s'\n%s", (int)n, a, spec->usage);
+			fprintf(stderr, "wlportal: unknown flag '--%.*s'\n%s", (int)n, a,
+				spec->usage);
 			return 2;
 		}
 		if (f->value != NULL) {
@@ -95,8 +96,9 @@ cli_number(const struct cli_spec *spec, const char *name, long long min, long lo
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (v[0] == '\0' || *end != '\0' || errno != 0 || n < min || n > max) {
-		fprintf(stderr, "wlportal: --%s must be a whole number from %lld to %lld, got '%s'\n",
-			name, min, max, v);
+		fprintf(stderr,
+			"wlportal: --%s must be a whole number from %lld to %lld, got '%s'\n", name,
+			min, max, v);
 		return 2;
 	}
 	*out = n;

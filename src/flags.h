@@ -10,9 +10,9 @@
 #define CLI_MAX_FLAGS 12
 
 struct cli_flag {
-	const char *name;        /* without the leading "--" */
+	const char *name; /* without the leading "--" */
 	bool takes_value;
-	const char *value;       /* set by cli_parse; "1" for a switch */
+	const char *value; /* set by cli_parse; "1" for a switch */
 };
 
 struct cli_spec {

@@ -129,15 +129,17 @@ one_call(struct sim *s, CURL *h)
 	json_t *ans;
 	long code;
 
-	snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"from\":\"+3161%07u\",\"to\":\"+3120%07u\"}",
-		 s->org_id, randombytes_uniform(10000000), randombytes_uniform(10000000));
+	snprintf(body, sizeof(body),
+		 "{\"org_id\":\"%s\",\"from\":\"+3161%07u\",\"to\":\"+3120%07u\"}", s->org_id,
+		 randombytes_uniform(10000000), randombytes_uniform(10000000));
 	ans = post(s, h, "/engine/v1/calls/inbound", body, &code);
 	if (ans == NULL || code != 200 || !json_is_string(json_object_get(ans, "call_id"))) {
 		json_decref(ans);
 		atomic_fetch_add(&s->failed, 1);
 		return;
 	}
-	snprintf(call_id, sizeof(call_id), "%s", json_string_value(json_object_get(ans, "call_id")));
+	snprintf(call_id, sizeof(call_id), "%s",
+		 json_string_value(json_object_get(ans, "call_id")));
 	action = json_string_value(json_object_get(ans, "action"));
 	if (action == NULL || strcmp(action, "answer") != 0) {
 		json_decref(ans);
@@ -156,8 +158,8 @@ one_call(struct sim *s, CURL *h)
 		if (!go && t < duration)
 			cut = true;
 	}
-	if (!send_event(s, h, call_id, "ended", t, cut ? "insufficient-credits" : "customer-ended-call",
-			&go, &billed))
+	if (!send_event(s, h, call_id, "ended", t,
+			cut ? "insufficient-credits" : "customer-ended-call", &go, &billed))
 		goto failed;
 	if (cut)
 		atomic_fetch_add(&s->cut_off, 1);
@@ -197,7 +199,8 @@ demo_org(const struct cli_spec *spec, char out[WL_ID_LEN])
 		snprintf(cfg.db, sizeof(cfg.db), "%s", cli_get(spec, "db"));
 	wl_error_clear(&err);
 	st = store_open(cfg.db, &err);
-	if (st == NULL || store_migrate(st, &err) != WL_OK || (c = store_acquire(st, &err)) == NULL) {
+	if (st == NULL || store_migrate(st, &err) != WL_OK ||
+	    (c = store_acquire(st, &err)) == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		store_close(st);
 		return 1;
@@ -206,8 +209,10 @@ demo_org(const struct cli_spec *spec, char out[WL_ID_LEN])
 		memcpy(out, client.id, WL_ID_LEN);
 		rc = 0;
 	} else {
-		fprintf(stderr, "wlportal: no --org given and no demo client in %s "
-				"(start once with 'wlportal serve --demo')\n", cfg.db);
+		fprintf(stderr,
+			"wlportal: no --org given and no demo client in %s "
+			"(start once with 'wlportal serve --demo')\n",
+			cfg.db);
 	}
 	store_release(c);
 	store_close(st);
@@ -223,8 +228,12 @@ simulate_main(int argc, char **argv)
 		"  Plays the voice engine: N inbound calls, C at a time, against a running\n"
 		"  wlportal (default --url http://127.0.0.1:8080, token WLPORTAL_ENGINE_TOKEN),\n"
 		"  then prints what was billed. Without --org it uses the demo client.\n",
-		{ { "calls", true, NULL }, { "concurrency", true, NULL }, { "org", true, NULL },
-		  { "url", true, NULL }, { "engine-token", true, NULL }, { "db", true, NULL } },
+		{ { "calls", true, NULL },
+		  { "concurrency", true, NULL },
+		  { "org", true, NULL },
+		  { "url", true, NULL },
+		  { "engine-token", true, NULL },
+		  { "db", true, NULL } },
 	};
 	static struct sim s;
 	pthread_t threads[256];
@@ -247,7 +256,8 @@ simulate_main(int argc, char **argv)
 	if (token == NULL)
 		token = getenv("WLPORTAL_ENGINE_TOKEN");
 	if (token == NULL || token[0] == '\0') {
-		fprintf(stderr, "wlportal: give --engine-token or set WLPORTAL_ENGINE_TOKEN (serve prints it)\n");
+		fprintf(stderr,
+			"wlportal: give --engine-token or set WLPORTAL_ENGINE_TOKEN (serve prints it)\n");
 		return 2;
 	}
 	if (cli_get(&spec, "org") != NULL) {

@@ -39,12 +39,13 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "--txt") == 0)
 		return txt(argv[2], argv[3], argv[4]);
 	if (argc != 4) {
-		fprintf(stderr, "usage: dnscheck SERVER DOMAIN TARGET | --txt SERVER NAME EXPECTED\n");
+		fprintf(stderr,
+			"usage: dnscheck SERVER DOMAIN TARGET | --txt SERVER NAME EXPECTED\n");
 		return 2;
 	}
 	wl_error_clear(&err);
-	if (dns_check_domain(argv[1], argv[2], argv[3], &verdict, reason, sizeof(reason),
-	    &err) != WL_OK) {
+	if (dns_check_domain(argv[1], argv[2], argv[3], &verdict, reason, sizeof(reason), &err) !=
+	    WL_OK) {
 		fprintf(stderr, "dnscheck: %s (%s)\n", err.message, wl_error_code_name(err.code));
 		return 1;
 	}

@@ -29,7 +29,7 @@ main(int argc, char **argv)
 	if ((argc != 7 && argc != 8) || sodium_init() < 0 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "usage: mailsend SMTP_URL FROM_NAME FROM_ADDR TO SUBJECT BODY_FILE "
-			"[TIMEOUT_MS]\n");
+				"[TIMEOUT_MS]\n");
 		return 2;
 	}
 	f = fopen(argv[6], "rb");

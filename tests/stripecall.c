@@ -62,8 +62,12 @@ static int
 do_session(const struct stripe_api *api, const char *key, char **argv)
 {
 	struct stripe_checkout req = {
-		.price_id = argv[4], .success_url = argv[5], .cancel_url = argv[6],
-		.client_reference_id = argv[7], .org_id = argv[7], .user_id = argv[8],
+		.price_id = argv[4],
+		.success_url = argv[5],
+		.cancel_url = argv[6],
+		.client_reference_id = argv[7],
+		.org_id = argv[7],
+		.user_id = argv[8],
 		.customer_email = argv[9],
 	};
 	struct stripe_session s;

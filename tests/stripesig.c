@@ -56,8 +56,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "stripesig: cannot read %s\n", argv[3]);
 		return 1;
 	}
-	r = stripe_sig_verify(argv[2][0] ? argv[2] : NULL, strlen(argv[2]), argv[1], body,
-			      body_len, now, tolerance, &t);
+	r = stripe_sig_verify(argv[2][0] ? argv[2] : NULL, strlen(argv[2]), argv[1], body, body_len,
+			      now, tolerance, &t);
 	printf("%s %lld\n", stripe_sig_result_name(r), (long long)t);
 	free(body);
 	return 0;

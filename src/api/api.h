@@ -19,8 +19,8 @@ json_t *api_body_object(struct wl_req *req);
  * negative code after filling err with a message naming the field. */
 int api_string(json_t *obj, const char *field, bool required, size_t maxlen, const char **out,
 	       struct wl_error *err);
-int api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
-	    int64_t *out, struct wl_error *err);
+int api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max, int64_t *out,
+	    struct wl_error *err);
 
 /* A settable string: absent → unchanged (*out NULL), null → cleared (""),
  * a string of at most max bytes → copied into the request's memory. A bad

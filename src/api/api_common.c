@@ -28,7 +28,8 @@ api_body_object(struct wl_req *req)
 	if (root == NULL) {
 		/* Only the position: the parser's text may quote the body, which
 		 * can hold a secret. */
-		http_reply_fail(req, WL_EINVALID, "The request body is not valid JSON (line %d, column %d)",
+		http_reply_fail(req, WL_EINVALID,
+				"The request body is not valid JSON (line %d, column %d)",
 				jerr.line, jerr.column);
 		return NULL;
 	}
@@ -91,7 +92,8 @@ api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
 	}
 	if (!json_is_integer(v))
 		return field_error(err, field, "must be a whole number");
-	snprintf(range, sizeof(range), "must be between %lld and %lld", (long long)min, (long long)max);
+	snprintf(range, sizeof(range), "must be between %lld and %lld", (long long)min,
+		 (long long)max);
 	if (json_integer_value(v) < min || json_integer_value(v) > max)
 		return field_error(err, field, range);
 	*out = json_integer_value(v);
@@ -99,8 +101,8 @@ api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
 }
 
 int
-api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_ms,
-	 char cursor_id[64], struct wl_error *err)
+api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_ms, char cursor_id[64],
+	 struct wl_error *err)
 {
 	const char *l = http_query(req, "limit");
 	const char *c = http_query(req, "cursor");
@@ -114,11 +116,13 @@ api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_ms,
 
 		v = strtol(l, &end, 10);
 		if (l[0] < '0' || l[0] > '9' || *end != '\0' || strlen(l) > 5 || v < 1 || v > max)
-			return wl_fail(err, WL_EINVALID, "limit must be a whole number from 1 to %d", max);
+			return wl_fail(err, WL_EINVALID,
+				       "limit must be a whole number from 1 to %d", max);
 		*limit = (int)v;
 	}
 	if (c != NULL && wl_cursor_decode(c, cursor_ms, cursor_id) != WL_OK)
-		return wl_fail(err, WL_EINVALID, "cursor is not valid (use next_cursor from the previous page)");
+		return wl_fail(err, WL_EINVALID,
+			       "cursor is not valid (use next_cursor from the previous page)");
 	return WL_OK;
 }
 
@@ -231,7 +235,7 @@ api_unknown_fields(json_t *obj, const char *const *known, const char *where, str
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		for (i = 0; known[i] != NULL; i++)
 			if (strcmp(known[i], key) == 0)
 				break;
@@ -253,12 +257,13 @@ api_unknown_fields_named(json_t *obj, const char *const *known, struct wl_error 
 	for (i = 0; known[i] != NULL && used < sizeof(list) - 1; i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
 					 known[i]);
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		for (i = 0; known[i] != NULL; i++)
 			if (strcmp(known[i], key) == 0)
 				break;
 		if (known[i] == NULL)
-			wl_error_field(err, key, "is not a field of this request (known: %s)", list);
+			wl_error_field(err, key, "is not a field of this request (known: %s)",
+				       list);
 	}
 	return err->nfields > 0 ? WL_EVALIDATION : WL_OK;
 }
@@ -274,8 +279,8 @@ api_query_int(struct wl_req *req, const char *name, int64_t max, int64_t *out, s
 		return 1;
 	for (i = 0; v[i] != '\0'; i++) {
 		if (v[i] < '0' || v[i] > '9' || i >= 12)
-			return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld", name,
-				       (long long)max);
+			return wl_fail(err, WL_EINVALID, "%s must be a whole number from 0 to %lld",
+				       name, (long long)max);
 		n = n * 10 + (v[i] - '0');
 	}
 	if (i == 0 || n > max)

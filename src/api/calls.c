@@ -39,15 +39,18 @@ api_calls_create(struct wl_req *req)
 	    api_string(body, "number_id", false, WL_ID_LEN - 1, &number, &err) < 0)
 		goto bad;
 	if (direction != NULL && strcmp(direction, "outbound") != 0) {
-		wl_fail(&err, WL_EINVALID, "Field 'direction' must be \"outbound\" (inbound calls come from the voice engine)");
+		wl_fail(&err, WL_EINVALID,
+			"Field 'direction' must be \"outbound\" (inbound calls come from the voice engine)");
 		goto bad;
 	}
 	if (!wl_valid_e164(to)) {
-		wl_fail(&err, WL_EINVALID, "Field 'to' must be a phone number in E.164 form, like +31612345678");
+		wl_fail(&err, WL_EINVALID,
+			"Field 'to' must be a phone number in E.164 form, like +31612345678");
 		goto bad;
 	}
 	if (agent != NULL && !wl_valid_token(agent, 64)) {
-		wl_fail(&err, WL_EINVALID, "Field 'agent_id' must be 1 to 64 letters, digits or ._:-");
+		wl_fail(&err, WL_EINVALID,
+			"Field 'agent_id' must be 1 to 64 letters, digits or ._:-");
 		goto bad;
 	}
 	if (number != NULL && !wl_valid_uuid(number)) {

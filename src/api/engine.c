@@ -57,7 +57,8 @@ api_engine_inbound(struct wl_req *req)
 		goto bad;
 	}
 	if (strcmp(from, "anonymous") != 0 && !wl_valid_e164(from)) {
-		wl_fail(&err, WL_EINVALID, "Field 'from' must be an E.164 phone number or \"anonymous\"");
+		wl_fail(&err, WL_EINVALID,
+			"Field 'from' must be an E.164 phone number or \"anonymous\"");
 		goto bad;
 	}
 	if (!wl_valid_e164(to)) {
@@ -143,7 +144,8 @@ api_engine_event(struct wl_req *req)
 		goto bad;
 	}
 	if (reason != NULL && !wl_valid_token(reason, 64)) {
-		wl_fail(&err, WL_EINVALID, "Field 'ended_reason' must be 1 to 64 letters, digits or ._:-");
+		wl_fail(&err, WL_EINVALID,
+			"Field 'ended_reason' must be 1 to 64 letters, digits or ._:-");
 		goto bad;
 	}
 	r = http_alloc(req, sizeof(*r));

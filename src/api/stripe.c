@@ -116,8 +116,8 @@ api_whitelabel_stripe_events(struct wl_req *req)
 	if (!agency_page(req, &limit, &cursor_ms, cursor_id))
 		return;
 	wl_error_clear(&err);
-	if (purchases_events_list(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg,
-				  &err) != WL_OK) {
+	if (purchases_events_list(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg, &err) !=
+	    WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}

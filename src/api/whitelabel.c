@@ -64,11 +64,13 @@ api_render_whitelabel(const struct wl_app *app, struct wl_buf *b, const struct s
 	wl_json_kv_str(b, "accent_color", s->accent_color[0] ? s->accent_color : NULL);
 	wl_json_key(b, "stripe");
 	wl_json_obj_begin(b);
-	wl_json_kv_str(b, "publishable_key", s->stripe_publishable_key[0] ? s->stripe_publishable_key : NULL);
+	wl_json_kv_str(b, "publishable_key",
+		       s->stripe_publishable_key[0] ? s->stripe_publishable_key : NULL);
 	wl_json_kv_bool(b, "secret_key_set", s->stripe_secret_key_sealed[0] != '\0');
-	wl_json_kv_str(b, "mode", s->stripe_secret_mode[0] == 't'   ? "test"
-				  : s->stripe_secret_mode[0] == 'l' ? "live"
-								    : NULL);
+	wl_json_kv_str(b, "mode",
+		       s->stripe_secret_mode[0] == 't'   ? "test"
+		       : s->stripe_secret_mode[0] == 'l' ? "live"
+							 : NULL);
 	wl_json_kv_str(b, "product_id", s->stripe_product_id[0] ? s->stripe_product_id : NULL);
 	wl_json_kv_str(b, "price_id", s->stripe_price_id[0] ? s->stripe_price_id : NULL);
 	wl_json_kv_bool(b, "webhook_secret_set", s->stripe_webhook_secret_sealed[0] != '\0');
@@ -176,14 +178,15 @@ take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_err
 	json_t *v;
 
 	if (!json_is_object(pkg)) {
-		wl_error_field(err, "package", "must be an object with credits, price_cents and currency");
+		wl_error_field(err, "package",
+			       "must be an object with credits, price_cents and currency");
 		return WL_OK;
 	}
 	if (api_unknown_fields(pkg, known, "package.", err) != WL_OK)
 		return err->code;
 	u->has_package = true;
-	ctx->put.package_missing = WHITELABEL_PKG_CREDITS | WHITELABEL_PKG_PRICE |
-				   WHITELABEL_PKG_CURRENCY;
+	ctx->put.package_missing =
+		WHITELABEL_PKG_CREDITS | WHITELABEL_PKG_PRICE | WHITELABEL_PKG_CURRENCY;
 	if ((v = json_object_get(pkg, "credits")) != NULL) {
 		if (!json_is_integer(v))
 			wl_error_field(err, "package.credits", "must be a whole number");
@@ -192,7 +195,8 @@ take_package(struct wl_req *req, json_t *pkg, struct put_ctx *ctx, struct wl_err
 	}
 	if ((v = json_object_get(pkg, "price_cents")) != NULL) {
 		if (!json_is_integer(v))
-			wl_error_field(err, "package.price_cents", "must be a whole number of cents");
+			wl_error_field(err, "package.price_cents",
+				       "must be a whole number of cents");
 		u->package_price_cents = json_integer_value(v);
 		ctx->put.package_missing &= ~WHITELABEL_PKG_PRICE;
 	}
@@ -231,10 +235,12 @@ seal(struct wl_req *req, const char *plain, const char **sealed_out, struct wl_e
 void
 api_whitelabel_put(struct wl_req *req)
 {
-	static const char *const known[] = { "company_name", "slug", "logo_url", "primary_color",
-					      "accent_color", "stripe", "package", "active", NULL };
-	static const char *const stripe_known[] = { "publishable_key", "secret_key", "product_id",
-						    "price_id", "webhook_secret", NULL };
+	static const char *const known[] = { "company_name",  "slug",         "logo_url",
+					     "primary_color", "accent_color", "stripe",
+					     "package",       "active",       NULL };
+	static const char *const stripe_known[] = { "publishable_key", "secret_key",
+						    "product_id",      "price_id",
+						    "webhook_secret",  NULL };
 	struct put_ctx *ctx;
 	struct wl_whitelabel_update *u;
 	struct wl_error err;
@@ -257,10 +263,12 @@ api_whitelabel_put(struct wl_req *req)
 	memcpy(ctx->put.org_id, req->org.id, WL_ID_LEN);
 	if (api_unknown_fields(body, known, "", &err) != WL_OK)
 		goto out;
-	if (api_take_string(req, body, "company_name", "company_name", 200, &u->company_name, &err) ||
+	if (api_take_string(req, body, "company_name", "company_name", 200, &u->company_name,
+			    &err) ||
 	    api_take_string(req, body, "slug", "slug", 100, &u->slug, &err) ||
 	    api_take_string(req, body, "logo_url", "logo_url", 4096, &u->logo_url, &err) ||
-	    api_take_string(req, body, "primary_color", "primary_color", 16, &u->primary_color, &err) ||
+	    api_take_string(req, body, "primary_color", "primary_color", 16, &u->primary_color,
+			    &err) ||
 	    api_take_string(req, body, "accent_color", "accent_color", 16, &u->accent_color, &err))
 		goto out;
 	stripe = json_object_get(body, "stripe");
@@ -268,16 +276,16 @@ api_whitelabel_put(struct wl_req *req)
 		if (!json_is_object(stripe)) {
 			wl_error_field(&err, "stripe", "must be an object");
 		} else if (api_unknown_fields(stripe, stripe_known, "stripe.", &err) != WL_OK ||
-			   api_take_string(req, stripe, "publishable_key", "stripe.publishable_key", 300,
-				       &u->stripe_publishable_key, &err) ||
+			   api_take_string(req, stripe, "publishable_key", "stripe.publishable_key",
+					   300, &u->stripe_publishable_key, &err) ||
 			   api_take_string(req, stripe, "secret_key", "stripe.secret_key", 300,
-				       &u->stripe_secret_key, &err) ||
+					   &u->stripe_secret_key, &err) ||
 			   api_take_string(req, stripe, "product_id", "stripe.product_id", 300,
-				       &u->stripe_product_id, &err) ||
+					   &u->stripe_product_id, &err) ||
 			   api_take_string(req, stripe, "price_id", "stripe.price_id", 300,
-				       &u->stripe_price_id, &err) ||
-			   api_take_string(req, stripe, "webhook_secret", "stripe.webhook_secret", 300,
-				       &u->stripe_webhook_secret, &err)) {
+					   &u->stripe_price_id, &err) ||
+			   api_take_string(req, stripe, "webhook_secret", "stripe.webhook_secret",
+					   300, &u->stripe_webhook_secret, &err)) {
 			goto out;
 		}
 	}
@@ -360,7 +368,8 @@ api_whitelabel_margin(struct wl_req *req)
 	wl_json_kv_int(&req->out, "profit_cents", m.profit_cents);
 	wl_json_kv_raw(&req->out, "margin_percent", m.margin_percent);
 	wl_json_kv_bool(&req->out, "below_cost", m.below_cost);
-	wl_json_kv_int(&req->out, "platform_price_micro_per_minute", req->app->price_micro_per_minute);
+	wl_json_kv_int(&req->out, "platform_price_micro_per_minute",
+		       req->app->price_micro_per_minute);
 	wl_json_kv_str(&req->out, "currency", currency);
 	wl_json_kv_int(&req->out, "platform_cost_eur_cents", m.platform_cost_eur_cents);
 	wl_json_key(&req->out, "fx");
@@ -374,4 +383,3 @@ api_whitelabel_margin(struct wl_req *req)
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
 }
-

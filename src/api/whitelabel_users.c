@@ -32,8 +32,8 @@ api_whitelabel_users(struct wl_req *req)
 		return;
 	wl_error_clear(&err);
 	if (api_page(req, 100, PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
-	    accounts_client_users(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg,
-				  &err) != WL_OK) {
+	    accounts_client_users(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg, &err) !=
+		    WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
@@ -121,8 +121,8 @@ api_whitelabel_allocate(struct wl_req *req)
 	wl_error_clear(&err);
 	if (api_unknown_fields_named(body, allocation_known, &err) != WL_OK)
 		goto bad;
-	if (api_int(body, "credits", true, -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX, &credits,
-		    &err) < 0 ||
+	if (api_int(body, "credits", true, -WL_PACKAGE_CREDITS_MAX, WL_PACKAGE_CREDITS_MAX,
+		    &credits, &err) < 0 ||
 	    api_string(body, "description", true, WHITELABEL_ALLOC_DESC_MAX, &desc, &err) < 0)
 		goto bad;
 	r = http_alloc(req, sizeof(*r));

@@ -176,10 +176,26 @@ close_container(struct wl_buf *b, char c)
 	wl_buf_append(b, &c, 1);
 }
 
-void wl_json_obj_begin(struct wl_buf *b) { open_container(b, '{'); }
-void wl_json_obj_end(struct wl_buf *b) { close_container(b, '}'); }
-void wl_json_arr_begin(struct wl_buf *b) { open_container(b, '['); }
-void wl_json_arr_end(struct wl_buf *b) { close_container(b, ']'); }
+void
+wl_json_obj_begin(struct wl_buf *b)
+{
+	open_container(b, '{');
+}
+void
+wl_json_obj_end(struct wl_buf *b)
+{
+	close_container(b, '}');
+}
+void
+wl_json_arr_begin(struct wl_buf *b)
+{
+	open_container(b, '[');
+}
+void
+wl_json_arr_end(struct wl_buf *b)
+{
+	close_container(b, ']');
+}
 
 static void
 write_escaped(struct wl_buf *b, const char *s, size_t n)
@@ -299,10 +315,30 @@ wl_json_raw(struct wl_buf *b, const char *number)
 	wl_buf_puts(b, number);
 }
 
-void wl_json_kv_str(struct wl_buf *b, const char *k, const char *s) { wl_json_key(b, k); wl_json_str(b, s); }
-void wl_json_kv_int(struct wl_buf *b, const char *k, int64_t v) { wl_json_key(b, k); wl_json_int(b, v); }
-void wl_json_kv_bool(struct wl_buf *b, const char *k, bool v) { wl_json_key(b, k); wl_json_bool(b, v); }
-void wl_json_kv_raw(struct wl_buf *b, const char *k, const char *n) { wl_json_key(b, k); wl_json_raw(b, n); }
+void
+wl_json_kv_str(struct wl_buf *b, const char *k, const char *s)
+{
+	wl_json_key(b, k);
+	wl_json_str(b, s);
+}
+void
+wl_json_kv_int(struct wl_buf *b, const char *k, int64_t v)
+{
+	wl_json_key(b, k);
+	wl_json_int(b, v);
+}
+void
+wl_json_kv_bool(struct wl_buf *b, const char *k, bool v)
+{
+	wl_json_key(b, k);
+	wl_json_bool(b, v);
+}
+void
+wl_json_kv_raw(struct wl_buf *b, const char *k, const char *n)
+{
+	wl_json_key(b, k);
+	wl_json_raw(b, n);
+}
 
 void
 wl_html_escape(struct wl_buf *out, const char *s)

@@ -22,12 +22,12 @@ struct wl_str {
 #define WL_STR(lit) ((struct wl_str){ (lit), sizeof(lit) - 1 })
 
 struct wl_buf {
-	char *p;       /* NUL-terminated whenever len > 0 or after wl_buf_cstr */
+	char *p; /* NUL-terminated whenever len > 0 or after wl_buf_cstr */
 	size_t len;
 	size_t cap;
-	size_t max;    /* hard limit on len */
-	bool overflow; /* an append was refused (limit or out of memory) */
-	int depth;     /* JSON writer: nesting depth */
+	size_t max;     /* hard limit on len */
+	bool overflow;  /* an append was refused (limit or out of memory) */
+	int depth;      /* JSON writer: nesting depth */
 	uint64_t comma; /* JSON writer: bit d set = container at depth d needs a comma */
 };
 
@@ -52,7 +52,7 @@ void wl_json_obj_end(struct wl_buf *b);
 void wl_json_arr_begin(struct wl_buf *b);
 void wl_json_arr_end(struct wl_buf *b);
 void wl_json_key(struct wl_buf *b, const char *key);
-void wl_json_str(struct wl_buf *b, const char *s);          /* NULL → null */
+void wl_json_str(struct wl_buf *b, const char *s); /* NULL → null */
 void wl_json_strn(struct wl_buf *b, const char *s, size_t n);
 void wl_json_int(struct wl_buf *b, int64_t v);
 void wl_json_bool(struct wl_buf *b, bool v);

@@ -65,5 +65,5 @@ wl_readable_text(const char *bg)
 	(void)wl_color_luminance(WL_TEXT_DARK, &dark);
 	light = 1.0;
 	return wl_contrast_ratio(l, dark) > wl_contrast_ratio(l, light) ? WL_TEXT_DARK
-								       : WL_TEXT_LIGHT;
+									: WL_TEXT_LIGHT;
 }

@@ -16,16 +16,15 @@
 
 #include "core/error.h"
 
-#define RAW_MAX (15 + 1 + WL_CURSOR_ID_MAX)     /* "<ms>:<id>" */
+#define RAW_MAX (15 + 1 + WL_CURSOR_ID_MAX) /* "<ms>:<id>" */
 
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static bool
 id_char_ok(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c == '-';
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '-';
 }
 
 /* Length of a valid id, or 0 when the id is empty, too long or has a bad
@@ -82,8 +81,8 @@ wl_cursor_encode(int64_t created_ms, const char *id, char *out, size_t outsz)
 
 	for (i = 0; i + 2 < rawlen; i += 3) {
 		group = (uint32_t)(unsigned char)raw[i] << 16 |
-		    (uint32_t)(unsigned char)raw[i + 1] << 8 |
-		    (uint32_t)(unsigned char)raw[i + 2];
+			(uint32_t)(unsigned char)raw[i + 1] << 8 |
+			(uint32_t)(unsigned char)raw[i + 2];
 		out[o++] = b64url[group >> 18 & 63];
 		out[o++] = b64url[group >> 12 & 63];
 		out[o++] = b64url[group >> 6 & 63];
@@ -94,8 +93,8 @@ wl_cursor_encode(int64_t created_ms, const char *id, char *out, size_t outsz)
 		out[o++] = b64url[group >> 18 & 63];
 		out[o++] = b64url[group >> 12 & 63];
 	} else if (rawlen - i == 2) {
-		group = (uint32_t)(unsigned char)raw[i] << 16 |
-		    (uint32_t)(unsigned char)raw[i + 1] << 8;
+		group = (uint32_t)(unsigned char)raw[i] << 16 | (uint32_t)(unsigned char)raw[i + 1]
+									<< 8;
 		out[o++] = b64url[group >> 18 & 63];
 		out[o++] = b64url[group >> 12 & 63];
 		out[o++] = b64url[group >> 6 & 63];
@@ -115,7 +114,7 @@ b64url_decode(const char *s, unsigned char raw[RAW_MAX])
 
 	for (len = 0; s[len] != '\0'; len++) {
 		if (len >= (RAW_MAX / 3) * 4 + 3)
-			return -1;      /* longer than any cursor */
+			return -1; /* longer than any cursor */
 	}
 	tail = len % 4;
 	if (len == 0 || tail == 1)
@@ -169,7 +168,7 @@ wl_cursor_decode(const char *s, int64_t *created_ms, char id[64])
 		ms = ms * 10 + (raw[i] - '0');
 	}
 	if (ndigits == 0 || (ndigits > 1 && raw[0] == '0'))
-		return WL_EINVALID;     /* encode never writes leading zeros */
+		return WL_EINVALID; /* encode never writes leading zeros */
 	if (ms > WL_CURSOR_MS_MAX)
 		return WL_EINVALID;
 	if (i >= rawlen || raw[i] != ':')

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WL_CURSOR_MS_MAX 253402300799999LL  /* 9999-12-31T23:59:59.999Z */
+#define WL_CURSOR_MS_MAX 253402300799999LL /* 9999-12-31T23:59:59.999Z */
 #define WL_CURSOR_ID_MAX 63
 /* Longest cursor text plus NUL: 15-digit ms, ':', 63-byte id -> 79 bytes
  * -> 106 base64url chars. 96 bytes is enough for ids up to 55 bytes

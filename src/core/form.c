@@ -94,7 +94,8 @@ wl_form_parse(const char *body, size_t len, struct wl_form *out)
 			goto bad;
 		fld = &out->fields[out->n];
 		dn = decode(pair, nlen, out->text + used);
-		if (dn <= 0 || dn > WL_FORM_NAME_MAX || !wl_valid_utf8(out->text + used, (size_t)dn))
+		if (dn <= 0 || dn > WL_FORM_NAME_MAX ||
+		    !wl_valid_utf8(out->text + used, (size_t)dn))
 			goto bad;
 		fld->name = out->text + used;
 		used += (size_t)dn + 1;

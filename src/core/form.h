@@ -17,13 +17,13 @@
 #define WL_FORM_NAME_MAX 64
 
 struct wl_form_field {
-	const char *name;     /* decoded, NUL-terminated, inside `text` */
+	const char *name; /* decoded, NUL-terminated, inside `text` */
 	const char *value;
 	size_t value_len;
 };
 
 struct wl_form {
-	char *text;           /* owned storage for every name and value */
+	char *text; /* owned storage for every name and value */
 	size_t text_len;
 	int n;
 	struct wl_form_field fields[WL_FORM_FIELDS_MAX];

@@ -102,17 +102,21 @@ parse_item(struct wl_fx *fx, const char *s, size_t n, unsigned *seen, char *msg,
 	memcpy(cur, s, 3);
 	cur[3] = '\0';
 	if (strcmp(cur, "EUR") == 0) {
-		snprintf(msg, msg_n, "WLPORTAL_FX_RATES: EUR is the platform's own currency (its "
+		snprintf(msg, msg_n,
+			 "WLPORTAL_FX_RATES: EUR is the platform's own currency (its "
 			 "rate is 1); give rates for USD and GBP only");
 		return WL_EINVALID;
 	}
 	if (!wl_valid_currency(cur)) {
-		snprintf(msg, msg_n, "WLPORTAL_FX_RATES: %s is not a package currency (packages "
-			 "are priced in EUR, USD or GBP)", cur);
+		snprintf(msg, msg_n,
+			 "WLPORTAL_FX_RATES: %s is not a package currency (packages "
+			 "are priced in EUR, USD or GBP)",
+			 cur);
 		return WL_EINVALID;
 	}
 	if (!parse_ppm(v, vn, &ppm)) {
-		snprintf(msg, msg_n, "WLPORTAL_FX_RATES: the rate of %s must be a decimal above 0 "
+		snprintf(msg, msg_n,
+			 "WLPORTAL_FX_RATES: the rate of %s must be a decimal above 0 "
 			 "and at most 1000 with at most 6 decimals (e.g. %s=1.08), not \"%.*s\"",
 			 cur, cur, (int)(vn > 20 ? 20 : vn), v);
 		return WL_EINVALID;
@@ -134,7 +138,8 @@ apply(struct wl_fx *fx, const char *text, unsigned *seen, char *msg, size_t msg_
 	int rc;
 
 	if (strlen(text) > WL_FX_TEXT_MAX) {
-		snprintf(msg, msg_n, "WLPORTAL_FX_RATES is longer than %d characters", WL_FX_TEXT_MAX);
+		snprintf(msg, msg_n, "WLPORTAL_FX_RATES is longer than %d characters",
+			 WL_FX_TEXT_MAX);
 		return WL_EINVALID;
 	}
 	for (;;) {

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WL_FX_PPM 1000000LL                    /* 1.000000 */
-#define WL_FX_DEFAULT "USD=1.08,GBP=0.86"     /* used for any currency not configured */
-#define WL_FX_RATE_MAX (1000LL * WL_FX_PPM)   /* at most 1000 units per euro */
+#define WL_FX_PPM 1000000LL                 /* 1.000000 */
+#define WL_FX_DEFAULT "USD=1.08,GBP=0.86"   /* used for any currency not configured */
+#define WL_FX_RATE_MAX (1000LL * WL_FX_PPM) /* at most 1000 units per euro */
 #define WL_FX_TEXT_MAX 256
 #define WL_FX_SLOTS 4
 

@@ -34,7 +34,8 @@ wl_base_is_local(const char *base)
 {
 	size_t n = strlen(base);
 
-	return strcmp(base, "localhost") == 0 || (n > 10 && strcmp(base + n - 10, ".localhost") == 0);
+	return strcmp(base, "localhost") == 0 ||
+	       (n > 10 && strcmp(base + n - 10, ".localhost") == 0);
 }
 
 bool
@@ -49,7 +50,8 @@ wl_host_under(const char *host, const char *base)
 bool
 wl_host_is_platform(const char *host, const char *base)
 {
-	return strcmp(host, base) == 0 || (strncmp(host, "portal.", 7) == 0 && strcmp(host + 7, base) == 0);
+	return strcmp(host, base) == 0 ||
+	       (strncmp(host, "portal.", 7) == 0 && strcmp(host + 7, base) == 0);
 }
 
 size_t

@@ -47,7 +47,8 @@ body_ok(const char *s, struct wl_error *err)
 			continue;
 		}
 		if (++line > WL_MAIL_LINE_MAX)
-			return wl_fail(err, WL_EINVALID, "mail: a body line is longer than %d bytes",
+			return wl_fail(err, WL_EINVALID,
+				       "mail: a body line is longer than %d bytes",
 				       WL_MAIL_LINE_MAX) == WL_OK;
 	}
 	return true;
@@ -63,11 +64,13 @@ wl_mail_check(const struct wl_mail *m, struct wl_error *err)
 	if (!wl_valid_email(m->to_addr))
 		return wl_fail(err, WL_EINVALID, "mail: the recipient address is not valid");
 	if (m->from_name != NULL && !header_text_ok(m->from_name, WL_MAIL_NAME_MAX))
-		return wl_fail(err, WL_EINVALID, "mail: the sender name holds a line break or "
+		return wl_fail(err, WL_EINVALID,
+			       "mail: the sender name holds a line break or "
 			       "control character, is not UTF-8, or is too long");
 	if (m->subject == NULL || m->subject[0] == '\0' ||
 	    !header_text_ok(m->subject, WL_MAIL_SUBJECT_MAX))
-		return wl_fail(err, WL_EINVALID, "mail: the subject is empty, holds a line break or "
+		return wl_fail(err, WL_EINVALID,
+			       "mail: the subject is empty, holds a line break or "
 			       "control character, is not UTF-8, or is too long");
 	if (m->body == NULL)
 		return wl_fail(err, WL_EINVALID, "mail: no body");
@@ -168,9 +171,8 @@ unique_ok(const char *u)
 	for (i = 0; u[i] != '\0'; i++) {
 		char c = u[i];
 
-		if (i >= WL_MAIL_UNIQUE_MAX ||
-		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '-'))
+		if (i >= WL_MAIL_UNIQUE_MAX || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+						 (c >= '0' && c <= '9') || c == '.' || c == '-'))
 			return false;
 	}
 	return true;
@@ -185,7 +187,8 @@ put_body(struct wl_buf *b, const char *s)
 		if (s[i] != '\n' && s[i] != '\0')
 			continue;
 		/* s[start..i) is one line, maybe ending in the CR of a CRLF. */
-		wl_buf_append(b, s + start, i > start && s[i - 1] == '\r' ? i - start - 1 : i - start);
+		wl_buf_append(b, s + start,
+			      i > start && s[i - 1] == '\r' ? i - start - 1 : i - start);
 		if (s[i] == '\0' && i == start)
 			break;
 		wl_buf_puts(b, "\r\n");

@@ -19,19 +19,19 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-#define WL_MAIL_NAME_MAX 128      /* display name, bytes */
-#define WL_MAIL_SUBJECT_MAX 200   /* bytes */
+#define WL_MAIL_NAME_MAX 128    /* display name, bytes */
+#define WL_MAIL_SUBJECT_MAX 200 /* bytes */
 #define WL_MAIL_BODY_MAX (64 * 1024)
-#define WL_MAIL_LINE_MAX 998      /* RFC 5322: octets per line, without CRLF */
+#define WL_MAIL_LINE_MAX 998 /* RFC 5322: octets per line, without CRLF */
 #define WL_MAIL_UNIQUE_MAX 64
 #define WL_MAIL_MESSAGE_MAX (WL_MAIL_BODY_MAX * 2 + 4096)
 
 struct wl_mail {
-	const char *from_name;    /* UTF-8; NULL or "" = address only */
-	const char *from_addr;    /* envelope and header sender */
+	const char *from_name; /* UTF-8; NULL or "" = address only */
+	const char *from_addr; /* envelope and header sender */
 	const char *to_addr;
-	const char *subject;      /* UTF-8, one line */
-	const char *body;         /* UTF-8 plain text, LF or CRLF line ends */
+	const char *subject; /* UTF-8, one line */
+	const char *body;    /* UTF-8 plain text, LF or CRLF line ends */
 };
 
 /* Checks every field: addresses by wl_valid_email, name and subject valid

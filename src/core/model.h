@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define WL_ID_LEN 37           /* 36 chars + NUL */
+#define WL_ID_LEN 37 /* 36 chars + NUL */
 #define WL_NAME_MAX 200
 #define WL_EMAIL_MAX 255
 #define WL_REF_MAX 256
@@ -24,8 +24,8 @@
 struct store_org {
 	char id[WL_ID_LEN];
 	char name[WL_NAME_MAX + 1];
-	char parent_id[WL_ID_LEN];      /* "" for a parent (top-level) org */
-	int64_t balance_seconds;        /* parent: platform minutes; child: portal credits */
+	char parent_id[WL_ID_LEN]; /* "" for a parent (top-level) org */
+	int64_t balance_seconds;   /* parent: platform minutes; child: portal credits */
 	bool is_demo;
 	int64_t created_at;
 };
@@ -46,15 +46,15 @@ struct store_call {
 	char status[16];                 /* queued ringing in-progress ended rejected */
 	char from_number[WL_NUMBER_MAX]; /* "" = null */
 	char to_number[WL_NUMBER_MAX];
-	char number_id[WL_ID_LEN];       /* "" = null */
-	char agent_id[65];               /* "" = null */
-	int64_t elapsed_sec;             /* highest elapsed the engine reported */
+	char number_id[WL_ID_LEN]; /* "" = null */
+	char agent_id[65];         /* "" = null */
+	int64_t elapsed_sec;       /* highest elapsed the engine reported */
 	int64_t billed_seconds;
-	bool cut_off;                    /* credits ran out: bill no further */
-	char ended_reason[65];           /* "" = null */
+	bool cut_off;          /* credits ran out: bill no further */
+	char ended_reason[65]; /* "" = null */
 	int64_t created_at;
-	int64_t ended_at;                /* 0 = null */
-	int64_t last_event_at;           /* the last event (or the creation) */
+	int64_t ended_at;      /* 0 = null */
+	int64_t last_event_at; /* the last event (or the creation) */
 };
 
 struct store_usage {
@@ -63,20 +63,20 @@ struct store_usage {
 	char billed_org_id[WL_ID_LEN];
 	char call_id[WL_ID_LEN];
 	int64_t duration_sec;
-	char number_id[WL_ID_LEN];       /* "" = null */
+	char number_id[WL_ID_LEN]; /* "" = null */
 	int64_t created_at;
 };
 
 struct store_whitelabel {
 	char org_id[WL_ID_LEN];
 	char company_name[WL_NAME_MAX + 1];
-	char slug[64];                       /* "" = not chosen yet */
+	char slug[64]; /* "" = not chosen yet */
 	char logo_url[2049];
 	char primary_color[8];
 	char accent_color[8];
 	char stripe_publishable_key[256];
-	char stripe_secret_key_sealed[512];  /* secrets_seal() text, "" = not set */
-	char stripe_secret_mode[2];          /* "l" live, "t" test, "" unset */
+	char stripe_secret_key_sealed[512]; /* secrets_seal() text, "" = not set */
+	char stripe_secret_mode[2];         /* "l" live, "t" test, "" unset */
 	char stripe_product_id[256];
 	char stripe_price_id[256];
 	char stripe_webhook_secret_sealed[512];
@@ -84,22 +84,22 @@ struct store_whitelabel {
 	int64_t package_price_cents;
 	char package_currency[4];
 	bool active;
-	char custom_domain[254];             /* "" = none */
-	char domain_status[16];              /* pending | verified | misconfigured */
+	char custom_domain[254]; /* "" = none */
+	char domain_status[16];  /* pending | verified | misconfigured */
 	char domain_reason[256];
 	int64_t domain_checked_at;
 	int64_t updated_at;
-	char domain_token[65];               /* this claim's TXT proof, "" = no claim */
-	int64_t domain_claimed_at;           /* when this claim was made */
-	int64_t domain_verified_at;          /* last seen verified, 0 = never */
+	char domain_token[65];      /* this claim's TXT proof, "" = no claim */
+	int64_t domain_claimed_at;  /* when this claim was made */
+	int64_t domain_verified_at; /* last seen verified, 0 = never */
 };
 
 struct store_client_user {
 	struct store_user user;
-	int64_t balance_seconds;             /* the client org's credits */
-	int64_t verified_at;                 /* e-mail verified, 0 = not yet */
-	int64_t last_login_at;               /* last portal log-in, 0 = never */
-	int64_t purchases;                   /* paid Stripe purchases */
+	int64_t balance_seconds; /* the client org's credits */
+	int64_t verified_at;     /* e-mail verified, 0 = not yet */
+	int64_t last_login_at;   /* last portal log-in, 0 = never */
+	int64_t purchases;       /* paid Stripe purchases */
 };
 
 struct store_session {

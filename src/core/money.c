@@ -16,7 +16,7 @@
 #include "core/error.h"
 
 #define MICRO_PER_CENT 10000
-#define PARSE_MINUTES_MAX 1000000000LL          /* |minutes| <= 1e9 */
+#define PARSE_MINUTES_MAX 1000000000LL /* |minutes| <= 1e9 */
 
 typedef __int128 wide_t;
 
@@ -46,8 +46,7 @@ clamp_i64(wide_t v)
  * when nothing is left) are dropped. A zero value never gets a '-'.
  */
 static void
-format_fixed(char out[32], bool negative, unsigned __int128 magnitude,
-    unsigned decimals, bool trim)
+format_fixed(char out[32], bool negative, unsigned __int128 magnitude, unsigned decimals, bool trim)
 {
 	unsigned long long whole, frac;
 	unsigned scale = 1, i;
@@ -84,14 +83,13 @@ wl_cost_cents(int64_t seconds, int64_t micro_per_minute)
 	assert(micro_per_minute >= 0);
 	/* cents = seconds / 60 * micro / 10000, one rounding at the end. */
 	return clamp_i64(div_round((wide_t)seconds * micro_per_minute,
-	    (wide_t)WL_SECONDS_PER_CREDIT * MICRO_PER_CENT));
+				   (wide_t)WL_SECONDS_PER_CREDIT * MICRO_PER_CENT));
 }
 
 int64_t
 wl_credits_cost_cents(int64_t credits, int64_t micro_per_minute)
 {
-	return clamp_i64(div_round((wide_t)credits * micro_per_minute,
-	    MICRO_PER_CENT));
+	return clamp_i64(div_round((wide_t)credits * micro_per_minute, MICRO_PER_CENT));
 }
 
 int64_t
@@ -100,15 +98,15 @@ wl_credits_cost_converted(int64_t credits, int64_t micro_per_minute, int64_t rat
 	assert(credits >= 0 && micro_per_minute >= 0 && rate_ppm >= 0);
 	/* minor units = credits * micro / 10^4 (cents) * ppm / 10^6 */
 	return clamp_i64(div_round((wide_t)credits * micro_per_minute * rate_ppm,
-	    (wide_t)MICRO_PER_CENT * 1000000));
+				   (wide_t)MICRO_PER_CENT * 1000000));
 }
 
 int64_t
 wl_package_cost_minor(int64_t seconds, int64_t price_cents, int64_t credits)
 {
 	assert(seconds >= 0 && price_cents >= 0 && credits > 0);
-	return clamp_i64(div_round((wide_t)seconds * price_cents,
-	    (wide_t)credits * WL_SECONDS_PER_CREDIT));
+	return clamp_i64(
+		div_round((wide_t)seconds * price_cents, (wide_t)credits * WL_SECONDS_PER_CREDIT));
 }
 
 void
@@ -118,7 +116,7 @@ wl_format_minutes(int64_t seconds, char out[32])
 
 	hundredths = div_round((wide_t)seconds * 100, WL_SECONDS_PER_CREDIT);
 	format_fixed(out, hundredths < 0,
-	    (unsigned __int128)(hundredths < 0 ? -hundredths : hundredths), 2, true);
+		     (unsigned __int128)(hundredths < 0 ? -hundredths : hundredths), 2, true);
 }
 
 void
@@ -146,8 +144,7 @@ wl_format_margin_percent(int64_t price_cents, int64_t cost_cents, char out[32])
 		den = -den;
 	}
 	tenths = div_round(num, den);
-	format_fixed(out, tenths < 0,
-	    (unsigned __int128)(tenths < 0 ? -tenths : tenths), 1, true);
+	format_fixed(out, tenths < 0, (unsigned __int128)(tenths < 0 ? -tenths : tenths), 1, true);
 }
 
 int

@@ -15,8 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define WL_SECONDS_PER_CREDIT 60          /* 1 credit = 1 minute = 60 s */
-#define WL_PLATFORM_PRICE_MICRO 70000     /* EUR 0.07 per minute in micro-euros */
+#define WL_SECONDS_PER_CREDIT 60      /* 1 credit = 1 minute = 60 s */
+#define WL_PLATFORM_PRICE_MICRO 70000 /* EUR 0.07 per minute in micro-euros */
 
 /* Cost in cents of `seconds` at `micro_per_minute` (integer micro-currency
  * per minute), computed once and rounded half-up to cents.

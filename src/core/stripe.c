@@ -141,13 +141,16 @@ check_checkout(const struct stripe_checkout *c, struct wl_error *err)
 	if (!stripe_id_ok(c->price_id))
 		return wl_fail(err, WL_EINVALID, "checkout: the price id is missing or malformed");
 	if (!url_ok(c->success_url, url_max) || !url_ok(c->cancel_url, url_max))
-		return wl_fail(err, WL_EINVALID, "checkout: success and cancel URLs must be "
+		return wl_fail(err, WL_EINVALID,
+			       "checkout: success and cancel URLs must be "
 			       "http(s) URLs without spaces");
 	if (strchr(c->success_url, '#') != NULL)
-		return wl_fail(err, WL_EINVALID, "checkout: the success URL may not have a fragment");
+		return wl_fail(err, WL_EINVALID,
+			       "checkout: the success URL may not have a fragment");
 	if (!stripe_id_ok(c->client_reference_id) || !stripe_id_ok(c->org_id) ||
 	    !stripe_id_ok(c->user_id))
-		return wl_fail(err, WL_EINVALID, "checkout: client reference, org and user ids "
+		return wl_fail(err, WL_EINVALID,
+			       "checkout: client reference, org and user ids "
 			       "must be [A-Za-z0-9_-]");
 	if (c->customer_email != NULL && c->customer_email[0] != '\0' &&
 	    !wl_valid_email(c->customer_email))
@@ -218,7 +221,7 @@ static size_t
 secret_prefix(const char *s)
 {
 	static const char *const prefixes[] = { "sk_test_", "sk_live_", "rk_test_", "rk_live_",
-						 "whsec_", "sk_", "rk_" };
+						"whsec_",   "sk_",      "rk_" };
 	size_t i, n;
 
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {

@@ -16,10 +16,10 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-#define STRIPE_ID_MAX 256        /* Stripe's ids are at most 255 characters */
-#define STRIPE_URL_MAX 2048      /* success/cancel and checkout URLs */
+#define STRIPE_ID_MAX 256   /* Stripe's ids are at most 255 characters */
+#define STRIPE_URL_MAX 2048 /* success/cancel and checkout URLs */
 #define STRIPE_IDEMPOTENCY_MAX 255
-#define STRIPE_FORM_MAX 16384    /* the whole Checkout Session form body */
+#define STRIPE_FORM_MAX 16384 /* the whole Checkout Session form body */
 /* What Stripe substitutes with the session id in success_url. */
 #define STRIPE_SESSION_PLACEHOLDER "{CHECKOUT_SESSION_ID}"
 
@@ -27,11 +27,11 @@
 struct stripe_price {
 	char id[STRIPE_ID_MAX];
 	bool active;
-	char type[16];                /* "one_time" or "recurring" */
-	char product[STRIPE_ID_MAX];  /* the product's id */
-	bool has_unit_amount;         /* false for custom / tiered prices */
-	int64_t unit_amount;          /* minor units (cents) */
-	char currency[8];             /* lowercase, as Stripe writes it: "eur" */
+	char type[16];               /* "one_time" or "recurring" */
+	char product[STRIPE_ID_MAX]; /* the product's id */
+	bool has_unit_amount;        /* false for custom / tiered prices */
+	int64_t unit_amount;         /* minor units (cents) */
+	char currency[8];            /* lowercase, as Stripe writes it: "eur" */
 };
 
 /*
@@ -42,20 +42,19 @@ struct stripe_price {
  * "stripe.price_id" whose message names the first mismatch and both
  * values, e.g. "price_123 costs 5000 usd; the package costs 4000 EUR".
  */
-int stripe_price_check(const struct stripe_price *p, const char *price_id,
-		       const char *product_id, int64_t amount_minor, const char *currency,
-		       struct wl_error *err);
+int stripe_price_check(const struct stripe_price *p, const char *price_id, const char *product_id,
+		       int64_t amount_minor, const char *currency, struct wl_error *err);
 
 /* What one Checkout Session create asks for. Every string is required
  * except customer_email (NULL or "" = not sent). */
 struct stripe_checkout {
 	const char *price_id;
-	const char *success_url;   /* without the session id: "?session_id={CHECKOUT_SESSION_ID}"
+	const char *success_url; /* without the session id: "?session_id={CHECKOUT_SESSION_ID}"
 				    * (or "&…" when it already has a query) is appended */
 	const char *cancel_url;
 	const char *client_reference_id; /* the child org, as Stripe shows it to the agency */
-	const char *org_id;        /* metadata[org_id] */
-	const char *user_id;       /* metadata[user_id] */
+	const char *org_id;              /* metadata[org_id] */
+	const char *user_id;             /* metadata[user_id] */
 	const char *customer_email;
 };
 
@@ -70,8 +69,7 @@ struct stripe_checkout {
  * that is not http(s) or holds control characters or spaces, a bad e-mail,
  * a body over STRIPE_FORM_MAX.
  */
-int stripe_checkout_form(const struct stripe_checkout *c, struct wl_buf *out,
-			 struct wl_error *err);
+int stripe_checkout_form(const struct stripe_checkout *c, struct wl_buf *out, struct wl_error *err);
 
 /* 1..STRIPE_IDEMPOTENCY_MAX printable ASCII characters without spaces. */
 bool stripe_idempotency_key_ok(const char *key);

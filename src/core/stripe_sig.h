@@ -49,9 +49,9 @@ enum stripe_sig_result {
  * age, so TOO_OLD/IN_FUTURE mean "signed by this secret, but stale".
  * *timestamp_out (may be NULL) receives t when it could be parsed, else 0.
  */
-enum stripe_sig_result stripe_sig_verify(const char *header, size_t header_len,
-					 const char *secret, const void *body, size_t body_len,
-					 int64_t now, int64_t tolerance_s, int64_t *timestamp_out);
+enum stripe_sig_result stripe_sig_verify(const char *header, size_t header_len, const char *secret,
+					 const void *body, size_t body_len, int64_t now,
+					 int64_t tolerance_s, int64_t *timestamp_out);
 
 /* Short stable name for the events log: "ok", "missing_header",
  * "malformed_header", "no_v1_signature", "bad_signature", "too_old",

@@ -17,8 +17,8 @@
 
 #include "core/error.h"
 
-#define DAYS_PER_CYCLE 146097           /* days in 400 Gregorian years */
-#define EPOCH_SHIFT 719468              /* 0000-03-01 .. 1970-01-01 */
+#define DAYS_PER_CYCLE 146097 /* days in 400 Gregorian years */
+#define EPOCH_SHIFT 719468    /* 0000-03-01 .. 1970-01-01 */
 
 /* Floor division for a positive divisor. */
 static int64_t
@@ -50,13 +50,12 @@ wl_days_from_civil(int64_t y, unsigned m, unsigned d)
 	assert(m >= 1 && m <= 12);
 	assert(d >= 1 && d <= 31);
 	if (m <= 2)
-		y--;                    /* Jan, Feb belong to the previous March-year */
+		y--; /* Jan, Feb belong to the previous March-year */
 	cycle = floor_div(y, 400);
-	year_of_cycle = y - cycle * 400;                /* 0..399 */
-	shifted_month = m > 2 ? m - 3 : m + 9;          /* March = 0 */
+	year_of_cycle = y - cycle * 400;       /* 0..399 */
+	shifted_month = m > 2 ? m - 3 : m + 9; /* March = 0 */
 	day_of_year = (153 * (int64_t)shifted_month + 2) / 5 + (int64_t)d - 1;
-	day_of_cycle = year_of_cycle * 365 + year_of_cycle / 4 -
-	    year_of_cycle / 100 + day_of_year;
+	day_of_cycle = year_of_cycle * 365 + year_of_cycle / 4 - year_of_cycle / 100 + day_of_year;
 	return cycle * DAYS_PER_CYCLE + day_of_cycle - EPOCH_SHIFT;
 }
 
@@ -67,14 +66,15 @@ wl_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
 
 	shifted = days + EPOCH_SHIFT;
 	cycle = floor_div(shifted, DAYS_PER_CYCLE);
-	day_of_cycle = shifted - cycle * DAYS_PER_CYCLE;        /* 0..146096 */
+	day_of_cycle = shifted - cycle * DAYS_PER_CYCLE; /* 0..146096 */
 	/* Undo the leap-day count: the -1460 / +36524 / -146096 terms remove
 	 * the extra days at 4-, 100- and 400-year marks. */
-	year_of_cycle = (day_of_cycle - day_of_cycle / 1460 +
-	    day_of_cycle / 36524 - day_of_cycle / (DAYS_PER_CYCLE - 1)) / 365;
-	day_of_year = day_of_cycle - (365 * year_of_cycle + year_of_cycle / 4 -
-	    year_of_cycle / 100);                               /* 0..365 */
-	mp = (5 * day_of_year + 2) / 153;                       /* March = 0 */
+	year_of_cycle = (day_of_cycle - day_of_cycle / 1460 + day_of_cycle / 36524 -
+			 day_of_cycle / (DAYS_PER_CYCLE - 1)) /
+			365;
+	day_of_year = day_of_cycle -
+		      (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100); /* 0..365 */
+	mp = (5 * day_of_year + 2) / 153; /* March = 0 */
 	*d = (unsigned)(day_of_year - (153 * mp + 2) / 5 + 1);
 	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
 	*y = year_of_cycle + cycle * 400 + (*m <= 2 ? 1 : 0);
@@ -89,9 +89,7 @@ is_leap(int64_t y)
 static unsigned
 days_in_month(int64_t y, unsigned m)
 {
-	static const unsigned char len[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
+	static const unsigned char len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	assert(m >= 1 && m <= 12);
 	if (m == 2 && is_leap(y))
@@ -149,10 +147,9 @@ wl_format_iso_ms(int64_t unix_ms, char out[32])
 	days = floor_div(unix_ms, WL_MS_PER_DAY);
 	ms_of_day = unix_ms - days * WL_MS_PER_DAY;
 	wl_civil_from_days(days, &y, &m, &d);
-	n = snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-	    (long long)y, m, d,
-	    (int)(ms_of_day / 3600000), (int)(ms_of_day / 60000 % 60),
-	    (int)(ms_of_day / 1000 % 60), (int)(ms_of_day % 1000));
+	n = snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
+		     (int)(ms_of_day / 3600000), (int)(ms_of_day / 60000 % 60),
+		     (int)(ms_of_day / 1000 % 60), (int)(ms_of_day % 1000));
 	assert(n > 0 && n < 32);
 }
 

@@ -55,7 +55,7 @@ wl_valid_uuid(const char *s)
 			if (s[i] != '-')
 				return false;
 		} else if (!is_lower_hex(s[i])) {
-			return false;   /* also stops at a NUL in a short string */
+			return false; /* also stops at a NUL in a short string */
 		}
 	}
 	return s[36] == '\0';
@@ -69,8 +69,8 @@ wl_uuid_from_bytes(const unsigned char raw[16], char out[37])
 	size_t i, o = 0;
 
 	memcpy(b, raw, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	for (i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out[o++] = '-';
@@ -84,7 +84,7 @@ static bool
 email_char_ok(unsigned char c)
 {
 	if (c <= 0x20 || c >= 0x7f)
-		return false;   /* controls, space, DEL, non-ASCII */
+		return false; /* controls, space, DEL, non-ASCII */
 	return strchr("\",<>();\\", c) == NULL;
 }
 

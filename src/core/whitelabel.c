@@ -60,15 +60,18 @@ wl_valid_slug(const char *s)
 /* Names that would clash with our own hosts (x.portal.base), well-known
  * mailboxes, or pages a visitor could mistake for the platform's. */
 static const char *const reserved_slugs[] = {
-	"abuse", "account", "accounts", "admin", "administrator", "api",
-	"app", "apps", "assets", "auth", "billing", "blog", "cdn", "cname",
-	"console", "dashboard", "demo", "dev", "dns", "docs", "email",
-	"engine", "ftp", "help", "hostmaster", "imap", "img", "info",
-	"internal", "localhost", "login", "logout", "mail", "media", "mx",
-	"ns1", "ns2", "oauth", "pop", "portal", "portals", "postmaster",
-	"root", "security", "signup", "smtp", "sso", "staging", "static",
-	"status", "stripe", "support", "system", "test", "webhook", "webhooks",
-	"webmaster", "whitelabel", "www",
+	"abuse",     "account",    "accounts",   "admin",    "administrator",
+	"api",       "app",        "apps",       "assets",   "auth",
+	"billing",   "blog",       "cdn",        "cname",    "console",
+	"dashboard", "demo",       "dev",        "dns",      "docs",
+	"email",     "engine",     "ftp",        "help",     "hostmaster",
+	"imap",      "img",        "info",       "internal", "localhost",
+	"login",     "logout",     "mail",       "media",    "mx",
+	"ns1",       "ns2",        "oauth",      "pop",      "portal",
+	"portals",   "postmaster", "root",       "security", "signup",
+	"smtp",      "sso",        "staging",    "static",   "status",
+	"stripe",    "support",    "system",     "test",     "webhook",
+	"webhooks",  "webmaster",  "whitelabel", "www",
 };
 
 bool
@@ -94,7 +97,7 @@ wl_valid_color(const char *s)
 		return false;
 	for (i = 1; i <= 6; i++) {
 		if (!is_hex(s[i]))
-			return false;   /* also stops at the NUL of a short string */
+			return false; /* also stops at the NUL of a short string */
 	}
 	return s[7] == '\0';
 }
@@ -104,7 +107,7 @@ static bool
 url_char_ok(unsigned char c)
 {
 	if (c <= 0x20 || c >= 0x7f)
-		return false;   /* controls, space, DEL, raw non-ASCII */
+		return false; /* controls, space, DEL, raw non-ASCII */
 	return c != '"' && c != '\'' && c != '`' && c != '<' && c != '>' && c != '\\';
 }
 
@@ -139,7 +142,7 @@ authority_ok(const char *a, const char *end)
 				return false;
 		}
 		if (p >= end || p - a < 3)
-			return false;   /* no ']' or fewer than two chars inside */
+			return false; /* no ']' or fewer than two chars inside */
 		p++;
 		if (p == end)
 			return true;
@@ -154,7 +157,7 @@ authority_ok(const char *a, const char *end)
 			return false;
 	}
 	if (p == a || *a == '.' || *a == '-')
-		return false;   /* empty host, or one starting with a separator */
+		return false; /* empty host, or one starting with a separator */
 	return colon == NULL || port_ok(colon + 1, end);
 }
 
@@ -223,7 +226,7 @@ bool
 wl_valid_currency(const char *s)
 {
 	return s != NULL &&
-	    (strcmp(s, "EUR") == 0 || strcmp(s, "USD") == 0 || strcmp(s, "GBP") == 0);
+	       (strcmp(s, "EUR") == 0 || strcmp(s, "USD") == 0 || strcmp(s, "GBP") == 0);
 }
 
 bool
@@ -285,8 +288,8 @@ company_name_ok(const char *s)
  * always well formed here; whether clearing is allowed is the activation
  * check's business. */
 static void
-check_string(struct wl_error *err, const char *field, const char *value,
-	     bool (*ok)(const char *), const char *complaint)
+check_string(struct wl_error *err, const char *field, const char *value, bool (*ok)(const char *),
+	     const char *complaint)
 {
 	if (value == NULL || value[0] == '\0')
 		return;
@@ -331,7 +334,7 @@ check_package(const struct wl_whitelabel_update *u, struct wl_error *err)
 
 	if (u->package_credits < 1 || u->package_credits > WL_PACKAGE_CREDITS_MAX)
 		wl_error_field(err, "package.credits", "must be a whole number from 1 to %d",
-		    WL_PACKAGE_CREDITS_MAX);
+			       WL_PACKAGE_CREDITS_MAX);
 	if (!wl_valid_currency(u->package_currency)) {
 		wl_error_field(err, "package.currency", "must be EUR, USD or GBP");
 		return;
@@ -339,9 +342,8 @@ check_package(const struct wl_whitelabel_update *u, struct wl_error *err)
 	/* Stripe refuses charges below its minimum amount per currency. */
 	min_price = strcmp(u->package_currency, "GBP") == 0 ? 30 : 50;
 	if (u->package_price_cents < min_price || u->package_price_cents > WL_PACKAGE_PRICE_MAX)
-		wl_error_field(err, "package.price_cents",
-		    "must be from %lld to %d cents for %s", (long long)min_price,
-		    WL_PACKAGE_PRICE_MAX, u->package_currency);
+		wl_error_field(err, "package.price_cents", "must be from %lld to %d cents for %s",
+			       (long long)min_price, WL_PACKAGE_PRICE_MAX, u->package_currency);
 }
 
 /* Required fields, in the order they are reported. */
@@ -390,7 +392,7 @@ bits_after(const struct wl_whitelabel_update *u, unsigned stored)
 	values[5] = u->stripe_price_id;
 	for (i = 0; i < NREQUIRED; i++) {
 		if (values[i] == NULL)
-			continue;   /* unchanged */
+			continue; /* unchanged */
 		if (values[i][0] == '\0')
 			after &= ~required_fields[i].bit;
 		else
@@ -406,8 +408,7 @@ bits_after(const struct wl_whitelabel_update *u, unsigned stored)
 }
 
 int
-wl_whitelabel_validate(const struct wl_whitelabel_update *u, unsigned stored,
-		       struct wl_error *err)
+wl_whitelabel_validate(const struct wl_whitelabel_update *u, unsigned stored, struct wl_error *err)
 {
 	struct wl_error scratch;
 	unsigned after;
@@ -421,32 +422,34 @@ wl_whitelabel_validate(const struct wl_whitelabel_update *u, unsigned stored,
 		err = &scratch;
 	}
 
-	check_string(err, "company_name", u->company_name, company_name_ok,
-	    "must be 1 to 100 characters, without control characters or surrounding spaces");
+	check_string(
+		err, "company_name", u->company_name, company_name_ok,
+		"must be 1 to 100 characters, without control characters or surrounding spaces");
 	if (u->slug != NULL && u->slug[0] != '\0') {
 		if (!wl_valid_slug(u->slug))
-			wl_error_field(err, "slug",
-			    "must be 3 to 50 lowercase letters, digits or single hyphens, "
-			    "not starting or ending with a hyphen");
+			wl_error_field(
+				err, "slug",
+				"must be 3 to 50 lowercase letters, digits or single hyphens, "
+				"not starting or ending with a hyphen");
 		else if (wl_slug_reserved(u->slug))
 			wl_error_field(err, "slug", "\"%s\" is reserved; choose another", u->slug);
 	}
 	check_string(err, "logo_url", u->logo_url, wl_valid_logo_url,
-	    "must be an http:// or https:// URL of at most 2048 characters");
+		     "must be an http:// or https:// URL of at most 2048 characters");
 	check_string(err, "primary_color", u->primary_color, wl_valid_color,
-	    "must be a hex color like #3B82F6");
+		     "must be a hex color like #3B82F6");
 	check_string(err, "accent_color", u->accent_color, wl_valid_color,
-	    "must be a hex color like #3B82F6");
-	check_string(err, "stripe_publishable_key", u->stripe_publishable_key,
-	    publishable_key_ok, "must start with pk_live_ or pk_test_");
+		     "must be a hex color like #3B82F6");
+	check_string(err, "stripe_publishable_key", u->stripe_publishable_key, publishable_key_ok,
+		     "must start with pk_live_ or pk_test_");
 	check_string(err, "stripe_secret_key", u->stripe_secret_key, secret_key_ok,
-	    "must start with sk_live_ or sk_test_");
+		     "must start with sk_live_ or sk_test_");
 	check_string(err, "stripe_product_id", u->stripe_product_id, product_id_ok,
-	    "must start with prod_");
+		     "must start with prod_");
 	check_string(err, "stripe_price_id", u->stripe_price_id, price_id_ok,
-	    "must start with price_");
-	check_string(err, "stripe_webhook_secret", u->stripe_webhook_secret,
-	    webhook_secret_ok, "must start with whsec_");
+		     "must start with price_");
+	check_string(err, "stripe_webhook_secret", u->stripe_webhook_secret, webhook_secret_ok,
+		     "must start with whsec_");
 
 	/* A live publishable key with a test secret key (or the reverse)
 	 * makes every Checkout fail; catch it while the user is typing. */
@@ -454,8 +457,8 @@ wl_whitelabel_validate(const struct wl_whitelabel_update *u, unsigned stored,
 	sk_mode = wl_stripe_key_mode(u->stripe_secret_key, "sk_live_", "sk_test_");
 	if (pk_mode != 0 && sk_mode != 0 && pk_mode != sk_mode)
 		wl_error_field(err, "stripe_secret_key",
-		    "is a %s key but the publishable key is a %s key",
-		    sk_mode == 'l' ? "live" : "test", pk_mode == 'l' ? "live" : "test");
+			       "is a %s key but the publishable key is a %s key",
+			       sk_mode == 'l' ? "live" : "test", pk_mode == 'l' ? "live" : "test");
 
 	if (u->has_package)
 		check_package(u, err);

@@ -21,12 +21,12 @@
 #define WL_SLUG_MAX 50
 #define WL_LOGO_URL_MAX 2048
 #define WL_COMPANY_NAME_MAX 100
-#define WL_STRIPE_TAIL_MIN 8      /* characters after the prefix */
+#define WL_STRIPE_TAIL_MIN 8 /* characters after the prefix */
 #define WL_STRIPE_TAIL_MAX 247
 #define WL_HOSTNAME_MIN 4
 #define WL_HOSTNAME_MAX 253
 #define WL_PACKAGE_CREDITS_MAX 1000000
-#define WL_PACKAGE_PRICE_MAX 99999999  /* cents; Stripe's largest unit amount */
+#define WL_PACKAGE_PRICE_MAX 99999999 /* cents; Stripe's largest unit amount */
 
 /* 3..50 chars of [a-z0-9-], no '-' first or last, no "--". */
 bool wl_valid_slug(const char *s);
@@ -94,12 +94,12 @@ enum {
 	WL_WLF_STRIPE_SECRET_KEY = 1u << 3,
 	WL_WLF_STRIPE_PRODUCT_ID = 1u << 4,
 	WL_WLF_STRIPE_PRICE_ID = 1u << 5,
-	WL_WLF_ACTIVE = 1u << 6,       /* the portal is active now */
+	WL_WLF_ACTIVE = 1u << 6, /* the portal is active now */
 };
 
 /* The fields a portal needs before it may be active. */
-#define WL_WLF_REQUIRED                                                        \
-	(WL_WLF_COMPANY_NAME | WL_WLF_SLUG | WL_WLF_STRIPE_PUBLISHABLE_KEY |   \
+#define WL_WLF_REQUIRED \
+	(WL_WLF_COMPANY_NAME | WL_WLF_SLUG | WL_WLF_STRIPE_PUBLISHABLE_KEY | \
 	 WL_WLF_STRIPE_SECRET_KEY | WL_WLF_STRIPE_PRODUCT_ID | WL_WLF_STRIPE_PRICE_ID)
 
 /*
@@ -128,13 +128,13 @@ size_t wl_whitelabel_missing(unsigned have, const char **names, size_t max);
 /* The margin calculator of the dashboard. Every amount is in the minor
  * units of the package's currency except platform_cost_eur_cents. */
 struct wl_margin {
-	int64_t price_cents;         /* what the agency charges for the package */
+	int64_t price_cents;             /* what the agency charges for the package */
 	int64_t platform_cost_eur_cents; /* credits at the platform price, in EUR cents */
-	int64_t rate_ppm;            /* package currency units per EUR, ppm (EUR: 1000000) */
-	int64_t cost_cents;          /* the platform cost converted at rate_ppm, rounded half-up once */
-	int64_t profit_cents;        /* price - cost; negative when below cost */
-	char margin_percent[32];     /* "82.5"; see wl_format_margin_percent */
-	bool below_cost;             /* price < cost */
+	int64_t rate_ppm;                /* package currency units per EUR, ppm (EUR: 1000000) */
+	int64_t cost_cents;      /* the platform cost converted at rate_ppm, rounded half-up once */
+	int64_t profit_cents;    /* price - cost; negative when below cost */
+	char margin_percent[32]; /* "82.5"; see wl_format_margin_percent */
+	bool below_cost;         /* price < cost */
 };
 
 /* Fills out for a package of `credits` at `price_cents` when the platform

@@ -40,7 +40,8 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 	rc = sessions_lookup(req->conn, token, req->now_ms, &s, err);
 	sodium_memzero(token, sizeof(token));
 	if (rc == WL_EUNAUTHORIZED)
-		return wl_fail(err, WL_EUNAUTHORIZED, "Your session has ended. Please log in again.");
+		return wl_fail(err, WL_EUNAUTHORIZED,
+			       "Your session has ended. Please log in again.");
 	if (rc != WL_OK)
 		return rc;
 	memcpy(req->user_id, s.user_id, WL_ID_LEN);
@@ -48,8 +49,8 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 	snprintf(req->csrf, sizeof(req->csrf), "%s", s.csrf_token);
 	if (req->method == HTTP_POST) {
 		csrf = http_form(req, "csrf");
-		if (csrf == NULL || !ids_token_equal(csrf, strlen(csrf), s.csrf_token,
-						     strlen(s.csrf_token)))
+		if (csrf == NULL ||
+		    !ids_token_equal(csrf, strlen(csrf), s.csrf_token, strlen(s.csrf_token)))
 			return wl_fail(err, WL_EFORBIDDEN,
 				       "This form has expired or did not come from this site. "
 				       "Go back, reload the page and try again.");
@@ -82,8 +83,9 @@ authenticate_portal(struct wl_req *req, bool required, struct wl_error *err)
 	rc = portals_find_slug(req->conn, req->params[0], req->portal, &former, err);
 	if (rc == WL_ENOTFOUND || (rc == WL_OK && !req->portal->active)) {
 		req->portal = NULL;
-		return wl_fail(err, WL_ENOTFOUND,
-			       "There is no active portal at this address. Check the link you were given.");
+		return wl_fail(
+			err, WL_ENOTFOUND,
+			"There is no active portal at this address. Check the link you were given.");
 	}
 	if (rc != WL_OK) {
 		req->portal = NULL;
@@ -99,7 +101,8 @@ authenticate_portal(struct wl_req *req, bool required, struct wl_error *err)
 	}
 	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_PORTAL_COOKIE),
 			   token, sizeof(token)) ||
-	    portal_session_read(req->conn, token, req->now_ms, req->portal->org_id, &s, err) != WL_OK) {
+	    portal_session_read(req->conn, token, req->now_ms, req->portal->org_id, &s, err) !=
+		    WL_OK) {
 		sodium_memzero(token, sizeof(token));
 		wl_error_clear(err);
 		return required ? wl_fail(err, WL_EUNAUTHORIZED, "Please log in to see this page.")
@@ -108,8 +111,8 @@ authenticate_portal(struct wl_req *req, bool required, struct wl_error *err)
 	sodium_memzero(token, sizeof(token));
 	if (required && req->method == HTTP_POST) {
 		csrf = http_form(req, "csrf");
-		if (csrf == NULL || !ids_token_equal(csrf, strlen(csrf), s.csrf_token,
-						     strlen(s.csrf_token)))
+		if (csrf == NULL ||
+		    !ids_token_equal(csrf, strlen(csrf), s.csrf_token, strlen(s.csrf_token)))
 			return wl_fail(err, WL_EFORBIDDEN,
 				       "This form has expired or did not come from this site. "
 				       "Go back, reload the page and try again.");
@@ -137,7 +140,8 @@ http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err
 	if (auth == AUTH_PORTAL || auth == AUTH_PORTAL_PUBLIC)
 		return authenticate_portal(req, auth == AUTH_PORTAL, err);
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
-		return wl_fail(err, WL_EUNAUTHORIZED, "Missing bearer token in the Authorization header");
+		return wl_fail(err, WL_EUNAUTHORIZED,
+			       "Missing bearer token in the Authorization header");
 	token = h + 7;
 	if (auth == AUTH_ENGINE) {
 		if (!ids_token_equal(token, strlen(token), req->app->engine_token,
@@ -151,6 +155,6 @@ http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err
 			snprintf(err->message, sizeof(err->message), "Invalid API key");
 		return err->code;
 	}
-	return accounts_acting_org(req->conn, req->key_org_id, http_header(req, "X-Organization-Id"),
-				   &req->org, err);
+	return accounts_acting_org(req->conn, req->key_org_id,
+				   http_header(req, "X-Organization-Id"), &req->org, err);
 }

@@ -57,10 +57,10 @@ enum phase { PH_IDLE = 0, PH_HEAD = 1, PH_BODY = 2, PH_BUSY = 3 };
 struct conn_track {
 	struct conn_track *prev, *next;
 	int fd;
-	_Atomic uint64_t state;   /* phase | ms << 2 (IDLE: since when; HEAD/BODY: deadline) */
+	_Atomic uint64_t state; /* phase | ms << 2 (IDLE: since when; HEAD/BODY: deadline) */
 	/* the reaper's own */
-	uint64_t mark_since;      /* the idle period mark_bytes belongs to */
-	uint64_t mark_bytes;      /* tcpi_bytes_received when that period was first seen */
+	uint64_t mark_since; /* the idle period mark_bytes belongs to */
+	uint64_t mark_bytes; /* tcpi_bytes_received when that period was first seen */
 	bool reaped;
 	/* the connection's thread's own: when it last went idle (each idle
 	 * period gets a later ms than the one before, so the reaper never takes
@@ -74,13 +74,13 @@ struct conn_track {
 struct conn_reaper {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	struct conn_track list;   /* sentinel of a circular list */
+	struct conn_track list; /* sentinel of a circular list */
 	pthread_t thread;
 	bool running;
 	bool stop;
 	uint64_t header_timeout_ms;
 	uint64_t last_scan_ms;
-	unsigned long closed;     /* sockets shut down past their deadline */
+	unsigned long closed; /* sockets shut down past their deadline */
 };
 
 static uint64_t
@@ -115,7 +115,7 @@ conns_head_done(struct http_server *s, struct conn_track *t, uint64_t body_bytes
 	if (t == NULL)
 		return;
 	atomic_store(&t->state, pack(PH_BODY, mono_ms() + s->reaper->header_timeout_ms +
-					       body_bytes / WL_BODY_RATE * 1000u));
+						      body_bytes / WL_BODY_RATE * 1000u));
 }
 
 void
@@ -190,8 +190,8 @@ conns_url_ok(struct conn_track *t, const char *version)
  * rest of the line in its buffer, where nothing but the blanks and line
  * ends it overwrote should lie between one header and the next. */
 struct head_scan {
-	const char *end;   /* the end of the head */
-	const char *pos;   /* the end of what was accounted for so far */
+	const char *end; /* the end of the head */
+	const char *pos; /* the end of what was accounted for so far */
 	bool in_order;
 	bool clean;
 };
@@ -200,14 +200,15 @@ static bool
 only_blanks(const char *from, const char *to)
 {
 	for (; from < to; from++)
-		if (*from != '\0' && *from != '\r' && *from != '\n' && *from != ' ' && *from != '\t')
+		if (*from != '\0' && *from != '\r' && *from != '\n' && *from != ' ' &&
+		    *from != '\t')
 			return false;
 	return true;
 }
 
 static enum MHD_Result
-scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-	    const char *value, size_t value_size)
+scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+	    size_t value_size)
 {
 	struct head_scan *h = cls;
 
@@ -440,8 +441,8 @@ conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout_s)
 	unsigned can;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		wl_log("cannot read the open-files limit (%s); up to %u connections", strerror(errno),
-		       want);
+		wl_log("cannot read the open-files limit (%s); up to %u connections",
+		       strerror(errno), want);
 		return want;
 	}
 	before = rl.rlim_cur;
@@ -453,7 +454,7 @@ conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout_s)
 	can = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)want + FD_RESERVE
 		      ? want
 		      : (rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE)
-						       : (unsigned)(rl.rlim_cur / 2));
+						      : (unsigned)(rl.rlim_cur / 2));
 	wl_log("open files: limit %llu (was %llu, hard limit %llu); up to %u connections%s, "
 	       "%u per address, request head within %u s",
 	       (unsigned long long)rl.rlim_cur, (unsigned long long)before,

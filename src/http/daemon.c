@@ -27,10 +27,12 @@ parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
 	size_t hn;
 
 	if (colon == NULL)
-		return wl_fail(err, WL_EINVALID, "listen address must be HOST:PORT, got '%s'", listen);
+		return wl_fail(err, WL_EINVALID, "listen address must be HOST:PORT, got '%s'",
+			       listen);
 	hn = (size_t)(colon - listen);
 	if (hn == 0 || hn >= sizeof(host))
-		return wl_fail(err, WL_EINVALID, "listen address must be HOST:PORT, got '%s'", listen);
+		return wl_fail(err, WL_EINVALID, "listen address must be HOST:PORT, got '%s'",
+			       listen);
 	memcpy(host, listen, hn);
 	host[hn] = '\0';
 	port = strtoul(colon + 1, &end, 10);
@@ -42,7 +44,8 @@ parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
 	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof(host), "127.0.0.1");
 	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return wl_fail(err, WL_EINVALID, "listen host must be an IPv4 address, got '%s'", host);
+		return wl_fail(err, WL_EINVALID, "listen host must be an IPv4 address, got '%s'",
+			       host);
 	return WL_OK;
 }
 
@@ -98,22 +101,19 @@ http_start(struct wl_app *app, const char *listen, int threads, http_error_page_
 	s->daemon = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME,
-		0, NULL, NULL, http_on_request, s,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first: it sees every message */
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+		0, NULL, NULL, http_on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+		s, /* first: it sees every message */
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)threads,
 		/* Silence between requests; a request's own deadlines are conns.c's. */
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		MHD_OPTION_CONNECTION_LIMIT, max_conns,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
+		max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		app->max_per_ip < max_conns ? app->max_per_ip : max_conns,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-		MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, s,
-		MHD_OPTION_NOTIFY_CONNECTION, conns_notify, s,
-		MHD_OPTION_URI_LOG_CALLBACK, conns_uri_seen, s,
-		MHD_OPTION_UNESCAPE_CALLBACK, conns_unescape, s,
-		MHD_OPTION_END);
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED,
+		http_on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, conns_notify, s,
+		MHD_OPTION_URI_LOG_CALLBACK, conns_uri_seen, s, MHD_OPTION_UNESCAPE_CALLBACK,
+		conns_unescape, s, MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		server_free(s);
 		wl_fail(err, WL_EINTERNAL, "cannot listen on %s (in use, or not allowed)", listen);
@@ -125,7 +125,8 @@ http_start(struct wl_app *app, const char *listen, int threads, http_error_page_
 uint16_t
 http_port(struct http_server *s)
 {
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 
 	return info != NULL ? info->port : 0;
 }

@@ -27,8 +27,8 @@
 /* Cookie names on plain http; over https they carry the __Host- prefix
  * (http_cookie_name). */
 #define WL_SESSION_COOKIE "wl_session"
-#define WL_LOGIN_COOKIE "wl_login"      /* the log-in form's CSRF token */
-#define WL_PORTAL_COOKIE "wl_portal"    /* a client's portal session */
+#define WL_LOGIN_COOKIE "wl_login"       /* the log-in form's CSRF token */
+#define WL_PORTAL_COOKIE "wl_portal"     /* a client's portal session */
 #define WL_PORTAL_FORM_COOKIE "wl_pform" /* the portal's public forms' CSRF token */
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER };
@@ -50,8 +50,16 @@ enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DE
  * requires it: without one a GET goes to the portal's log-in page, and a
  * POST must carry the session's CSRF token in the field "csrf". Public
  * portal forms check their own pre-session token (web/portal_auth.c). */
-enum route_auth { AUTH_NONE, AUTH_API_KEY, AUTH_ENGINE, AUTH_PAGE, AUTH_LOGIN, AUTH_SESSION,
-		  AUTH_PORTAL_PUBLIC, AUTH_PORTAL };
+enum route_auth {
+	AUTH_NONE,
+	AUTH_API_KEY,
+	AUTH_ENGINE,
+	AUTH_PAGE,
+	AUTH_LOGIN,
+	AUTH_SESSION,
+	AUTH_PORTAL_PUBLIC,
+	AUTH_PORTAL
+};
 
 struct wl_req;
 typedef void (*wl_handler)(struct wl_req *req);
@@ -60,7 +68,7 @@ typedef void (*wl_finish)(struct wl_req *req, void *arg, int rc, const struct wl
 
 struct route {
 	enum http_method method;
-	const char *pattern;   /* "/api/v1/calls/:id": ":name" matches one segment */
+	const char *pattern; /* "/api/v1/calls/:id": ":name" matches one segment */
 	wl_handler handler;
 	enum route_auth auth;
 };
@@ -75,7 +83,7 @@ struct wl_req {
 	const char *path;
 	char params[WL_PATH_PARAMS][64];
 	struct wl_buf body;
-	struct store_conn *conn;       /* for reads, while the handler runs */
+	struct store_conn *conn; /* for reads, while the handler runs */
 	int64_t now_ms;
 	/* AUTH_API_KEY routes: the key's org and the org acted on */
 	char key_org_id[WL_ID_LEN];
@@ -84,18 +92,18 @@ struct wl_req {
 	 * the session's org and org the one acted on (?org= switcher) */
 	char user_id[WL_ID_LEN];
 	char csrf[64];
-	bool html;                     /* errors answer as an HTML page */
+	bool html; /* errors answer as an HTML page */
 	/* AUTH_PORTAL*: the portal's settings; portal_base prefixes the portal's
 	 * links as the browser sees them ("" on a portal host, else "/p/{slug}") */
 	struct store_whitelabel *portal;
 	char portal_base[80];
-	bool portal_moved;             /* the slug is a former one: redirected */
-	bool via_portal_host;          /* the path was rewritten from a portal host */
+	bool portal_moved;    /* the slug is a former one: redirected */
+	bool via_portal_host; /* the path was rewritten from a portal host */
 	/* the answer */
 	int status;
 	struct wl_buf out;
 	const char *content_type;
-	struct http_private *priv;     /* server.c's own state */
+	struct http_private *priv; /* server.c's own state */
 };
 
 /* Query parameter or copied request header; NULL when absent. */

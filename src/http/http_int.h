@@ -64,17 +64,17 @@ struct http_private {
 	bool form_parsed;
 	bool form_ok;
 	struct wl_form form;
-	struct conn_track *track;      /* the connection's deadlines (conns.c) */
+	struct conn_track *track; /* the connection's deadlines (conns.c) */
 };
 
 struct http_server {
 	struct wl_app *app;
 	struct MHD_Daemon *daemon;
-	bool offload;        /* dispatch on worker threads (networked database) */
-	atomic_bool stopping;  /* new requests are answered 503 */
-	atomic_int in_flight;  /* requests suspended on a worker or the writer */
-	struct conn_reaper *reaper;  /* conns.c */
-	http_error_page_fn error_page;  /* errors of HTML requests; NULL: JSON */
+	bool offload;                  /* dispatch on worker threads (networked database) */
+	atomic_bool stopping;          /* new requests are answered 503 */
+	atomic_int in_flight;          /* requests suspended on a worker or the writer */
+	struct conn_reaper *reaper;    /* conns.c */
+	http_error_page_fn error_page; /* errors of HTML requests; NULL: JSON */
 };
 
 void http_mark_bad(struct wl_req *req, const char *msg);

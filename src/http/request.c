@@ -23,9 +23,19 @@
 
 /* Request headers a handler may read; the rest are never copied. */
 static const char *const wanted_headers[] = {
-	"Authorization", "X-Organization-Id", "Idempotency-Key", "Content-Type", "Host",
-	"Cookie", "Stripe-Signature", "Origin", "X-Forwarded-Proto", "X-Forwarded-For", "Accept",
-	"Sec-Fetch-Site", NULL,
+	"Authorization",
+	"X-Organization-Id",
+	"Idempotency-Key",
+	"Content-Type",
+	"Host",
+	"Cookie",
+	"Stripe-Signature",
+	"Origin",
+	"X-Forwarded-Proto",
+	"X-Forwarded-For",
+	"Accept",
+	"Sec-Fetch-Site",
+	NULL,
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -92,7 +102,7 @@ http_mark_bad(struct wl_req *req, const char *msg)
 
 enum MHD_Result
 http_copy_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-	   const char *value, size_t value_size)
+		const char *value, size_t value_size)
 {
 	struct wl_req *req = cls;
 	struct http_private *p = req->priv;
@@ -110,8 +120,8 @@ http_copy_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_
 		return MHD_NO;
 	}
 	p->query[p->nquery].name = dup_bounded(req, key, key_size);
-	p->query[p->nquery].value = dup_bounded(req, value != NULL ? value : "",
-						value != NULL ? value_size : 0);
+	p->query[p->nquery].value =
+		dup_bounded(req, value != NULL ? value : "", value != NULL ? value_size : 0);
 	if (p->query[p->nquery].name == NULL || p->query[p->nquery].value == NULL)
 		return MHD_NO;
 	p->nquery++;
@@ -120,7 +130,7 @@ http_copy_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_
 
 enum MHD_Result
 http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-	    const char *value, size_t value_size)
+		 const char *value, size_t value_size)
 {
 	struct wl_req *req = cls;
 	struct http_private *p = req->priv;
@@ -152,12 +162,18 @@ http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key
 enum http_method
 http_parse_method(const char *m)
 {
-	if (strcmp(m, "GET") == 0) return HTTP_GET;
-	if (strcmp(m, "HEAD") == 0) return HTTP_HEAD;
-	if (strcmp(m, "POST") == 0) return HTTP_POST;
-	if (strcmp(m, "PUT") == 0) return HTTP_PUT;
-	if (strcmp(m, "PATCH") == 0) return HTTP_PATCH;
-	if (strcmp(m, "DELETE") == 0) return HTTP_DELETE;
+	if (strcmp(m, "GET") == 0)
+		return HTTP_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return HTTP_HEAD;
+	if (strcmp(m, "POST") == 0)
+		return HTTP_POST;
+	if (strcmp(m, "PUT") == 0)
+		return HTTP_PUT;
+	if (strcmp(m, "PATCH") == 0)
+		return HTTP_PATCH;
+	if (strcmp(m, "DELETE") == 0)
+		return HTTP_DELETE;
 	return HTTP_OTHER;
 }
 
@@ -184,8 +200,9 @@ http_reply_error(struct wl_req *req, const struct wl_error *err)
 		if (req->priv->server->error_page != NULL) {
 			req->priv->server->error_page(
 				req, wl_error_http_status(code), NULL,
-				code == WL_EINTERNAL ? "Something went wrong on our side. Please try again."
-						     : err->message);
+				code == WL_EINTERNAL
+					? "Something went wrong on our side. Please try again."
+					: err->message);
 			return;
 		}
 	}
@@ -335,8 +352,8 @@ http_client_addr(struct wl_req *req, char *out, size_t n)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
 			  (socklen_t)n);
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-			  (socklen_t)n);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)n);
 }
 
 enum MHD_Result
@@ -351,7 +368,9 @@ http_queue_answer(struct wl_req *req)
 		wl_buf_free(&req->out);
 		wl_buf_init(&req->out, WL_RESPONSE_MAX);
 		req->status = 500;
-		wl_buf_puts(&req->out, "{\"error\":{\"code\":\"internal_error\",\"message\":\"Response too large\"}}");
+		wl_buf_puts(
+			&req->out,
+			"{\"error\":{\"code\":\"internal_error\",\"message\":\"Response too large\"}}");
 	}
 	body = wl_buf_steal(&req->out, &len);
 	if (body == NULL)
@@ -370,9 +389,10 @@ http_queue_answer(struct wl_req *req)
 		MHD_add_response_header(resp, req->priv->extra_header_name,
 					req->priv->extra_header_value);
 	if (req->priv->page_headers) {
-		MHD_add_response_header(resp, "Content-Security-Policy",
-					"default-src 'self'; img-src * data:; style-src 'self' "
-					"'unsafe-inline'; script-src 'self'; frame-ancestors 'none'");
+		MHD_add_response_header(
+			resp, "Content-Security-Policy",
+			"default-src 'self'; img-src * data:; style-src 'self' "
+			"'unsafe-inline'; script-src 'self'; frame-ancestors 'none'");
 		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 		MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	}
@@ -384,4 +404,3 @@ http_queue_answer(struct wl_req *req)
 	MHD_destroy_response(resp);
 	return ret;
 }
-

@@ -11,7 +11,7 @@
 
 #include "http/http.h"
 
-#define HTTP_PARAM_MAX 64   /* a captured segment, with its NUL */
+#define HTTP_PARAM_MAX 64 /* a captured segment, with its NUL */
 
 /* path against pattern: literal bytes must be equal, ":name" takes one
  * non-empty segment of fewer than HTTP_PARAM_MAX bytes, at most

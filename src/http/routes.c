@@ -22,11 +22,14 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/api/v1/whitelabel/margin", api_whitelabel_margin, AUTH_API_KEY },
 	{ HTTP_POST, "/api/v1/whitelabel/domain", api_whitelabel_domain_set, AUTH_API_KEY },
 	{ HTTP_DELETE, "/api/v1/whitelabel/domain", api_whitelabel_domain_delete, AUTH_API_KEY },
-	{ HTTP_POST, "/api/v1/whitelabel/domain/refresh", api_whitelabel_domain_refresh, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/whitelabel/domain/refresh", api_whitelabel_domain_refresh,
+	  AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/whitelabel/users", api_whitelabel_users, AUTH_API_KEY },
-	{ HTTP_POST, "/api/v1/whitelabel/users/:id/allocations", api_whitelabel_allocate, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/whitelabel/users/:id/allocations", api_whitelabel_allocate,
+	  AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/whitelabel/purchases", api_whitelabel_purchases, AUTH_API_KEY },
-	{ HTTP_GET, "/api/v1/whitelabel/stripe-events", api_whitelabel_stripe_events, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/whitelabel/stripe-events", api_whitelabel_stripe_events,
+	  AUTH_API_KEY },
 
 	/* Stripe's webhook deliveries: signed with the agency's whsec_ secret */
 	{ HTTP_POST, "/api/webhooks/stripe/:slug", api_stripe_webhook, AUTH_NONE },

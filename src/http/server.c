@@ -142,7 +142,7 @@ run_handler(struct wl_req *req, const struct route *r)
 		else
 			r->handler(req);
 	} else if (r->auth == AUTH_SESSION && err.code == WL_EUNAUTHORIZED &&
-		 (req->method == HTTP_GET || req->method == HTTP_HEAD)) {
+		   (req->method == HTTP_GET || req->method == HTTP_HEAD)) {
 		redirect_to_login(req);
 	} else if (r->auth == AUTH_PORTAL && err.code == WL_EUNAUTHORIZED &&
 		   (req->method == HTTP_GET || req->method == HTTP_HEAD)) {
@@ -201,7 +201,8 @@ http_offload(struct wl_req *req, void (*work)(struct wl_req *, void *), void *ar
 static void
 job_done(struct wl_job *job)
 {
-	struct http_private *p = (struct http_private *)((char *)job - offsetof(struct http_private, job));
+	struct http_private *p =
+		(struct http_private *)((char *)job - offsetof(struct http_private, job));
 
 	assert(p->state == RS_WAITING && p->suspended);
 	p->state = RS_FINISH;
@@ -356,7 +357,8 @@ dispatch(struct wl_req *req)
 		return false;
 	}
 	if (p->too_large) {
-		http_reply_fail(req, WL_ETOOLARGE, "The request body is larger than %d bytes", WL_BODY_MAX);
+		http_reply_fail(req, WL_ETOOLARGE, "The request body is larger than %d bytes",
+				WL_BODY_MAX);
 		return false;
 	}
 	if (p->bad_input) {
@@ -370,7 +372,8 @@ dispatch(struct wl_req *req)
 			req->html = true;
 		if (mismatch) {
 			snprintf(p->extra_header_value, sizeof(p->extra_header_value), "%s", allow);
-			http_reply_fail(req, WL_EMETHOD, "Method not allowed here (allowed: %s)", allow);
+			http_reply_fail(req, WL_EMETHOD, "Method not allowed here (allowed: %s)",
+					allow);
 		} else {
 			http_reply_fail(req, WL_ENOTFOUND, "No such route");
 		}
@@ -381,7 +384,8 @@ dispatch(struct wl_req *req)
 		http_reply_fail(req, WL_ENOTFOUND, "No such page here");
 		return false;
 	}
-	if (page_route(r) && req->method != HTTP_GET && req->method != HTTP_HEAD && http_foreign_post(req)) {
+	if (page_route(r) && req->method != HTTP_GET && req->method != HTTP_HEAD &&
+	    http_foreign_post(req)) {
 		req->html = true;
 		http_reply_fail(req, WL_EFORBIDDEN,
 				"This form was sent from another site, so it was not accepted. "
@@ -487,7 +491,8 @@ req_free(struct wl_req *req)
 
 enum MHD_Result
 http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+		const char *version, const char *upload_data, size_t *upload_data_size,
+		void **con_cls)
 {
 	struct http_server *s = cls;
 	struct wl_req *req = *con_cls;
@@ -546,14 +551,13 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
 			return http_queue_answer(req);
 		}
 		return MHD_YES;
-	default:
-		return MHD_YES;
+	default: return MHD_YES;
 	}
 }
 
 void
 http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-	     enum MHD_RequestTerminationCode toe)
+		  enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct wl_req *req = *con_cls;

@@ -37,11 +37,15 @@ create_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (in->parent_id != NULL && in->parent_id[0] != '\0') {
 		rc = store_org_get(c, in->parent_id, true, &parent, err);
 		if (rc != WL_OK)
-			return rc == WL_ENOTFOUND ? wl_fail(err, WL_ENOTFOUND, "parent organization %s not found", in->parent_id) : rc;
+			return rc == WL_ENOTFOUND
+				       ? wl_fail(err, WL_ENOTFOUND,
+						 "parent organization %s not found", in->parent_id)
+				       : rc;
 		if (parent.parent_id[0] != '\0')
-			return wl_fail(err, WL_EFORBIDDEN,
-				       "organization %s is itself a client org and cannot have clients",
-				       in->parent_id);
+			return wl_fail(
+				err, WL_EFORBIDDEN,
+				"organization %s is itself a client org and cannot have clients",
+				in->parent_id);
 		snprintf(org.parent_id, sizeof(org.parent_id), "%s", parent.id);
 	}
 	org.is_demo = in->is_demo;
@@ -66,7 +70,8 @@ create_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return rc;
 	if (in->seconds > 0) {
 		rc = ledger_apply(c, org.id, in->seconds, "grant", "initial",
-				  org.parent_id[0] != '\0' ? "Initial credits" : "Initial minutes", now, err);
+				  org.parent_id[0] != '\0' ? "Initial credits" : "Initial minutes",
+				  now, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -82,7 +87,8 @@ accounts_create_org(struct wl_app *app, const struct accounts_new_org *in,
 
 	if (in->name == NULL || in->name[0] == '\0' || strlen(in->name) > WL_NAME_MAX ||
 	    !wl_valid_utf8(in->name, strlen(in->name)))
-		return wl_fail(err, WL_EINVALID, "name must be 1 to %d characters of text", WL_NAME_MAX);
+		return wl_fail(err, WL_EINVALID, "name must be 1 to %d characters of text",
+			       WL_NAME_MAX);
 	if (in->email == NULL || !wl_valid_email(in->email))
 		return wl_fail(err, WL_EINVALID, "email is not a valid e-mail address");
 	if (in->password == NULL || strlen(in->password) < 8 || strlen(in->password) > 200)
@@ -314,9 +320,12 @@ accounts_ensure_demo(struct wl_app *app, struct accounts_demo *out, struct wl_er
 	wl_error_clear(err);
 	{
 		struct accounts_new_org a = {
-			.name = "Demo Agency", .email = DEMO_AGENCY_EMAIL,
-			.password = DEMO_AGENCY_PASSWORD, .seconds = 1000 * 60,
-			.is_demo = true, .key_label = "demo",
+			.name = "Demo Agency",
+			.email = DEMO_AGENCY_EMAIL,
+			.password = DEMO_AGENCY_PASSWORD,
+			.seconds = 1000 * 60,
+			.is_demo = true,
+			.key_label = "demo",
 		};
 		if ((rc = accounts_create_org(app, &a, &made, err)) != WL_OK)
 			return rc;
@@ -325,9 +334,13 @@ accounts_ensure_demo(struct wl_app *app, struct accounts_demo *out, struct wl_er
 	memcpy(out->agency_key, made.api_key, sizeof(out->agency_key));
 	{
 		struct accounts_new_org cl = {
-			.name = "Demo Client", .email = DEMO_CLIENT_EMAIL,
-			.password = DEMO_CLIENT_PASSWORD, .parent_id = out->agency_id,
-			.seconds = 100 * 60, .is_demo = true, .key_label = "demo",
+			.name = "Demo Client",
+			.email = DEMO_CLIENT_EMAIL,
+			.password = DEMO_CLIENT_PASSWORD,
+			.parent_id = out->agency_id,
+			.seconds = 100 * 60,
+			.is_demo = true,
+			.key_label = "demo",
 		};
 		if ((rc = accounts_create_org(app, &cl, &made, err)) != WL_OK)
 			return rc;
@@ -362,7 +375,8 @@ accounts_chrome_read(struct store_conn *c, const char *user_id, const char *sess
 						   children, &n, &err) == WL_OK) {
 		for (i = 0; i < n; i++) {
 			memcpy(out->children[i].id, children[i].id, WL_ID_LEN);
-			memcpy(out->children[i].name, children[i].name, sizeof(out->children[i].name));
+			memcpy(out->children[i].name, children[i].name,
+			       sizeof(out->children[i].name));
 		}
 		out->nchildren = n;
 	}

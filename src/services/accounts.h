@@ -17,10 +17,10 @@ struct accounts_new_org {
 	const char *name;
 	const char *email;
 	const char *password;
-	const char *parent_id;      /* NULL or "" for a top-level (parent) org */
-	int64_t seconds;            /* initial minutes (parent) or credits (child) */
+	const char *parent_id; /* NULL or "" for a top-level (parent) org */
+	int64_t seconds;       /* initial minutes (parent) or credits (child) */
 	bool is_demo;
-	const char *key_label;      /* "default" unless given */
+	const char *key_label; /* "default" unless given */
 };
 
 struct accounts_created {
@@ -40,13 +40,13 @@ struct accounts_grant_result {
 
 /* Adds seconds to an org through the ledger; a repeated reference changes
  * nothing (applied = false). Blocking. */
-int accounts_grant(struct wl_app *app, const char *org_id, int64_t seconds,
-		   const char *reference, const char *description,
-		   struct accounts_grant_result *out, struct wl_error *err);
+int accounts_grant(struct wl_app *app, const char *org_id, int64_t seconds, const char *reference,
+		   const char *description, struct accounts_grant_result *out,
+		   struct wl_error *err);
 
 /* The org of a bearer API key, WL_EUNAUTHORIZED otherwise. */
-int accounts_authenticate(struct store_conn *c, const char *key, size_t n,
-			  char org_id[WL_ID_LEN], struct wl_error *err);
+int accounts_authenticate(struct store_conn *c, const char *key, size_t n, char org_id[WL_ID_LEN],
+			  struct wl_error *err);
 /* accounts_authenticate that also records when the key was last used (at
  * most once a minute per key, by a writer job nobody waits for). */
 int accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const char *key,
@@ -70,8 +70,7 @@ int accounts_view(struct store_conn *c, const struct store_org *org, int64_t now
  * first: one page of `limit` (1..PAGE_MAX) after the cursor. page rows are
  * struct store_client_user; page_free them. */
 int accounts_client_users(struct store_conn *c, const char *parent_id, int64_t cursor_ms,
-			  const char *cursor_id, int limit, struct page *out,
-			  struct wl_error *err);
+			  const char *cursor_id, int limit, struct page *out, struct wl_error *err);
 
 /* What a dashboard page shows of its session: the user's e-mail, the
  * session's org and (for an agency) its client orgs for the switcher. */

@@ -18,27 +18,27 @@ struct wl_app {
 	struct store *store;
 	struct writer *writer;
 	struct workers *workers;
-	int64_t price_micro_per_minute;  /* platform price, EUR micro per minute */
-	struct wl_fx fx;                 /* WLPORTAL_FX_RATES: package currency per EUR */
+	int64_t price_micro_per_minute; /* platform price, EUR micro per minute */
+	struct wl_fx fx;                /* WLPORTAL_FX_RATES: package currency per EUR */
 	char engine_token[128];
 	char base_domain[256];
-	char listen_host[64];            /* host part of the listen address */
+	char listen_host[64]; /* host part of the listen address */
 	char cname_target[272];
 	char dns_server[128];
-	char stripe_api[512];            /* WLPORTAL_STRIPE_API: Stripe's API base URL */
-	int64_t domain_claim_ttl_ms;     /* an unverified domain claim lives this long */
-	int64_t domain_recheck_ms;       /* verified domains are re-checked this often */
-	int public_port;                 /* the port portal URLs carry on a localhost base */
-	bool trust_proxy;                /* behind our own reverse proxy */
+	char stripe_api[512];        /* WLPORTAL_STRIPE_API: Stripe's API base URL */
+	int64_t domain_claim_ttl_ms; /* an unverified domain claim lives this long */
+	int64_t domain_recheck_ms;   /* verified domains are re-checked this often */
+	int public_port;             /* the port portal URLs carry on a localhost base */
+	bool trust_proxy;            /* behind our own reverse proxy */
 	/* serve: connection limits and the request-head deadline (http/conns.c) */
 	unsigned max_connections;
 	unsigned max_per_ip;
 	unsigned header_timeout_s;
-	char smtp_url[512];              /* WLPORTAL_SMTP_URL, "" = mail is off */
-	char mail_from[256];             /* WLPORTAL_MAIL_FROM (envelope and From address) */
-	int64_t mail_retry_ms;           /* the first retry of a mail after this, then doubled */
-	char web_dir[1024];              /* templates/ and static/ of the pages */
-	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
+	char smtp_url[512];           /* WLPORTAL_SMTP_URL, "" = mail is off */
+	char mail_from[256];          /* WLPORTAL_MAIL_FROM (envelope and From address) */
+	int64_t mail_retry_ms;        /* the first retry of a mail after this, then doubled */
+	char web_dir[1024];           /* templates/ and static/ of the pages */
+	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
 };
 
 #endif

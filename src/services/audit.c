@@ -20,7 +20,8 @@ on_mismatch(const struct store_audit_row *row, void *arg)
 	struct audit_ctx *ctx = arg;
 
 	ctx->mismatches++;
-	fprintf(ctx->report, "mismatch: org %s balance_seconds %" PRId64 " but its entries sum to %" PRId64 "\n",
+	fprintf(ctx->report,
+		"mismatch: org %s balance_seconds %" PRId64 " but its entries sum to %" PRId64 "\n",
 		row->org_id, row->balance_seconds, row->entries_sum);
 }
 
@@ -51,8 +52,10 @@ on_unsettled(const struct store_call *call, void *arg)
 	struct calls_ctx *ctx = arg;
 
 	ctx->out->unsettled++;
-	fprintf(ctx->report, "unsettled: call %s (org %s) is ended but has no usage row "
-		"(billed_seconds %" PRId64 ")\n", call->id, call->org_id, call->billed_seconds);
+	fprintf(ctx->report,
+		"unsettled: call %s (org %s) is ended but has no usage row "
+		"(billed_seconds %" PRId64 ")\n",
+		call->id, call->org_id, call->billed_seconds);
 }
 
 static void
@@ -61,9 +64,11 @@ on_stale(const struct store_call *call, void *arg)
 	struct calls_ctx *ctx = arg;
 
 	ctx->out->stale++;
-	fprintf(ctx->report, "stale: call %s (org %s) is %s with no event for %" PRId64 " s "
-		"(billed_seconds %" PRId64 ")\n", call->id, call->org_id, call->status,
-		(ctx->now - call->last_event_at) / 1000, call->billed_seconds);
+	fprintf(ctx->report,
+		"stale: call %s (org %s) is %s with no event for %" PRId64 " s "
+		"(billed_seconds %" PRId64 ")\n",
+		call->id, call->org_id, call->status, (ctx->now - call->last_event_at) / 1000,
+		call->billed_seconds);
 }
 
 int

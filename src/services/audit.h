@@ -16,8 +16,8 @@ struct audit_result {
 	int64_t entries;
 	int64_t mismatches;
 	int64_t calls;
-	int64_t unsettled;   /* ended calls without a usage row */
-	int64_t stale;       /* open calls without an event for longer than the limit */
+	int64_t unsettled; /* ended calls without a usage row */
+	int64_t stale;     /* open calls without an event for longer than the limit */
 };
 
 /* Writes one line per mismatching org to `report`. */

@@ -125,7 +125,8 @@ calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 		snprintf(r->call.status, sizeof(r->call.status), "ringing");
 	} else {
 		snprintf(r->call.status, sizeof(r->call.status), "rejected");
-		snprintf(r->call.ended_reason, sizeof(r->call.ended_reason), "insufficient_credits");
+		snprintf(r->call.ended_reason, sizeof(r->call.ended_reason),
+			 "insufficient_credits");
 		r->call.ended_at = now;
 	}
 	return store_call_insert(c, &r->call, err);
@@ -139,8 +140,8 @@ is_final(const char *status)
 
 /* Bills up to `want` seconds on call; returns what it billed. */
 static int
-bill(struct store_conn *c, struct store_call *call, const struct store_org *org,
-     int64_t want, int64_t avail, int64_t now, int64_t *billed, struct wl_error *err)
+bill(struct store_conn *c, struct store_call *call, const struct store_org *org, int64_t want,
+     int64_t avail, int64_t now, int64_t *billed, struct wl_error *err)
 {
 	char ref[WL_REF_MAX];
 	int64_t amount = want < avail ? want : avail;
@@ -159,7 +160,8 @@ bill(struct store_conn *c, struct store_call *call, const struct store_org *org,
 	if (rc == LEDGER_DUPLICATE)
 		return wl_fail(err, WL_EINTERNAL, "ledger reference %s reused", ref);
 	if (is_child(org)) {
-		rc = ledger_apply(c, org->parent_id, -amount, "child_call", ref, "Client call", now, err);
+		rc = ledger_apply(c, org->parent_id, -amount, "child_call", ref, "Client call", now,
+				  err);
 		if (rc < 0)
 			return rc;
 		if (rc == LEDGER_DUPLICATE)
@@ -268,9 +270,11 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	ending = strcmp(r->status, "ended") == 0 || strcmp(r->status, "ended-with-error") == 0;
 	if (ending) {
 		if (r->ended_reason[0] != '\0')
-			snprintf(call.ended_reason, sizeof(call.ended_reason), "%s", r->ended_reason);
+			snprintf(call.ended_reason, sizeof(call.ended_reason), "%s",
+				 r->ended_reason);
 		else if (call.cut_off)
-			snprintf(call.ended_reason, sizeof(call.ended_reason), "insufficient_credits");
+			snprintf(call.ended_reason, sizeof(call.ended_reason),
+				 "insufficient_credits");
 		rc = settle(c, &call, now, err);
 		if (rc != WL_OK)
 			return rc;

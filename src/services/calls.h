@@ -48,15 +48,15 @@ int calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 struct calls_event {
 	/* in */
 	char call_id[WL_ID_LEN];
-	char org_id[WL_ID_LEN];         /* from calls_event_prepare, or "" */
-	char billed_org_id[WL_ID_LEN];  /* the agency that pays, likewise */
-	char status[16];            /* ringing | in-progress | ended | ended-with-error */
+	char org_id[WL_ID_LEN];        /* from calls_event_prepare, or "" */
+	char billed_org_id[WL_ID_LEN]; /* the agency that pays, likewise */
+	char status[16];               /* ringing | in-progress | ended | ended-with-error */
 	int64_t elapsed_sec;
 	char ended_reason[65];
 	/* out */
-	bool keep_going;            /* the engine may continue the call */
-	int64_t billed_seconds;     /* billed on this call so far */
-	int64_t billed_now;         /* billed by this event */
+	bool keep_going;        /* the engine may continue the call */
+	int64_t billed_seconds; /* billed on this call so far */
+	int64_t billed_now;     /* billed by this event */
 };
 int calls_event_run(struct store_conn *c, void *arg, struct wl_error *err);
 /* A read before the job: who owns and who pays for the call (immutable), so
@@ -88,19 +88,19 @@ int calls_agency_of_id(struct store_conn *c, const char *org_id, char agency[WL_
 		       struct wl_error *err);
 
 /* Reads. A call of another org is WL_ENOTFOUND. */
-int calls_get(struct store_conn *c, const char *org_id, const char *call_id,
-	      struct store_call *out, struct wl_error *err);
+int calls_get(struct store_conn *c, const char *org_id, const char *call_id, struct store_call *out,
+	      struct wl_error *err);
 
 /* An org's calls, newest first: one page of `limit` (1..CALLS_PAGE_MAX)
  * after the cursor. page rows are struct store_call; page_free them. */
-int calls_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
-	       const char *cursor_id, int limit, struct page *out, struct wl_error *err);
+int calls_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const char *cursor_id,
+	       int limit, struct page *out, struct wl_error *err);
 
 struct usage_report {
-	struct page page;           /* struct store_usage rows, oldest first */
-	int64_t total_seconds;      /* the whole range, not just the page */
+	struct page page;      /* struct store_usage rows, oldest first */
+	int64_t total_seconds; /* the whole range, not just the page */
 	int64_t total_rows;
-	struct pricing_cost cost;   /* of total_seconds, by services/pricing.h */
+	struct pricing_cost cost; /* of total_seconds, by services/pricing.h */
 };
 /* [from_day, to_day] inclusive UTC days since epoch; `limit` rows a page
  * (1..CALLS_PAGE_MAX). On success the caller calls usage_report_free. */

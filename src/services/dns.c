@@ -42,10 +42,10 @@ struct findings {
 	bool has_cname;
 	char cname[NS_MAXDNAME];
 	int naddrs;
-	struct wl_buf addrs;   /* "192.0.2.7, 2001:db8::7" */
+	struct wl_buf addrs; /* "192.0.2.7, 2001:db8::7" */
 	const char *txt_expected;
-	bool txt_found;        /* a TXT record equal to txt_expected */
-	int txt_others;        /* TXT records with another value */
+	bool txt_found; /* a TXT record equal to txt_expected */
+	int txt_others; /* TXT records with another value */
 };
 
 const char *
@@ -124,9 +124,10 @@ take_txt(const ns_rr *rr, struct findings *found, struct wl_error *err)
 	while (p < end) {
 		len = *p++;
 		if (len > (size_t)(end - p))
-			return wl_fail(err, WL_EUNAVAILABLE, "DNS answer has a malformed TXT record");
+			return wl_fail(err, WL_EUNAVAILABLE,
+				       "DNS answer has a malformed TXT record");
 		if (n + len >= sizeof(value)) {
-			found->txt_others++;   /* far longer than any value of ours */
+			found->txt_others++; /* far longer than any value of ours */
 			return WL_OK;
 		}
 		memcpy(value + n, p, len);
@@ -149,13 +150,12 @@ take_record(const ns_msg *msg, const ns_rr *rr, struct findings *found, struct w
 	char text[INET6_ADDRSTRLEN];
 
 	switch (ns_rr_type(*rr)) {
-	case ns_t_txt:
-		return take_txt(rr, found, err);
+	case ns_t_txt: return take_txt(rr, found, err);
 	case ns_t_cname:
 		if (found->has_cname)
 			return WL_OK;
 		if (ns_name_uncompress(ns_msg_base(*msg), ns_msg_end(*msg), ns_rr_rdata(*rr),
-		    found->cname, sizeof(found->cname)) < 0)
+				       found->cname, sizeof(found->cname)) < 0)
 			return wl_fail(err, WL_EUNAVAILABLE, "DNS answer has a malformed CNAME");
 		found->has_cname = true;
 		return WL_OK;
@@ -164,22 +164,21 @@ take_record(const ns_msg *msg, const ns_rr *rr, struct findings *found, struct w
 		if (ns_rr_rdlen(*rr) != (ns_rr_type(*rr) == ns_t_a ? 4 : 16))
 			return wl_fail(err, WL_EUNAVAILABLE, "DNS answer has a malformed address");
 		inet_ntop(ns_rr_type(*rr) == ns_t_a ? AF_INET : AF_INET6, ns_rr_rdata(*rr), text,
-		    sizeof(text));
+			  sizeof(text));
 		if (found->naddrs > 0)
 			wl_buf_puts(&found->addrs, ", ");
 		wl_buf_puts(&found->addrs, text);
 		found->naddrs++;
 		return WL_OK;
-	default:
-		return WL_OK;
+	default: return WL_OK;
 	}
 }
 
 /* One query. NXDOMAIN and "no data" are answers (nothing found); a
  * timeout, refusal or server failure is an error. */
 static int
-query(res_state st, const char *server_text, const char *domain, int type,
-      struct findings *found, struct wl_error *err)
+query(res_state st, const char *server_text, const char *domain, int type, struct findings *found,
+      struct wl_error *err)
 {
 	unsigned char *answer;
 	ns_msg msg;
@@ -193,20 +192,21 @@ query(res_state st, const char *server_text, const char *domain, int type,
 	if (len < 0) {
 		if (st->res_h_errno != HOST_NOT_FOUND && st->res_h_errno != NO_DATA)
 			rc = wl_fail(err, WL_EUNAVAILABLE,
-			    "DNS server %s gave no usable answer for %s %s (%s)", server_text,
-			    domain, type_name(type), hstrerror(st->res_h_errno));
+				     "DNS server %s gave no usable answer for %s %s (%s)",
+				     server_text, domain, type_name(type),
+				     hstrerror(st->res_h_errno));
 		goto out;
 	}
 	if (len > ANSWER_MAX || ns_initparse(answer, len, &msg) < 0) {
 		rc = wl_fail(err, WL_EUNAVAILABLE, "DNS answer for %s %s is unreadable", domain,
-		    type_name(type));
+			     type_name(type));
 		goto out;
 	}
 	count = ns_msg_count(msg, ns_s_an);
 	for (i = 0; i < count; i++) {
 		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0) {
 			rc = wl_fail(err, WL_EUNAVAILABLE, "DNS answer for %s %s is unreadable",
-			    domain, type_name(type));
+				     domain, type_name(type));
 			goto out;
 		}
 		if (ns_rr_class(rr) != ns_c_in || !same_name(ns_rr_name(rr), domain))
@@ -232,22 +232,22 @@ judge(const struct findings *found, const char *domain, const char *target, char
 		reason_sz = sizeof(dummy);
 	}
 	if (found->has_cname && !same_name(found->cname, target)) {
-		snprintf(reason, reason_sz, "%s has a CNAME to %s, but it must point to %s",
-		    domain, found->cname, target);
+		snprintf(reason, reason_sz, "%s has a CNAME to %s, but it must point to %s", domain,
+			 found->cname, target);
 		return DNS_MISCONFIGURED;
 	}
 	if (found->naddrs > 0) {
-		snprintf(reason, reason_sz,
-		    "%s has conflicting A/AAAA records (%s); remove them and add a CNAME to %s",
-		    domain, found->addrs.p, target);
+		snprintf(
+			reason, reason_sz,
+			"%s has conflicting A/AAAA records (%s); remove them and add a CNAME to %s",
+			domain, found->addrs.p, target);
 		return DNS_MISCONFIGURED;
 	}
 	if (found->has_cname) {
 		snprintf(reason, reason_sz, "%s has a CNAME to %s", domain, target);
 		return DNS_VERIFIED;
 	}
-	snprintf(reason, reason_sz,
-	    "no CNAME record yet; DNS changes can take up to 48 hours");
+	snprintf(reason, reason_sz, "no CNAME record yet; DNS changes can take up to 48 hours");
 	return DNS_PENDING;
 }
 
@@ -267,14 +267,15 @@ resolver_open(struct resolver *r, const char *server, struct wl_error *err)
 		server = "";
 	if (server[0] != '\0' && !parse_server(server, &sin))
 		return wl_fail(err, WL_EINVALID,
-		    "DNS server \"%s\" is not an IPv4 address with an optional :port", server);
+			       "DNS server \"%s\" is not an IPv4 address with an optional :port",
+			       server);
 	r->server_text = server[0] != '\0' ? server : "(system resolver)";
 	memset(&r->st, 0, sizeof(r->st));
 	if (res_ninit(&r->st) != 0)
 		return wl_fail(err, WL_EUNAVAILABLE, "cannot initialise the DNS resolver");
 	r->st.retrans = DNS_TRY_SECONDS;
 	r->st.retry = DNS_TRIES;
-	r->st.options &= ~(unsigned long)(RES_DNSRCH | RES_DEFNAMES);   /* exact name only */
+	r->st.options &= ~(unsigned long)(RES_DNSRCH | RES_DEFNAMES); /* exact name only */
 	r->saved_nscount = r->st.nscount;
 	if (server[0] != '\0') {
 		r->st.nsaddr_list[0] = sin;
@@ -310,8 +311,8 @@ askable_name(const char *name)
 }
 
 int
-dns_find_txt(const char *server, const char *name, const char *expected, bool *found,
-	     int *others, struct wl_error *err)
+dns_find_txt(const char *server, const char *name, const char *expected, bool *found, int *others,
+	     struct wl_error *err)
 {
 	struct resolver r;
 	struct findings f;
@@ -340,8 +341,7 @@ dns_find_txt(const char *server, const char *name, const char *expected, bool *f
 
 int
 dns_check_domain(const char *server, const char *domain, const char *cname_target,
-		 enum dns_verdict *verdict, char *reason, size_t reason_sz,
-		 struct wl_error *err)
+		 enum dns_verdict *verdict, char *reason, size_t reason_sz, struct wl_error *err)
 {
 	static const int types[] = { ns_t_cname, ns_t_a, ns_t_aaaa };
 	struct resolver r;

@@ -15,9 +15,9 @@
 #include "core/error.h"
 
 enum dns_verdict {
-	DNS_VERIFIED,       /* CNAME to the target, no A/AAAA at the name */
-	DNS_PENDING,        /* no records yet (NXDOMAIN or no data) */
-	DNS_MISCONFIGURED,  /* CNAME elsewhere, or A/AAAA records in the way */
+	DNS_VERIFIED,      /* CNAME to the target, no A/AAAA at the name */
+	DNS_PENDING,       /* no records yet (NXDOMAIN or no data) */
+	DNS_MISCONFIGURED, /* CNAME elsewhere, or A/AAAA records in the way */
 };
 
 /* "verified", "pending", "misconfigured". */

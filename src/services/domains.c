@@ -27,7 +27,7 @@ int64_t
 domains_claim_expires_at(const struct wl_app *app, const struct store_whitelabel *s)
 {
 	int64_t since = s->domain_claimed_at > s->domain_verified_at ? s->domain_claimed_at
-								       : s->domain_verified_at;
+								     : s->domain_verified_at;
 
 	if (strcmp(s->domain_status, "verified") == 0)
 		return 0;
@@ -86,7 +86,8 @@ domains_claim_prepare(const struct wl_app *app, const char *org_id, const char *
 		return WL_EVALIDATION;
 	}
 	if (wl_host_under(r->domain, base)) {
-		wl_error_field(err, "domain", "must be a domain of your own, not one under %s", base);
+		wl_error_field(err, "domain", "must be a domain of your own, not one under %s",
+			       base);
 		return WL_EVALIDATION;
 	}
 	snprintf(r->org_id, sizeof(r->org_id), "%s", org_id);
@@ -150,7 +151,7 @@ claim(struct store_conn *c, struct domains_job *r, struct store_whitelabel *s, i
 	int rc;
 
 	if (strcmp(s->custom_domain, r->domain) == 0 && live_at(r, s, now))
-		return WL_OK;   /* claimed already: keep its token and state */
+		return WL_OK; /* claimed already: keep its token and state */
 	if ((rc = take_from_other(c, r, now, err)) != WL_OK)
 		return rc;
 	clear_claim(s);
@@ -165,8 +166,7 @@ claim(struct store_conn *c, struct domains_job *r, struct store_whitelabel *s, i
 }
 
 static int
-record_verdict(struct domains_job *r, struct store_whitelabel *s, int64_t now,
-	       struct wl_error *err)
+record_verdict(struct domains_job *r, struct store_whitelabel *s, int64_t now, struct wl_error *err)
 {
 	/* The claim may have changed while DNS was asked: keep the newer one. */
 	if (strcmp(s->custom_domain, r->domain) != 0 || strcmp(s->domain_token, r->token) != 0)
@@ -212,7 +212,8 @@ domains_run(struct store_conn *c, void *arg, struct wl_error *err)
 	s.updated_at = now;
 	rc = store_wl_put(c, &s, err);
 	if (rc == WL_ECONFLICT)
-		return wl_fail(err, WL_ECONFLICT, "%s is already used by another portal", r->domain);
+		return wl_fail(err, WL_ECONFLICT, "%s is already used by another portal",
+			       r->domain);
 	if (rc != WL_OK)
 		return rc;
 	r->result = s;
@@ -261,9 +262,10 @@ judge(struct domains_job *r, enum dns_verdict cname, const char *cname_reason, b
       int txt_others, const char *target)
 {
 	char reason[sizeof(r->reason)];
-	const char *txt_problem = txt_others > 0
-		? "the TXT record " DOMAINS_TXT_PREFIX "… holds another value than this claim's"
-		: "there is no TXT record " DOMAINS_TXT_PREFIX "… with this claim's value";
+	const char *txt_problem = txt_others > 0 ? "the TXT record " DOMAINS_TXT_PREFIX
+						   "… holds another value than this claim's"
+						 : "there is no TXT record " DOMAINS_TXT_PREFIX
+						   "… with this claim's value";
 
 	if (cname == DNS_VERIFIED && txt_found) {
 		/* reasons are sentences for people: a very long name is cut short */
@@ -361,8 +363,8 @@ recheck_one(const struct wl_app *app, const struct store_whitelabel *s, int64_t 
 	}
 	if (writer_run(app->writer, domains_run, &r, &err) == WL_OK &&
 	    strcmp(r.status, s->domain_status) != 0)
-		fprintf(stderr, "wlportal: custom domain %s of org %s is now %s\n", s->custom_domain,
-			s->org_id, r.status);
+		fprintf(stderr, "wlportal: custom domain %s of org %s is now %s\n",
+			s->custom_domain, s->org_id, r.status);
 }
 
 static void
@@ -397,7 +399,7 @@ recheck_main(void *arg)
 {
 	struct domains_rechecker *rc = arg;
 	int64_t tick = rc->app->domain_recheck_ms < RECHECK_TICK_MAX_MS ? rc->app->domain_recheck_ms
-									 : RECHECK_TICK_MAX_MS;
+									: RECHECK_TICK_MAX_MS;
 	struct timespec until;
 
 	for (;;) {

@@ -29,8 +29,8 @@
 
 #define DOMAINS_TXT_PREFIX "_wlportal-challenge."
 #define DOMAINS_TXT_VALUE_PREFIX "wlportal-verify="
-#define DOMAINS_CLAIM_TTL_DEFAULT_S 604800     /* 7 days */
-#define DOMAINS_RECHECK_DEFAULT_S 86400        /* a day */
+#define DOMAINS_CLAIM_TTL_DEFAULT_S 604800 /* 7 days */
+#define DOMAINS_RECHECK_DEFAULT_S 86400    /* a day */
 
 /* Whether s holds a claim that counts at `now`: verified, or younger than
  * the claim lifetime. */
@@ -44,13 +44,13 @@ void domains_txt_value(const char *token, char *out, size_t n);
 struct domains_job {
 	/* in */
 	char org_id[WL_ID_LEN];
-	char domain[254];                   /* "" = remove the claim */
-	char token[65];                     /* a new claim's token, or the checked claim's */
+	char domain[254]; /* "" = remove the claim */
+	char token[65];   /* a new claim's token, or the checked claim's */
 	int64_t claim_ttl_ms;
 	/* in, for a status update after a DNS check */
 	bool status_update;
-	bool expire;                        /* drop this claim (token) if it expired */
-	bool was_verified;                  /* the claim had been verified before */
+	bool expire;       /* drop this claim (token) if it expired */
+	bool was_verified; /* the claim had been verified before */
 	char status[16];
 	char reason[256];
 	/* out */

@@ -34,8 +34,10 @@ ids_random_token(char *out, size_t nbytes_random)
 	if (nbytes_random > sizeof(raw))
 		nbytes_random = sizeof(raw);
 	randombytes_buf(raw, nbytes_random);
-	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(nbytes_random, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-			  raw, nbytes_random, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+		out,
+		sodium_base64_ENCODED_LEN(nbytes_random, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+		raw, nbytes_random, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 }
 
@@ -71,8 +73,9 @@ ids_hash_password(const char *password, char *out, size_t outsz)
 int
 ids_verify_password(const char *encoded, const char *password)
 {
-	return crypto_pwhash_str_verify(encoded, password, strlen(password)) == 0 ? WL_OK
-										   : WL_EUNAUTHORIZED;
+	return crypto_pwhash_str_verify(encoded, password, strlen(password)) == 0
+		       ? WL_OK
+		       : WL_EUNAUTHORIZED;
 }
 
 int

@@ -11,7 +11,7 @@
 #include "store/store.h"
 
 #define WL_API_KEY_PREFIX "wlp_"
-#define WL_API_KEY_LEN 48           /* "wlp_" + 43 base64url chars + NUL fits */
+#define WL_API_KEY_LEN 48 /* "wlp_" + 43 base64url chars + NUL fits */
 
 int ids_init(void);
 void ids_new_uuid(char out[WL_ID_LEN]);

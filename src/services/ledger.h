@@ -20,8 +20,7 @@
 /* Returns LEDGER_APPLIED, LEDGER_DUPLICATE (nothing changed), or a negative
  * error (WL_EINSUFFICIENT when the balance would go below zero — the caller's
  * job then fails and its savepoint undoes the entry). */
-int ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds,
-		 const char *kind, const char *reference, const char *description, int64_t now,
-		 struct wl_error *err);
+int ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
+		 const char *reference, const char *description, int64_t now, struct wl_error *err);
 
 #endif

@@ -49,10 +49,10 @@ mail_enqueue(struct store_conn *c, const struct mail_request *m, struct wl_error
 	char *sealed = NULL;
 	int rc;
 
-	if (m->kind == NULL || !kind_ok(m->kind) || m->agency_id == NULL ||
-	    m->body == NULL || strlen(m->body) > MAIL_QUEUED_BODY_MAX ||
-	    (m->from_name != NULL && strlen(m->from_name) > WL_NAME_MAX) ||
-	    m->subject == NULL || strlen(m->subject) >= sizeof(row.subject))
+	if (m->kind == NULL || !kind_ok(m->kind) || m->agency_id == NULL || m->body == NULL ||
+	    strlen(m->body) > MAIL_QUEUED_BODY_MAX ||
+	    (m->from_name != NULL && strlen(m->from_name) > WL_NAME_MAX) || m->subject == NULL ||
+	    strlen(m->subject) >= sizeof(row.subject))
 		return wl_fail(err, WL_EINVALID, "mail: kind, subject or body out of bounds");
 	if ((rc = wl_mail_check(&check, err)) != WL_OK)
 		return rc;
@@ -97,7 +97,7 @@ claim_run(struct store_conn *c, void *arg, struct wl_error *err)
 /* How a send ended, written back by settle_run. */
 struct settle_job {
 	const char *id;
-	int outcome;            /* WL_OK sent, WL_EUNAVAILABLE retry, else give up */
+	int outcome; /* WL_OK sent, WL_EUNAVAILABLE retry, else give up */
 	int64_t now, next_at;
 	char error[256];
 };
@@ -173,7 +173,7 @@ deliver(struct wl_app *app, const char *id, int *sent, struct wl_error *err)
 	claim.lease_until = claim.now + 2 * MAILER_TIMEOUT_MS_DEFAULT;
 	rc = writer_run(app->writer, claim_run, &claim, err);
 	if (rc == WL_ENOTFOUND)
-		return WL_OK;            /* another sender has it */
+		return WL_OK; /* another sender has it */
 	if (rc != WL_OK)
 		return rc;
 	memset(&m, 0, sizeof(m));
@@ -202,7 +202,7 @@ deliver(struct wl_app *app, const char *id, int *sent, struct wl_error *err)
 int
 mail_outbox_pass(struct wl_app *app, int *sent, struct wl_error *err)
 {
-	char (*ids)[WL_ID_LEN] = calloc(DUE_PAGE, WL_ID_LEN);
+	char(*ids)[WL_ID_LEN] = calloc(DUE_PAGE, WL_ID_LEN);
 	struct store_conn *c;
 	int n = 0, i, rc;
 

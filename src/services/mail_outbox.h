@@ -21,18 +21,18 @@
 
 #include "services/app.h"
 
-#define MAIL_RETRY_BASE_MS_DEFAULT 30000LL   /* WLPORTAL_MAIL_RETRY_SECONDS; doubled per attempt */
+#define MAIL_RETRY_BASE_MS_DEFAULT 30000LL /* WLPORTAL_MAIL_RETRY_SECONDS; doubled per attempt */
 #define MAIL_RETRY_CAP_MS (3600LL * 1000)
 #define MAIL_ATTEMPTS_MAX 8
 
 struct mail_request {
-	const struct wl_app *app;   /* its master key seals the body */
-	const char *agency_id;      /* the agency the mail is sent for */
-	const char *kind;           /* "verify", "reset", "purchase", … ([a-z_], ≤ 23) */
+	const struct wl_app *app; /* its master key seals the body */
+	const char *agency_id;    /* the agency the mail is sent for */
+	const char *kind;         /* "verify", "reset", "purchase", … ([a-z_], ≤ 23) */
 	const char *to_addr;
-	const char *from_name;      /* the agency's name (the From display name) */
+	const char *from_name; /* the agency's name (the From display name) */
 	const char *subject;
-	const char *body;           /* plain text */
+	const char *body; /* plain text */
 };
 
 /* Inside a writer job: checks the mail (core/mail.h rules) and queues it.

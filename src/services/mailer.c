@@ -51,11 +51,14 @@ smtp_error(CURLcode rc, long smtp_code, const struct mailer_conf *conf, struct w
 		return wl_fail(err, WL_EUNAVAILABLE, "the mail server did not answer within %ld ms",
 			       ms);
 	if (smtp_code >= 500)
-		return wl_fail(err, WL_EINVALID, "the mail server refused the message (SMTP %ld): %s",
-			       smtp_code, curl_easy_strerror(rc));
+		return wl_fail(err, WL_EINVALID,
+			       "the mail server refused the message (SMTP %ld): %s", smtp_code,
+			       curl_easy_strerror(rc));
 	if (smtp_code >= 400)
-		return wl_fail(err, WL_EUNAVAILABLE, "the mail server deferred the message (SMTP "
-			       "%ld): %s", smtp_code, curl_easy_strerror(rc));
+		return wl_fail(err, WL_EUNAVAILABLE,
+			       "the mail server deferred the message (SMTP "
+			       "%ld): %s",
+			       smtp_code, curl_easy_strerror(rc));
 	return wl_fail(err, WL_EUNAVAILABLE, "the mail server could not be reached: %s",
 		       curl_easy_strerror(rc));
 }
@@ -102,8 +105,8 @@ transfer(const struct mailer_conf *conf, const struct wl_mail *m, struct upload 
 }
 
 int
-mailer_send(const struct mailer_conf *conf, const struct wl_mail *m, char *message_id,
-	    size_t idsz, struct wl_error *err)
+mailer_send(const struct mailer_conf *conf, const struct wl_mail *m, char *message_id, size_t idsz,
+	    struct wl_error *err)
 {
 	unsigned char raw[16];
 	char unique[2 * sizeof(raw) + 1];
@@ -114,7 +117,8 @@ mailer_send(const struct mailer_conf *conf, const struct wl_mail *m, char *messa
 	if (message_id != NULL && idsz > 0)
 		message_id[0] = '\0';
 	if (conf == NULL || !url_ok(conf->smtp_url))
-		return wl_fail(err, WL_EINVALID, "mail: WLPORTAL_SMTP_URL is not an smtp:// or "
+		return wl_fail(err, WL_EINVALID,
+			       "mail: WLPORTAL_SMTP_URL is not an smtp:// or "
 			       "smtps:// URL");
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(unique, sizeof(unique), raw, sizeof(raw));

@@ -23,9 +23,9 @@
 #define MAILER_MESSAGE_ID_MAX 160
 
 struct mailer_conf {
-	const char *smtp_url;       /* WLPORTAL_SMTP_URL; smtp:// or smtps:// */
-	long connect_timeout_ms;    /* <= 0: MAILER_CONNECT_TIMEOUT_MS_DEFAULT */
-	long timeout_ms;            /* whole exchange; <= 0: MAILER_TIMEOUT_MS_DEFAULT */
+	const char *smtp_url;    /* WLPORTAL_SMTP_URL; smtp:// or smtps:// */
+	long connect_timeout_ms; /* <= 0: MAILER_CONNECT_TIMEOUT_MS_DEFAULT */
+	long timeout_ms;         /* whole exchange; <= 0: MAILER_TIMEOUT_MS_DEFAULT */
 };
 
 /*

@@ -18,8 +18,8 @@
 #define SEALED_MAX 512
 
 struct stored {
-	char check[SEALED_MAX];     /* "" = none yet */
-	char sample[SEALED_MAX];    /* a sealed secret, "" = none */
+	char check[SEALED_MAX];  /* "" = none yet */
+	char sample[SEALED_MAX]; /* a sealed secret, "" = none */
 };
 
 static int
@@ -76,7 +76,8 @@ wrong_key(const char *path, struct wl_error *err)
 	return wl_fail(err, WL_EINTERNAL,
 		       "the master key in %s does not open the secrets sealed in this database: "
 		       "start with the key file they were sealed with (WLPORTAL_MASTER_KEY_FILE); "
-		       "refusing to start rather than lose them", path);
+		       "refusing to start rather than lose them",
+		       path);
 }
 
 int
@@ -93,7 +94,8 @@ masterkey_open(struct wl_app *app, const char *path, struct wl_error *err)
 		return wl_fail(err, WL_EINTERNAL,
 			       "the master key file %s does not exist, but this database holds "
 			       "secrets sealed under a master key: restore that file "
-			       "(WLPORTAL_MASTER_KEY_FILE); a new key would lose them", path);
+			       "(WLPORTAL_MASTER_KEY_FILE); a new key would lose them",
+			       path);
 	if ((rc = secrets_load_master_key(path, app->master_key, err)) != WL_OK)
 		return rc;
 	if (st.check[0] != '\0')
@@ -111,5 +113,5 @@ masterkey_open(struct wl_app *app, const char *path, struct wl_error *err)
 	if ((rc = read_stored(app->store, &st, err)) != WL_OK)
 		return rc;
 	return st.check[0] != '\0' && opens(app->master_key, st.check, true) ? WL_OK
-									    : wrong_key(path, err);
+									     : wrong_key(path, err);
 }

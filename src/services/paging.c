@@ -10,9 +10,8 @@
 #include <string.h>
 
 int
-page_fetch(struct store_conn *c, page_fetch_fn fetch, const void *query, size_t row_size,
-	   int limit, int64_t cursor_ms, const char *cursor_id, struct page *out,
-	   struct wl_error *err)
+page_fetch(struct store_conn *c, page_fetch_fn fetch, const void *query, size_t row_size, int limit,
+	   int64_t cursor_ms, const char *cursor_id, struct page *out, struct wl_error *err)
 {
 	int want, rc;
 

@@ -28,10 +28,10 @@ typedef int (*page_fetch_fn)(struct store_conn *c, const void *query, int64_t cu
 			     struct wl_error *err);
 
 struct page {
-	void *rows;          /* owned: limit + 1 slots of row_size; page_free */
+	void *rows; /* owned: limit + 1 slots of row_size; page_free */
 	size_t row_size;
-	int n;               /* rows on this page, 0..limit */
-	bool more;           /* a next page exists */
+	int n;     /* rows on this page, 0..limit */
+	bool more; /* a next page exists */
 };
 
 /* Reads one page of `limit` rows (1..PAGE_MAX, asserted) after the cursor

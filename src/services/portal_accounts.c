@@ -347,7 +347,8 @@ portal_home_read(struct store_conn *c, const char *user_id, const char *org_id,
 		return rc;
 	rc = store_ledger_list(c, org_id, PORTAL_HISTORY_ROWS, out->history, &out->nhistory, err);
 	if (rc == WL_OK)
-		rc = store_call_list(c, org_id, 0, "", PORTAL_CALL_ROWS, out->calls, &out->ncalls, err);
+		rc = store_call_list(c, org_id, 0, "", PORTAL_CALL_ROWS, out->calls, &out->ncalls,
+				     err);
 	if (rc == WL_OK)
 		rc = store_apikey_list(c, org_id, PORTAL_KEY_ROWS, out->keys, &out->nkeys, err);
 	return rc;

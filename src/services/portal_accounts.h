@@ -28,38 +28,37 @@
 #define PORTAL_SESSION_TTL_MS (12LL * 3600 * 1000)
 #define PORTAL_VERIFY_TTL_MS (7LL * 24 * 3600 * 1000)
 #define PORTAL_RESET_TTL_MS (3600LL * 1000)
-#define PORTAL_TOKEN_LEN 43                 /* base64url of 32 random bytes */
-#define PORTAL_KEYS_MAX 20                  /* active API keys per client */
+#define PORTAL_TOKEN_LEN 43 /* base64url of 32 random bytes */
+#define PORTAL_KEYS_MAX 20  /* active API keys per client */
 #define PORTAL_KEY_NAME_MAX 64
 #define PORTAL_URL_MAX 600
 
 /* The session behind a portal cookie for the agency agency_id:
  * WL_EUNAUTHORIZED when there is none, it expired, or it belongs to
  * another agency's portal. */
-int portal_session_read(struct store_conn *c, const char *token, int64_t now,
-			const char *agency_id, struct store_portal_session *out,
-			struct wl_error *err);
+int portal_session_read(struct store_conn *c, const char *token, int64_t now, const char *agency_id,
+			struct store_portal_session *out, struct wl_error *err);
 void portal_token_hash(const char *token, unsigned char hash[WL_KEY_HASH_LEN]);
 
 /* What a job needs of the portal to write its mails. */
 struct portal_brand {
 	char agency_id[WL_ID_LEN];
 	char company_name[WL_NAME_MAX + 1];
-	char url[PORTAL_URL_MAX];           /* the portal's absolute URL, without a final / */
+	char url[PORTAL_URL_MAX]; /* the portal's absolute URL, without a final / */
 };
 
 /* A new session (written by the jobs below that log a user in). */
 struct portal_new_session {
 	unsigned char hash[WL_KEY_HASH_LEN];
 	struct store_portal_session session;
-	char token[SESSIONS_TOKEN_MAX];     /* the cookie value: wipe it once sent */
+	char token[SESSIONS_TOKEN_MAX]; /* the cookie value: wipe it once sent */
 };
 
 /* ---- sign-up ---- */
 struct portal_signup {
 	const struct wl_app *app;
 	struct portal_brand brand;
-	char email[WL_EMAIL_MAX + 1];       /* normalised */
+	char email[WL_EMAIL_MAX + 1]; /* normalised */
 	char password_hash[160];
 	int64_t now;
 	struct portal_new_session created;
@@ -98,7 +97,7 @@ struct portal_reset_request {
 	char email[WL_EMAIL_MAX + 1];
 	int64_t now;
 	char token[PORTAL_TOKEN_LEN + 1];
-	bool mailed;                        /* out: never shown to the client */
+	bool mailed; /* out: never shown to the client */
 };
 void portal_reset_request_prepare(struct portal_reset_request *r);
 /* Writer job: when the address has an account on this portal, a reset
@@ -108,9 +107,9 @@ int portal_reset_request_run(struct store_conn *c, void *arg, struct wl_error *e
 struct portal_use_link {
 	char agency_id[WL_ID_LEN];
 	char token[PORTAL_TOKEN_LEN + 1];
-	char password_hash[160];            /* reset only */
+	char password_hash[160]; /* reset only */
 	int64_t now;
-	char user_id[WL_ID_LEN];            /* out */
+	char user_id[WL_ID_LEN]; /* out */
 };
 /* Writer jobs: WL_ENOTFOUND when the link is unknown, used, expired, or of
  * another agency's portal (nothing changes then). A reset sets the new
@@ -133,12 +132,12 @@ struct portal_key_create {
 	char org_id[WL_ID_LEN];
 	char name[PORTAL_KEY_NAME_MAX + 1];
 	int64_t now;
-	char key[WL_API_KEY_LEN + 1];       /* out: shown once, wipe after */
+	char key[WL_API_KEY_LEN + 1]; /* out: shown once, wipe after */
 	unsigned char hash[WL_KEY_HASH_LEN];
 };
 /* Checks the name (1..64 printable characters). */
-int portal_key_create_prepare(struct portal_key_create *k, const char *org_id,
-			      const char *name, int64_t now, struct wl_error *err);
+int portal_key_create_prepare(struct portal_key_create *k, const char *org_id, const char *name,
+			      int64_t now, struct wl_error *err);
 /* Writer job: WL_ECONFLICT when the org has PORTAL_KEYS_MAX active keys. */
 int portal_key_create_run(struct store_conn *c, void *arg, struct wl_error *err);
 

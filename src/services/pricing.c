@@ -44,8 +44,8 @@ pricing_usage_cost(struct store_conn *c, const struct wl_app *app, const struct 
 }
 
 int
-pricing_margin(const struct wl_app *app, int64_t credits, int64_t price_minor,
-	       const char *currency, struct wl_margin *out, struct wl_error *err)
+pricing_margin(const struct wl_app *app, int64_t credits, int64_t price_minor, const char *currency,
+	       struct wl_margin *out, struct wl_error *err)
 {
 	int64_t rate = wl_fx_rate(&app->fx, currency);
 

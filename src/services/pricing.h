@@ -22,15 +22,14 @@
 #include "store/store.h"
 
 struct pricing_cost {
-	bool known;          /* false: a client whose agency has no package */
-	int64_t minor;       /* cents or pence; 0 when !known */
-	char currency[4];    /* EUR, USD or GBP */
+	bool known;       /* false: a client whose agency has no package */
+	int64_t minor;    /* cents or pence; 0 when !known */
+	char currency[4]; /* EUR, USD or GBP */
 };
 
 /* The cost of `seconds` of org's calls (a read; see above for the rule). */
-int pricing_usage_cost(struct store_conn *c, const struct wl_app *app,
-		       const struct store_org *org, int64_t seconds, struct pricing_cost *out,
-		       struct wl_error *err);
+int pricing_usage_cost(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
+		       int64_t seconds, struct pricing_cost *out, struct wl_error *err);
 
 /* The margin of a package of `credits` at `price_minor` in `currency`, the
  * platform cost converted at the operator's rate for that currency.

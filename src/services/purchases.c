@@ -104,20 +104,20 @@ purchases_checkout_start(struct store_conn *c, const struct wl_app *app,
 	secrets_free(key);
 	if (rc != WL_OK) {
 		/* err never holds the key (stripe_client.h) */
-		wl_log("stripe checkout: agency %s org %s: %s (http %ld, %s)", p->agency_id, p->org_id,
-		       err->message, p->detail.http_status,
+		wl_log("stripe checkout: agency %s org %s: %s (http %ld, %s)", p->agency_id,
+		       p->org_id, err->message, p->detail.http_status,
 		       p->detail.code[0] ? p->detail.code : "-");
 		return rc;
 	}
 	if (strlen(p->session.id) > WL_STRIPE_ID_MAX)
-		return wl_fail(err, WL_EUNAVAILABLE, "Stripe answered a session id too long to keep");
+		return wl_fail(err, WL_EUNAVAILABLE,
+			       "Stripe answered a session id too long to keep");
 	memset(&p->purchase, 0, sizeof(p->purchase));
 	ids_new_uuid(p->purchase.id);
 	memcpy(p->purchase.agency_id, p->agency_id, WL_ID_LEN);
 	memcpy(p->purchase.org_id, p->org_id, WL_ID_LEN);
 	memcpy(p->purchase.user_id, p->user_id, WL_ID_LEN);
-	snprintf(p->purchase.session_id, sizeof(p->purchase.session_id), "%.200s",
-		 p->session.id);
+	snprintf(p->purchase.session_id, sizeof(p->purchase.session_id), "%.200s", p->session.id);
 	p->purchase.credits = wl.package_credits;
 	p->purchase.amount_cents = wl.package_price_cents;
 	snprintf(p->purchase.currency, sizeof(p->purchase.currency), "%s", wl.package_currency);
@@ -158,8 +158,8 @@ purchases_status(struct store_conn *c, const char *org_id, const char *session_i
 }
 
 static int
-fetch_purchases(struct store_conn *c, const void *agency, int64_t cursor_ms,
-		const char *cursor_id, int want, void *rows, int *n, struct wl_error *err)
+fetch_purchases(struct store_conn *c, const void *agency, int64_t cursor_ms, const char *cursor_id,
+		int want, void *rows, int *n, struct wl_error *err)
 {
 	return store_purchase_list(c, agency, cursor_ms, cursor_id, want, rows, n, err);
 }

@@ -23,9 +23,9 @@
 struct purchase_checkout {
 	/* in */
 	char agency_id[WL_ID_LEN];
-	char org_id[WL_ID_LEN];        /* the client org that buys */
-	char user_id[WL_ID_LEN];       /* the client user who clicked */
-	char email[WL_EMAIL_MAX + 1];  /* customer_email, "" = not sent */
+	char org_id[WL_ID_LEN];       /* the client org that buys */
+	char user_id[WL_ID_LEN];      /* the client user who clicked */
+	char email[WL_EMAIL_MAX + 1]; /* customer_email, "" = not sent */
 	/* Where the portal's pages are for this client, without a trailing
 	 * slash ("https://acme.portal.example.com", or a verified custom
 	 * domain's origin); "" = the agency's portal host. */
@@ -34,8 +34,8 @@ struct purchase_checkout {
 	 * shown, so a double click makes one session), "" = a new one. */
 	char attempt[80];
 	/* out */
-	struct stripe_session session; /* where to send the client (303) */
-	struct store_purchase purchase;/* the pending purchase to record */
+	struct stripe_session session;  /* where to send the client (303) */
+	struct store_purchase purchase; /* the pending purchase to record */
 	struct stripe_api_error detail;
 };
 

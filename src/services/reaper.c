@@ -56,8 +56,7 @@ reap_done(struct wl_job *job)
 
 /* Settles one page of silent calls; *found = calls the page held. */
 static int
-reap_page(struct wl_app *app, int64_t before_ms, int *found, int64_t *settled,
-	  struct wl_error *err)
+reap_page(struct wl_app *app, int64_t before_ms, int *found, int64_t *settled, struct wl_error *err)
 {
 	struct store_call *calls = calloc(REAP_PAGE, sizeof(*calls));
 	struct reap_job *jobs = calloc(REAP_PAGE, sizeof(*jobs));
@@ -169,7 +168,8 @@ reaper_main(void *arg)
 		if (reaper_pass(r->app, r->stale_after_ms, &settled, &err) != WL_OK)
 			fprintf(stderr, "wlportal: stale-call reaper: %s\n", err.message);
 		else if (settled > 0)
-			fprintf(stderr, "wlportal: settled %lld stale call(s)\n", (long long)settled);
+			fprintf(stderr, "wlportal: settled %lld stale call(s)\n",
+				(long long)settled);
 		pthread_mutex_lock(&r->mu);
 	}
 	pthread_mutex_unlock(&r->mu);

@@ -28,7 +28,6 @@ void reaper_stop(struct reaper *r);
  * *settled = calls ended by this pass. Blocks until their writes are
  * durable: call it from the reaper's thread (or a CLI/test), never from a
  * server thread. */
-int reaper_pass(struct wl_app *app, int64_t stale_after_ms, int64_t *settled,
-		struct wl_error *err);
+int reaper_pass(struct wl_app *app, int64_t stale_after_ms, int64_t *settled, struct wl_error *err);
 
 #endif

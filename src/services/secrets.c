@@ -24,7 +24,7 @@
 
 #define SEALED_PREFIX "v1."
 #define B64_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
-#define PLAINTEXT_MAX (64 * 1024)           /* far above any Stripe secret */
+#define PLAINTEXT_MAX (64 * 1024) /* far above any Stripe secret */
 #define SEALED_MAX (4 * PLAINTEXT_MAX / 3 + 256)
 
 /* ---- master key file ------------------------------------------------- */
@@ -42,20 +42,20 @@ make_parent_dirs(const char *path, struct wl_error *err)
 	memcpy(dir, path, n + 1);
 	slash = strrchr(dir, '/');
 	if (slash == NULL || slash == dir)
-		return WL_OK;   /* relative to the working directory, or under / */
+		return WL_OK; /* relative to the working directory, or under / */
 	*slash = '\0';
 	for (slash = dir + 1; *slash != '\0'; slash++) {
 		if (*slash != '/')
 			continue;
 		*slash = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return wl_fail(err, WL_EINTERNAL, "cannot create directory %s: %s",
-			    dir, strerror(errno));
+			return wl_fail(err, WL_EINTERNAL, "cannot create directory %s: %s", dir,
+				       strerror(errno));
 		*slash = '/';
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return wl_fail(err, WL_EINTERNAL, "cannot create directory %s: %s", dir,
-		    strerror(errno));
+			       strerror(errno));
 	return WL_OK;
 }
 
@@ -108,10 +108,10 @@ read_key_file(const char *path, unsigned char key[SECRETS_KEY_BYTES], struct wl_
 		return 1;
 	if (fd < 0)
 		return wl_fail(err, WL_EINTERNAL, "cannot open master key file %s: %s", path,
-		    strerror(errno));
+			       strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		wl_fail(err, WL_EINTERNAL, "cannot stat master key file %s: %s", path,
-		    strerror(errno));
+			strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -120,22 +120,22 @@ read_key_file(const char *path, unsigned char key[SECRETS_KEY_BYTES], struct wl_
 	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		wl_fail(err, WL_EINTERNAL,
-		    "master key file %s is accessible by group or others (mode %03o); "
-		    "refusing to use it: run chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 0777), path);
+			"master key file %s is accessible by group or others (mode %03o); "
+			"refusing to use it: run chmod 600 %s",
+			path, (unsigned)(st.st_mode & 0777), path);
 		goto out;
 	}
 	if (st.st_size != SECRETS_KEY_BYTES) {
 		wl_fail(err, WL_EINTERNAL,
-		    "master key file %s must be exactly %d bytes, it has %lld", path,
-		    SECRETS_KEY_BYTES, (long long)st.st_size);
+			"master key file %s must be exactly %d bytes, it has %lld", path,
+			SECRETS_KEY_BYTES, (long long)st.st_size);
 		goto out;
 	}
 	if (read_full(fd, key, SECRETS_KEY_BYTES) != SECRETS_KEY_BYTES ||
 	    read_full(fd, &extra, 1) != 0) {
 		sodium_memzero(key, SECRETS_KEY_BYTES);
-		wl_fail(err, WL_EINTERNAL, "master key file %s could not be read as %d bytes",
-		    path, SECRETS_KEY_BYTES);
+		wl_fail(err, WL_EINTERNAL, "master key file %s could not be read as %d bytes", path,
+			SECRETS_KEY_BYTES);
 		goto out;
 	}
 	rc = WL_OK;
@@ -157,7 +157,7 @@ create_key_file(const char *path, unsigned char key[SECRETS_KEY_BYTES], struct w
 		return WL_EINTERNAL;
 	rc = WL_EINTERNAL;
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp-%08x%08x", path, randombytes_random(),
-	    randombytes_random());
+		     randombytes_random());
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return wl_fail(err, WL_EINTERNAL, "master key path is too long");
 
@@ -165,18 +165,17 @@ create_key_file(const char *path, unsigned char key[SECRETS_KEY_BYTES], struct w
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return wl_fail(err, WL_EINTERNAL, "cannot create master key file %s: %s", tmp,
-		    strerror(errno));
+			       strerror(errno));
 	randombytes_buf(fresh, sizeof(fresh));
-	if (fchmod(fd, 0600) != 0 || write_full(fd, fresh, sizeof(fresh)) != 0 ||
-	    fsync(fd) != 0) {
+	if (fchmod(fd, 0600) != 0 || write_full(fd, fresh, sizeof(fresh)) != 0 || fsync(fd) != 0) {
 		wl_fail(err, WL_EINTERNAL, "cannot write master key file %s: %s", tmp,
-		    strerror(errno));
+			strerror(errno));
 		close(fd);
 		goto out;
 	}
 	if (close(fd) != 0) {
 		wl_fail(err, WL_EINTERNAL, "cannot write master key file %s: %s", tmp,
-		    strerror(errno));
+			strerror(errno));
 		goto out;
 	}
 	/* link() fails with EEXIST instead of replacing: exactly one process
@@ -186,7 +185,7 @@ create_key_file(const char *path, unsigned char key[SECRETS_KEY_BYTES], struct w
 			rc = 1;
 		else
 			wl_fail(err, WL_EINTERNAL, "cannot create master key file %s: %s", path,
-			    strerror(errno));
+				strerror(errno));
 		goto out;
 	}
 	memcpy(key, fresh, sizeof(fresh));
@@ -217,8 +216,7 @@ secrets_load_master_key(const char *path, unsigned char key[SECRETS_KEY_BYTES],
 		if (rc != 1)
 			return rc;
 	}
-	return wl_fail(err, WL_EINTERNAL, "master key file %s keeps appearing and vanishing",
-	    path);
+	return wl_fail(err, WL_EINTERNAL, "master key file %s keeps appearing and vanishing", path);
 }
 
 /* ---- sealing --------------------------------------------------------- */
@@ -315,7 +313,8 @@ secrets_open(const unsigned char key[SECRETS_KEY_BYTES], const char *sealed, cha
 		return open_failed(err, "value is truncated");
 	box_part = dot + 1;
 	if (!decode_part(nonce_part, (size_t)(dot - nonce_part), nonce, sizeof(nonce),
-	    &nonce_len) || nonce_len != sizeof(nonce))
+			 &nonce_len) ||
+	    nonce_len != sizeof(nonce))
 		return open_failed(err, "bad nonce");
 
 	box_max = strlen(box_part) / 4 * 3 + 3;

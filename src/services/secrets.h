@@ -37,8 +37,8 @@ int secrets_load_master_key(const char *path, unsigned char key[SECRETS_KEY_BYTE
 /* Seals plaintext (a NUL-terminated string) under key with a fresh random
  * nonce. *out receives a malloc'd printable string. Returns 0, WL_EINVALID
  * (NULL arguments), or WL_EINTERNAL (out of memory). */
-int secrets_seal(const unsigned char key[SECRETS_KEY_BYTES], const char *plaintext,
-		 char **out, struct wl_error *err);
+int secrets_seal(const unsigned char key[SECRETS_KEY_BYTES], const char *plaintext, char **out,
+		 struct wl_error *err);
 
 /* Like secrets_seal, into the caller's buffer of outsz bytes (a stored
  * column's size); WL_EINVALID when the sealed text would not fit. */
@@ -49,8 +49,8 @@ int secrets_seal_to(const unsigned char key[SECRETS_KEY_BYTES], const char *plai
  * string. A malformed, truncated or tampered value, or the wrong key,
  * fails with WL_EINTERNAL ("could not be decrypted") and *plaintext stays
  * NULL: never partial or garbage output. */
-int secrets_open(const unsigned char key[SECRETS_KEY_BYTES], const char *sealed,
-		 char **plaintext, struct wl_error *err);
+int secrets_open(const unsigned char key[SECRETS_KEY_BYTES], const char *sealed, char **plaintext,
+		 struct wl_error *err);
 
 /* Wipes the string (up to its NUL) and frees it. NULL is fine. */
 void secrets_free(char *p);

@@ -60,8 +60,7 @@ bucket_name(char *out, size_t n, const char *prefix, const char *a, const char *
 }
 
 void
-sessions_attempt_init(struct sessions_attempt *a, const char *email, const char *addr,
-		      int64_t now)
+sessions_attempt_init(struct sessions_attempt *a, const char *email, const char *addr, int64_t now)
 {
 	memset(a, 0, sizeof(*a));
 	bucket_name(a->addr_bucket, sizeof(a->addr_bucket), "login-addr", addr, NULL);
@@ -128,7 +127,8 @@ sessions_password_ok(const struct store_user *user, const char *password)
 	bool ok;
 
 	pthread_once(&dummy_once, make_dummy_hash);
-	ok = ids_verify_password(user != NULL ? user->password_hash : dummy_hash, password) == WL_OK;
+	ok = ids_verify_password(user != NULL ? user->password_hash : dummy_hash, password) ==
+	     WL_OK;
 	return ok && user != NULL;
 }
 

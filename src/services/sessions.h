@@ -32,7 +32,7 @@ struct sessions_attempt {
 	char addr_bucket[80];
 	char pair_bucket[80];
 	int64_t now;
-	int64_t retry_after_ms;   /* out: > 0 when the attempt is refused */
+	int64_t retry_after_ms; /* out: > 0 when the attempt is refused */
 };
 
 /* email already normalised (wl_email_normalize); addr as text. */
@@ -55,7 +55,7 @@ struct sessions_new {
 	struct sessions_attempt attempt;
 	unsigned char hash[WL_KEY_HASH_LEN];
 	struct store_session session;
-	char token[SESSIONS_TOKEN_MAX];   /* the cookie value: wipe it once sent */
+	char token[SESSIONS_TOKEN_MAX]; /* the cookie value: wipe it once sent */
 };
 
 /* A new session of user after attempt a: random token, its hash, a CSRF

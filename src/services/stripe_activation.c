@@ -11,7 +11,8 @@
 #include "services/secrets.h"
 #include "services/stripe_client.h"
 
-#define CHANGED_MEANWHILE "The portal's settings changed while the price was being checked " \
+#define CHANGED_MEANWHILE \
+	"The portal's settings changed while the price was being checked " \
 	"with Stripe: please save again"
 
 bool
@@ -72,7 +73,8 @@ refusal(int rc, struct wl_error *err)
 	default:
 		return wl_fail(err, WL_EUNAVAILABLE,
 			       "The price could not be checked with Stripe (%s): the portal stays "
-			       "as it was", msg);
+			       "as it was",
+			       msg);
 	}
 }
 
@@ -85,7 +87,8 @@ rename_fields(struct wl_error *err)
 
 	for (i = 0; i < err->nfields; i++)
 		if (strcmp(err->fields[i].name, "stripe.price_id") == 0)
-			snprintf(err->fields[i].name, sizeof(err->fields[i].name), "stripe_price_id");
+			snprintf(err->fields[i].name, sizeof(err->fields[i].name),
+				 "stripe_price_id");
 }
 
 static int
@@ -104,8 +107,8 @@ ask_stripe(const struct wl_app *app, const char *org_id,
 	rc = stripe_price_fetch(&api, key, want->price_id, &price, &detail, err);
 	secrets_free(key);
 	if (rc != WL_OK) {
-		wl_log("stripe price check: agency %s price %s: %s (http %ld)", org_id, want->price_id,
-		       err->message, detail.http_status);
+		wl_log("stripe price check: agency %s price %s: %s (http %ld)", org_id,
+		       want->price_id, err->message, detail.http_status);
 		return refusal(rc, err);
 	}
 	rc = stripe_price_check(&price, want->price_id, want->product_id, want->price_cents,
@@ -115,8 +118,8 @@ ask_stripe(const struct wl_app *app, const char *org_id,
 }
 
 int
-stripe_activation_check(struct store_conn *c, const struct wl_app *app,
-			struct whitelabel_put *r, struct wl_error *err)
+stripe_activation_check(struct store_conn *c, const struct wl_app *app, struct whitelabel_put *r,
+			struct wl_error *err)
 {
 	struct store_whitelabel s;
 	struct whitelabel_stripe_checked want;

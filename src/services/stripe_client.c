@@ -22,7 +22,7 @@ static const struct stripe_api default_api = { NULL, 0, 0 };
 
 struct exchange {
 	const char *url;
-	const char *form;          /* NULL = GET */
+	const char *form; /* NULL = GET */
 	const char *idempotency_key;
 	struct wl_buf answer;
 	long status;
@@ -46,8 +46,9 @@ key_ok(const char *key)
 static bool
 base_url(const struct stripe_api *api, char out[BASE_MAX])
 {
-	const char *b = (api != NULL && api->base != NULL && api->base[0] != '\0') ? api->base
-										: STRIPE_API_DEFAULT;
+	const char *b = (api != NULL && api->base != NULL && api->base[0] != '\0')
+				? api->base
+				: STRIPE_API_DEFAULT;
 	size_t n = strlen(b), i;
 
 	if (n >= BASE_MAX || (strncmp(b, "https://", 8) != 0 && strncmp(b, "http://", 7) != 0))
@@ -155,7 +156,9 @@ perform(const struct stripe_api *api, const char *key, struct exchange *x, struc
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "wlportal/" "0.1");
+	curl_easy_setopt(c, CURLOPT_USERAGENT,
+			 "wlportal/"
+			 "0.1");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 			 api->connect_timeout_ms > 0 ? api->connect_timeout_ms
 						     : (long)STRIPE_CONNECT_TIMEOUT_MS_DEFAULT);
@@ -243,8 +246,10 @@ call(const struct stripe_api *api, const char *key, struct exchange *x, json_t *
 		} else if (*root == NULL || !json_is_object(*root)) {
 			json_decref(*root);
 			*root = NULL;
-			rc = wl_fail(err, WL_EUNAVAILABLE, "Stripe's answer (HTTP %ld) could not be "
-				     "read", x->status);
+			rc = wl_fail(err, WL_EUNAVAILABLE,
+				     "Stripe's answer (HTTP %ld) could not be "
+				     "read",
+				     x->status);
 		}
 	}
 	wl_buf_free(&x->answer);

@@ -34,10 +34,10 @@
 
 /* Where and how patiently to call. */
 struct stripe_api {
-	const char *base;          /* WLPORTAL_STRIPE_API, e.g. "https://api.stripe.com" or a
+	const char *base;        /* WLPORTAL_STRIPE_API, e.g. "https://api.stripe.com" or a
 				    * loopback fake; http(s), no path; NULL = STRIPE_API_DEFAULT */
-	long connect_timeout_ms;   /* <= 0: STRIPE_CONNECT_TIMEOUT_MS_DEFAULT */
-	long timeout_ms;           /* whole exchange; <= 0: STRIPE_TIMEOUT_MS_DEFAULT */
+	long connect_timeout_ms; /* <= 0: STRIPE_CONNECT_TIMEOUT_MS_DEFAULT */
+	long timeout_ms;         /* whole exchange; <= 0: STRIPE_TIMEOUT_MS_DEFAULT */
 };
 
 /* What Stripe said when it refused, for the log and for naming a field
@@ -45,14 +45,14 @@ struct stripe_api {
  * absent; http_status 0 when Stripe was not reached or did not answer. */
 struct stripe_api_error {
 	long http_status;
-	char type[48];             /* "invalid_request_error", "authentication_error", … */
-	char code[64];             /* "resource_missing", … */
+	char type[48]; /* "invalid_request_error", "authentication_error", … */
+	char code[64]; /* "resource_missing", … */
 	char param[96];
 };
 
 struct stripe_session {
-	char id[STRIPE_ID_MAX];    /* "cs_test_…" / "cs_live_…" */
-	char url[STRIPE_URL_MAX];  /* where to send the client (303) */
+	char id[STRIPE_ID_MAX];   /* "cs_test_…" / "cs_live_…" */
+	char url[STRIPE_URL_MAX]; /* where to send the client (303) */
 };
 
 /*
@@ -63,9 +63,9 @@ struct stripe_session {
  * WL_ERATELIMITED Stripe's 429; WL_EUNAVAILABLE Stripe not reached, timed
  * out, answered 5xx or something unreadable. detail may be NULL.
  */
-int stripe_price_fetch(const struct stripe_api *api, const char *secret_key,
-		       const char *price_id, struct stripe_price *out,
-		       struct stripe_api_error *detail, struct wl_error *err);
+int stripe_price_fetch(const struct stripe_api *api, const char *secret_key, const char *price_id,
+		       struct stripe_price *out, struct stripe_api_error *detail,
+		       struct wl_error *err);
 
 /*
  * POST {base}/v1/checkout/sessions, form-encoded from req (see

@@ -119,8 +119,7 @@ stripe_events_read(struct stripe_delivery *d, const char *agency_id, const char 
 
 /* ---- the writer job ------------------------------------------------------------ */
 
-static int
-outcome(struct stripe_delivery *d, const char *what, const char *fmt, ...)
+static int outcome(struct stripe_delivery *d, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static int
@@ -168,8 +167,8 @@ quantity(const struct stripe_delivery *d, const struct store_whitelabel *wl)
 }
 
 static void
-purchase_of(const struct stripe_delivery *d, const struct store_whitelabel *wl,
-	    const char *status, int64_t credits, struct store_purchase *p)
+purchase_of(const struct stripe_delivery *d, const struct store_whitelabel *wl, const char *status,
+	    int64_t credits, struct store_purchase *p)
 {
 	size_t i;
 
@@ -206,15 +205,15 @@ check_user(struct store_conn *c, struct stripe_delivery *d)
 }
 
 static int
-record_mismatch(struct store_conn *c, struct stripe_delivery *d,
-		const struct store_whitelabel *wl, struct wl_error *err)
+record_mismatch(struct store_conn *c, struct stripe_delivery *d, const struct store_whitelabel *wl,
+		struct wl_error *err)
 {
 	struct store_purchase p;
 	int rc;
 
 	purchase_of(d, wl, "mismatch", 0, &p);
 	rc = store_purchase_settle(c, &p, err);
-	if (rc == WL_ECONFLICT) {           /* paid already: it stays paid */
+	if (rc == WL_ECONFLICT) { /* paid already: it stays paid */
 		wl_error_clear(err);
 		return WL_OK;
 	}
@@ -235,7 +234,8 @@ confirmation_mail(struct store_conn *c, const struct stripe_delivery *d,
 	int rc;
 
 	wl_error_clear(&e);
-	if (d->app == NULL || d->user_id[0] == '\0' || store_user_get(c, d->user_id, &u, &e) != WL_OK)
+	if (d->app == NULL || d->user_id[0] == '\0' ||
+	    store_user_get(c, d->user_id, &u, &e) != WL_OK)
 		return WL_OK;
 	wl_format_minutes(d->balance_seconds, balance);
 	snprintf(subject, sizeof(subject), "Your purchase: %lld credits", (long long)d->credits);
@@ -281,8 +281,8 @@ credit(struct store_conn *c, struct stripe_delivery *d, const struct store_white
 	if (rc < 0)
 		return rc;
 	if (rc == LEDGER_DUPLICATE)
-		return outcome(d, STRIPE_OUTCOME_DUPLICATE,
-			       "session %s was credited before", d->session_id);
+		return outcome(d, STRIPE_OUTCOME_DUPLICATE, "session %s was credited before",
+			       d->session_id);
 	purchase_of(d, wl, "paid", credits, &p);
 	rc = store_purchase_settle(c, &p, err);
 	if (rc != WL_OK)
@@ -312,11 +312,13 @@ settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
 	    strcmp(d->type, STRIPE_EVENT_ASYNC_PAID) != 0)
 		return outcome(d, STRIPE_OUTCOME_IGNORED, "wlportal does not act on %s", d->type);
 	if (d->session_id[0] == '\0')
-		return outcome(d, STRIPE_OUTCOME_IGNORED, "the event carries no Checkout Session id");
-	if (strcmp(d->payment_status, "paid") != 0)
 		return outcome(d, STRIPE_OUTCOME_IGNORED,
-			       "payment_status is %s: credited when Stripe sends "
-			       STRIPE_EVENT_ASYNC_PAID, d->payment_status[0] ? d->payment_status : "absent");
+			       "the event carries no Checkout Session id");
+	if (strcmp(d->payment_status, "paid") != 0)
+		return outcome(
+			d, STRIPE_OUTCOME_IGNORED,
+			"payment_status is %s: credited when Stripe sends " STRIPE_EVENT_ASYNC_PAID,
+			d->payment_status[0] ? d->payment_status : "absent");
 	if ((rc = store_wl_get(c, d->agency_id, false, &wl, err)) != WL_OK)
 		return rc;
 	rc = client_org(c, d, &org, err);

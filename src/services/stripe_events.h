@@ -43,25 +43,25 @@ struct stripe_delivery {
 	const struct wl_app *app;
 	/* in: filled by stripe_events_read */
 	char agency_id[WL_ID_LEN];
-	int64_t received_at;                  /* ms */
+	int64_t received_at; /* ms */
 	enum stripe_sig_result verdict;
-	bool readable;                        /* a JSON event with an id and a type */
+	bool readable; /* a JSON event with an id and a type */
 	char event_id[WL_STRIPE_ID_MAX + 1];
 	char type[80];
 	char session_id[WL_STRIPE_ID_MAX + 1];
 	char payment_status[24];
-	char named_org_id[WL_ID_LEN];         /* client_reference_id, else metadata[org_id] */
-	char named_user_id[WL_ID_LEN];        /* metadata[user_id] */
+	char named_org_id[WL_ID_LEN];  /* client_reference_id, else metadata[org_id] */
+	char named_user_id[WL_ID_LEN]; /* metadata[user_id] */
 	bool has_amount;
-	int64_t amount_total;                 /* minor units */
+	int64_t amount_total; /* minor units */
 	char currency[8];
 	/* out: the log row written (outcome, org, detail) */
 	struct store_stripe_event logged;
-	bool not_logged;                      /* a bad signature over the per-minute cap */
-	char org_id[WL_ID_LEN];               /* the client org, "" when not one of ours */
-	char user_id[WL_ID_LEN];              /* its user named by the session, "" = none */
-	int64_t credits;                      /* credited by this delivery, 0 = none */
-	int64_t balance_seconds;              /* the org's balance after the credit */
+	bool not_logged;         /* a bad signature over the per-minute cap */
+	char org_id[WL_ID_LEN];  /* the client org, "" when not one of ours */
+	char user_id[WL_ID_LEN]; /* its user named by the session, "" = none */
+	int64_t credits;         /* credited by this delivery, 0 = none */
+	int64_t balance_seconds; /* the org's balance after the credit */
 };
 
 /* Verifies the signature of body with secret (NULL or "" = none

@@ -164,17 +164,19 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return rc;
 	/* A key pair of different modes, one stored and one new, fails too. */
 	pk_mode = wl_stripe_key_mode(u->stripe_publishable_key != NULL ? u->stripe_publishable_key
-									: s.stripe_publishable_key,
+								       : s.stripe_publishable_key,
 				     "pk_live_", "pk_test_");
 	sk_mode = u->stripe_secret_key != NULL
 			  ? wl_stripe_key_mode(u->stripe_secret_key, "sk_live_", "sk_test_")
 			  : s.stripe_secret_mode[0];
 	if (pk_mode != 0 && sk_mode != 0 && pk_mode != sk_mode) {
-		wl_error_field(err, u->stripe_secret_key != NULL ? "stripe_secret_key"
-								 : "stripe_publishable_key",
-			       "test and live keys cannot be mixed: the publishable key is a %s key "
-			       "and the secret key a %s key",
-			       pk_mode == 'l' ? "live" : "test", sk_mode == 'l' ? "live" : "test");
+		wl_error_field(
+			err,
+			u->stripe_secret_key != NULL ? "stripe_secret_key"
+						     : "stripe_publishable_key",
+			"test and live keys cannot be mixed: the publishable key is a %s key "
+			"and the secret key a %s key",
+			pk_mode == 'l' ? "live" : "test", sk_mode == 'l' ? "live" : "test");
 		return WL_EVALIDATION;
 	}
 
@@ -240,8 +242,9 @@ whitelabel_allocation_prepare(struct whitelabel_allocation *r, const char *paren
 	else if (!wl_valid_utf8(description, strlen(description)))
 		wl_error_field(err, "description", "must say what the credits are for");
 	if (key == NULL || !wl_valid_token(key, WHITELABEL_ALLOC_KEY_MAX))
-		wl_error_field_why(err, "reference", key == NULL ? WL_FIELD_REQUIRED : WL_FIELD_INVALID,
-				   "must be 1 to %d letters, digits or ._:-", WHITELABEL_ALLOC_KEY_MAX);
+		wl_error_field_why(
+			err, "reference", key == NULL ? WL_FIELD_REQUIRED : WL_FIELD_INVALID,
+			"must be 1 to %d letters, digits or ._:-", WHITELABEL_ALLOC_KEY_MAX);
 	if (err->nfields > 0)
 		return WL_EVALIDATION;
 	snprintf(r->parent_org_id, sizeof(r->parent_org_id), "%s", parent_org_id);
@@ -301,9 +304,10 @@ whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return rc;
 	memcpy(r->org_id, org.id, WL_ID_LEN);
 	if (org.balance_seconds + delta < 0) {
-		wl_error_field(err, "credits",
-			       "would take the balance below zero (the user has %lld seconds of credits)",
-			       (long long)org.balance_seconds);
+		wl_error_field(
+			err, "credits",
+			"would take the balance below zero (the user has %lld seconds of credits)",
+			(long long)org.balance_seconds);
 		return WL_EVALIDATION;
 	}
 	rc = ledger_apply(c, org.id, delta, "allocation", r->reference, r->description, wl_now_ms(),

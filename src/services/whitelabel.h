@@ -48,8 +48,8 @@ struct whitelabel_put {
 	 * The job takes them from what is stored, read under the row lock in
 	 * the same transaction, so two partial updates never lose each other. */
 	unsigned package_missing;
-	const char *secret_key_sealed;      /* set when u.stripe_secret_key is */
-	const char *webhook_secret_sealed;  /* set when u.stripe_webhook_secret is */
+	const char *secret_key_sealed;     /* set when u.stripe_secret_key is */
+	const char *webhook_secret_sealed; /* set when u.stripe_webhook_secret is */
 	/* What the Price check with Stripe saw (services/stripe_activation.h):
 	 * the job refuses an active result whose Stripe settings differ from
 	 * what was checked, or that the update touched without a check. */
@@ -72,14 +72,15 @@ int whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err);
  * Beside it the job keeps a fingerprint of the request (user, credits,
  * description): the same key again with the same request changes nothing
  * (applied = false), with another request it is WL_ECONFLICT. */
-#define WHITELABEL_KEY_REUSED "This Idempotency-Key was already used for a different request " \
+#define WHITELABEL_KEY_REUSED \
+	"This Idempotency-Key was already used for a different request " \
 	"(another user, amount or description): use a new key for a new allocation"
 
 struct whitelabel_allocation {
 	/* in */
 	char parent_org_id[WL_ID_LEN];
 	char user_id[WL_ID_LEN];
-	int64_t credits;                    /* may be negative (a correction) */
+	int64_t credits; /* may be negative (a correction) */
 	char description[501];
 	char reference[300];
 	/* out */

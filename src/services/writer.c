@@ -294,8 +294,8 @@ sync_done(struct wl_job *job)
 }
 
 int
-writer_run(struct writer *w, int (*run)(struct store_conn *, void *, struct wl_error *),
-	   void *arg, struct wl_error *err)
+writer_run(struct writer *w, int (*run)(struct store_conn *, void *, struct wl_error *), void *arg,
+	   struct wl_error *err)
 {
 	struct sync_job s;
 	int rc;

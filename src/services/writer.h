@@ -42,12 +42,12 @@ struct wl_job {
 	/* optional: reads after a failure (see above); its own errors are ignored */
 	void (*refused)(struct store_conn *c, void *arg);
 	void *arg;
-	char order_key[40];   /* the agency id whose rows the job locks; "" = none */
-	int rc;               /* outcome after commit */
-	struct wl_error err;  /* filled when rc < 0 */
-	struct wl_job *next;  /* queue link, owned by the writer */
-	unsigned seq;         /* arrival order within a batch, owned by the writer */
-	bool excluded;        /* its savepoint could not be undone: not run again */
+	char order_key[40];  /* the agency id whose rows the job locks; "" = none */
+	int rc;              /* outcome after commit */
+	struct wl_error err; /* filled when rc < 0 */
+	struct wl_job *next; /* queue link, owned by the writer */
+	unsigned seq;        /* arrival order within a batch, owned by the writer */
+	bool excluded;       /* its savepoint could not be undone: not run again */
 };
 
 struct writer;

@@ -119,8 +119,8 @@ store_number_org(struct store_conn *c, const char *number_id, char org_id[WL_ID_
 }
 
 int
-store_call_stale(struct store_conn *c, int64_t before_ms, int limit, struct store_call *out,
-		 int *n, struct wl_error *err)
+store_call_stale(struct store_conn *c, int64_t before_ms, int limit, struct store_call *out, int *n,
+		 struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_CALL_STALE, err);
 
@@ -148,8 +148,8 @@ each_call(struct db_stmt *st, void (*each)(const struct store_call *, void *), v
 }
 
 static int
-reconcile_read(struct store_conn *c, int64_t stale_before_ms,
-	       const struct store_recon_hooks *hooks, int64_t *calls, struct wl_error *err)
+reconcile_read(struct store_conn *c, int64_t stale_before_ms, const struct store_recon_hooks *hooks,
+	       int64_t *calls, struct wl_error *err)
 {
 	struct db_stmt *st;
 

@@ -40,7 +40,7 @@ struct store {
 struct store_conn {
 	const struct db_driver *drv;
 	struct store *owner;
-	bool retryable;  /* last failure: serialization failure or deadlock */
+	bool retryable; /* last failure: serialization failure or deadlock */
 };
 
 struct db_stmt {

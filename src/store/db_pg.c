@@ -38,13 +38,13 @@
 /* Parameters go as text, byte strings as binary; rows come back as text. */
 struct pg_stmt {
 	struct db_stmt base;
-	bool prepared;           /* in this session: outlives a rolled-back transaction */
-	int n;                   /* highest parameter bound */
+	bool prepared; /* in this session: outlives a rolled-back transaction */
+	int n;         /* highest parameter bound */
 	const char *values[DB_MAX_PARAMS];
 	int lengths[DB_MAX_PARAMS];
 	int formats[DB_MAX_PARAMS];
 	char numbers[DB_MAX_PARAMS][24];
-	PGresult *res;           /* from the first step until db_finish */
+	PGresult *res; /* from the first step until db_finish */
 	int row, rows;
 };
 
@@ -54,15 +54,15 @@ struct pg_conn {
 	struct store_conn base;
 	PGconn *db;
 	struct pg_stmt stmt[Q_COUNT];
-	struct pg_conn *next;    /* idle list */
+	struct pg_conn *next; /* idle list */
 };
 
 struct pg_store {
 	struct store base;
 	pthread_mutex_t mu;
-	pthread_cond_t freed;    /* a connection went back to the pool (or a slot opened) */
+	pthread_cond_t freed; /* a connection went back to the pool (or a slot opened) */
 	struct pg_conn *idle;
-	int open;                /* connections that exist: idle + lent + being opened */
+	int open; /* connections that exist: idle + lent + being opened */
 	char *conninfo;
 };
 
@@ -120,10 +120,11 @@ pg_stmt(struct store_conn *b, enum stmt_id id, struct wl_error *err)
 	struct pg_stmt *s = &((struct pg_conn *)b)->stmt[id];
 
 	if (db_sql[id].pg == NULL) {
-		wl_fail(err, WL_EINTERNAL, "%s: no PostgreSQL statement %d", db_sql[id].what, (int)id);
+		wl_fail(err, WL_EINTERNAL, "%s: no PostgreSQL statement %d", db_sql[id].what,
+			(int)id);
 		return NULL;
 	}
-	PQclear(s->res);   /* a run nobody finished (not expected) */
+	PQclear(s->res); /* a run nobody finished (not expected) */
 	s->base = (struct db_stmt){ &pg_driver, b, id };
 	s->res = NULL;
 	s->n = 0;
@@ -140,9 +141,21 @@ bind(struct pg_stmt *s, int i, const char *v, int len, int format)
 		s->n = i;
 }
 
-static void pg_bind_text(struct db_stmt *st, int i, const char *v) { bind(PS(st), i, v, 0, 0); }
-static void pg_bind_bool(struct db_stmt *st, int i, bool v) { bind(PS(st), i, v ? "true" : "false", 0, 0); }
-static void pg_bind_null(struct db_stmt *st, int i) { bind(PS(st), i, NULL, 0, 0); }
+static void
+pg_bind_text(struct db_stmt *st, int i, const char *v)
+{
+	bind(PS(st), i, v, 0, 0);
+}
+static void
+pg_bind_bool(struct db_stmt *st, int i, bool v)
+{
+	bind(PS(st), i, v ? "true" : "false", 0, 0);
+}
+static void
+pg_bind_null(struct db_stmt *st, int i)
+{
+	bind(PS(st), i, NULL, 0, 0);
+}
 
 static void
 pg_bind_int64(struct db_stmt *st, int i, int64_t v)
@@ -254,7 +267,11 @@ pg_col_bool(struct db_stmt *st, int i)
 	return v != NULL && v[0] == 't';
 }
 
-static bool pg_col_is_null(struct db_stmt *st, int i) { return value(st, i) == NULL; }
+static bool
+pg_col_is_null(struct db_stmt *st, int i)
+{
+	return value(st, i) == NULL;
+}
 
 static size_t
 pg_col_blob(struct db_stmt *st, int i, void *out, size_t n)
@@ -371,16 +388,14 @@ conn_clean(struct pg_conn *c)
 	if (PQstatus(c->db) != CONNECTION_OK)
 		return conn_revive(c, &e) == WL_OK;
 	switch (PQtransactionStatus(c->db)) {
-	case PQTRANS_IDLE:
-		return true;
+	case PQTRANS_IDLE: return true;
 	case PQTRANS_INTRANS:
 	case PQTRANS_INERROR:
 		res = PQexec(c->db, "ROLLBACK");
 		PQclear(res);
 		return PQstatus(c->db) == CONNECTION_OK &&
 		       PQtransactionStatus(c->db) == PQTRANS_IDLE;
-	default:
-		return conn_revive(c, &e) == WL_OK;
+	default: return conn_revive(c, &e) == WL_OK;
 	}
 }
 

@@ -28,7 +28,7 @@ struct sq_conn {
 	struct store_conn base;
 	sqlite3 *db;
 	struct sq_stmt stmt[Q_COUNT];
-	struct sq_conn *next;   /* idle list */
+	struct sq_conn *next; /* idle list */
 };
 
 struct sq_store {
@@ -94,9 +94,21 @@ sq_bind_text(struct db_stmt *st, int i, const char *s)
 	sqlite3_bind_text(SQ(st), i, s, -1, SQLITE_STATIC);
 }
 
-static void sq_bind_int64(struct db_stmt *st, int i, int64_t v) { sqlite3_bind_int64(SQ(st), i, v); }
-static void sq_bind_bool(struct db_stmt *st, int i, bool v) { sqlite3_bind_int(SQ(st), i, v ? 1 : 0); }
-static void sq_bind_null(struct db_stmt *st, int i) { sqlite3_bind_null(SQ(st), i); }
+static void
+sq_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(SQ(st), i, v);
+}
+static void
+sq_bind_bool(struct db_stmt *st, int i, bool v)
+{
+	sqlite3_bind_int(SQ(st), i, v ? 1 : 0);
+}
+static void
+sq_bind_null(struct db_stmt *st, int i)
+{
+	sqlite3_bind_null(SQ(st), i);
+}
 
 static void
 sq_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
@@ -126,11 +138,31 @@ sq_col_text(struct db_stmt *st, int i, char *out, size_t n)
 	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
 }
 
-static int64_t sq_col_int64(struct db_stmt *st, int i) { return sqlite3_column_int64(SQ(st), i); }
-static bool sq_col_bool(struct db_stmt *st, int i) { return sqlite3_column_int(SQ(st), i) != 0; }
-static bool sq_col_is_null(struct db_stmt *st, int i) { return sqlite3_column_type(SQ(st), i) == SQLITE_NULL; }
-static int64_t sq_changes(struct db_stmt *st) { return sqlite3_changes(((struct sq_conn *)st->conn)->db); }
-static void sq_reset(struct db_stmt *st) { sqlite3_reset(SQ(st)); }
+static int64_t
+sq_col_int64(struct db_stmt *st, int i)
+{
+	return sqlite3_column_int64(SQ(st), i);
+}
+static bool
+sq_col_bool(struct db_stmt *st, int i)
+{
+	return sqlite3_column_int(SQ(st), i) != 0;
+}
+static bool
+sq_col_is_null(struct db_stmt *st, int i)
+{
+	return sqlite3_column_type(SQ(st), i) == SQLITE_NULL;
+}
+static int64_t
+sq_changes(struct db_stmt *st)
+{
+	return sqlite3_changes(((struct sq_conn *)st->conn)->db);
+}
+static void
+sq_reset(struct db_stmt *st)
+{
+	sqlite3_reset(SQ(st));
+}
 
 static size_t
 sq_col_blob(struct db_stmt *st, int i, void *out, size_t n)
@@ -157,7 +189,8 @@ conn_open(struct sq_store *s, struct sq_conn **out, struct wl_error *err)
 	c->base.drv = &sq_driver;
 	c->base.owner = &s->base;
 	rc = sqlite3_open_v2(s->path, &c->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(c->db, 5000);
 		rc = sqlite3_exec(c->db,
@@ -165,7 +198,8 @@ conn_open(struct sq_store *s, struct sq_conn **out, struct wl_error *err)
 				  "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
 				  NULL, NULL, &msg);
 		if (rc != SQLITE_OK)
-			wl_fail(err, WL_EINTERNAL, "cannot configure database: %s", msg ? msg : "?");
+			wl_fail(err, WL_EINTERNAL, "cannot configure database: %s",
+				msg ? msg : "?");
 	} else {
 		wl_fail(err, WL_EINTERNAL, "cannot open database %s: %s", s->path,
 			c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -291,7 +325,11 @@ sq_exec_script(struct store_conn *b, const char *sql, struct wl_error *err)
 	return rc == SQLITE_OK ? WL_OK : err->code;
 }
 
-static int sq_begin(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_BEGIN, err); }
+static int
+sq_begin(struct store_conn *c, struct wl_error *err)
+{
+	return db_run(c, Q_BEGIN, err);
+}
 
 static bool
 sq_in_transaction(struct store_conn *b)
@@ -302,7 +340,7 @@ sq_in_transaction(struct store_conn *b)
 static const struct db_driver sq_driver = {
 	.migrations = sqlite_migrations,
 	.migrations_n = sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]),
-	.migration_lock = NULL,   /* BEGIN IMMEDIATE takes the write lock */
+	.migration_lock = NULL, /* BEGIN IMMEDIATE takes the write lock */
 	.close = sq_close,
 	.exec_script = sq_exec_script,
 	.acquire = sq_acquire,

@@ -39,7 +39,8 @@ store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_
 
 	if (!db_has(c, Q_LEDGER_APPLY)) {
 		rc = store_ledger_insert(c, e, err);
-		return rc != WL_OK ? rc : store_org_add_balance(c, e->org_id, e->delta_seconds, err);
+		return rc != WL_OK ? rc
+				   : store_org_add_balance(c, e->org_id, e->delta_seconds, err);
 	}
 	if ((st = db_stmt(c, Q_LEDGER_APPLY, err)) == NULL)
 		return err->code;
@@ -52,8 +53,7 @@ store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_
 		break;
 	case DB_DONE:
 		return db_finish(st, wl_fail(err, WL_EINTERNAL, "ledger entry: no row returned"));
-	default:
-		return db_finish(st, err->code);
+	default: return db_finish(st, err->code);
 	}
 	if (inserted == 0)
 		return wl_fail(err, WL_ECONFLICT, "ledger entry: already exists");

@@ -83,8 +83,7 @@ read_mail(struct db_stmt *st, void *out)
 }
 
 int
-store_mail_get(struct store_conn *c, const char *id, struct store_mail *out,
-	       struct wl_error *err)
+store_mail_get(struct store_conn *c, const char *id, struct store_mail *out, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_MAIL_GET, err);
 

@@ -12,8 +12,8 @@
  * recorded with: on PostgreSQL a second statement sees a row another
  * instance committed while the insert waited for it. */
 int
-store_idem_claim(struct store_conn *c, const char *scope, const char *key,
-		 const char *fingerprint, int64_t now, struct wl_error *err)
+store_idem_claim(struct store_conn *c, const char *scope, const char *key, const char *fingerprint,
+		 int64_t now, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_IDEM_INSERT, err);
 	char stored[WL_FINGERPRINT_LEN];
@@ -51,8 +51,7 @@ store_meta_get(struct store_conn *c, const char *name, char *out, size_t n, stru
 }
 
 int
-store_meta_put_once(struct store_conn *c, const char *name, const char *value,
-		    struct wl_error *err)
+store_meta_put_once(struct store_conn *c, const char *name, const char *value, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_META_INSERT, err);
 

@@ -210,8 +210,8 @@ store_client_users(struct store_conn *c, const char *parent_id, int64_t cursor_m
 
 int
 store_apikey_insert(struct store_conn *c, const char *id, const char *org_id,
-		    const unsigned char hash[WL_KEY_HASH_LEN], const char *label, int64_t created_at,
-		    struct wl_error *err)
+		    const unsigned char hash[WL_KEY_HASH_LEN], const char *label,
+		    int64_t created_at, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_KEY_INSERT, err);
 

@@ -44,8 +44,8 @@ store_portal_user_get(struct store_conn *c, const char *user_id, struct store_po
 }
 
 int
-store_portal_user_by_email(struct store_conn *c, const char *email,
-			   struct store_portal_user *out, struct wl_error *err)
+store_portal_user_by_email(struct store_conn *c, const char *email, struct store_portal_user *out,
+			   struct wl_error *err)
 {
 	return one_portal_user(c, Q_PUSER_BY_EMAIL, email, out, err);
 }
@@ -185,8 +185,8 @@ store_portal_sessions_end(struct store_conn *c, const char *user_id,
 
 int
 store_portal_token_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-			  const char *purpose, const char *user_id, int64_t now,
-			  int64_t expires_at, struct wl_error *err)
+			  const char *purpose, const char *user_id, int64_t now, int64_t expires_at,
+			  struct wl_error *err)
 {
 	struct db_stmt *st;
 
@@ -262,8 +262,8 @@ read_key(struct db_stmt *st, void *out)
 }
 
 int
-store_apikey_list(struct store_conn *c, const char *org_id, int limit,
-		  struct store_apikey_row *out, int *n, struct wl_error *err)
+store_apikey_list(struct store_conn *c, const char *org_id, int limit, struct store_apikey_row *out,
+		  int *n, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_KEY_LIST, err);
 
@@ -366,8 +366,8 @@ read_ledger(struct db_stmt *st, void *out)
 }
 
 int
-store_ledger_list(struct store_conn *c, const char *org_id, int limit,
-		  struct store_ledger_row *out, int *n, struct wl_error *err)
+store_ledger_list(struct store_conn *c, const char *org_id, int limit, struct store_ledger_row *out,
+		  int *n, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_LEDGER_LIST_ORG, err);
 

@@ -27,8 +27,7 @@ read_purchase(struct db_stmt *st, void *out)
 }
 
 int
-store_purchase_pending(struct store_conn *c, const struct store_purchase *p,
-		       struct wl_error *err)
+store_purchase_pending(struct store_conn *c, const struct store_purchase *p, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_PURCHASE_PENDING, err);
 
@@ -47,8 +46,7 @@ store_purchase_pending(struct store_conn *c, const struct store_purchase *p,
 }
 
 int
-store_purchase_settle(struct store_conn *c, const struct store_purchase *p,
-		      struct wl_error *err)
+store_purchase_settle(struct store_conn *c, const struct store_purchase *p, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_PURCHASE_SETTLE, err);
 
@@ -70,8 +68,8 @@ store_purchase_settle(struct store_conn *c, const struct store_purchase *p,
 }
 
 int
-store_purchase_by_session(struct store_conn *c, const char *session_id,
-			  struct store_purchase *out, struct wl_error *err)
+store_purchase_by_session(struct store_conn *c, const char *session_id, struct store_purchase *out,
+			  struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_PURCHASE_BY_SESSION, err);
 

@@ -85,8 +85,8 @@ read_failures(struct db_stmt *st, void *out)
 }
 
 int
-store_login_failures_get(struct store_conn *c, const char *bucket,
-			 struct store_login_failures *out, struct wl_error *err)
+store_login_failures_get(struct store_conn *c, const char *bucket, struct store_login_failures *out,
+			 struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_LOGIN_GET, err);
 	int rc;

@@ -29,19 +29,38 @@ store_open(const char *url, struct wl_error *err)
 #endif
 	}
 	if (strstr(url, "://") != NULL) {
-		wl_fail(err, WL_EINVALID, "unsupported database URL scheme (use sqlite:PATH or postgres://…)");
+		wl_fail(err, WL_EINVALID,
+			"unsupported database URL scheme (use sqlite:PATH or postgres://…)");
 		return NULL;
 	}
 	return db_sqlite_open(url, err);
 }
 
-void store_close(struct store *s) { if (s != NULL) s->drv->close(s); }
-enum store_kind store_kind(const struct store *s) { return s->kind; }
-void store_release(struct store_conn *c) { if (c != NULL) c->drv->release(c); }
+void
+store_close(struct store *s)
+{
+	if (s != NULL)
+		s->drv->close(s);
+}
+enum store_kind
+store_kind(const struct store *s)
+{
+	return s->kind;
+}
+void
+store_release(struct store_conn *c)
+{
+	if (c != NULL)
+		c->drv->release(c);
+}
 
 static _Thread_local bool acquire_forbidden;
 
-void store_forbid_acquire(bool on) { acquire_forbidden = on; }
+void
+store_forbid_acquire(bool on)
+{
+	acquire_forbidden = on;
+}
 
 struct store_conn *
 store_acquire(struct store *s, struct wl_error *err)
@@ -65,7 +84,8 @@ migrate_from(struct store_conn *c, int64_t version, struct wl_error *err)
 
 	if (version < 0 || (uint64_t)version > d->migrations_n)
 		return wl_fail(err, WL_EINTERNAL,
-			       "database schema version %" PRId64 " is newer than this wlportal (%zu)",
+			       "database schema version %" PRId64
+			       " is newer than this wlportal (%zu)",
 			       version, d->migrations_n);
 	for (i = (size_t)version; i < d->migrations_n; i++) {
 		if (d->exec_script(c, d->migrations[i], err) != WL_OK ||
@@ -95,8 +115,10 @@ store_migrate(struct store *s, struct wl_error *err)
 		return err->code;
 	if (db_run(c, Q_BEGIN, err) == WL_OK &&
 	    (d->migration_lock == NULL || d->exec_script(c, d->migration_lock, err) == WL_OK) &&
-	    d->exec_script(c, "CREATE TABLE IF NOT EXISTS schema_version "
-			   "(version INTEGER NOT NULL)", err) == WL_OK &&
+	    d->exec_script(c,
+			   "CREATE TABLE IF NOT EXISTS schema_version "
+			   "(version INTEGER NOT NULL)",
+			   err) == WL_OK &&
 	    (st = db_stmt(c, Q_SCHEMA_VERSION, err)) != NULL &&
 	    db_one(st, db_read_int64, &version, WL_EINTERNAL, "no schema version", err) == WL_OK &&
 	    migrate_from(c, version, err) == WL_OK && db_run(c, Q_COMMIT, err) == WL_OK) {
@@ -112,11 +134,31 @@ store_migrate(struct store *s, struct wl_error *err)
 
 /* ---- transactions ------------------------------------------------------------ */
 
-int store_begin(struct store_conn *c, struct wl_error *err) { return c->drv->begin(c, err); }
-int store_commit(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_COMMIT, err); }
-int store_savepoint(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_SAVEPOINT, err); }
-int store_savepoint_release(struct store_conn *c, struct wl_error *err) { return db_run(c, Q_RELEASE, err); }
-bool store_retryable(struct store_conn *c) { return c->retryable; }
+int
+store_begin(struct store_conn *c, struct wl_error *err)
+{
+	return c->drv->begin(c, err);
+}
+int
+store_commit(struct store_conn *c, struct wl_error *err)
+{
+	return db_run(c, Q_COMMIT, err);
+}
+int
+store_savepoint(struct store_conn *c, struct wl_error *err)
+{
+	return db_run(c, Q_SAVEPOINT, err);
+}
+int
+store_savepoint_release(struct store_conn *c, struct wl_error *err)
+{
+	return db_run(c, Q_RELEASE, err);
+}
+bool
+store_retryable(struct store_conn *c)
+{
+	return c->retryable;
+}
 
 /* Keeps c->retryable: the writer asks after rolling back. */
 void
@@ -169,13 +211,9 @@ db_one(struct db_stmt *st, db_read_fn read, void *out, int code, const char *msg
        struct wl_error *err)
 {
 	switch (db_step(st, err)) {
-	case DB_ROW:
-		read(st, out);
-		return db_finish(st, WL_OK);
-	case DB_DONE:
-		return db_finish(st, wl_fail(err, code, "%s", msg));
-	default:
-		return db_finish(st, err->code);
+	case DB_ROW: read(st, out); return db_finish(st, WL_OK);
+	case DB_DONE: return db_finish(st, wl_fail(err, code, "%s", msg));
+	default: return db_finish(st, err->code);
 	}
 }
 

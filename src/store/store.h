@@ -61,14 +61,14 @@ bool store_retryable(struct store_conn *c);
 int store_org_insert(struct store_conn *c, const struct store_org *org, struct wl_error *err);
 /* WL_ENOTFOUND when absent. With for_update, PostgreSQL locks the row until
  * the transaction ends (SQLite's single writer needs no lock). */
-int store_org_get(struct store_conn *c, const char *id, bool for_update,
-		  struct store_org *out, struct wl_error *err);
+int store_org_get(struct store_conn *c, const char *id, bool for_update, struct store_org *out,
+		  struct wl_error *err);
 /* balance += delta, refused with WL_EINSUFFICIENT when it would go below zero. */
 int store_org_add_balance(struct store_conn *c, const char *id, int64_t delta,
 			  struct wl_error *err);
 /* The demo agency and its demo client, WL_ENOTFOUND when none was made. */
-int store_org_find_demo(struct store_conn *c, struct store_org *agency,
-			struct store_org *client, struct wl_error *err);
+int store_org_find_demo(struct store_conn *c, struct store_org *agency, struct store_org *client,
+			struct wl_error *err);
 
 /* ---- users and API keys ---------------------------------------------- */
 
@@ -91,7 +91,7 @@ struct store_entry {
 	const char *org_id;
 	int64_t delta_seconds;
 	const char *kind;
-	const char *reference;     /* idempotency key, unique per org */
+	const char *reference; /* idempotency key, unique per org */
 	const char *description;
 	int64_t created_at;
 };
@@ -121,8 +121,8 @@ int store_audit(struct store_conn *c,
 /* ---- calls and usage --------------------------------------------------- */
 
 int store_call_insert(struct store_conn *c, const struct store_call *call, struct wl_error *err);
-int store_call_get(struct store_conn *c, const char *id, bool for_update,
-		   struct store_call *out, struct wl_error *err);
+int store_call_get(struct store_conn *c, const char *id, bool for_update, struct store_call *out,
+		   struct wl_error *err);
 /* Writes status, elapsed, billed, cut_off, ended_reason, ended_at, last_event_at. */
 int store_call_update(struct store_conn *c, const struct store_call *call, struct wl_error *err);
 /* Newest first; after (cursor_ms, cursor_id) when cursor_id is non-empty.
@@ -154,20 +154,20 @@ int store_reconcile(struct store_conn *c, int64_t stale_before_ms,
 
 struct store_usage_query {
 	const char *org_id;
-	bool by_billed_org;     /* a parent sees what its minutes paid (own + children) */
-	int64_t from_ms;        /* inclusive */
-	int64_t to_ms;          /* exclusive */
+	bool by_billed_org; /* a parent sees what its minutes paid (own + children) */
+	int64_t from_ms;    /* inclusive */
+	int64_t to_ms;      /* exclusive */
 };
 /* Oldest first, after (cursor_ms, cursor_id) when cursor_id is non-empty. */
 int store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_t cursor_ms,
 		     const char *cursor_id, int limit, struct store_usage *out, int *n,
 		     struct wl_error *err);
-int store_usage_sum(struct store_conn *c, const struct store_usage_query *q,
-		    int64_t *total_seconds, int64_t *rows, struct wl_error *err);
+int store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
+		    int64_t *rows, struct wl_error *err);
 
 /* ---- idempotent requests and installation values ------------------------ */
 
-#define WL_FINGERPRINT_LEN 65  /* hex SHA-256 + NUL */
+#define WL_FINGERPRINT_LEN 65 /* hex SHA-256 + NUL */
 
 /* Records the fingerprint of the request behind (scope, key) the first time
  * the key is seen. WL_OK when it is new or was recorded with the same
@@ -222,8 +222,8 @@ int store_org_children(struct store_conn *c, const char *parent_id, int limit,
 int store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 			 const struct store_session *s, struct wl_error *err);
 /* WL_EUNAUTHORIZED when absent or expired at `now`. */
-int store_session_get(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-		      int64_t now, struct store_session *out, struct wl_error *err);
+int store_session_get(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN], int64_t now,
+		      struct store_session *out, struct wl_error *err);
 int store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 			 struct wl_error *err);
 
@@ -231,7 +231,7 @@ int store_session_delete(struct store_conn *c, const unsigned char hash[WL_KEY_H
 
 struct store_login_failures {
 	int64_t failures;
-	int64_t last_failed_at;   /* 0 when none */
+	int64_t last_failed_at; /* 0 when none */
 };
 
 /* The failures counted under bucket (zeros when none). On PostgreSQL the
@@ -240,8 +240,8 @@ int store_login_failures_get(struct store_conn *c, const char *bucket,
 			     struct store_login_failures *out, struct wl_error *err);
 /* failures += delta, never below zero, counting from zero again when the
  * last failure was before forget_before; last_failed_at = now when delta > 0. */
-int store_login_failures_add(struct store_conn *c, const char *bucket, int64_t delta,
-			     int64_t now, int64_t forget_before, struct wl_error *err);
+int store_login_failures_add(struct store_conn *c, const char *bucket, int64_t delta, int64_t now,
+			     int64_t forget_before, struct wl_error *err);
 int store_login_failures_clear(struct store_conn *c, const char *bucket, struct wl_error *err);
 /* Forgets every bucket whose last failure was before `before`. */
 int store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_error *err);
@@ -250,9 +250,9 @@ int store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_e
 
 struct store_portal_user {
 	struct store_user user;
-	int64_t verified_at;                 /* 0 = address not verified */
-	int64_t last_login_at;               /* 0 = never */
-	char agency_id[WL_ID_LEN];           /* the org's parent, "" for a top-level org */
+	int64_t verified_at;       /* 0 = address not verified */
+	int64_t last_login_at;     /* 0 = never */
+	char agency_id[WL_ID_LEN]; /* the org's parent, "" for a top-level org */
 };
 
 /* WL_ENOTFOUND when absent. */
@@ -270,8 +270,8 @@ int store_portal_user_password(struct store_conn *c, const char *user_id, const 
 
 struct store_portal_session {
 	char user_id[WL_ID_LEN];
-	char org_id[WL_ID_LEN];              /* the client org */
-	char agency_id[WL_ID_LEN];           /* the portal's agency */
+	char org_id[WL_ID_LEN];    /* the client org */
+	char agency_id[WL_ID_LEN]; /* the portal's agency */
 	char csrf_token[64];
 	int64_t created_at;
 	int64_t expires_at;
@@ -303,8 +303,8 @@ struct store_apikey_row {
 	char id[WL_ID_LEN];
 	char label[WL_NAME_MAX + 1];
 	int64_t created_at;
-	int64_t last_used_at;                /* 0 = never */
-	int64_t revoked_at;                  /* 0 = active */
+	int64_t last_used_at; /* 0 = never */
+	int64_t revoked_at;   /* 0 = active */
 };
 
 /* An org's keys, newest first. */
@@ -319,8 +319,8 @@ int store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t 
 int store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 			     char org_id[WL_ID_LEN], int64_t *last_used_at, struct wl_error *err);
 /* last_used_at = now, unless it is already at or after not_before. */
-int store_apikey_touch(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-		       int64_t now, int64_t not_before, struct wl_error *err);
+int store_apikey_touch(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN], int64_t now,
+		       int64_t not_before, struct wl_error *err);
 
 struct store_ledger_row {
 	int64_t delta_seconds;
@@ -339,13 +339,13 @@ int store_ledger_list(struct store_conn *c, const char *org_id, int limit,
 struct store_mail {
 	char id[WL_ID_LEN];
 	char agency_id[WL_ID_LEN];
-	char kind[24];                       /* verify, reset, purchase, … */
+	char kind[24]; /* verify, reset, purchase, … */
 	char to_addr[WL_EMAIL_MAX + 1];
 	char from_name[WL_NAME_MAX + 1];
 	char subject[256];
-	char *body_sealed;                   /* secrets_seal() text; read: caller's buffer */
-	size_t body_sealed_size;             /* read: size of body_sealed */
-	char status[12];                     /* queued, sent, failed */
+	char *body_sealed;       /* secrets_seal() text; read: caller's buffer */
+	size_t body_sealed_size; /* read: size of body_sealed */
+	char status[12];         /* queued, sent, failed */
 	int64_t attempts;
 };
 
@@ -367,7 +367,7 @@ int store_mail_failed(struct store_conn *c, const char *id, const char *error,
 		      struct wl_error *err);
 /* ---- Stripe purchases and the Stripe events log (purchases.c) ------------- */
 
-#define WL_STRIPE_ID_MAX 200   /* the longest Stripe id wlportal stores */
+#define WL_STRIPE_ID_MAX 200 /* the longest Stripe id wlportal stores */
 
 struct store_purchase {
 	char id[WL_ID_LEN];
@@ -381,8 +381,8 @@ struct store_purchase {
 	char currency[4];                      /* upper case, as the package */
 	char event_id[WL_STRIPE_ID_MAX + 1];   /* the event that settled it, "" = none */
 	int64_t created_at;
-	int64_t paid_at;                       /* 0 = not paid */
-	char email[WL_EMAIL_MAX + 1];          /* the user's (read only; "" = none) */
+	int64_t paid_at;              /* 0 = not paid */
+	char email[WL_EMAIL_MAX + 1]; /* the user's (read only; "" = none) */
 };
 
 /* A pending purchase for a new Checkout Session (status, event_id, paid_at
@@ -409,11 +409,11 @@ struct store_stripe_event {
 	char id[WL_ID_LEN];
 	char agency_id[WL_ID_LEN];
 	int64_t received_at;
-	char event_id[WL_STRIPE_ID_MAX + 1];   /* "" when unreadable */
+	char event_id[WL_STRIPE_ID_MAX + 1]; /* "" when unreadable */
 	char type[80];
-	char signature[24];                    /* stripe_sig_result_name() */
-	char outcome[16];                      /* credited duplicate ignored mismatch bad_signature */
-	char org_id[WL_ID_LEN];                /* the org credited or named, "" = none */
+	char signature[24];     /* stripe_sig_result_name() */
+	char outcome[16];       /* credited duplicate ignored mismatch bad_signature */
+	char org_id[WL_ID_LEN]; /* the org credited or named, "" = none */
 	char session_id[WL_STRIPE_ID_MAX + 1];
 	char detail[256];
 };

@@ -23,7 +23,8 @@ read_wl(struct db_stmt *st, void *out)
 	db_col_text(st, 8, w->stripe_secret_mode, sizeof(w->stripe_secret_mode));
 	db_col_text(st, 9, w->stripe_product_id, sizeof(w->stripe_product_id));
 	db_col_text(st, 10, w->stripe_price_id, sizeof(w->stripe_price_id));
-	db_col_text(st, 11, w->stripe_webhook_secret_sealed, sizeof(w->stripe_webhook_secret_sealed));
+	db_col_text(st, 11, w->stripe_webhook_secret_sealed,
+		    sizeof(w->stripe_webhook_secret_sealed));
 	w->package_credits = db_col_int64(st, 12);
 	w->package_price_cents = db_col_int64(st, 13);
 	db_col_text(st, 14, w->package_currency, sizeof(w->package_currency));
@@ -62,8 +63,8 @@ int
 store_wl_find(struct store_conn *c, const char *slug, const char *domain,
 	      struct store_whitelabel *out, struct wl_error *err)
 {
-	return one_wl(c, slug != NULL ? Q_WL_BY_SLUG : Q_WL_BY_DOMAIN,
-		      slug != NULL ? slug : domain, out, err);
+	return one_wl(c, slug != NULL ? Q_WL_BY_SLUG : Q_WL_BY_DOMAIN, slug != NULL ? slug : domain,
+		      out, err);
 }
 
 int

@@ -20,8 +20,8 @@
 #include "services/pricing.h"
 #include "services/whitelabel.h"
 
-#define USAGE_ROWS 10       /* recent calls on the home page */
-#define USERS_PAGE 50       /* portal users a page */
+#define USAGE_ROWS 10 /* recent calls on the home page */
+#define USERS_PAGE 50 /* portal users a page */
 
 static void
 put_minutes(struct tpl_data *d, const char *name, int64_t seconds)
@@ -58,9 +58,10 @@ put_cost(struct tpl_data *d, const struct wl_req *req, const struct pricing_cost
 		tpl_put(d, "month_cost", "—");
 	}
 	tpl_put(d, "cost_currency", cost->currency);
-	tpl_put(d, "cost_basis", !child ? "at the platform price"
-			       : cost->known ? "at the package price"
-					     : "no package price set");
+	tpl_put(d, "cost_basis",
+		!child        ? "at the platform price"
+		: cost->known ? "at the package price"
+			      : "no package price set");
 }
 
 void
@@ -237,15 +238,15 @@ web_users(struct wl_req *req)
  * rows are copied into the request's own memory, so nothing outlives a
  * client that goes away meanwhile. */
 struct alloc_job {
-	struct whitelabel_allocation alloc;   /* first: the job's argument */
-	char user_id[WL_ID_LEN];              /* of the session */
+	struct whitelabel_allocation alloc; /* first: the job's argument */
+	char user_id[WL_ID_LEN];            /* of the session */
 	char session_org_id[WL_ID_LEN];
 	struct store_org acting;
-	const char *after;                    /* the users page the form was on */
+	const char *after; /* the users page the form was on */
 	int64_t cursor_ms;
 	char cursor_id[64];
 	struct accounts_chrome *chrome;
-	struct store_client_user *users;      /* USERS_PAGE rows */
+	struct store_client_user *users; /* USERS_PAGE rows */
 	struct users_view view;
 	bool page_read;
 };
@@ -259,8 +260,8 @@ allocate_refused(struct store_conn *c, void *arg)
 
 	wl_error_clear(&err);
 	j->page_read = false;
-	if (accounts_client_users(c, j->alloc.parent_org_id, j->cursor_ms, j->cursor_id,
-				  USERS_PAGE, &pg, &err) != WL_OK)
+	if (accounts_client_users(c, j->alloc.parent_org_id, j->cursor_ms, j->cursor_id, USERS_PAGE,
+				  &pg, &err) != WL_OK)
 		return;
 	memcpy(j->users, pg.rows, sizeof(*j->users) * (size_t)pg.n);
 	j->view.users = j->users;
@@ -293,7 +294,8 @@ allocate_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *er
 		return;
 	}
 	if (!j->page_read) {
-		web_error_page(req, 422, NULL, err->nfields > 0 ? err->fields[0].message : err->message);
+		web_error_page(req, 422, NULL,
+			       err->nfields > 0 ? err->fields[0].message : err->message);
 		return;
 	}
 	f.user_id = r->user_id;

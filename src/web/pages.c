@@ -38,7 +38,9 @@ static struct {
 static const char *
 content_type(const char *name)
 {
-	static const struct { const char *ext, *type; } types[] = {
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
 		{ ".css", "text/css; charset=utf-8" },
 		{ ".js", "text/javascript; charset=utf-8" },
 		{ ".svg", "image/svg+xml" },
@@ -99,7 +101,8 @@ load_static(const char *dir, struct wl_error *err)
 			continue;
 		if (st.st_size > STATIC_FILE_MAX || web.nfiles >= STATIC_FILES_MAX) {
 			closedir(d);
-			return wl_fail(err, WL_EINVALID, "%s: too large, or too many static files", path);
+			return wl_fail(err, WL_EINVALID, "%s: too large, or too many static files",
+				       path);
 		}
 		f = &web.files[web.nfiles];
 		fp = fopen(path, "rb");

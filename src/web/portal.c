@@ -95,7 +95,8 @@ web_portal(struct wl_req *req)
 		}
 		req->portal = http_alloc(req, sizeof(*req->portal));
 		if (req->portal == NULL) {
-			web_portal_error_page(req, 503, "Busy", "The server is busy. Please try again.");
+			web_portal_error_page(req, 503, "Busy",
+					      "The server is busy. Please try again.");
 			return;
 		}
 		*req->portal = s;

@@ -61,7 +61,8 @@ web_portal_form_ok(struct wl_req *req)
 	const char *field = http_form(req, "csrf");
 
 	return wl_cookie_get(http_header(req, "Cookie"),
-			     http_cookie_name(req, WL_PORTAL_FORM_COOKIE), cookie, sizeof(cookie)) &&
+			     http_cookie_name(req, WL_PORTAL_FORM_COOKIE), cookie,
+			     sizeof(cookie)) &&
 	       token_chars_ok(cookie, FORM_TOKEN_LEN) && field != NULL &&
 	       ids_token_equal(field, strlen(field), cookie, strlen(cookie));
 }
@@ -85,8 +86,8 @@ web_portal_form_page(struct wl_req *req, const char *title, const char *error)
 }
 
 void
-web_portal_message(struct wl_req *req, int status, bool ok, const char *heading, const char *message,
-	     const char *next, const char *next_label)
+web_portal_message(struct wl_req *req, int status, bool ok, const char *heading,
+		   const char *message, const char *next, const char *next_label)
 {
 	struct tpl_data *d = web_portal_data(req, heading);
 
@@ -165,8 +166,8 @@ web_portal_password_problem(const char *password, const char *confirm)
 /* ---- sign-up ----------------------------------------------------------------------- */
 
 static void
-signup_page(struct wl_req *req, int status, const char *email, const char *error,
-	    const char *field, const char *field_error)
+signup_page(struct wl_req *req, int status, const char *email, const char *error, const char *field,
+	    const char *field_error)
 {
 	struct tpl_data *d = web_portal_form_page(req, "Sign up", error);
 
@@ -205,7 +206,8 @@ signup_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 		sodium_memzero(s->s.created.token, sizeof(s->s.created.token));
 		signup_page(req, 409, s->s.email,
 			    "An account with this e-mail address exists already. Log in, or reset "
-			    "your password if you forgot it.", "email_error", "This address has an account.");
+			    "your password if you forgot it.",
+			    "email_error", "This address has an account.");
 		return;
 	}
 	if (rc != WL_OK) {
@@ -230,7 +232,8 @@ signup_work(struct wl_req *req, void *arg)
 	rc = portal_signup_prepare(&s->s, s->password, &err);
 	sodium_memzero(s->password, sizeof(s->password));
 	if (rc != WL_OK) {
-		signup_page(req, 503, s->s.email, "The server is busy. Please try again.", NULL, NULL);
+		signup_page(req, 503, s->s.email, "The server is busy. Please try again.", NULL,
+			    NULL);
 		return;
 	}
 	http_submit(req, portal_signup_run, s, signup_finish);
@@ -278,8 +281,7 @@ web_portal_signup(struct wl_req *req)
 /* ---- log in and out ------------------------------------------------------------------ */
 
 static void
-login_page(struct wl_req *req, int status, const char *email, const char *error,
-	   const char *notice)
+login_page(struct wl_req *req, int status, const char *email, const char *error, const char *notice)
 {
 	struct tpl_data *d = web_portal_form_page(req, "Log in", error);
 
@@ -305,8 +307,8 @@ web_portal_login_form(struct wl_req *req)
 	login_page(req, 200, NULL, NULL,
 		   done != NULL && strcmp(done, "reset") == 0
 			   ? "Your new password is set. Log in with it."
-			   : done != NULL && strcmp(done, "logout") == 0 ? "You are logged out."
-									  : NULL);
+		   : done != NULL && strcmp(done, "logout") == 0 ? "You are logged out."
+								 : NULL);
 }
 
 struct login {
@@ -341,7 +343,8 @@ too_many(struct wl_req *req, struct login *l)
 	http_add_header(req, "Retry-After", header);
 	snprintf(message, sizeof(message),
 		 "Too many failed log-in attempts. For your security, try again in %lld %s.",
-		 s < 120 ? s : (s + 59) / 60, s < 120 ? (s == 1 ? "second" : "seconds") : "minutes");
+		 s < 120 ? s : (s + 59) / 60,
+		 s < 120 ? (s == 1 ? "second" : "seconds") : "minutes");
 	login_page(req, 429, l->email, message, NULL);
 }
 
@@ -397,8 +400,8 @@ web_portal_login(struct wl_req *req)
 	}
 	if (strlen(email) > WL_EMAIL_MAX || strlen(password) > PORTAL_PASSWORD_MAX ||
 	    !wl_valid_email(email)) {
-		login_page(req, 401, email, "That e-mail address and password do not match an account.",
-			   NULL);
+		login_page(req, 401, email,
+			   "That e-mail address and password do not match an account.", NULL);
 		http_form_wipe(req);
 		return;
 	}
@@ -425,7 +428,8 @@ logout_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	(void)err;
 	http_set_cookie(req, http_cookie_name(req, WL_PORTAL_COOKIE), "", 0);
 	if (rc != WL_OK) {
-		web_portal_error_page(req, 503, "Busy", "We could not log you out. Please try again.");
+		web_portal_error_page(req, 503, "Busy",
+				      "We could not log you out. Please try again.");
 		return;
 	}
 	web_portal_go(req, "/login?done=logout");
@@ -437,9 +441,9 @@ web_portal_logout(struct wl_req *req)
 	unsigned char *hash = http_alloc(req, WL_KEY_HASH_LEN);
 	char token[128];
 
-	if (hash == NULL || !wl_cookie_get(http_header(req, "Cookie"),
-					   http_cookie_name(req, WL_PORTAL_COOKIE), token,
-					   sizeof(token))) {
+	if (hash == NULL ||
+	    !wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_PORTAL_COOKIE),
+			   token, sizeof(token))) {
 		web_portal_go(req, "/login");
 		return;
 	}

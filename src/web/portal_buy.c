@@ -20,13 +20,13 @@
 static void
 not_started(struct wl_req *req, const struct wl_error *err)
 {
-	const char *why = err->code == WL_ENOTFOUND
-				  ? "This portal does not sell credits at the moment."
-			  : err->code == WL_EUNAVAILABLE || err->code == WL_ERATELIMITED
-				  ? "The payment service did not answer in time. Nothing was charged: "
-				    "please try again in a minute."
-				  : "The payment service refused to start the payment. Nothing was "
-				    "charged: please try again later or contact us.";
+	const char *why =
+		err->code == WL_ENOTFOUND ? "This portal does not sell credits at the moment."
+		: err->code == WL_EUNAVAILABLE || err->code == WL_ERATELIMITED
+			? "The payment service did not answer in time. Nothing was charged: "
+			  "please try again in a minute."
+			: "The payment service refused to start the payment. Nothing was "
+			  "charged: please try again later or contact us.";
 
 	web_portal_message(req, err->code == WL_ENOTFOUND ? 404 : 502, false, "Payment not started",
 			   why, "/dashboard", "Back to your dashboard");
@@ -96,7 +96,8 @@ web_portal_success(struct wl_req *req)
 	}
 	wl_error_clear(&err);
 	if (purchases_status(req->conn, req->org.id, sid, &st, &err) != WL_OK) {
-		web_portal_error_page(req, 503, "Busy", "Your balance could not be read. Please refresh.");
+		web_portal_error_page(req, 503, "Busy",
+				      "Your balance could not be read. Please refresh.");
 		return;
 	}
 	if ((d = web_portal_data(req, st.paid ? "Thank you" : "Payment received")) == NULL) {

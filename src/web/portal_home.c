@@ -138,7 +138,8 @@ home_page(struct wl_req *req, int status, const char *notice, const char *error)
 	wl_error_clear(&err);
 	if (h == NULL || portal_home_read(req->conn, req->user_id, req->org.id, h, &err) != WL_OK) {
 		free(h);
-		web_portal_error_page(req, 503, "Busy", "Your dashboard could not be read. Please try again.");
+		web_portal_error_page(req, 503, "Busy",
+				      "Your dashboard could not be read. Please try again.");
 		return;
 	}
 	if ((d = web_portal_data(req, "Dashboard")) == NULL) {
@@ -167,7 +168,8 @@ web_portal_home(struct wl_req *req)
 {
 	const char *done = http_query(req, "done");
 
-	home_page(req, 200, done != NULL && strcmp(done, "revoked") == 0 ? "The key is revoked." : NULL,
+	home_page(req, 200,
+		  done != NULL && strcmp(done, "revoked") == 0 ? "The key is revoked." : NULL,
 		  NULL);
 }
 
@@ -182,8 +184,9 @@ key_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	if (rc != WL_OK) {
 		sodium_memzero(k->key, sizeof(k->key));
 		web_portal_message(req, wl_error_http_status(rc), false, "No key created",
-				   rc == WL_ECONFLICT ? err->message
-						      : "We could not create the key. Please try again.",
+				   rc == WL_ECONFLICT
+					   ? err->message
+					   : "We could not create the key. Please try again.",
 				   "/dashboard#api-keys", "Back to your dashboard");
 		return;
 	}
@@ -251,8 +254,8 @@ web_portal_key_revoke(struct wl_req *req)
 /* ---- account: password change --------------------------------------------------------- */
 
 static void
-account_page(struct wl_req *req, int status, bool verified, const char *email,
-	     const char *notice, const char *error)
+account_page(struct wl_req *req, int status, bool verified, const char *email, const char *notice,
+	     const char *error)
 {
 	struct tpl_data *d = web_portal_data(req, "Account");
 
@@ -278,7 +281,8 @@ web_portal_account(struct wl_req *req)
 
 	wl_error_clear(&err);
 	if (portal_user_read(req->conn, req->user_id, &u, &err) != WL_OK) {
-		web_portal_error_page(req, 503, "Busy", "Your account could not be read. Please try again.");
+		web_portal_error_page(req, 503, "Busy",
+				      "Your account could not be read. Please try again.");
 		return;
 	}
 	account_page(req, 200, u.verified_at != 0, u.user.email, NULL, NULL);
@@ -286,7 +290,7 @@ web_portal_account(struct wl_req *req)
 
 struct change {
 	struct portal_password_change p;
-	struct store_portal_user user;   /* read before the worker, for the page */
+	struct store_portal_user user; /* read before the worker, for the page */
 	char current[PORTAL_PASSWORD_MAX + 1];
 	char password[PORTAL_PASSWORD_MAX + 1];
 };
@@ -299,7 +303,8 @@ change_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	(void)err;
 	account_page(req, rc == WL_OK ? 200 : wl_error_http_status(rc), c->user.verified_at != 0,
 		     c->user.user.email,
-		     rc == WL_OK ? "Your password is changed. Other sessions are logged out." : NULL,
+		     rc == WL_OK ? "Your password is changed. Other sessions are logged out."
+				 : NULL,
 		     rc == WL_OK ? NULL : "We could not change your password. Please try again.");
 }
 
@@ -353,8 +358,8 @@ web_portal_password(struct wl_req *req)
 		return;
 	}
 	memcpy(c->p.user_id, req->user_id, WL_ID_LEN);
-	if (wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_PORTAL_COOKIE), token,
-			  sizeof(token)))
+	if (wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_PORTAL_COOKIE),
+			  token, sizeof(token)))
 		portal_token_hash(token, c->p.keep);
 	sodium_memzero(token, sizeof(token));
 	snprintf(c->current, sizeof(c->current), "%s", current);

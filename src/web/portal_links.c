@@ -15,7 +15,8 @@
 #include "core/validate.h"
 #include "services/portal_accounts.h"
 
-#define LINK_INVALID "This link is not valid any more: it was used already, it expired, or " \
+#define LINK_INVALID \
+	"This link is not valid any more: it was used already, it expired, or " \
 	"it was copied incompletely."
 
 static const char *
@@ -49,7 +50,8 @@ link_page(struct wl_req *req, int status, const char *tpl, const char *title, co
 static void
 bad_link(struct wl_req *req)
 {
-	web_portal_message(req, 404, false, "Link not valid", LINK_INVALID, "/", "Back to the portal");
+	web_portal_message(req, 404, false, "Link not valid", LINK_INVALID, "/",
+			   "Back to the portal");
 }
 
 /* ---- verification ------------------------------------------------------------------ */

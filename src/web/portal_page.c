@@ -50,7 +50,8 @@ web_portal_package(struct tpl_data *d, const struct store_whitelabel *s)
 	tpl_putf(d, "price", "%s%s", wl_currency_symbol(cur), money);
 	tpl_put(d, "currency", cur);
 	/* per credit, to a tenth of a cent, rounded half-up */
-	wl_format_cents((2 * s->package_price_cents + s->package_credits) / (2 * s->package_credits),
+	wl_format_cents((2 * s->package_price_cents + s->package_credits) /
+				(2 * s->package_credits),
 			money);
 	tpl_putf(d, "per_credit", "%s%s", wl_currency_symbol(cur), money);
 }

@@ -23,7 +23,7 @@
 
 #define PASSWORD_MAX 256
 #define LOGIN_TOKEN_BYTES 32
-#define LOGIN_TOKEN_LEN 43                  /* base64url of 32 bytes */
+#define LOGIN_TOKEN_LEN 43 /* base64url of 32 bytes */
 #define LOGIN_COOKIE_AGE_S (12L * 3600)
 
 /* "/dashboard…" paths only: never another site, never "//host". */
@@ -52,8 +52,8 @@ login_token_ok(const char *t)
 static bool
 login_cookie(struct wl_req *req, char out[LOGIN_TOKEN_LEN + 1])
 {
-	return wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_LOGIN_COOKIE), out,
-			     LOGIN_TOKEN_LEN + 1) &&
+	return wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_LOGIN_COOKIE),
+			     out, LOGIN_TOKEN_LEN + 1) &&
 	       login_token_ok(out);
 }
 
@@ -66,8 +66,8 @@ new_login_token(struct wl_req *req, char out[LOGIN_TOKEN_LEN + 1])
 }
 
 static void
-login_page(struct wl_req *req, int status, const char *email, const char *next,
-	   const char *error, const char *csrf)
+login_page(struct wl_req *req, int status, const char *email, const char *next, const char *error,
+	   const char *csrf)
 {
 	struct tpl_data *d = tpl_data_new();
 
@@ -106,7 +106,7 @@ struct login {
 	char email[WL_EMAIL_MAX + 1];
 	char password[PASSWORD_MAX + 1];
 	char next[1024];
-	char csrf[LOGIN_TOKEN_LEN + 1];   /* the form's token, for a page shown again */
+	char csrf[LOGIN_TOKEN_LEN + 1]; /* the form's token, for a page shown again */
 	struct sessions_attempt attempt;
 	struct sessions_new created;
 };
@@ -144,11 +144,13 @@ too_many(struct wl_req *req, struct login *l)
 	if (s < 120)
 		snprintf(message, sizeof(message),
 			 "Too many failed log-in attempts. For your security, try again in %lld "
-			 "second%s.", s, s == 1 ? "" : "s");
+			 "second%s.",
+			 s, s == 1 ? "" : "s");
 	else
 		snprintf(message, sizeof(message),
 			 "Too many failed log-in attempts. For your security, try again in %lld "
-			 "minutes.", (s + 59) / 60);
+			 "minutes.",
+			 (s + 59) / 60);
 	login_page(req, 429, l->email, l->next, message, l->csrf);
 }
 
@@ -214,7 +216,8 @@ web_login(struct wl_req *req)
 		new_login_token(req, csrf);
 		login_page(req, 403, NULL, next,
 			   "This log-in form has expired or did not come from this site. "
-			   "Please enter your e-mail address and password again.", csrf);
+			   "Please enter your e-mail address and password again.",
+			   csrf);
 		http_form_wipe(req);
 		return;
 	}
@@ -266,9 +269,9 @@ web_logout(struct wl_req *req)
 	unsigned char *hash = http_alloc(req, WL_KEY_HASH_LEN);
 	char token[128];
 
-	if (hash == NULL || !wl_cookie_get(http_header(req, "Cookie"),
-					   http_cookie_name(req, WL_SESSION_COOKIE), token,
-					   sizeof(token))) {
+	if (hash == NULL ||
+	    !wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_SESSION_COOKIE),
+			   token, sizeof(token))) {
 		http_redirect(req, "/login");
 		return;
 	}

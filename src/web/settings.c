@@ -33,9 +33,9 @@
 #define DEFAULT_ACCENT "#F59E0B"
 
 struct field_def {
-	const char *form;      /* form field and template suffix */
-	const char *err_name;  /* as the validator names it */
-	const char *label;     /* in words, for people */
+	const char *form;     /* form field and template suffix */
+	const char *err_name; /* as the validator names it */
+	const char *label;    /* in words, for people */
 	size_t max;
 };
 
@@ -90,22 +90,30 @@ static void
 stored_value(const struct store_whitelabel *s, const char *form, char *out, size_t n)
 {
 	out[0] = '\0';
-	if (strcmp(form, "company_name") == 0) snprintf(out, n, "%s", s->company_name);
-	else if (strcmp(form, "logo_url") == 0) snprintf(out, n, "%s", s->logo_url);
-	else if (strcmp(form, "primary_color") == 0) snprintf(out, n, "%s", s->primary_color);
-	else if (strcmp(form, "accent_color") == 0) snprintf(out, n, "%s", s->accent_color);
-	else if (strcmp(form, "slug") == 0) snprintf(out, n, "%s", s->slug);
+	if (strcmp(form, "company_name") == 0)
+		snprintf(out, n, "%s", s->company_name);
+	else if (strcmp(form, "logo_url") == 0)
+		snprintf(out, n, "%s", s->logo_url);
+	else if (strcmp(form, "primary_color") == 0)
+		snprintf(out, n, "%s", s->primary_color);
+	else if (strcmp(form, "accent_color") == 0)
+		snprintf(out, n, "%s", s->accent_color);
+	else if (strcmp(form, "slug") == 0)
+		snprintf(out, n, "%s", s->slug);
 	else if (strcmp(form, "stripe_publishable_key") == 0)
 		snprintf(out, n, "%s", s->stripe_publishable_key);
-	else if (strcmp(form, "stripe_product_id") == 0) snprintf(out, n, "%s", s->stripe_product_id);
-	else if (strcmp(form, "stripe_price_id") == 0) snprintf(out, n, "%s", s->stripe_price_id);
+	else if (strcmp(form, "stripe_product_id") == 0)
+		snprintf(out, n, "%s", s->stripe_product_id);
+	else if (strcmp(form, "stripe_price_id") == 0)
+		snprintf(out, n, "%s", s->stripe_price_id);
 	else if (strcmp(form, "package_credits") == 0 && s->package_credits > 0)
 		snprintf(out, n, "%lld", (long long)s->package_credits);
 	else if (strcmp(form, "package_price_cents") == 0 && s->package_credits > 0)
 		snprintf(out, n, "%lld", (long long)s->package_price_cents);
 	else if (strcmp(form, "package_currency") == 0)
 		snprintf(out, n, "%s", s->package_currency[0] ? s->package_currency : "EUR");
-	else if (strcmp(form, "domain") == 0) snprintf(out, n, "%s", s->custom_domain);
+	else if (strcmp(form, "domain") == 0)
+		snprintf(out, n, "%s", s->custom_domain);
 }
 
 /* Field values (typed ones when a form was refused), complaints next to
@@ -158,7 +166,8 @@ put_fields(struct wl_req *req, struct tpl_data *d, const struct store_whitelabel
 	if (err != NULL && err->nfields == 0)
 		tpl_put(d, "form_error", err->message);
 	else if (err != NULL)
-		tpl_put(d, "form_error", "Some fields need your attention: see the messages in red.");
+		tpl_put(d, "form_error",
+			"Some fields need your attention: see the messages in red.");
 	/* what is still needed, from what is stored */
 	nmissing = wl_whitelabel_missing(whitelabel_have(s), missing, 8);
 	tpl_put_list(d, "missing");
@@ -216,7 +225,8 @@ put_preview_and_urls(struct wl_req *req, struct tpl_data *d, const struct store_
 	char url[600];
 
 	tpl_put(d, "pv_name", s->company_name[0] ? s->company_name : "Your company");
-	tpl_put(d, "pv_primary", wl_valid_color(s->primary_color) ? s->primary_color : DEFAULT_PRIMARY);
+	tpl_put(d, "pv_primary",
+		wl_valid_color(s->primary_color) ? s->primary_color : DEFAULT_PRIMARY);
 	tpl_put(d, "pv_accent", wl_valid_color(s->accent_color) ? s->accent_color : DEFAULT_ACCENT);
 	tpl_put(d, "pv_logo", wl_valid_logo_url(s->logo_url) ? s->logo_url : "");
 	tpl_put_bool(d, "active", s->active);
@@ -227,9 +237,10 @@ put_preview_and_urls(struct wl_req *req, struct tpl_data *d, const struct store_
 
 		tpl_put(d, "stripe_mode_name", test ? "Test mode" : "Live mode");
 		tpl_put(d, "stripe_mode_badge", test ? "badge-neutral" : "badge-success");
-		tpl_put(d, "stripe_mode", test ? "Your Stripe keys are test keys: clients pay with "
-					       "Stripe's test cards and no money moves."
-					     : "Your Stripe keys are live keys: clients pay real money.");
+		tpl_put(d, "stripe_mode",
+			test ? "Your Stripe keys are test keys: clients pay with "
+			       "Stripe's test cards and no money moves."
+			     : "Your Stripe keys are live keys: clients pay real money.");
 	}
 	if (s->slug[0] != '\0') {
 		whitelabel_portal_url(req->app, s->slug, url, sizeof(url));
@@ -299,20 +310,24 @@ void
 settings_page(struct wl_req *req, int status, const struct store_whitelabel *s,
 	      const struct wl_error *err, const struct accounts_chrome *chrome)
 {
-	struct tpl_data *d = chrome != NULL ? web_page_data_with(req, chrome, "Whitelabel", "whitelabel")
-					    : web_page_data(req, "Whitelabel", "whitelabel");
+	struct tpl_data *d = chrome != NULL
+				     ? web_page_data_with(req, chrome, "Whitelabel", "whitelabel")
+				     : web_page_data(req, "Whitelabel", "whitelabel");
 	const char *saved = http_query(req, "saved");
 
 	if (req->org.parent_id[0] != '\0' || strcmp(req->org.id, req->key_org_id) != 0) {
-		tpl_put_bool(d, "not_parent", req->org.parent_id[0] != '\0' &&
-						   strcmp(req->org.id, req->key_org_id) == 0);
+		tpl_put_bool(d, "not_parent",
+			     req->org.parent_id[0] != '\0' &&
+				     strcmp(req->org.id, req->key_org_id) == 0);
 		tpl_put_bool(d, "viewing_client", strcmp(req->org.id, req->key_org_id) != 0);
 		web_render(req, status, "whitelabel_off", d);
 		return;
 	}
 	if (saved != NULL && err == NULL) {
 		if (strcmp(saved, "activate") == 0)
-			tpl_put(d, "flash", s->active ? "Your portal is live." : "Your portal is now inactive.");
+			tpl_put(d, "flash",
+				s->active ? "Your portal is live."
+					  : "Your portal is now inactive.");
 		else if (strcmp(saved, "domain") == 0)
 			tpl_put(d, "flash", "Custom domain updated.");
 		else
@@ -344,7 +359,7 @@ web_settings(struct wl_req *req)
 /* ---- saving a step ------------------------------------------------------------ */
 
 struct save {
-	struct whitelabel_put put;            /* first: the job's argument */
+	struct whitelabel_put put; /* first: the job's argument */
 	char step[16];
 	struct refusal rf;
 };
@@ -359,7 +374,8 @@ static void
 wipe_secrets(struct wl_req *req, const struct wl_whitelabel_update *u)
 {
 	if (u->stripe_secret_key != NULL)
-		sodium_memzero((void *)(uintptr_t)u->stripe_secret_key, strlen(u->stripe_secret_key));
+		sodium_memzero((void *)(uintptr_t)u->stripe_secret_key,
+			       strlen(u->stripe_secret_key));
 	if (u->stripe_webhook_secret != NULL)
 		sodium_memzero((void *)(uintptr_t)u->stripe_webhook_secret,
 			       strlen(u->stripe_webhook_secret));
@@ -508,8 +524,8 @@ fill_step(struct wl_req *req, const char *step, struct wl_whitelabel_update *u,
 void
 web_settings_save(struct wl_req *req)
 {
-	static const char *const steps[] = { "branding", "portal", "stripe", "package", "activate",
-					     NULL };
+	static const char *const steps[] = { "branding", "portal",   "stripe",
+					     "package",  "activate", NULL };
 	struct save *sv;
 	struct wl_whitelabel_update *u;
 	struct wl_error err;
@@ -561,4 +577,3 @@ web_settings_save(struct wl_req *req)
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
 	http_on_refusal(req, save_refused);
 }
-

@@ -20,7 +20,8 @@ int
 settings_refused_status(const struct wl_error *err)
 {
 	return err->code == WL_EVALIDATION || err->code == WL_EINVALID
-		       ? 422 : wl_error_http_status(err->code);
+		       ? 422
+		       : wl_error_http_status(err->code);
 }
 
 void
@@ -82,7 +83,7 @@ agency_itself(struct wl_req *req)
 
 /* A domain job and the page to show again if it is refused. */
 struct domain_job {
-	struct domains_job d;                 /* first: the job's argument */
+	struct domains_job d; /* first: the job's argument */
 	struct refusal rf;
 };
 
@@ -177,7 +178,8 @@ refresh_work(struct wl_req *req, void *arg)
 		struct wl_error e;
 
 		wl_error_clear(&e);
-		wl_error_field(&e, "domain", "could not be checked just now (%s). Try again in a minute",
+		wl_error_field(&e, "domain",
+			       "could not be checked just now (%s). Try again in a minute",
 			       err.message);
 		settings_refused(req, &e);
 		return;

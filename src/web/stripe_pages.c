@@ -82,14 +82,15 @@ web_purchases(struct wl_req *req)
 	char t[WL_CURSOR_TEXT_MAX], amount[32];
 	int i;
 
-	if ((d = list_page(req, "Purchases", "purchases", "purchases", purchases_list, &pg)) == NULL)
+	if ((d = list_page(req, "Purchases", "purchases", "purchases", purchases_list, &pg)) ==
+	    NULL)
 		return;
 	rows = pg.rows;
 	for (i = 0; i < pg.n; i++) {
 		row = tpl_push(d, "rows");
 		tpl_put(row, "id", rows[i].id);
 		wl_format_iso_ms(rows[i].paid_at > 0 ? rows[i].paid_at : rows[i].created_at, t);
-		t[16] = '\0';              /* 2026-01-31T12:34 */
+		t[16] = '\0'; /* 2026-01-31T12:34 */
 		t[10] = ' ';
 		tpl_putf(row, "date", "%s UTC", t);
 		tpl_put(row, "email", rows[i].email[0] ? rows[i].email : rows[i].org_id);
@@ -116,8 +117,8 @@ web_stripe_events(struct wl_req *req)
 	char t[WL_CURSOR_TEXT_MAX], url[600];
 	int i;
 
-	d = list_page(req, "Stripe events", "stripe_events", "stripe_events",
-		      purchases_events_list, &pg);
+	d = list_page(req, "Stripe events", "stripe_events", "stripe_events", purchases_events_list,
+		      &pg);
 	if (d == NULL)
 		return;
 	wl_error_clear(&err);
@@ -129,7 +130,7 @@ web_stripe_events(struct wl_req *req)
 	for (i = 0; i < pg.n; i++) {
 		row = tpl_push(d, "rows");
 		wl_format_iso_ms(rows[i].received_at, t);
-		t[19] = '\0';              /* 2026-01-31T12:34:56 */
+		t[19] = '\0'; /* 2026-01-31T12:34:56 */
 		t[10] = ' ';
 		tpl_putf(row, "date", "%s UTC", t);
 		tpl_put(row, "event_id", rows[i].event_id[0] ? rows[i].event_id : "—");

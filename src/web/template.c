@@ -22,10 +22,10 @@ enum node_kind { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_PARTIAL };
 
 struct node {
 	enum node_kind kind;
-	const char *text;        /* N_TEXT: into the template's source */
+	const char *text; /* N_TEXT: into the template's source */
 	size_t len;
 	char name[TPL_NAME_MAX];
-	size_t end;              /* sections: index of the node after the body */
+	size_t end; /* sections: index of the node after the body */
 };
 
 struct tpl {
@@ -50,16 +50,16 @@ struct entry {
 	char *name;
 	char *str;
 	bool flag;
-	struct tpl_data *first, *last;   /* V_LIST items */
+	struct tpl_data *first, *last; /* V_LIST items */
 	size_t count;
 };
 
 struct tpl_data {
-	struct tpl_data *parent;        /* lookup falls back here */
+	struct tpl_data *parent; /* lookup falls back here */
 	struct tpl_data *root;
-	struct tpl_data *next_item;     /* next item of the same list */
-	struct entry *entries;          /* newest first */
-	bool failed;                    /* root only: an allocation failed */
+	struct tpl_data *next_item; /* next item of the same list */
+	struct entry *entries;      /* newest first */
+	bool failed;                /* root only: an allocation failed */
 };
 
 struct tpl_data *
@@ -295,9 +295,18 @@ compile(struct tpl *t, struct wl_error *err)
 		if (*body == '!')
 			continue;
 		switch (*body) {
-		case '#': n.kind = N_SECTION; body++; break;
-		case '^': n.kind = N_INVERTED; body++; break;
-		case '>': n.kind = N_PARTIAL; body++; break;
+		case '#':
+			n.kind = N_SECTION;
+			body++;
+			break;
+		case '^':
+			n.kind = N_INVERTED;
+			body++;
+			break;
+		case '>':
+			n.kind = N_PARTIAL;
+			body++;
+			break;
 		case '/': body++; break;
 		default: n.kind = N_VAR; break;
 		}
@@ -316,17 +325,19 @@ compile(struct tpl *t, struct wl_error *err)
 			n.name[--len] = '\0';
 		if (tag[2] == '/') {
 			if (depth == 0 || strcmp(t->nodes[open[depth - 1]].name, n.name) != 0)
-				return wl_fail(err, WL_EINVALID,
-					       "template %s, line %d: '{{/%s}}' closes no open section",
-					       t->name, line_of(src, tag), n.name);
+				return wl_fail(
+					err, WL_EINVALID,
+					"template %s, line %d: '{{/%s}}' closes no open section",
+					t->name, line_of(src, tag), n.name);
 			depth--;
 			t->nodes[open[depth]].end = t->nnodes;
 			continue;
 		}
 		if (n.kind == N_SECTION || n.kind == N_INVERTED) {
 			if (depth == TPL_NEST_MAX)
-				return wl_fail(err, WL_EINVALID, "template %s, line %d: nested too deep",
-					       t->name, line_of(src, tag));
+				return wl_fail(err, WL_EINVALID,
+					       "template %s, line %d: nested too deep", t->name,
+					       line_of(src, tag));
 			open[depth++] = t->nnodes;
 		}
 		if (push_node(t, &cap, &n) != WL_OK)
@@ -464,7 +475,8 @@ tpl_set_load_dir(struct tpl_set *s, const char *dir, struct wl_error *err)
 		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".html") != 0)
 			continue;
 		if (len - 5 >= sizeof(name)) {
-			rc = wl_fail(err, WL_EINVALID, "template file name too long: %s", de->d_name);
+			rc = wl_fail(err, WL_EINVALID, "template file name too long: %s",
+				     de->d_name);
 			break;
 		}
 		memcpy(name, de->d_name, len - 5);
@@ -488,8 +500,9 @@ tpl_set_check(const struct tpl_set *s, struct wl_error *err)
 	for (t = s->first; t != NULL; t = t->next)
 		for (i = 0; i < t->nnodes; i++)
 			if (t->nodes[i].kind == N_PARTIAL && find(s, t->nodes[i].name) == NULL)
-				return wl_fail(err, WL_EINVALID, "template %s includes unknown '%s'",
-					       t->name, t->nodes[i].name);
+				return wl_fail(err, WL_EINVALID,
+					       "template %s includes unknown '%s'", t->name,
+					       t->nodes[i].name);
 	return WL_OK;
 }
 
@@ -555,8 +568,9 @@ render_range(struct render *r, const struct tpl *t, size_t from, size_t to,
 		case N_PARTIAL:
 			part = find(r->set, n->name);
 			if (part == NULL)
-				return wl_fail(r->err, WL_EINTERNAL, "template %s includes unknown '%s'",
-					       t->name, n->name);
+				return wl_fail(r->err, WL_EINTERNAL,
+					       "template %s includes unknown '%s'", t->name,
+					       n->name);
 			if (render_template(r, part, d) != WL_OK)
 				return r->err->code;
 			i++;
@@ -572,7 +586,8 @@ render_template(struct render *r, const struct tpl *t, const struct tpl_data *d)
 	int rc;
 
 	if (r->depth >= TPL_PARTIAL_DEPTH)
-		return wl_fail(r->err, WL_EINTERNAL, "template %s: partials nested too deep", t->name);
+		return wl_fail(r->err, WL_EINTERNAL, "template %s: partials nested too deep",
+			       t->name);
 	r->depth++;
 	rc = render_range(r, t, 0, t->nnodes, d);
 	r->depth--;
@@ -580,8 +595,8 @@ render_template(struct render *r, const struct tpl *t, const struct tpl_data *d)
 }
 
 int
-tpl_render(const struct tpl_set *s, const char *name, const struct tpl_data *d,
-	   struct wl_buf *out, struct wl_error *err)
+tpl_render(const struct tpl_set *s, const char *name, const struct tpl_data *d, struct wl_buf *out,
+	   struct wl_error *err)
 {
 	struct render r = { s, out, err, 0 };
 	const struct tpl *t = find(s, name);

@@ -63,8 +63,7 @@ void web_portal_package(struct tpl_data *d, const struct store_whitelabel *s);
  * logged_in and csrf with a session, mail_off. */
 struct tpl_data *web_portal_data(struct wl_req *req, const char *title);
 /* An error page in the portal's look (neutral when there is no portal). */
-void web_portal_error_page(struct wl_req *req, int status, const char *title,
-			   const char *message);
+void web_portal_error_page(struct wl_req *req, int status, const char *title, const char *message);
 
 /* portal_auth.c: the public forms' pieces (portal_links.c uses them too) */
 #define WEB_PORTAL_FORM_EXPIRED \

@@ -31,7 +31,8 @@ check_form(const char *body, size_t size)
 		const struct wl_form_field *fld = &f.fields[i];
 
 		assert(fld->name >= f.text && fld->name < f.text + f.text_len + 1);
-		assert(fld->value >= f.text && fld->value + fld->value_len <= f.text + f.text_len + 1);
+		assert(fld->value >= f.text &&
+		       fld->value + fld->value_len <= f.text + f.text_len + 1);
 		assert(strlen(fld->name) >= 1 && strlen(fld->name) <= WL_FORM_NAME_MAX);
 		assert(strlen(fld->value) == fld->value_len);
 		assert(wl_form_get(&f, fld->name) != NULL);

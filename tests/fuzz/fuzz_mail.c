@@ -67,7 +67,8 @@ check_redact(char *text)
 			j = i + 6;
 		} else if (strncmp(text + i, "sk_", 3) == 0) {
 			j = i + 3;
-			if (strncmp(text + j, "test_", 5) == 0 || strncmp(text + j, "live_", 5) == 0)
+			if (strncmp(text + j, "test_", 5) == 0 ||
+			    strncmp(text + j, "live_", 5) == 0)
 				j += 5;
 		} else {
 			continue;

@@ -35,12 +35,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wl_valid_slug(s)) {
 		assert(strlen(s) >= 3 && strlen(s) <= 50);
 		for (i = 0; s[i] != '\0'; i++)
-			assert((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-');
+			assert((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+			       s[i] == '-');
 	}
 	if (wl_valid_color(s))
 		assert(strlen(s) == 7 && s[0] == '#');
 	if (wl_valid_logo_url(s))
-		assert(strncmp(s, "http", 4) == 0 || strncmp(s, "HTTP", 4) == 0 || strncasecmp(s, "http", 4) == 0);
+		assert(strncmp(s, "http", 4) == 0 || strncmp(s, "HTTP", 4) == 0 ||
+		       strncasecmp(s, "http", 4) == 0);
 	if (wl_valid_hostname(s))
 		assert(strchr(s, '.') != NULL && strchr(s, ' ') == NULL);
 	if (wl_valid_email(s))

@@ -66,9 +66,9 @@ test_overflow_is_sticky(void **state)
 
 	(void)state;
 	wl_buf_init(&b, 10);
-	wl_buf_puts(&b, "0123456789");              /* exactly max: fine */
+	wl_buf_puts(&b, "0123456789"); /* exactly max: fine */
 	assert_true(wl_buf_ok(&b));
-	wl_buf_puts(&b, "x");                       /* one past: refused */
+	wl_buf_puts(&b, "x"); /* one past: refused */
 	assert_false(wl_buf_ok(&b));
 	assert_string_equal(wl_buf_cstr(&b), "0123456789");
 	assert_int_equal(b.len, 10);
@@ -76,10 +76,10 @@ test_overflow_is_sticky(void **state)
 
 	wl_buf_init(&b, 10);
 	wl_buf_puts(&b, "abc");
-	wl_buf_puts(&b, "too long by far");         /* refused as a whole */
+	wl_buf_puts(&b, "too long by far"); /* refused as a whole */
 	assert_false(wl_buf_ok(&b));
 	assert_string_equal(wl_buf_cstr(&b), "abc");
-	wl_buf_puts(&b, "d");                       /* would fit, still a no-op */
+	wl_buf_puts(&b, "d"); /* would fit, still a no-op */
 	wl_buf_printf(&b, "%d", 1);
 	wl_buf_append(&b, "e", 1);
 	wl_json_int(&b, 5);
@@ -203,7 +203,7 @@ test_json_nesting(void **state)
 	wl_json_kv_bool(&b, "h", false);
 	wl_json_obj_end(&b);
 	expect_json(&b, "{\"a\":1,\"b\":{\"c\":[1,2,{\"d\":\"x\"},[]],\"e\":true},"
-	    "\"f\":null,\"g\":[],\"h\":false}");
+			"\"f\":null,\"g\":[],\"h\":false}");
 
 	/* An array of objects, each with keys. */
 	wl_json_arr_begin(&b);
@@ -268,7 +268,7 @@ test_json_raw_numbers(void **state)
 	wl_json_kv_int(&b, "max", INT64_MAX);
 	wl_json_obj_end(&b);
 	expect_json(&b, "{\"minutes\":498.6,\"eur\":8.40,\"list\":[1.5,0],"
-	    "\"max\":9223372036854775807}");
+			"\"max\":9223372036854775807}");
 	wl_buf_free(&b);
 }
 
@@ -288,7 +288,7 @@ test_json_escaping(void **state)
 		{ "\x01\x1f", 2, "\"\\u0001\\u001f\"" },
 		{ "\b\f", 2, "\"\\u0008\\u000c\"" },
 		{ "\x7f", 1, "\"\\u007f\"" },
-		{ "a\0b", 3, "\"a\\u0000b\"" },         /* strn keeps NULs */
+		{ "a\0b", 3, "\"a\\u0000b\"" }, /* strn keeps NULs */
 		{ "</script>", 9, "\"<\\/script>\"" },
 		{ "x</y", 4, "\"x<\\/y\"" },
 		{ "<</", 3, "\"<<\\/\"" },
@@ -296,7 +296,7 @@ test_json_escaping(void **state)
 		{ "a/b", 3, "\"a/b\"" },
 		{ "/<", 2, "\"/<\"" },
 		{ "< /", 3, "\"< /\"" },
-		{ "\xc3\xa4\xe2\x82\xac", 5, "\"\xc3\xa4\xe2\x82\xac\"" },  /* UTF-8 as is */
+		{ "\xc3\xa4\xe2\x82\xac", 5, "\"\xc3\xa4\xe2\x82\xac\"" }, /* UTF-8 as is */
 		{ "end\"", 4, "\"end\\\"\"" },
 		{ "\"start", 6, "\"\\\"start\"" },
 	};
@@ -360,14 +360,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_and_grow),
-		cmocka_unit_test(test_printf_empty),
-		cmocka_unit_test(test_overflow_is_sticky),
-		cmocka_unit_test(test_steal),
-		cmocka_unit_test(test_json_nesting),
-		cmocka_unit_test(test_json_raw_numbers),
-		cmocka_unit_test(test_json_escaping),
-		cmocka_unit_test(test_json_overflow),
+		cmocka_unit_test(test_append_and_grow),    cmocka_unit_test(test_printf_empty),
+		cmocka_unit_test(test_overflow_is_sticky), cmocka_unit_test(test_steal),
+		cmocka_unit_test(test_json_nesting),       cmocka_unit_test(test_json_raw_numbers),
+		cmocka_unit_test(test_json_escaping),      cmocka_unit_test(test_json_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,8 +52,7 @@ test_url_alphabet(void **state)
 
 	(void)state;
 	for (t = 0; t < 2000; t++) {
-		assert_int_equal(wl_cursor_encode(t * 7919, "Zz9-zZ", out, sizeof(out)),
-		    WL_OK);
+		assert_int_equal(wl_cursor_encode(t * 7919, "Zz9-zZ", out, sizeof(out)), WL_OK);
 		for (p = out; *p != '\0'; p++)
 			assert_true(strchr("+/=", *p) == NULL);
 		assert_int_equal(wl_cursor_decode(out, &ms, id), WL_OK);
@@ -70,8 +69,7 @@ static void
 test_round_trip(void **state)
 {
 	static const int64_t ms_values[] = {
-		0, 1, 9, 10, 99, 100, 999, 1765620000000LL,
-		WL_CURSOR_MS_MAX - 1, WL_CURSOR_MS_MAX,
+		0, 1, 9, 10, 99, 100, 999, 1765620000000LL, WL_CURSOR_MS_MAX - 1, WL_CURSOR_MS_MAX,
 	};
 	char idbuf[WL_CURSOR_ID_MAX + 1];
 	char out[WL_CURSOR_TEXT_MAX], id[64];
@@ -85,8 +83,8 @@ test_round_trip(void **state)
 		idbuf[len] = '\0';
 		for (i = 0; i < NELEM(ms_values); i++) {
 			memset(id, 'q', sizeof(id));
-			assert_int_equal(wl_cursor_encode(ms_values[i], idbuf, out,
-			    sizeof(out)), WL_OK);
+			assert_int_equal(wl_cursor_encode(ms_values[i], idbuf, out, sizeof(out)),
+					 WL_OK);
 			assert_true(strlen(out) < WL_CURSOR_TEXT_MAX);
 			assert_int_equal(wl_cursor_decode(out, &ms, id), WL_OK);
 			assert_int_equal(ms, ms_values[i]);
@@ -94,8 +92,9 @@ test_round_trip(void **state)
 		}
 	}
 	/* A UUID id with a current timestamp fits 96 bytes comfortably. */
-	assert_int_equal(wl_cursor_encode(1765620000000LL,
-	    "123e4567-e89b-42d3-a456-426614174000", out, 96), WL_OK);
+	assert_int_equal(
+		wl_cursor_encode(1765620000000LL, "123e4567-e89b-42d3-a456-426614174000", out, 96),
+		WL_OK);
 	assert_int_equal(strlen(out), 67);
 }
 
@@ -110,9 +109,8 @@ test_encode_limits(void **state)
 	memset(id64, 'a', 64);
 	id64[64] = '\0';
 	assert_int_equal(wl_cursor_encode(0, id64, out, sizeof(out)), WL_EINVALID);
-	id64[63] = '\0';                                /* 63 bytes: ok */
-	assert_int_equal(wl_cursor_encode(WL_CURSOR_MS_MAX, id64, out, sizeof(out)),
-	    WL_OK);
+	id64[63] = '\0'; /* 63 bytes: ok */
+	assert_int_equal(wl_cursor_encode(WL_CURSOR_MS_MAX, id64, out, sizeof(out)), WL_OK);
 	assert_int_equal(strlen(out), WL_CURSOR_TEXT_MAX - 1);
 
 	assert_int_equal(wl_cursor_encode(0, "", out, sizeof(out)), WL_EINVALID);
@@ -123,10 +121,9 @@ test_encode_limits(void **state)
 	assert_int_equal(wl_cursor_encode(0, "a.b", out, sizeof(out)), WL_EINVALID);
 	assert_int_equal(wl_cursor_encode(0, "a b", out, sizeof(out)), WL_EINVALID);
 	assert_int_equal(wl_cursor_encode(-1, "a", out, sizeof(out)), WL_EINVALID);
-	assert_int_equal(wl_cursor_encode(WL_CURSOR_MS_MAX + 1, "a", out,
-	    sizeof(out)), WL_EINVALID);
-	assert_int_equal(wl_cursor_encode(INT64_MIN, "a", out, sizeof(out)),
-	    WL_EINVALID);
+	assert_int_equal(wl_cursor_encode(WL_CURSOR_MS_MAX + 1, "a", out, sizeof(out)),
+			 WL_EINVALID);
+	assert_int_equal(wl_cursor_encode(INT64_MIN, "a", out, sizeof(out)), WL_EINVALID);
 
 	/* outsz must hold the text and its NUL. "0:a" -> 4 chars. */
 	assert_int_equal(wl_cursor_encode(0, "a", out, 4), WL_EINVALID);
@@ -135,8 +132,7 @@ test_encode_limits(void **state)
 	assert_int_equal(wl_cursor_encode(0, "a", out, 0), WL_EINVALID);
 	/* The longest cursor needs exactly WL_CURSOR_TEXT_MAX bytes. */
 	need = WL_CURSOR_TEXT_MAX;
-	assert_int_equal(wl_cursor_encode(WL_CURSOR_MS_MAX, id64, out, need - 1),
-	    WL_EINVALID);
+	assert_int_equal(wl_cursor_encode(WL_CURSOR_MS_MAX, id64, out, need - 1), WL_EINVALID);
 	assert_int_equal(wl_cursor_encode(WL_CURSOR_MS_MAX, id64, out, need), WL_OK);
 }
 
@@ -146,7 +142,7 @@ static void
 b64(const char *raw, size_t n, char *out)
 {
 	static const char alpha[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t i, o = 0;
 
 	for (i = 0; i < n; i += 3) {
@@ -173,22 +169,22 @@ test_decode_bad_content(void **state)
 		const char *raw;
 		size_t n;
 	} cases[] = {
-		{ ":a", 2 },                            /* no ms */
-		{ "12", 2 },                            /* no ':' */
-		{ "12:", 3 },                           /* empty id */
-		{ "012:a", 5 },                         /* zero-padded ms */
+		{ ":a", 2 },    /* no ms */
+		{ "12", 2 },    /* no ':' */
+		{ "12:", 3 },   /* empty id */
+		{ "012:a", 5 }, /* zero-padded ms */
 		{ "00:a", 4 },
-		{ "-1:a", 4 },                          /* negative ms */
+		{ "-1:a", 4 }, /* negative ms */
 		{ "+1:a", 4 },
 		{ " 1:a", 4 },
 		{ "1 :a", 4 },
-		{ "253402300800000:a", 17 },            /* ms past 9999 */
-		{ "1000000000000000:a", 18 },           /* 16 digits */
-		{ "99999999999999999999:a", 22 },       /* would overflow */
+		{ "253402300800000:a", 17 },      /* ms past 9999 */
+		{ "1000000000000000:a", 18 },     /* 16 digits */
+		{ "99999999999999999999:a", 22 }, /* would overflow */
 		{ "1:a_b", 5 },
 		{ "1:a:b", 5 },
 		{ "1:a b", 5 },
-		{ "1:a\0b", 5 },                        /* NUL inside the id */
+		{ "1:a\0b", 5 }, /* NUL inside the id */
 		{ "1:\xc3\xa4", 4 },
 		{ "1:abc\n", 6 },
 		{ "1;abc", 5 },
@@ -203,7 +199,7 @@ test_decode_bad_content(void **state)
 		b64(cases[i].raw, cases[i].n, text);
 		memset(id, 'q', sizeof(id));
 		assert_int_equal(wl_cursor_decode(text, &ms, id), WL_EINVALID);
-		assert_int_equal(ms, 42);               /* untouched on failure */
+		assert_int_equal(ms, 42); /* untouched on failure */
 		assert_int_equal(id[0], 'q');
 	}
 	/* The same helper agrees with encode on a good input. */
@@ -217,22 +213,13 @@ static void
 test_decode_bad_text(void **state)
 {
 	static const char *const cases[] = {
-		"",
-		"M",                                    /* length 1 mod 4 */
-		"MDphM",                                /* length 5 = 1 mod 4 */
-		"MTphYg==",                             /* padding */
-		"MTphYg=",
-		"MTI6YWI=",
-		"MTphYh",                               /* unused bits set */
-		"MTI6YWJ",                              /* unused bits set */
-		"MTp+Yg",                               /* standard alphabet '+' */
-		"MTp/Yg",
-		"MTph Yg",
-		"MTphYg\n",
-		" MTphYg",
-		"MTph.g",
-		"MTph\xc3\xa4",
-		"MDph!",
+		"",         "M",                  /* length 1 mod 4 */
+		"MDphM",                          /* length 5 = 1 mod 4 */
+		"MTphYg==",                       /* padding */
+		"MTphYg=",  "MTI6YWI=", "MTphYh", /* unused bits set */
+		"MTI6YWJ",                        /* unused bits set */
+		"MTp+Yg",                         /* standard alphabet '+' */
+		"MTp/Yg",   "MTph Yg",  "MTphYg\n", " MTphYg", "MTph.g", "MTph\xc3\xa4", "MDph!",
 	};
 	char id[64], big[400];
 	int64_t ms = 42;

@@ -36,8 +36,8 @@ test_fail(void **state)
 
 	(void)state;
 	wl_error_clear(&err);
-	assert_int_equal(wl_fail(&err, WL_ENOTFOUND, "call %s not found (%d)",
-	    "abc", 7), WL_ENOTFOUND);
+	assert_int_equal(wl_fail(&err, WL_ENOTFOUND, "call %s not found (%d)", "abc", 7),
+			 WL_ENOTFOUND);
 	assert_int_equal(err.code, WL_ENOTFOUND);
 	assert_string_equal(err.message, "call abc not found (7)");
 
@@ -92,8 +92,7 @@ test_fields(void **state)
 	for (i = 0; i < WL_ERROR_FIELDS_MAX + 5; i++)
 		wl_error_field(&err, "f", "complaint %d", i);
 	assert_int_equal(err.nfields, WL_ERROR_FIELDS_MAX);
-	assert_string_equal(err.fields[WL_ERROR_FIELDS_MAX - 1].message,
-	    "complaint 15");
+	assert_string_equal(err.fields[WL_ERROR_FIELDS_MAX - 1].message, "complaint 15");
 	assert_int_equal(err.code, WL_EVALIDATION);
 
 	/* Long names and messages are cut to their arrays. */
@@ -102,8 +101,7 @@ test_fields(void **state)
 	longname[sizeof(longname) - 1] = '\0';
 	wl_error_field(&err, longname, "%s%s", longname, longname);
 	assert_int_equal(strlen(err.fields[0].name), sizeof(err.fields[0].name) - 1);
-	assert_int_equal(strlen(err.fields[0].message),
-	    sizeof(err.fields[0].message) - 1);
+	assert_int_equal(strlen(err.fields[0].message), sizeof(err.fields[0].message) - 1);
 
 	/* NULL error: nothing happens. */
 	wl_error_field(NULL, "x", "%s", "y");

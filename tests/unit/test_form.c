@@ -93,8 +93,8 @@ static void
 test_bad_input(void **state)
 {
 	static const char *const bad[] = {
-		"a=%", "a=%4", "a=%G1", "a=%00", "=value", "%=1", "a=%C3%28", "a=%FF",
-		"a=x%2", "%00=1",
+		"a=%", "a=%4",     "a=%G1", "a=%00", "=value",
+		"%=1", "a=%C3%28", "a=%FF", "a=x%2", "%00=1",
 	};
 	struct wl_form f;
 	size_t i;
@@ -174,14 +174,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_first_value_wins_and_utf8),
-		cmocka_unit_test(test_empty_body),
-		cmocka_unit_test(test_not_nul_terminated),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_cookies),
-		cmocka_unit_test(test_url_encode),
+		cmocka_unit_test(test_basic),      cmocka_unit_test(test_first_value_wins_and_utf8),
+		cmocka_unit_test(test_empty_body), cmocka_unit_test(test_not_nul_terminated),
+		cmocka_unit_test(test_bad_input),  cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_cookies),    cmocka_unit_test(test_url_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,10 +62,29 @@ static void
 test_fx_refused(void **state)
 {
 	static const char *const bad[] = {
-		"USD", "USD=", "=1.08", "USD=abc", "USD=1,08", "USD=-1", "USD=0", "USD=0.0",
-		"USD=1.0000001", "USD=1000.000001", "USD=1e3", "USD=.5", "USD=5.", "usd=1.08",
-		"JPY=150", "EUR=1", "USD=1.08,USD=1.09", "USD=1.08,", ",USD=1.08", "USD=1.08;GBP=0.86",
-		"USDX=1", "US=1", "USD=99999999999999999999",
+		"USD",
+		"USD=",
+		"=1.08",
+		"USD=abc",
+		"USD=1,08",
+		"USD=-1",
+		"USD=0",
+		"USD=0.0",
+		"USD=1.0000001",
+		"USD=1000.000001",
+		"USD=1e3",
+		"USD=.5",
+		"USD=5.",
+		"usd=1.08",
+		"JPY=150",
+		"EUR=1",
+		"USD=1.08,USD=1.09",
+		"USD=1.08,",
+		",USD=1.08",
+		"USD=1.08;GBP=0.86",
+		"USDX=1",
+		"US=1",
+		"USD=99999999999999999999",
 	};
 	struct wl_fx fx;
 	char msg[300];
@@ -181,12 +200,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fx_defaults),
-		cmocka_unit_test(test_fx_override),
-		cmocka_unit_test(test_fx_refused),
-		cmocka_unit_test(test_fx_format),
-		cmocka_unit_test(test_cost_converted),
-		cmocka_unit_test(test_margin_fx),
+		cmocka_unit_test(test_fx_defaults),    cmocka_unit_test(test_fx_override),
+		cmocka_unit_test(test_fx_refused),     cmocka_unit_test(test_fx_format),
+		cmocka_unit_test(test_cost_converted), cmocka_unit_test(test_margin_fx),
 		cmocka_unit_test(test_package_cost),
 	};
 

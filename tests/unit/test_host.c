@@ -22,7 +22,7 @@ test_lower(void **state)
 	assert_true(wl_host_lower("AbC.De", 6, out, sizeof(out)));
 	assert_string_equal(out, "abc.de");
 	assert_false(wl_host_lower("", 0, out, sizeof(out)));
-	assert_false(wl_host_lower("abcdefgh", 8, out, sizeof(out)));   /* no room for NUL */
+	assert_false(wl_host_lower("abcdefgh", 8, out, sizeof(out))); /* no room for NUL */
 	assert_true(wl_host_lower("abcdefg", 7, out, sizeof(out)));
 }
 

@@ -152,7 +152,8 @@ static void
 test_overdraft_refused_without_trace(void **state)
 {
 	struct fixture *f = *state;
-	struct apply_job g = { .org = f->parent, .delta = 100 }, d = { .org = f->parent, .delta = -101 };
+	struct apply_job g = { .org = f->parent, .delta = 100 },
+			 d = { .org = f->parent, .delta = -101 };
 	struct wl_error err;
 
 	snprintf(g.ref, sizeof(g.ref), "grant:a");
@@ -241,7 +242,8 @@ static void
 test_child_call_metering(void **state)
 {
 	struct fixture *f = *state;
-	struct apply_job gp = { .org = f->parent, .delta = 10000 }, gc = { .org = f->child, .delta = 250 };
+	struct apply_job gp = { .org = f->parent, .delta = 10000 },
+			 gc = { .org = f->child, .delta = 250 };
 	struct calls_inbound in;
 	struct wl_error err;
 	bool go;
@@ -304,7 +306,8 @@ static void
 test_stale_call_settled_once(void **state)
 {
 	struct fixture *f = *state;
-	struct apply_job gp = { .org = f->parent, .delta = 10000 }, gc = { .org = f->child, .delta = 250 };
+	struct apply_job gp = { .org = f->parent, .delta = 10000 },
+			 gc = { .org = f->child, .delta = 250 };
 	struct calls_inbound in;
 	struct calls_reap r;
 	struct store_call call;
@@ -353,7 +356,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_idempotent_reference, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overdraft_refused_without_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overdraft_refused_without_trace, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_batch_keeps_each_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_call_metering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbound_rejected_when_empty, setup, teardown),

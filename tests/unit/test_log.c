@@ -82,7 +82,8 @@ test_one_line(void **state)
 	close(fds[0]);
 	assert_true(n > 0);
 	buf[n] = '\0';
-	assert_string_equal(buf, "wlportal: GET /p/a\\x0awlportal: admin logged in failed: no\\x0d\n");
+	assert_string_equal(buf,
+			    "wlportal: GET /p/a\\x0awlportal: admin logged in failed: no\\x0d\n");
 }
 
 int

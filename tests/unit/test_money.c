@@ -31,26 +31,25 @@ test_cost_cents(void **state)
 	static const struct {
 		int64_t seconds, micro, cents;
 	} cases[] = {
-		{ 7200, 70000, 840 },                   /* seed: 120 min at 0.07 */
+		{ 7200, 70000, 840 }, /* seed: 120 min at 0.07 */
 		{ 0, 70000, 0 },
 		{ 7200, 0, 0 },
 		{ 60, 70000, 7 },
-		{ 1, 70000, 0 },                        /* 0.1167 cents */
-		{ 5, 70000, 1 },                        /* 0.583 cents */
-		{ 3, 100000, 1 },                       /* exactly 0.5 -> up */
-		{ 1, 300000, 1 },                       /* exactly 0.5 -> up */
-		{ 1, 299999, 0 },                       /* just under half */
-		{ 29916, 70000, 3490 },                 /* 498.6 min -> EUR 34.902 */
+		{ 1, 70000, 0 },        /* 0.1167 cents */
+		{ 5, 70000, 1 },        /* 0.583 cents */
+		{ 3, 100000, 1 },       /* exactly 0.5 -> up */
+		{ 1, 300000, 1 },       /* exactly 0.5 -> up */
+		{ 1, 299999, 0 },       /* just under half */
+		{ 29916, 70000, 3490 }, /* 498.6 min -> EUR 34.902 */
 		{ 1000000000000LL, 70000, 116666666667LL },
 		{ 1000000000000LL, 1000000000LL, 1666666666666667LL },
-		{ INT64_MAX, INT64_MAX, INT64_MAX },    /* saturates */
+		{ INT64_MAX, INT64_MAX, INT64_MAX }, /* saturates */
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++)
-		assert_int_equal(wl_cost_cents(cases[i].seconds, cases[i].micro),
-		    cases[i].cents);
+		assert_int_equal(wl_cost_cents(cases[i].seconds, cases[i].micro), cases[i].cents);
 }
 
 static void
@@ -59,13 +58,13 @@ test_credits_cost_cents(void **state)
 	static const struct {
 		int64_t credits, micro, cents;
 	} cases[] = {
-		{ 100, 70000, 700 },                    /* seed */
+		{ 100, 70000, 700 }, /* seed */
 		{ 100, WL_PLATFORM_PRICE_MICRO, 700 },
 		{ 0, 70000, 0 },
 		{ 1, 70000, 7 },
-		{ 1, 5000, 1 },                         /* 0.5 -> 1 */
+		{ 1, 5000, 1 }, /* 0.5 -> 1 */
 		{ 1, 4999, 0 },
-		{ -1, 5000, -1 },                       /* away from zero */
+		{ -1, 5000, -1 }, /* away from zero */
 		{ -1, 4999, 0 },
 		{ 1, -15000, -2 },
 		{ INT64_MAX, INT64_MAX, INT64_MAX },
@@ -76,7 +75,7 @@ test_credits_cost_cents(void **state)
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++)
 		assert_int_equal(wl_credits_cost_cents(cases[i].credits, cases[i].micro),
-		    cases[i].cents);
+				 cases[i].cents);
 }
 
 static void
@@ -87,19 +86,19 @@ test_format_minutes(void **state)
 		const char *text;
 	} cases[] = {
 		{ 0, "0" },
-		{ 7200, "120" },                        /* seed */
+		{ 7200, "120" }, /* seed */
 		{ 29916, "498.6" },
 		{ 61, "1.02" },
 		{ 30, "0.5" },
-		{ 1, "0.02" },                          /* 1.67 hundredths -> 2 */
+		{ 1, "0.02" }, /* 1.67 hundredths -> 2 */
 		{ -1, "-0.02" },
 		{ -90, "-1.5" },
 		{ 60, "1" },
 		{ 66, "1.1" },
 		{ 3, "0.05" },
-		{ 59, "0.98" },                         /* 98.33 -> 98 */
-		{ 119, "1.98" },                        /* 198.33 */
-		{ 100, "1.67" },                        /* 166.67 */
+		{ 59, "0.98" },  /* 98.33 -> 98 */
+		{ 119, "1.98" }, /* 198.33 */
+		{ 100, "1.67" }, /* 166.67 */
 		{ 6, "0.1" },
 		{ 600, "10" },
 		{ 30000, "500" },
@@ -125,7 +124,7 @@ test_format_cents(void **state)
 		int64_t cents;
 		const char *text;
 	} cases[] = {
-		{ 840, "8.40" },                        /* seed */
+		{ 840, "8.40" }, /* seed */
 		{ 0, "0.00" },
 		{ 5, "0.05" },
 		{ -5, "-0.05" },
@@ -160,20 +159,20 @@ test_parse_minutes_good(void **state)
 		{ "500", false, 30000 },
 		{ "1.5", false, 90 },
 		{ "1.50", false, 90 },
-		{ "0.01", false, 1 },                   /* 0.6 s -> 1 */
-		{ "0.02", false, 1 },                   /* 1.2 s -> 1 */
-		{ "0.03", false, 2 },                   /* 1.8 s -> 2 */
+		{ "0.01", false, 1 }, /* 0.6 s -> 1 */
+		{ "0.02", false, 1 }, /* 1.2 s -> 1 */
+		{ "0.03", false, 2 }, /* 1.8 s -> 2 */
 		{ "0.05", false, 3 },
 		{ "0.1", false, 6 },
-		{ "0.99", false, 59 },                  /* 59.4 */
+		{ "0.99", false, 59 }, /* 59.4 */
 		{ "498.6", false, 29916 },
 		{ "120", false, 7200 },
 		{ "007", false, 420 },
 		{ "0.00", false, 0 },
-		{ "1000000000", false, 60000000000LL },  /* the bound itself */
+		{ "1000000000", false, 60000000000LL }, /* the bound itself */
 		{ "1000000000.00", false, 60000000000LL },
 		{ "-1.5", true, -90 },
-		{ "-0.01", true, -1 },                  /* symmetric rounding */
+		{ "-0.01", true, -1 }, /* symmetric rounding */
 		{ "-0", true, 0 },
 		{ "-1000000000", true, -60000000000LL },
 		{ "5", true, 300 },
@@ -184,8 +183,8 @@ test_parse_minutes_good(void **state)
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++) {
 		seconds = -12345;
-		assert_int_equal(wl_parse_minutes(cases[i].text,
-		    cases[i].allow_negative, &seconds), WL_OK);
+		assert_int_equal(wl_parse_minutes(cases[i].text, cases[i].allow_negative, &seconds),
+				 WL_OK);
 		assert_int_equal(seconds, cases[i].seconds);
 	}
 }
@@ -220,10 +219,10 @@ test_parse_minutes_bad(void **state)
 		{ "abc", false },
 		{ "1,5", false },
 		{ "1-", true },
-		{ "1000000000.01", false },             /* past the bound */
+		{ "1000000000.01", false }, /* past the bound */
 		{ "1000000001", false },
 		{ "-1000000000.01", true },
-		{ "99999999999999999999999", false },   /* would overflow */
+		{ "99999999999999999999999", false }, /* would overflow */
 		{ "NaN", false },
 		{ "inf", false },
 	};
@@ -233,9 +232,9 @@ test_parse_minutes_bad(void **state)
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++) {
 		seconds = 777;
-		assert_int_equal(wl_parse_minutes(cases[i].text,
-		    cases[i].allow_negative, &seconds), WL_EINVALID);
-		assert_int_equal(seconds, 777);         /* untouched on failure */
+		assert_int_equal(wl_parse_minutes(cases[i].text, cases[i].allow_negative, &seconds),
+				 WL_EINVALID);
+		assert_int_equal(seconds, 777); /* untouched on failure */
 	}
 	assert_int_equal(wl_parse_minutes(NULL, true, &seconds), WL_EINVALID);
 	assert_int_equal(wl_parse_minutes("1", true, NULL), WL_EINVALID);
@@ -264,7 +263,7 @@ test_margin_percent(void **state)
 		int64_t price, cost;
 		const char *text;
 	} cases[] = {
-		{ 4000, 700, "82.5" },                  /* seed */
+		{ 4000, 700, "82.5" }, /* seed */
 		{ 0, 700, "0" },
 		{ 0, 0, "0" },
 		{ 400, 700, "-75" },
@@ -273,9 +272,9 @@ test_margin_percent(void **state)
 		{ 3, 1, "66.7" },
 		{ 3, 2, "33.3" },
 		{ 8, 7, "12.5" },
-		{ 2000, 1999, "0.1" },                  /* 0.05 % -> up */
-		{ 2000, 2001, "-0.1" },                 /* away from zero */
-		{ 10000, 10004, "0" },                  /* -0.04 % is not "-0" */
+		{ 2000, 1999, "0.1" },  /* 0.05 % -> up */
+		{ 2000, 2001, "-0.1" }, /* away from zero */
+		{ 10000, 10004, "0" },  /* -0.04 % is not "-0" */
 		{ 100, 300, "-200" },
 		{ -100, 0, "100" },
 		{ INT64_MAX, INT64_MIN, "200" },

@@ -50,9 +50,10 @@ round_trip(const char *s)
 	assert_non_null(sealed);
 	assert_int_equal(strncmp(sealed, "v1.", 3), 0);
 	assert_int_equal(strspn(sealed, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_."), strlen(sealed));
+					"0123456789-_."),
+			 strlen(sealed));
 	if (strlen(s) >= 8)
-		assert_null(strstr(sealed, s));   /* not readable in the sealed text */
+		assert_null(strstr(sealed, s)); /* not readable in the sealed text */
 	assert_int_equal(secrets_open(key_a, sealed, &opened, &err), WL_OK);
 	assert_non_null(opened);
 	assert_string_equal(opened, s);
@@ -69,13 +70,16 @@ test_seal_to(void **state)
 
 	(void)state;
 	wl_error_clear(&err);
-	assert_int_equal(secrets_seal_to(key_a, "sk_test_51AbCdEfGhIjKlMnOp", buf, sizeof(buf), &err), WL_OK);
+	assert_int_equal(
+		secrets_seal_to(key_a, "sk_test_51AbCdEfGhIjKlMnOp", buf, sizeof(buf), &err),
+		WL_OK);
 	assert_int_equal(secrets_open(key_a, buf, &opened, &err), WL_OK);
 	assert_string_equal(opened, "sk_test_51AbCdEfGhIjKlMnOp");
 	secrets_free(opened);
 	memset(small, 'Z', sizeof(small));
-	assert_int_equal(secrets_seal_to(key_a, "sk_test_51AbCdEfGhIjKlMnOp", small, sizeof(small), &err),
-			 WL_EINVALID);
+	assert_int_equal(
+		secrets_seal_to(key_a, "sk_test_51AbCdEfGhIjKlMnOp", small, sizeof(small), &err),
+		WL_EINVALID);
 	assert_int_equal(small[0], 'Z');
 	assert_int_equal(secrets_seal_to(key_a, "x", NULL, 0, &err), WL_EINVALID);
 }
@@ -205,8 +209,15 @@ static void
 test_garbage(void **state)
 {
 	static const char *const garbage[] = {
-		"", "v1", "v1.", "v1..", "v1...", "v2.AAAA.AAAA", "V1.AAAA.AAAA",
-		"sk_test_plaintext", "v1.AAAA.AAAA",
+		"",
+		"v1",
+		"v1.",
+		"v1..",
+		"v1...",
+		"v2.AAAA.AAAA",
+		"V1.AAAA.AAAA",
+		"sk_test_plaintext",
+		"v1.AAAA.AAAA",
 		/* a 24-byte nonce but a box shorter than its MAC */
 		"v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAA",
 		/* nonce and MAC-sized box of zeros: decodes, fails to verify */
@@ -350,12 +361,9 @@ test_key_refused(void **state)
 		mode_t mode;
 		const char *says;
 	} cases[] = {
-		{ 31, 0600, "exactly 32 bytes" },
-		{ 33, 0600, "exactly 32 bytes" },
-		{ 0, 0600, "exactly 32 bytes" },
-		{ 32, 0640, "group or others" },
-		{ 32, 0604, "group or others" },
-		{ 32, 0620, "group or others" },
+		{ 31, 0600, "exactly 32 bytes" }, { 33, 0600, "exactly 32 bytes" },
+		{ 0, 0600, "exactly 32 bytes" },  { 32, 0640, "group or others" },
+		{ 32, 0604, "group or others" },  { 32, 0620, "group or others" },
 		{ 32, 0644, "chmod 600" },
 	};
 	struct wl_error err;
@@ -372,7 +380,7 @@ test_key_refused(void **state)
 		assert_int_equal(secrets_load_master_key(t->path, key, &err), WL_EINTERNAL);
 		if (strstr(err.message, cases[i].says) == NULL)
 			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.message,
-			    cases[i].says);
+				 cases[i].says);
 		assert_non_null(strstr(err.message, t->path));
 		/* the refused file is left alone */
 		{

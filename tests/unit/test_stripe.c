@@ -141,22 +141,48 @@ test_checkout_refused(void **state)
 	char long_url[STRIPE_URL_MAX + 10];
 
 	(void)state;
-	c = good_checkout(); c.price_id = NULL; expect_refused(c);
-	c = good_checkout(); c.price_id = "price_1&mode=subscription"; expect_refused(c);
-	c = good_checkout(); c.success_url = "javascript:alert(1)"; expect_refused(c);
-	c = good_checkout(); c.success_url = "https://a.test/\r\nX: y"; expect_refused(c);
-	c = good_checkout(); c.success_url = "https://a.test/ok#frag"; expect_refused(c);
-	c = good_checkout(); c.cancel_url = "https://a.test/a b"; expect_refused(c);
-	c = good_checkout(); c.cancel_url = ""; expect_refused(c);
-	c = good_checkout(); c.org_id = ""; expect_refused(c);
-	c = good_checkout(); c.user_id = "u&x=1"; expect_refused(c);
-	c = good_checkout(); c.client_reference_id = NULL; expect_refused(c);
-	c = good_checkout(); c.customer_email = "not an address"; expect_refused(c);
-	c = good_checkout(); c.customer_email = "a@b.test\r\nBcc: x@y.test"; expect_refused(c);
+	c = good_checkout();
+	c.price_id = NULL;
+	expect_refused(c);
+	c = good_checkout();
+	c.price_id = "price_1&mode=subscription";
+	expect_refused(c);
+	c = good_checkout();
+	c.success_url = "javascript:alert(1)";
+	expect_refused(c);
+	c = good_checkout();
+	c.success_url = "https://a.test/\r\nX: y";
+	expect_refused(c);
+	c = good_checkout();
+	c.success_url = "https://a.test/ok#frag";
+	expect_refused(c);
+	c = good_checkout();
+	c.cancel_url = "https://a.test/a b";
+	expect_refused(c);
+	c = good_checkout();
+	c.cancel_url = "";
+	expect_refused(c);
+	c = good_checkout();
+	c.org_id = "";
+	expect_refused(c);
+	c = good_checkout();
+	c.user_id = "u&x=1";
+	expect_refused(c);
+	c = good_checkout();
+	c.client_reference_id = NULL;
+	expect_refused(c);
+	c = good_checkout();
+	c.customer_email = "not an address";
+	expect_refused(c);
+	c = good_checkout();
+	c.customer_email = "a@b.test\r\nBcc: x@y.test";
+	expect_refused(c);
 	memset(long_url, 'a', sizeof(long_url) - 1);
 	long_url[sizeof(long_url) - 1] = '\0';
 	memcpy(long_url, "https://", 8);
-	c = good_checkout(); c.success_url = long_url; expect_refused(c);
+	c = good_checkout();
+	c.success_url = long_url;
+	expect_refused(c);
 }
 
 static void
@@ -205,10 +231,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_price_check),
-		cmocka_unit_test(test_checkout_form),
-		cmocka_unit_test(test_checkout_refused),
-		cmocka_unit_test(test_ids_and_keys),
+		cmocka_unit_test(test_price_check),      cmocka_unit_test(test_checkout_form),
+		cmocka_unit_test(test_checkout_refused), cmocka_unit_test(test_ids_and_keys),
 		cmocka_unit_test(test_redact),
 	};
 

@@ -74,7 +74,9 @@ test_several_v1_and_other_schemes(void **state)
 	/* A v1 that is not 64 hex digits simply does not match. */
 	assert_int_equal(verify("t=1700000000,v1=abc,v1=" KNOWN_SIG), STRIPE_SIG_OK);
 	assert_int_equal(verify("t=1700000000,v1=" KNOWN_SIG "00"), STRIPE_SIG_BAD_SIGNATURE);
-	assert_int_equal(verify("t=1700000000,v1=zz843bacfb18cc5554542fdcc84d815b399c52758e508a6fcecf0a2af4efea2b"), STRIPE_SIG_BAD_SIGNATURE);
+	assert_int_equal(
+		verify("t=1700000000,v1=zz843bacfb18cc5554542fdcc84d815b399c52758e508a6fcecf0a2af4efea2b"),
+		STRIPE_SIG_BAD_SIGNATURE);
 	assert_int_equal(verify("t=1700000000,v1="), STRIPE_SIG_BAD_SIGNATURE);
 }
 
@@ -94,7 +96,7 @@ test_malformed(void **state)
 	assert_int_equal(verify(NULL), STRIPE_SIG_MISSING);
 	assert_int_equal(verify(""), STRIPE_SIG_MISSING);
 	assert_int_equal(verify("   "), STRIPE_SIG_MISSING);
-	assert_int_equal(verify("v1=" KNOWN_SIG), STRIPE_SIG_MALFORMED);          /* no t */
+	assert_int_equal(verify("v1=" KNOWN_SIG), STRIPE_SIG_MALFORMED); /* no t */
 	assert_int_equal(verify("t=,v1=" KNOWN_SIG), STRIPE_SIG_MALFORMED);
 	assert_int_equal(verify("t=17e8,v1=" KNOWN_SIG), STRIPE_SIG_MALFORMED);
 	assert_int_equal(verify("t=-1700000000,v1=" KNOWN_SIG), STRIPE_SIG_MALFORMED);
@@ -200,7 +202,8 @@ test_names(void **state)
 
 	(void)state;
 	for (r = STRIPE_SIG_OK; r <= STRIPE_SIG_NO_SECRET; r++) {
-		assert_string_not_equal(stripe_sig_result_name((enum stripe_sig_result)r), "unknown");
+		assert_string_not_equal(stripe_sig_result_name((enum stripe_sig_result)r),
+					"unknown");
 		assert_non_null(stripe_sig_result_message((enum stripe_sig_result)r));
 	}
 	assert_string_equal(stripe_sig_result_name(STRIPE_SIG_BAD_SIGNATURE), "bad_signature");

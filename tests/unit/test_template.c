@@ -112,8 +112,9 @@ test_list_sections(void **state)
 static void
 test_booleans_and_strings_as_sections(void **state)
 {
-	struct tpl_set *s = set_with("p", "{{#on}}ON{{/on}}{{^on}}off{{/on}}|"
-					  "{{#s}}[{{s}}]{{/s}}{{^s}}empty{{/s}}|{{#nope}}x{{/nope}}");
+	struct tpl_set *s =
+		set_with("p", "{{#on}}ON{{/on}}{{^on}}off{{/on}}|"
+			      "{{#s}}[{{s}}]{{/s}}{{^s}}empty{{/s}}|{{#nope}}x{{/nope}}");
 	struct tpl_data *d = tpl_data_new();
 	char *out;
 
@@ -213,8 +214,14 @@ static void
 test_syntax_errors(void **state)
 {
 	static const char *const bad[] = {
-		"{{#a}}never closed", "{{/a}}", "{{#a}}{{/b}}", "{{unclosed", "{{}}",
-		"{{bad name}}", "{{a<b}}", "{{#a}}{{#b}}{{/a}}{{/b}}",
+		"{{#a}}never closed",
+		"{{/a}}",
+		"{{#a}}{{/b}}",
+		"{{unclosed",
+		"{{}}",
+		"{{bad name}}",
+		"{{a<b}}",
+		"{{#a}}{{#b}}{{/a}}{{/b}}",
 	};
 	struct tpl_set *s = tpl_set_new();
 	struct wl_error err;

@@ -26,15 +26,9 @@ struct known_date {
 
 /* Day numbers computed independently (Python's datetime.date). */
 static const struct known_date known[] = {
-	{ 1970, 1, 1, 0 },
-	{ 1969, 12, 31, -1 },
-	{ 2000, 2, 29, 11016 },
-	{ 2000, 3, 1, 11017 },
-	{ 2024, 2, 29, 19782 },
-	{ 2025, 12, 13, 20435 },
-	{ 9999, 12, 31, 2932896 },
-	{ 1, 1, 1, -719162 },
-	{ 1600, 2, 29, -135081 },
+	{ 1970, 1, 1, 0 },         { 1969, 12, 31, -1 },   { 2000, 2, 29, 11016 },
+	{ 2000, 3, 1, 11017 },     { 2024, 2, 29, 19782 }, { 2025, 12, 13, 20435 },
+	{ 9999, 12, 31, 2932896 }, { 1, 1, 1, -719162 },   { 1600, 2, 29, -135081 },
 	{ 0, 3, 1, -719468 },
 };
 
@@ -47,8 +41,8 @@ test_days_known(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(known); i++) {
-		assert_int_equal(wl_days_from_civil(known[i].y, known[i].m,
-		    known[i].d), known[i].days);
+		assert_int_equal(wl_days_from_civil(known[i].y, known[i].m, known[i].d),
+				 known[i].days);
 		wl_civil_from_days(known[i].days, &y, &m, &d);
 		assert_int_equal(y, known[i].y);
 		assert_int_equal(m, known[i].m);
@@ -101,8 +95,9 @@ test_days_walk(void **state)
 static void
 test_days_far(void **state)
 {
-	static const int64_t years[] = { -1000000, -401, -400, -1, 0, 399, 400,
-		1000000, 100000000 };
+	static const int64_t years[] = {
+		-1000000, -401, -400, -1, 0, 399, 400, 1000000, 100000000
+	};
 	int64_t y;
 	unsigned m, d;
 	size_t i;
@@ -111,8 +106,7 @@ test_days_far(void **state)
 	for (i = 0; i < NELEM(years); i++) {
 		int64_t jan1 = wl_days_from_civil(years[i], 1, 1);
 		int64_t next = wl_days_from_civil(years[i] + 1, 1, 1);
-		int64_t leap = (years[i] % 4 == 0 && years[i] % 100 != 0) ||
-		    years[i] % 400 == 0;
+		int64_t leap = (years[i] % 4 == 0 && years[i] % 100 != 0) || years[i] % 400 == 0;
 
 		assert_int_equal(next - jan1, 365 + leap);
 		wl_civil_from_days(jan1, &y, &m, &d);
@@ -125,8 +119,7 @@ test_days_far(void **state)
 		assert_int_equal(d, 31);
 	}
 	/* 400 Gregorian years are exactly 146097 days. */
-	assert_int_equal(wl_days_from_civil(2400, 1, 1) - wl_days_from_civil(2000, 1, 1),
-	    146097);
+	assert_int_equal(wl_days_from_civil(2400, 1, 1) - wl_days_from_civil(2000, 1, 1), 146097);
 }
 
 static void
@@ -136,15 +129,10 @@ test_parse_date_good(void **state)
 		const char *text;
 		int64_t days;
 	} cases[] = {
-		{ "1970-01-01", 0 },
-		{ "2024-02-29", 19782 },                /* leap year */
-		{ "2000-02-29", 11016 },                /* divisible by 400 */
-		{ "2000-03-01", 11017 },
-		{ "2025-12-13", 20435 },
-		{ "9999-12-31", 2932896 },
-		{ "2024-01-31", 19753 },
-		{ "2024-04-30", 19843 },
-		{ "2023-02-28", 19416 },
+		{ "1970-01-01", 0 },     { "2024-02-29", 19782 }, /* leap year */
+		{ "2000-02-29", 11016 },                          /* divisible by 400 */
+		{ "2000-03-01", 11017 }, { "2025-12-13", 20435 }, { "9999-12-31", 2932896 },
+		{ "2024-01-31", 19753 }, { "2024-04-30", 19843 }, { "2023-02-28", 19416 },
 	};
 	int64_t days;
 	size_t i;
@@ -162,10 +150,10 @@ test_parse_date_bad(void **state)
 {
 	static const char *const cases[] = {
 		"",
-		"2023-02-29",                           /* not a leap year */
-		"2100-02-29",                           /* century, not leap */
-		"1900-02-29",                           /* out of range anyway */
-		"1969-12-31",                           /* before 1970 */
+		"2023-02-29", /* not a leap year */
+		"2100-02-29", /* century, not leap */
+		"1900-02-29", /* out of range anyway */
+		"1969-12-31", /* before 1970 */
 		"0000-01-01",
 		"10000-01-01",
 		"2024-00-10",
@@ -264,13 +252,13 @@ test_month_start(void **state)
 		int64_t ms, start;
 	} cases[] = {
 		{ 0, 0 },
-		{ 1765620000000LL, 1764547200000LL },           /* 2025-12-13 -> 12-01 */
-		{ 1764547200000LL, 1764547200000LL },           /* already a start */
+		{ 1765620000000LL, 1764547200000LL }, /* 2025-12-13 -> 12-01 */
+		{ 1764547200000LL, 1764547200000LL }, /* already a start */
 		{ 1764547200000LL - 1, 1764547200000LL - 30LL * 86400000 },
-		{ 1709251199999LL, 1706745600000LL },           /* leap day -> 02-01 */
-		{ 1709251200000LL, 1709251200000LL },           /* 2024-03-01 */
-		{ -1, -2678400000LL },                          /* 1969-12-01 */
-		{ 951782400000LL, 949363200000LL },             /* 2000-02-29 */
+		{ 1709251199999LL, 1706745600000LL }, /* leap day -> 02-01 */
+		{ 1709251200000LL, 1709251200000LL }, /* 2024-03-01 */
+		{ -1, -2678400000LL },                /* 1969-12-01 */
+		{ 951782400000LL, 949363200000LL },   /* 2000-02-29 */
 	};
 	size_t i;
 
@@ -287,9 +275,9 @@ test_now(void **state)
 	(void)state;
 	a = wl_now_ms();
 	b = wl_now_ms();
-	assert_true(a > 1577836800000LL);               /* after 2020-01-01 */
+	assert_true(a > 1577836800000LL); /* after 2020-01-01 */
 	assert_true(a < 253402300799999LL);
-	assert_true(b >= a - 1000);                     /* the wall clock may step */
+	assert_true(b >= a - 1000); /* the wall clock may step */
 }
 
 int

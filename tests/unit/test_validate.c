@@ -19,19 +19,17 @@ static void
 test_e164(void **state)
 {
 	static const char *const good[] = {
-		"+12345678",                            /* 8 digits: shortest */
-		"+123456789012345",                     /* 15 digits: longest */
-		"+4915112345678",
-		"+33612345678",
-		"+900000000",
+		"+12345678",        /* 8 digits: shortest */
+		"+123456789012345", /* 15 digits: longest */
+		"+4915112345678",   "+33612345678", "+900000000",
 	};
 	static const char *const bad[] = {
 		"",
 		"+",
-		"+1234567",                             /* 7 digits */
-		"+1234567890123456",                    /* 16 digits */
-		"+01234567890",                         /* leading 0 */
-		"4915112345678",                        /* no '+' */
+		"+1234567",          /* 7 digits */
+		"+1234567890123456", /* 16 digits */
+		"+01234567890",      /* leading 0 */
+		"4915112345678",     /* no '+' */
 		"++4915112345678",
 		"+49 151 12345678",
 		"+49-151-12345678",
@@ -61,8 +59,8 @@ test_uuid(void **state)
 	};
 	static const char *const bad[] = {
 		"",
-		"123E4567-E89B-42D3-A456-426614174000", /* uppercase */
-		"123e4567-e89b-42d3-a456-42661417400",  /* 35 chars */
+		"123E4567-E89B-42D3-A456-426614174000",  /* uppercase */
+		"123e4567-e89b-42d3-a456-42661417400",   /* 35 chars */
 		"123e4567-e89b-42d3-a456-4266141740000", /* 37 chars */
 		"123e4567e89b-42d3-a456-4266141740000",
 		"123e4567-e89b-42d3-a4564-26614174000",
@@ -96,7 +94,7 @@ test_uuid_from_bytes(void **state)
 	memset(out, 'x', sizeof(out));
 	wl_uuid_from_bytes(raw, out);
 	assert_string_equal(out, "ffffffff-ffff-4fff-bfff-ffffffffffff");
-	assert_memory_equal(raw, copy, sizeof(raw));    /* input untouched */
+	assert_memory_equal(raw, copy, sizeof(raw)); /* input untouched */
 	assert_true(wl_valid_uuid(out));
 
 	memset(raw, 0, sizeof(raw));
@@ -126,13 +124,13 @@ test_email(void **state)
 		"a@",
 		"@b.c",
 		"ab",
-		"a@b",                                  /* no dot in domain */
+		"a@b", /* no dot in domain */
 		"user@localhost",
 		"a@@b.c",
 		"a@b@c.d",
 		"user.example.com",
-		"a@.b.c",                               /* dot at domain start */
-		"a@b.c.",                               /* dot at domain end */
+		"a@.b.c", /* dot at domain start */
+		"a@b.c.", /* dot at domain end */
 		"a@b..c",
 		"a..b@c.d",
 		"a b@c.d",
@@ -148,7 +146,7 @@ test_email(void **state)
 		"a@b.c\n",
 		"a\t@b.c",
 		"a\x7f@b.c",
-		"\xc3\xa4@b.c",                         /* non-ASCII */
+		"\xc3\xa4@b.c", /* non-ASCII */
 		"12345678901234567890123456789012345678901234567890123456789012345@example.com",
 	};
 	char longmail[300];
@@ -188,24 +186,12 @@ static void
 test_token(void **state)
 {
 	static const char *const good[] = {
-		"a",
-		"idem-key_1",
-		"agent:42",
-		"v1.2.3",
-		"ABCxyz0189._:-",
-		"123e4567-e89b-42d3-a456-426614174000",
+		"a",      "idem-key_1",     "agent:42",
+		"v1.2.3", "ABCxyz0189._:-", "123e4567-e89b-42d3-a456-426614174000",
 	};
 	static const char *const bad[] = {
-		"",
-		"has space",
-		"slash/no",
-		"a+b",
-		"tab\t",
-		"new\nline",
-		"quote\"",
-		"percent%20",
-		"\xc3\xa4",
-		"semi;colon",
+		"",          "has space", "slash/no",   "a+b",      "tab\t",
+		"new\nline", "quote\"",   "percent%20", "\xc3\xa4", "semi;colon",
 	};
 	size_t i;
 
@@ -232,47 +218,47 @@ test_utf8(void **state)
 		{ "", 0 },
 		{ "hello", 5 },
 		{ "\x7f", 1 },
-		{ "\xc2\x80", 2 },                      /* U+0080 */
-		{ "\xc3\xa4", 2 },                      /* ä */
-		{ "\xdf\xbf", 2 },                      /* U+07FF */
-		{ "\xe0\xa0\x80", 3 },                  /* U+0800 */
-		{ "\xe2\x82\xac", 3 },                  /* € */
-		{ "\xed\x9f\xbf", 3 },                  /* U+D7FF, below surrogates */
-		{ "\xee\x80\x80", 3 },                  /* U+E000, above surrogates */
-		{ "\xef\xbf\xbf", 3 },                  /* U+FFFF */
-		{ "\xf0\x90\x80\x80", 4 },              /* U+10000 */
-		{ "\xf0\x9f\x98\x80", 4 },              /* emoji */
-		{ "\xf4\x8f\xbf\xbf", 4 },              /* U+10FFFF */
+		{ "\xc2\x80", 2 },         /* U+0080 */
+		{ "\xc3\xa4", 2 },         /* ä */
+		{ "\xdf\xbf", 2 },         /* U+07FF */
+		{ "\xe0\xa0\x80", 3 },     /* U+0800 */
+		{ "\xe2\x82\xac", 3 },     /* € */
+		{ "\xed\x9f\xbf", 3 },     /* U+D7FF, below surrogates */
+		{ "\xee\x80\x80", 3 },     /* U+E000, above surrogates */
+		{ "\xef\xbf\xbf", 3 },     /* U+FFFF */
+		{ "\xf0\x90\x80\x80", 4 }, /* U+10000 */
+		{ "\xf0\x9f\x98\x80", 4 }, /* emoji */
+		{ "\xf4\x8f\xbf\xbf", 4 }, /* U+10FFFF */
 		{ "a\xc3\xa4z\xe2\x82\xac", 7 },
 	};
 	static const struct {
 		const char *bytes;
 		size_t n;
 	} bad[] = {
-		{ "\0", 1 },                            /* NUL */
+		{ "\0", 1 }, /* NUL */
 		{ "ab\0c", 4 },
-		{ "\x80", 1 },                          /* lone continuation */
+		{ "\x80", 1 }, /* lone continuation */
 		{ "\xbf", 1 },
-		{ "\xc0\x80", 2 },                      /* overlong NUL */
-		{ "\xc1\xbf", 2 },                      /* overlong */
-		{ "\xc2", 1 },                          /* truncated */
-		{ "\xc2\x41", 2 },                      /* bad continuation */
+		{ "\xc0\x80", 2 }, /* overlong NUL */
+		{ "\xc1\xbf", 2 }, /* overlong */
+		{ "\xc2", 1 },     /* truncated */
+		{ "\xc2\x41", 2 }, /* bad continuation */
 		{ "\xc2\xc0", 2 },
-		{ "\xe0\x80\x80", 3 },                  /* overlong 3-byte */
+		{ "\xe0\x80\x80", 3 }, /* overlong 3-byte */
 		{ "\xe0\x9f\xbf", 3 },
-		{ "\xe2\x82", 2 },                      /* truncated */
+		{ "\xe2\x82", 2 }, /* truncated */
 		{ "\xe2\x82\x41", 3 },
 		{ "\xe2\x41\xac", 3 },
-		{ "\xed\xa0\x80", 3 },                  /* U+D800 surrogate */
-		{ "\xed\xbf\xbf", 3 },                  /* U+DFFF surrogate */
-		{ "\xf0\x80\x80\x80", 4 },              /* overlong 4-byte */
+		{ "\xed\xa0\x80", 3 },     /* U+D800 surrogate */
+		{ "\xed\xbf\xbf", 3 },     /* U+DFFF surrogate */
+		{ "\xf0\x80\x80\x80", 4 }, /* overlong 4-byte */
 		{ "\xf0\x8f\xbf\xbf", 4 },
-		{ "\xf4\x90\x80\x80", 4 },              /* U+110000 */
+		{ "\xf4\x90\x80\x80", 4 }, /* U+110000 */
 		{ "\xf5\x80\x80\x80", 4 },
-		{ "\xf8\x88\x80\x80\x80", 5 },          /* 5-byte form */
+		{ "\xf8\x88\x80\x80\x80", 5 }, /* 5-byte form */
 		{ "\xff", 1 },
 		{ "\xfe", 1 },
-		{ "\xf0\x9f\x98", 3 },                  /* truncated emoji */
+		{ "\xf0\x9f\x98", 3 }, /* truncated emoji */
 		{ "\xf0\x9f\x98\x41", 4 },
 		{ "\xf0\x9f\x41\x80", 4 },
 		{ "ok\xc3", 3 },

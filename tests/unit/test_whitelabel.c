@@ -34,12 +34,12 @@ static void
 test_slug(void **state)
 {
 	static const char *const good[] = {
-		"abc", "a1b", "my-agency", "agency-2024", "a-b-c", "123", "x9z",
-		"acme-voice-solutions",
+		"abc",   "a1b", "my-agency", "agency-2024",
+		"a-b-c", "123", "x9z",       "acme-voice-solutions",
 	};
 	static const char *const bad[] = {
-		"", "ab", "-abc", "abc-", "a--b", "ABC", "Abc", "ab c", "ab_c", "ab.c",
-		"abç", "ab/c", " abc", "abc ", "abc\n", "---",
+		"",     "ab",   "-abc", "abc-", "a--b", "ABC",  "Abc",   "ab c",
+		"ab_c", "ab.c", "abç",  "ab/c", " abc", "abc ", "abc\n", "---",
 	};
 	char buf[128];
 	size_t i;
@@ -60,13 +60,13 @@ static void
 test_slug_reserved(void **state)
 {
 	static const char *const reserved[] = {
-		"www", "api", "app", "admin", "portal", "dashboard", "mail", "static",
-		"assets", "cname", "help", "support", "status", "billing", "login",
-		"auth", "root",
+		"www",    "api",     "app",    "admin", "portal", "dashboard",
+		"mail",   "static",  "assets", "cname", "help",   "support",
+		"status", "billing", "login",  "auth",  "root",
 	};
 	static const char *const free_words[] = {
-		"acme", "my-agency", "wwww", "apis", "admin-team", "portal1", "",
-		"WWW",  /* not a valid slug anyway; reserved list is lowercase */
+		"acme",    "my-agency", "wwww", "apis", "admin-team",
+		"portal1", "",          "WWW", /* not a valid slug anyway; reserved list is lowercase */
 	};
 	size_t i;
 
@@ -85,9 +85,8 @@ test_color(void **state)
 		"#3B82F6", "#3b82f6", "#000000", "#FFFFFF", "#aBcDeF", "#123456",
 	};
 	static const char *const bad[] = {
-		"", "#", "3B82F6", "#3B82F", "#3B82F66", "#FFF", "#GGGGGG",
-		"#3B82F6 ", " #3B82F6", "##3B82F", "#3B-2F6", "rgb(0,0,0)", "red",
-		"#3B82F6\n",
+		"",         "#",        "3B82F6",  "#3B82F",  "#3B82F66",   "#FFF", "#GGGGGG",
+		"#3B82F6 ", " #3B82F6", "##3B82F", "#3B-2F6", "rgb(0,0,0)", "red",  "#3B82F6\n",
 	};
 	size_t i;
 
@@ -194,8 +193,10 @@ test_stripe_keys(void **state)
 	assert_int_equal(wl_stripe_key_mode("", "pk_live_", "pk_test_"), 0);
 	assert_int_equal(wl_stripe_key_mode(NULL, "pk_live_", "pk_test_"), 0);
 	/* 247 characters after the prefix is the longest */
-	assert_int_equal(wl_stripe_key_mode(repeat(buf, "sk_test_", 'x', 247), "sk_live_", "sk_test_"), 't');
-	assert_int_equal(wl_stripe_key_mode(repeat(buf, "sk_test_", 'x', 248), "sk_live_", "sk_test_"), 0);
+	assert_int_equal(
+		wl_stripe_key_mode(repeat(buf, "sk_test_", 'x', 247), "sk_live_", "sk_test_"), 't');
+	assert_int_equal(
+		wl_stripe_key_mode(repeat(buf, "sk_test_", 'x', 248), "sk_live_", "sk_test_"), 0);
 }
 
 static void
@@ -244,17 +245,39 @@ static void
 test_hostname(void **state)
 {
 	static const char *const good[] = {
-		"a.io", "portal.yourdomain.com", "my-portal.agency.co.uk",
-		"x1.example.test", "123.example.com", "xn--bcher-kva.example",
-		"a.b.c.d.e.f", "portal.example.c0m",
+		"a.io",
+		"portal.yourdomain.com",
+		"my-portal.agency.co.uk",
+		"x1.example.test",
+		"123.example.com",
+		"xn--bcher-kva.example",
+		"a.b.c.d.e.f",
+		"portal.example.c0m",
 	};
 	static const char *const bad[] = {
-		"", "a.b", "localhost", "example", "Portal.example.com",
-		"portal.example.com.", ".example.com", "portal..example.com",
-		"-portal.example.com", "portal-.example.com", "portal.-example.com",
-		"portal.example-", "192.168.1.1", "10.0.0.1", "1.2.3.4", "example.123",
-		"[::1]", "::1", "portal_x.example.com", "portal example.com",
-		"portal.example.com:443", "portal.example.com/", "*.example.com",
+		"",
+		"a.b",
+		"localhost",
+		"example",
+		"Portal.example.com",
+		"portal.example.com.",
+		".example.com",
+		"portal..example.com",
+		"-portal.example.com",
+		"portal-.example.com",
+		"portal.-example.com",
+		"portal.example-",
+		"192.168.1.1",
+		"10.0.0.1",
+		"1.2.3.4",
+		"example.123",
+		"[::1]",
+		"::1",
+		"portal_x.example.com",
+		"portal example.com",
+		"portal.example.com:443",
+		"portal.example.com/",
+		"*.example.com",
 		"portal.ex\xc3\xa4mple.com",
 	};
 	char buf[400];
@@ -418,10 +441,12 @@ test_update_every_field_bad(void **state)
 	struct wl_whitelabel_update u;
 	struct wl_error err;
 	static const char *const fields[] = {
-		"company_name", "slug", "logo_url", "primary_color", "accent_color",
-		"stripe_publishable_key", "stripe_secret_key", "stripe_product_id",
-		"stripe_price_id", "stripe_webhook_secret", "package.credits",
-		"package.currency",
+		"company_name",      "slug",
+		"logo_url",          "primary_color",
+		"accent_color",      "stripe_publishable_key",
+		"stripe_secret_key", "stripe_product_id",
+		"stripe_price_id",   "stripe_webhook_secret",
+		"package.credits",   "package.currency",
 	};
 	size_t i;
 
@@ -544,15 +569,16 @@ test_update_activation(void **state)
 	/* what is stored counts, and so does what the update brings */
 	wl_error_clear(&err);
 	u.stripe_price_id = "price_1MoBy5LkdIwHu7ix";
-	assert_int_equal(wl_whitelabel_validate(&u,
-	    WL_WLF_REQUIRED & ~(unsigned)WL_WLF_STRIPE_PRICE_ID, &err), WL_OK);
+	assert_int_equal(wl_whitelabel_validate(
+				 &u, WL_WLF_REQUIRED & ~(unsigned)WL_WLF_STRIPE_PRICE_ID, &err),
+			 WL_OK);
 
 	/* clearing a required field of an active portal is refused … */
 	memset(&u, 0, sizeof(u));
 	u.stripe_secret_key = "";
 	wl_error_clear(&err);
 	assert_int_equal(wl_whitelabel_validate(&u, WL_WLF_REQUIRED | WL_WLF_ACTIVE, &err),
-	    WL_EVALIDATION);
+			 WL_EVALIDATION);
 	assert_int_equal(err.nfields, 1);
 	assert_true(has_field(&err, "stripe_secret_key"));
 	/* … unless the same update deactivates it, or it was never active */
@@ -574,8 +600,8 @@ test_missing(void **state)
 	assert_int_equal(wl_whitelabel_missing(0, names, 8), 6);
 	assert_string_equal(names[0], "company_name");
 	assert_string_equal(names[5], "stripe_price_id");
-	assert_int_equal(wl_whitelabel_missing(WL_WLF_REQUIRED & ~(unsigned)WL_WLF_SLUG,
-	    names, 8), 1);
+	assert_int_equal(wl_whitelabel_missing(WL_WLF_REQUIRED & ~(unsigned)WL_WLF_SLUG, names, 8),
+			 1);
 	assert_string_equal(names[0], "slug");
 	/* the count is right even when the array is short */
 	assert_int_equal(wl_whitelabel_missing(0, names, 2), 6);

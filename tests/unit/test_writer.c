@@ -37,17 +37,17 @@ struct fake {
 	struct store base;
 	struct store_conn conn;
 	struct db_stmt stmt;
-	char log[1024];                  /* the steps, space separated */
-	char tx[MAX_WRITES];             /* writes of the open transaction */
+	char log[1024];      /* the steps, space separated */
+	char tx[MAX_WRITES]; /* writes of the open transaction */
 	int ntx;
 	bool in_tx;
-	int savepoint_at;                /* ntx when the savepoint was taken */
+	int savepoint_at; /* ntx when the savepoint was taken */
 	char committed[MAX_WRITES];
 	int ncommitted;
-	int fail_release;                /* fail the next N RELEASEs */
-	int fail_rollback_to;            /* fail the next N ROLLBACK TOs */
-	int fail_commit;                 /* fail the next N COMMITs */
-	int armed;                       /* failures apply once a test job ran */
+	int fail_release;     /* fail the next N RELEASEs */
+	int fail_rollback_to; /* fail the next N ROLLBACK TOs */
+	int fail_commit;      /* fail the next N COMMITs */
+	int armed;            /* failures apply once a test job ran */
 };
 
 static struct fake *
@@ -142,11 +142,33 @@ fake_begin(struct store_conn *c, struct wl_error *err)
 	return db_run(c, Q_BEGIN, err);
 }
 
-static bool fake_in_transaction(struct store_conn *c) { return fake_of(c)->in_tx; }
-static struct store_conn *fake_acquire(struct store *s, struct wl_error *e) { (void)e; return &((struct fake *)s)->conn; }
-static void fake_release_conn(struct store_conn *c) { (void)c; }
-static int64_t fake_changes(struct db_stmt *st) { (void)st; return 0; }
-static void fake_reset(struct db_stmt *st) { (void)st; }
+static bool
+fake_in_transaction(struct store_conn *c)
+{
+	return fake_of(c)->in_tx;
+}
+static struct store_conn *
+fake_acquire(struct store *s, struct wl_error *e)
+{
+	(void)e;
+	return &((struct fake *)s)->conn;
+}
+static void
+fake_release_conn(struct store_conn *c)
+{
+	(void)c;
+}
+static int64_t
+fake_changes(struct db_stmt *st)
+{
+	(void)st;
+	return 0;
+}
+static void
+fake_reset(struct db_stmt *st)
+{
+	(void)st;
+}
 
 /* Only what the writer reaches; the rest stays NULL and would crash a test
  * that strayed into it. */
@@ -175,7 +197,7 @@ fake_write(struct store_conn *c, char what)
 struct tjob {
 	struct wl_job job;
 	char letter;
-	int fail;                /* run fails after writing */
+	int fail; /* run fails after writing */
 	int runs;
 	int refusal_reads;
 	char seen_at_refusal[MAX_WRITES + 1];
@@ -244,7 +266,11 @@ gate_run(struct store_conn *c, void *arg, struct wl_error *err)
 	return WL_OK;
 }
 
-static void gate_done(struct wl_job *job) { (void)job; }
+static void
+gate_done(struct wl_job *job)
+{
+	(void)job;
+}
 
 /* Runs jobs[0..n) in one batch of the writer over fake f. */
 static void
