@@ -2,21 +2,10 @@
  * color.c — luminance and contrast of brand colours (see color.h).
  */
 #include "core/color.h"
+#include "core/validate.h"
 
 #include <math.h>
 #include <stddef.h>
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* sRGB channel 0..255 to linear light. */
 static double
@@ -35,7 +24,7 @@ wl_color_luminance(const char *s, double *out)
 	if (s == NULL || s[0] != '#')
 		return false;
 	for (i = 0; i < 3; i++) {
-		int hi = hexval(s[1 + 2 * i]), lo = hi < 0 ? -1 : hexval(s[2 + 2 * i]);
+		int hi = wl_hex_digit(s[1 + 2 * i]), lo = hi < 0 ? -1 : wl_hex_digit(s[2 + 2 * i]);
 
 		if (hi < 0 || lo < 0)
 			return false;

@@ -12,18 +12,6 @@
 #include "core/error.h"
 #include "core/validate.h"
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into dst; returns the decoded length or -1. */
 static long
 decode(const char *s, size_t n, char *dst)
@@ -38,8 +26,8 @@ decode(const char *s, size_t n, char *dst)
 
 			if (i + 2 >= n)
 				return -1;
-			hi = hex_value(s[i + 1]);
-			lo = hex_value(s[i + 2]);
+			hi = wl_hex_digit(s[i + 1]);
+			lo = wl_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			dst[o++] = (char)(hi * 16 + lo);

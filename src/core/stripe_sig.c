@@ -9,6 +9,7 @@
  * the body is never copied or re-encoded.
  */
 #include "core/stripe_sig.h"
+#include "core/validate.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -137,18 +138,6 @@ compute_mac(const char *secret, int64_t t, const void *body, size_t body_len,
 	sodium_memzero(&st, sizeof(st));
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes exactly 2 * MAC_BYTES hex digits; false for anything else. */
 static bool
 decode_sig(const char *hex, size_t n, unsigned char out[MAC_BYTES])
@@ -158,7 +147,7 @@ decode_sig(const char *hex, size_t n, unsigned char out[MAC_BYTES])
 	if (n != 2 * MAC_BYTES)
 		return false;
 	for (i = 0; i < MAC_BYTES; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = wl_hex_digit(hex[2 * i]), lo = wl_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

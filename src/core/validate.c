@@ -200,3 +200,15 @@ wl_valid_utf8(const char *s, size_t n)
 	}
 	return true;
 }
+
+int
+wl_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

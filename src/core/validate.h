@@ -39,4 +39,7 @@ bool wl_valid_token(const char *s, size_t maxlen);
  * <= U+10FFFF) and contain no NUL. n == 0 is valid (s may then be NULL). */
 bool wl_valid_utf8(const char *s, size_t n);
 
+/* The value of one hexadecimal digit (either case), -1 for anything else. */
+int wl_hex_digit(char c);
+
 #endif

@@ -22,6 +22,15 @@
 #include "services/sessions.h"
 #include "http/http_int.h"
 
+/* The form's "csrf" field equals the session's token (constant time). */
+static bool
+csrf_ok(struct wl_req *req, const char *expected)
+{
+	const char *csrf = http_form(req, "csrf");
+
+	return csrf != NULL && ids_token_equal(csrf, strlen(csrf), expected, strlen(expected));
+}
+
 /* The wl_session cookie → the session's user and org, then the org acted on
  * (?org=, or the form field "org" of a POST); a POST must carry the CSRF
  * token. */
@@ -30,7 +39,7 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 {
 	struct store_session s;
 	char token[128];
-	const char *csrf, *org;
+	const char *org;
 	int rc;
 
 	if (!wl_cookie_get(http_header(req, "Cookie"), http_cookie_name(req, WL_SESSION_COOKIE),
@@ -48,9 +57,7 @@ authenticate_session(struct wl_req *req, struct wl_error *err)
 	memcpy(req->key_org_id, s.org_id, WL_ID_LEN);
 	snprintf(req->csrf, sizeof(req->csrf), "%s", s.csrf_token);
 	if (req->method == HTTP_POST) {
-		csrf = http_form(req, "csrf");
-		if (csrf == NULL ||
-		    !ids_token_equal(csrf, strlen(csrf), s.csrf_token, strlen(s.csrf_token)))
+		if (!csrf_ok(req, s.csrf_token))
 			return wl_fail(err, WL_EFORBIDDEN,
 				       "This form has expired or did not come from this site. "
 				       "Go back, reload the page and try again.");
@@ -72,7 +79,6 @@ static int
 authenticate_portal(struct wl_req *req, bool required, struct wl_error *err)
 {
 	struct store_portal_session s;
-	const char *csrf;
 	char token[128];
 	bool former;
 	int rc;
@@ -110,9 +116,7 @@ authenticate_portal(struct wl_req *req, bool required, struct wl_error *err)
 	}
 	sodium_memzero(token, sizeof(token));
 	if (required && req->method == HTTP_POST) {
-		csrf = http_form(req, "csrf");
-		if (csrf == NULL ||
-		    !ids_token_equal(csrf, strlen(csrf), s.csrf_token, strlen(s.csrf_token)))
+		if (!csrf_ok(req, s.csrf_token))
 			return wl_fail(err, WL_EFORBIDDEN,
 				       "This form has expired or did not come from this site. "
 				       "Go back, reload the page and try again.");
