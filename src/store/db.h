@@ -210,6 +210,8 @@ typedef void (*db_read_fn)(struct db_stmt *st, void *out);
 int db_exec(struct db_stmt *st, struct wl_error *err);
 /* Runs statement `id` without parameters. */
 int db_run(struct store_conn *c, enum stmt_id id, struct wl_error *err);
+/* Runs statement `id` with one integer parameter (a purge of what expired). */
+int db_run_int64(struct store_conn *c, enum stmt_id id, int64_t v, struct wl_error *err);
 /* An INSERT … ON CONFLICT DO NOTHING: WL_ECONFLICT when no row went in. */
 int db_insert_once(struct db_stmt *st, struct wl_error *err);
 /* One row read by `read` into out, or `code` with `msg` when there is none. */

@@ -104,24 +104,13 @@ by_hash(struct store_conn *c, enum stmt_id id, const unsigned char hash[WL_KEY_H
 	return db_exec(st, err);
 }
 
-static int
-purge(struct store_conn *c, enum stmt_id id, int64_t now, struct wl_error *err)
-{
-	struct db_stmt *st = db_stmt(c, id, err);
-
-	if (st == NULL)
-		return err->code;
-	db_bind_int64(st, 1, now);
-	return db_exec(st, err);
-}
-
 int
 store_portal_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 			    const struct store_portal_session *s, struct wl_error *err)
 {
 	struct db_stmt *st;
 
-	if (purge(c, Q_PSESSION_PURGE, s->created_at, err) != WL_OK)
+	if (db_run_int64(c, Q_PSESSION_PURGE, s->created_at, err) != WL_OK)
 		return err->code;
 	if ((st = db_stmt(c, Q_PSESSION_INSERT, err)) == NULL)
 		return err->code;
@@ -190,7 +179,7 @@ store_portal_token_insert(struct store_conn *c, const unsigned char hash[WL_KEY_
 {
 	struct db_stmt *st;
 
-	if (purge(c, Q_PTOKEN_PURGE, now, err) != WL_OK)
+	if (db_run_int64(c, Q_PTOKEN_PURGE, now, err) != WL_OK)
 		return err->code;
 	if ((st = db_stmt(c, Q_PTOKEN_INSERT, err)) == NULL)
 		return err->code;

@@ -6,18 +6,6 @@
 
 #include <string.h>
 
-/* Runs a DELETE of what expired at `now`. */
-static int
-purge(struct store_conn *c, enum stmt_id id, int64_t now, struct wl_error *err)
-{
-	struct db_stmt *st = db_stmt(c, id, err);
-
-	if (st == NULL)
-		return err->code;
-	db_bind_int64(st, 1, now);
-	return db_exec(st, err);
-}
-
 int
 store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 		     const struct store_session *s, struct wl_error *err)
@@ -25,7 +13,7 @@ store_session_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_
 	struct db_stmt *st;
 
 	/* Expired sessions go as new sessions come: the table stays small. */
-	if (purge(c, Q_SESSION_PURGE, s->created_at, err) != WL_OK)
+	if (db_run_int64(c, Q_SESSION_PURGE, s->created_at, err) != WL_OK)
 		return err->code;
 	if ((st = db_stmt(c, Q_SESSION_INSERT, err)) == NULL)
 		return err->code;
@@ -134,5 +122,5 @@ store_login_failures_clear(struct store_conn *c, const char *bucket, struct wl_e
 int
 store_login_failures_purge(struct store_conn *c, int64_t before, struct wl_error *err)
 {
-	return purge(c, Q_LOGIN_PURGE, before, err);
+	return db_run_int64(c, Q_LOGIN_PURGE, before, err);
 }

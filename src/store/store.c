@@ -197,6 +197,17 @@ db_run(struct store_conn *c, enum stmt_id id, struct wl_error *err)
 }
 
 int
+db_run_int64(struct store_conn *c, enum stmt_id id, int64_t v, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, id, err);
+
+	if (st == NULL)
+		return err->code;
+	db_bind_int64(st, 1, v);
+	return db_exec(st, err);
+}
+
+int
 db_insert_once(struct db_stmt *st, struct wl_error *err)
 {
 	if (db_step(st, err) == DB_FAIL)
