@@ -265,11 +265,10 @@ confirmation_mail(struct store_conn *c, const struct stripe_delivery *d,
 
 static int
 credit(struct store_conn *c, struct stripe_delivery *d, const struct store_whitelabel *wl,
-       const struct store_org *org, int64_t q, struct wl_error *err)
+       const struct store_org *org, int64_t credits, struct wl_error *err)
 {
 	struct store_purchase p;
 	char reference[WL_REF_MAX], desc[WL_DESC_MAX];
-	int64_t credits = wl->package_credits * q;
 	int rc;
 
 	snprintf(reference, sizeof(reference), "stripe:%s", d->session_id);
@@ -294,11 +293,44 @@ credit(struct store_conn *c, struct stripe_delivery *d, const struct store_white
 	return outcome(d, STRIPE_OUTCOME_CREDITED, "%lld credits", (long long)credits);
 }
 
+/* A session wlportal started: it credits what the client was offered when
+ * it clicked Buy (the pending purchase), whatever the package says today,
+ * and only to the org that started it, for exactly the amount and currency
+ * recorded. A session paid already is a duplicate for its own org and a
+ * mismatch for any other (nothing is credited, Stripe is told 200). */
+static int
+settle_recorded(struct store_conn *c, struct stripe_delivery *d, const struct store_whitelabel *wl,
+		const struct store_org *org, const struct store_purchase *pending,
+		struct wl_error *err)
+{
+	bool same_org = strcmp(pending->agency_id, d->agency_id) == 0 &&
+			strcmp(pending->org_id, d->org_id) == 0;
+
+	if (strcmp(pending->status, "paid") == 0)
+		return same_org ? outcome(d, STRIPE_OUTCOME_DUPLICATE,
+					  "session %s was credited before", d->session_id)
+				: outcome(d, STRIPE_OUTCOME_MISMATCH,
+					  "session %s was paid to another organization",
+					  d->session_id);
+	if (!same_org)
+		return outcome(d, STRIPE_OUTCOME_MISMATCH,
+			       "session %s was started by another organization", d->session_id);
+	if (!d->has_amount || d->amount_total != pending->amount_cents ||
+	    strcasecmp(d->currency, pending->currency) != 0 || pending->credits <= 0) {
+		outcome(d, STRIPE_OUTCOME_MISMATCH, "paid %lld %s; the purchase was %lld %s",
+			(long long)d->amount_total, d->currency[0] ? d->currency : "(no currency)",
+			(long long)pending->amount_cents, pending->currency);
+		return record_mismatch(c, d, wl, err);
+	}
+	return credit(c, d, wl, org, pending->credits, err);
+}
+
 /* What the delivery does; the log row is written after. */
 static int
 settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
 {
 	struct store_whitelabel wl;
+	struct store_purchase pending;
 	struct store_org org;
 	int64_t q;
 	int rc;
@@ -330,6 +362,14 @@ settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
 	if (rc != WL_OK)
 		return rc;
 	check_user(c, d);
+	rc = store_purchase_by_session(c, d->session_id, &pending, err);
+	if (rc == WL_OK)
+		return settle_recorded(c, d, &wl, &org, &pending, err);
+	if (rc != WL_ENOTFOUND)
+		return rc;
+	/* A session wlportal did not start (say, a payment link of the
+	 * agency's): the package of today prices it. */
+	wl_error_clear(err);
 	q = quantity(d, &wl);
 	if (q == 0) {
 		outcome(d, STRIPE_OUTCOME_MISMATCH, "paid %lld %s; the package costs %lld %s",
@@ -337,7 +377,7 @@ settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
 			(long long)wl.package_price_cents, wl.package_currency);
 		return record_mismatch(c, d, &wl, err);
 	}
-	return credit(c, d, &wl, &org, q, err);
+	return credit(c, d, &wl, &org, wl.package_credits * q, err);
 }
 
 static int

@@ -10,6 +10,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { startServer, createOrg, api, assertError, dbBalanceSeconds, sql } from './lib.mjs';
 import { startFakeStripe, signedHeader } from './fake_stripe.mjs';
 
@@ -182,6 +183,46 @@ describe('Stripe webhook', { timeout: 180_000 }, () => {
     // the other agency sees nothing of it
     const o = await api(srv, 'GET', '/api/v1/whitelabel/purchases', { key: other.api_key });
     assert.deepEqual(o.json.purchases, []);
+  });
+
+  it('a session started by Buy Credits credits what was offered then, not today\'s package', async () => {
+    // the pending purchase recorded at Buy: 100 credits for 4000 EUR
+    const s = sessionObject(child.org_id, child.user_id);
+    sql(srv, `INSERT INTO purchases (id, agency_id, org_id, user_id, session_id, status, credits, ` +
+      `amount_cents, currency, created_at) VALUES ('${crypto.randomUUID()}', '${agency.org_id}', ` +
+      `'${child.org_id}', '${child.user_id}', '${s.id}', 'pending', 100, 4000, 'EUR', ${Date.now()})`);
+    // the agency changes its package before Stripe's event arrives
+    fake.setPrice(SECRET, { id: PRICE, product: PRODUCT, unit_amount: 4000, currency: 'eur' });
+    const bigger = settings('hookvoice');
+    bigger.package = { credits: 1000, price_cents: 4000, currency: 'EUR' };
+    const put = await api(srv, 'PUT', '/api/v1/whitelabel', { key: agency.api_key, body: bigger });
+    assert.equal(put.status, 200, put.text);
+    const before0 = dbBalanceSeconds(srv, child.org_id);
+    const r = await deliver(fake.makeEvent('checkout.session.completed', s));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.outcome, 'credited');
+    assert.equal(dbBalanceSeconds(srv, child.org_id), before0 + 100 * 60, 'the credits offered at Buy');
+    const row = sql(srv, `SELECT status, credits FROM purchases WHERE session_id = '${s.id}'`).trim();
+    assert.match(row, /^paid\|100$/);
+    const back = await api(srv, 'PUT', '/api/v1/whitelabel', { key: agency.api_key, body: settings('hookvoice') });
+    assert.equal(back.status, 200, back.text);
+  });
+
+  it('a paid session named again for another client is a mismatch (200), not a second credit', async () => {
+    const sibling = createOrg(srv, { name: 'Hook Sibling', parent: agency.org_id, minutes: 0 });
+    const s = sessionObject(child.org_id, child.user_id);
+    const first = await deliver(fake.makeEvent('checkout.session.completed', s));
+    assert.equal(first.json.outcome, 'credited', first.text);
+    const before0 = dbBalanceSeconds(srv, child.org_id);
+    const moved = { ...s, client_reference_id: sibling.org_id,
+      metadata: { org_id: sibling.org_id, user_id: sibling.user_id } };
+    const r = await deliver(fake.makeEvent('checkout.session.completed', moved));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.outcome, 'mismatch');
+    assert.equal(dbBalanceSeconds(srv, sibling.org_id), 0);
+    assert.equal(dbBalanceSeconds(srv, child.org_id), before0);
+    const row = (await events()).find((e) => e.event_id === r.json.event_id);
+    assert.match(row.detail, /paid to another organization/);
   });
 
   it('an unpaid session waits for async_payment_succeeded; other types are ignored', async () => {
