@@ -17,6 +17,7 @@
 #include "core/money.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
+#include "services/ids.h"
 #include "services/portal_accounts.h"
 
 /* "2026-11-29 20:56 UTC", or "—" for 0. */
@@ -155,6 +156,14 @@ home_page(struct wl_req *req, int status, const char *notice, const char *error)
 	put_history(d, h);
 	put_calls(d, h);
 	put_keys(d, h);
+	{
+		/* One Buy form shown, one Checkout Session: a resent form reuses
+		 * the attempt, so Stripe answers it with the same session. */
+		char attempt[40];
+
+		ids_random_token(attempt, 16);
+		tpl_put(d, "buy_attempt", attempt);
+	}
 	if (notice != NULL)
 		tpl_put(d, "notice", notice);
 	if (error != NULL)

@@ -79,10 +79,17 @@ describe('Buy Credits through Stripe Checkout', { timeout: 180_000 }, () => {
   it('Buy Credits creates the Checkout Session with every parameter and sends the client to it', async () => {
     const home = await portal('GET', '/dashboard');
     assert.equal(home.status, 200, home.text.slice(0, 300));
-    const r = await portal('POST', '/buy', { csrf: csrfOf(home.text) });
+    const attempt = /name="attempt" value="([^"]+)"/.exec(home.text)?.[1];
+    assert.ok(attempt, 'the Buy form carries its attempt');
+    const r = await portal('POST', '/buy', { csrf: csrfOf(home.text), attempt });
     assert.equal(r.status, 303, r.text.slice(0, 400));
+    // the same form sent again (a double click, a reload) is the same session
+    const again = await portal('POST', '/buy', { csrf: csrfOf(home.text), attempt });
+    assert.equal(again.status, 303, again.text.slice(0, 400));
+    assert.equal(again.headers.location, r.headers.location);
     const created = fake.requestsTo('POST', '/v1/checkout/sessions');
-    assert.equal(created.length, 1);
+    assert.equal(created.length, 2);
+    assert.equal(created[1].headers['idempotency-key'], created[0].headers['idempotency-key']);
     const req = created[0];
     assert.deepEqual(req.problems, []);
     assert.equal(req.headers.authorization, `Bearer ${SECRET}`);
