@@ -6,6 +6,8 @@
  */
 #include "services/portal_accounts.h"
 
+#include "log.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -201,6 +203,7 @@ portal_reset_request_run(struct store_conn *c, void *arg, struct wl_error *err)
 	struct portal_reset_request *r = arg;
 	struct store_portal_user u;
 	unsigned char hash[WL_KEY_HASH_LEN];
+	int64_t recent;
 	int rc;
 
 	r->mailed = false;
@@ -209,6 +212,15 @@ portal_reset_request_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return WL_OK;
 	if (rc != WL_OK)
 		return rc;
+	rc = store_portal_tokens_recent(c, u.user.id, "reset", r->now - PORTAL_RESET_TTL_MS,
+					&recent, err);
+	if (rc != WL_OK)
+		return rc;
+	if (recent >= PORTAL_RESET_MAILS_PER_HOUR) {
+		wl_log("portal: agency %s: reset mail to user %s withheld (%lld in the last hour)",
+		       r->brand.agency_id, u.user.id, (long long)recent);
+		return WL_OK;
+	}
 	portal_token_hash(r->token, hash);
 	rc = store_portal_token_insert(c, hash, "reset", u.user.id, r->now,
 				       r->now + PORTAL_RESET_TTL_MS, err);

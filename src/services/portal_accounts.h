@@ -28,6 +28,9 @@
 #define PORTAL_SESSION_TTL_MS (12LL * 3600 * 1000)
 #define PORTAL_VERIFY_TTL_MS (7LL * 24 * 3600 * 1000)
 #define PORTAL_RESET_TTL_MS (3600LL * 1000)
+/* Reset mails to one client within PORTAL_RESET_TTL_MS: past it the form
+ * answers the same but sends nothing, so nobody can flood a mailbox. */
+#define PORTAL_RESET_MAILS_PER_HOUR 3
 #define PORTAL_TOKEN_LEN 43 /* base64url of 32 random bytes */
 #define PORTAL_KEYS_MAX 20  /* active API keys per client */
 #define PORTAL_KEY_NAME_MAX 64

@@ -191,6 +191,21 @@ store_portal_token_insert(struct store_conn *c, const unsigned char hash[WL_KEY_
 	return db_exec(st, err);
 }
 
+int
+store_portal_tokens_recent(struct store_conn *c, const char *user_id, const char *purpose,
+			   int64_t since, int64_t *n, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_PTOKEN_RECENT, err);
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, user_id);
+	db_bind_text(st, 2, purpose);
+	db_bind_int64(st, 3, since);
+	return db_one(st, db_read_int64, n, WL_EINTERNAL, "mailed tokens: no count", err);
+}
+
 struct token_row {
 	char user_id[WL_ID_LEN];
 	int64_t expires_at;

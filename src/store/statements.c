@@ -464,6 +464,11 @@ const struct db_sql db_sql[Q_COUNT] = {
 	[Q_PTOKEN_PURGE] = { "mailed token",
 		"DELETE FROM portal_tokens WHERE expires_at <= ?1",
 		"DELETE FROM portal_tokens WHERE expires_at <= $1::bigint" },
+	[Q_PTOKEN_RECENT] = { "mailed token",
+		"SELECT COUNT(*) FROM portal_tokens WHERE user_id = ?1 AND purpose = ?2 "
+		"AND created_at > ?3",
+		"SELECT COUNT(*) FROM portal_tokens WHERE user_id = $1::text AND purpose = $2::text "
+		"AND created_at > $3::bigint" },
 	[Q_KEY_LIST] = { "api keys",
 		"SELECT id, label, created_at, last_used_at, COALESCE(revoked_at, 0) FROM api_keys "
 		"WHERE org_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",

@@ -293,6 +293,9 @@ int store_portal_sessions_end(struct store_conn *c, const char *user_id,
 int store_portal_token_insert(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 			      const char *purpose, const char *user_id, int64_t now,
 			      int64_t expires_at, struct wl_error *err);
+/* *n = tokens of user_id and purpose made after `since` (a mail's rate). */
+int store_portal_tokens_recent(struct store_conn *c, const char *user_id, const char *purpose,
+			       int64_t since, int64_t *n, struct wl_error *err);
 /* Uses the token (and every other unused one of its user and purpose):
  * *user_id gets its user. WL_ENOTFOUND when unknown, used, or expired at now. */
 int store_portal_token_use(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],

@@ -259,6 +259,23 @@ describe('client portal accounts', { timeout: 240_000 }, () => {
     assert.equal(r.status, 404);
   });
 
+  it('reset mails to one client are limited per hour; the form answers the same', async () => {
+    const other = new PortalClient(srv, { slug: 'acme' });
+    // earlier resets of this client no longer count: an hour has passed for them
+    sql(srv, "UPDATE portal_tokens SET created_at = created_at - 7200000 WHERE purpose = 'reset'");
+    const count = () => Number(one(srv, "SELECT COUNT(*) FROM mail_outbox o WHERE o.to_addr = 'new.client@example.test' AND o.kind = 'reset'"));
+    const before0 = count();
+    let notice;
+    for (let i = 0; i < 6; i++) {
+      const r = await other.submit('/forgot', '/forgot', { email: 'new.client@example.test' });
+      assert.equal(r.status, 200);
+      const text = r.text.match(/id="form-notice">([^<]*)</)[1];
+      if (notice !== undefined) assert.equal(text, notice);
+      notice = text;
+    }
+    assert.equal(count() - before0, 3, 'three reset mails an hour, however often the form is sent');
+  });
+
   it('password change: needs the current password, keeps this session, ends the others', async () => {
     const c = new PortalClient(srv, { slug: 'acme' });
     const second = new PortalClient(srv, { slug: 'acme' });
