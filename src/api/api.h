@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
+#include "services/paging.h"
 #include "core/model.h"
 
 /* Parses the body as a JSON object; on failure answers 400 and returns NULL.
@@ -49,6 +50,16 @@ int api_page(struct wl_req *req, int dflt, int max, int *limit, int64_t *cursor_
 /* "next_cursor": the cursor after (created_ms, id) when more rows follow,
  * else null. */
 void api_kv_next_cursor(struct wl_buf *b, bool more, int64_t created_ms, const char *id);
+
+/* How a paged list's rows are written: one row as a JSON object, and the
+ * (time, id) of a row that the next page starts after. */
+struct api_list_shape {
+	const char *key; /* the array's name in the answer: "calls", "users", … */
+	void (*render)(struct wl_buf *b, const void *row);
+	void (*cursor_of)(const void *row, int64_t *ms, const char **id);
+};
+/* Answers 200 {key: [rows…], "next_cursor": …} from one page, then frees it. */
+void api_reply_list(struct wl_req *req, const struct api_list_shape *shape, struct page *pg);
 
 void api_render_call(struct wl_buf *b, const struct store_call *call);
 

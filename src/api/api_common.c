@@ -5,6 +5,7 @@
  */
 #include "api/api.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,4 +289,28 @@ api_query_int(struct wl_req *req, const char *name, int64_t max, int64_t *out, s
 			       (long long)max);
 	*out = n;
 	return WL_OK;
+}
+
+void
+api_reply_list(struct wl_req *req, const struct api_list_shape *shape, struct page *pg)
+{
+	const char *rows = pg->rows, *last = NULL, *id = "";
+	int64_t ms = 0;
+	int i;
+
+	assert(pg->n == 0 || pg->rows != NULL);
+	wl_json_obj_begin(&req->out);
+	wl_json_key(&req->out, shape->key);
+	wl_json_arr_begin(&req->out);
+	for (i = 0; i < pg->n; i++)
+		shape->render(&req->out, rows + (size_t)i * pg->row_size);
+	wl_json_arr_end(&req->out);
+	if (pg->n > 0) {
+		last = rows + (size_t)(pg->n - 1) * pg->row_size;
+		shape->cursor_of(last, &ms, &id);
+	}
+	api_kv_next_cursor(&req->out, pg->more, ms, id);
+	wl_json_obj_end(&req->out);
+	page_free(pg);
+	http_reply_json(req, 200);
 }

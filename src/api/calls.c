@@ -93,15 +93,30 @@ api_calls_get(struct wl_req *req)
 	http_reply_json(req, 200);
 }
 
+static void
+render_call_row(struct wl_buf *b, const void *row)
+{
+	api_render_call(b, row);
+}
+
+static void
+call_cursor(const void *row, int64_t *ms, const char **id)
+{
+	const struct store_call *c = row;
+
+	*ms = c->created_at;
+	*id = c->id;
+}
+
 void
 api_calls_list(struct wl_req *req)
 {
-	const struct store_call *rows;
+	static const struct api_list_shape shape = { "calls", render_call_row, call_cursor };
 	struct page pg;
 	struct wl_error err;
 	int64_t cursor_ms;
 	char cursor_id[64];
-	int limit, i;
+	int limit;
 
 	wl_error_clear(&err);
 	if (api_page(req, 100, CALLS_PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
@@ -109,16 +124,5 @@ api_calls_list(struct wl_req *req)
 		http_reply_error(req, &err);
 		return;
 	}
-	rows = pg.rows;
-	wl_json_obj_begin(&req->out);
-	wl_json_key(&req->out, "calls");
-	wl_json_arr_begin(&req->out);
-	for (i = 0; i < pg.n; i++)
-		api_render_call(&req->out, &rows[i]);
-	wl_json_arr_end(&req->out);
-	api_kv_next_cursor(&req->out, pg.more, pg.n > 0 ? rows[pg.n - 1].created_at : 0,
-			   pg.n > 0 ? rows[pg.n - 1].id : "");
-	wl_json_obj_end(&req->out);
-	page_free(&pg);
-	http_reply_json(req, 200);
+	api_reply_list(req, &shape, &pg);
 }

@@ -26,8 +26,9 @@ agency_page(struct wl_req *req, int *limit, int64_t *cursor_ms, char cursor_id[6
 }
 
 static void
-render_purchase(struct wl_buf *b, const struct store_purchase *p)
+render_purchase(struct wl_buf *b, const void *row)
 {
+	const struct store_purchase *p = row;
 	char t[WL_CURSOR_TEXT_MAX];
 
 	wl_json_obj_begin(b);
@@ -52,15 +53,25 @@ render_purchase(struct wl_buf *b, const struct store_purchase *p)
 	wl_json_obj_end(b);
 }
 
+static void
+purchase_cursor(const void *row, int64_t *ms, const char **id)
+{
+	const struct store_purchase *p = row;
+
+	*ms = p->created_at;
+	*id = p->id;
+}
+
 void
 api_whitelabel_purchases(struct wl_req *req)
 {
-	const struct store_purchase *rows;
+	static const struct api_list_shape shape = { "purchases", render_purchase,
+						     purchase_cursor };
 	struct page pg;
 	struct wl_error err;
 	int64_t cursor_ms;
 	char cursor_id[64];
-	int limit, i;
+	int limit;
 
 	if (!agency_page(req, &limit, &cursor_ms, cursor_id))
 		return;
@@ -70,23 +81,13 @@ api_whitelabel_purchases(struct wl_req *req)
 		http_reply_error(req, &err);
 		return;
 	}
-	rows = pg.rows;
-	wl_json_obj_begin(&req->out);
-	wl_json_key(&req->out, "purchases");
-	wl_json_arr_begin(&req->out);
-	for (i = 0; i < pg.n; i++)
-		render_purchase(&req->out, &rows[i]);
-	wl_json_arr_end(&req->out);
-	api_kv_next_cursor(&req->out, pg.more, pg.n > 0 ? rows[pg.n - 1].created_at : 0,
-			   pg.n > 0 ? rows[pg.n - 1].id : "");
-	wl_json_obj_end(&req->out);
-	page_free(&pg);
-	http_reply_json(req, 200);
+	api_reply_list(req, &shape, &pg);
 }
 
 static void
-render_event(struct wl_buf *b, const struct store_stripe_event *e)
+render_event(struct wl_buf *b, const void *row)
 {
+	const struct store_stripe_event *e = row;
 	char t[WL_CURSOR_TEXT_MAX];
 
 	wl_json_obj_begin(b);
@@ -103,15 +104,24 @@ render_event(struct wl_buf *b, const struct store_stripe_event *e)
 	wl_json_obj_end(b);
 }
 
+static void
+event_cursor(const void *row, int64_t *ms, const char **id)
+{
+	const struct store_stripe_event *e = row;
+
+	*ms = e->received_at;
+	*id = e->id;
+}
+
 void
 api_whitelabel_stripe_events(struct wl_req *req)
 {
-	const struct store_stripe_event *rows;
+	static const struct api_list_shape shape = { "events", render_event, event_cursor };
 	struct page pg;
 	struct wl_error err;
 	int64_t cursor_ms;
 	char cursor_id[64];
-	int limit, i;
+	int limit;
 
 	if (!agency_page(req, &limit, &cursor_ms, cursor_id))
 		return;
@@ -121,16 +131,5 @@ api_whitelabel_stripe_events(struct wl_req *req)
 		http_reply_error(req, &err);
 		return;
 	}
-	rows = pg.rows;
-	wl_json_obj_begin(&req->out);
-	wl_json_key(&req->out, "events");
-	wl_json_arr_begin(&req->out);
-	for (i = 0; i < pg.n; i++)
-		render_event(&req->out, &rows[i]);
-	wl_json_arr_end(&req->out);
-	api_kv_next_cursor(&req->out, pg.more, pg.n > 0 ? rows[pg.n - 1].received_at : 0,
-			   pg.n > 0 ? rows[pg.n - 1].id : "");
-	wl_json_obj_end(&req->out);
-	page_free(&pg);
-	http_reply_json(req, 200);
+	api_reply_list(req, &shape, &pg);
 }

@@ -18,15 +18,52 @@
 #include "services/ids.h"
 #include "services/whitelabel.h"
 
+static void
+render_user(struct wl_buf *b, const void *row)
+{
+	const struct store_client_user *u = row;
+	char t[WL_CURSOR_TEXT_MAX], minutes[32];
+
+	wl_json_obj_begin(b);
+	wl_json_kv_str(b, "user_id", u->user.id);
+	wl_json_kv_str(b, "org_id", u->user.org_id);
+	wl_json_kv_str(b, "email", u->user.email);
+	wl_format_minutes(u->balance_seconds, minutes);
+	wl_json_kv_raw(b, "credits_balance", minutes);
+	wl_format_iso_ms(u->user.created_at, t);
+	wl_json_kv_str(b, "created_at", t);
+	wl_json_key(b, "purchases");
+	wl_json_int(b, u->purchases);
+	wl_json_key(b, "email_verified");
+	wl_json_bool(b, u->verified_at != 0);
+	wl_json_key(b, "last_login_at");
+	if (u->last_login_at != 0) {
+		wl_format_iso_ms(u->last_login_at, t);
+		wl_json_str(b, t);
+	} else {
+		wl_json_null(b);
+	}
+	wl_json_obj_end(b);
+}
+
+static void
+user_cursor(const void *row, int64_t *ms, const char **id)
+{
+	const struct store_client_user *u = row;
+
+	*ms = u->user.created_at;
+	*id = u->user.id;
+}
+
 void
 api_whitelabel_users(struct wl_req *req)
 {
-	const struct store_client_user *rows;
+	static const struct api_list_shape shape = { "users", render_user, user_cursor };
 	struct page pg;
 	struct wl_error err;
 	int64_t cursor_ms;
-	char cursor_id[64], t[WL_CURSOR_TEXT_MAX], minutes[32];
-	int limit, i;
+	char cursor_id[64];
+	int limit;
 
 	if (!api_parent_only(req))
 		return;
@@ -37,38 +74,7 @@ api_whitelabel_users(struct wl_req *req)
 		http_reply_error(req, &err);
 		return;
 	}
-	rows = pg.rows;
-	wl_json_obj_begin(&req->out);
-	wl_json_key(&req->out, "users");
-	wl_json_arr_begin(&req->out);
-	for (i = 0; i < pg.n; i++) {
-		wl_json_obj_begin(&req->out);
-		wl_json_kv_str(&req->out, "user_id", rows[i].user.id);
-		wl_json_kv_str(&req->out, "org_id", rows[i].user.org_id);
-		wl_json_kv_str(&req->out, "email", rows[i].user.email);
-		wl_format_minutes(rows[i].balance_seconds, minutes);
-		wl_json_kv_raw(&req->out, "credits_balance", minutes);
-		wl_format_iso_ms(rows[i].user.created_at, t);
-		wl_json_kv_str(&req->out, "created_at", t);
-		wl_json_key(&req->out, "purchases");
-		wl_json_int(&req->out, rows[i].purchases);
-		wl_json_key(&req->out, "email_verified");
-		wl_json_bool(&req->out, rows[i].verified_at != 0);
-		wl_json_key(&req->out, "last_login_at");
-		if (rows[i].last_login_at != 0) {
-			wl_format_iso_ms(rows[i].last_login_at, t);
-			wl_json_str(&req->out, t);
-		} else {
-			wl_json_null(&req->out);
-		}
-		wl_json_obj_end(&req->out);
-	}
-	wl_json_arr_end(&req->out);
-	api_kv_next_cursor(&req->out, pg.more, pg.n > 0 ? rows[pg.n - 1].user.created_at : 0,
-			   pg.n > 0 ? rows[pg.n - 1].user.id : "");
-	wl_json_obj_end(&req->out);
-	page_free(&pg);
-	http_reply_json(req, 200);
+	api_reply_list(req, &shape, &pg);
 }
 
 static void
