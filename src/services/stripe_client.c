@@ -278,6 +278,25 @@ read_price(json_t *root, struct stripe_price *out, struct wl_error *err)
 	return WL_OK;
 }
 
+/* What every call checks first: the API (the default when NULL), the
+ * secret key, the base URL into base, and a zeroed error detail (scratch
+ * when the caller wants none). */
+static int
+call_start(const struct stripe_api **api, const char *secret_key, char base[BASE_MAX],
+	   struct stripe_api_error **detail, struct stripe_api_error *scratch, struct wl_error *err)
+{
+	if (*api == NULL)
+		*api = &default_api;
+	if (*detail == NULL)
+		*detail = scratch;
+	memset(*detail, 0, sizeof(**detail));
+	if (!key_ok(secret_key))
+		return wl_fail(err, WL_EINVALID, "the Stripe secret key is missing or malformed");
+	if (!base_url(*api, base))
+		return wl_fail(err, WL_EINVALID, "the Stripe API URL is not an http(s) URL");
+	return WL_OK;
+}
+
 int
 stripe_price_fetch(const struct stripe_api *api, const char *secret_key, const char *price_id,
 		   struct stripe_price *out, struct stripe_api_error *detail, struct wl_error *err)
@@ -288,17 +307,10 @@ stripe_price_fetch(const struct stripe_api *api, const char *secret_key, const c
 	json_t *root;
 	int rc;
 
-	if (api == NULL)
-		api = &default_api;
-	if (detail == NULL)
-		detail = &scratch;
-	memset(detail, 0, sizeof(*detail));
+	if ((rc = call_start(&api, secret_key, base, &detail, &scratch, err)) != WL_OK)
+		return rc;
 	if (out == NULL || !stripe_id_ok(price_id))
 		return wl_fail(err, WL_EINVALID, "the Stripe price id is missing or malformed");
-	if (!key_ok(secret_key))
-		return wl_fail(err, WL_EINVALID, "the Stripe secret key is missing or malformed");
-	if (!base_url(api, base))
-		return wl_fail(err, WL_EINVALID, "the Stripe API URL is not an http(s) URL");
 	snprintf(url, sizeof(url), "%s/v1/prices/%s", base, price_id);
 	memset(&x, 0, sizeof(x));
 	x.url = url;
@@ -336,17 +348,10 @@ stripe_session_create(const struct stripe_api *api, const char *secret_key,
 	json_t *root;
 	int rc;
 
-	if (api == NULL)
-		api = &default_api;
-	if (detail == NULL)
-		detail = &scratch;
-	memset(detail, 0, sizeof(*detail));
+	if ((rc = call_start(&api, secret_key, base, &detail, &scratch, err)) != WL_OK)
+		return rc;
 	if (out == NULL || !stripe_idempotency_key_ok(idempotency_key))
 		return wl_fail(err, WL_EINVALID, "the idempotency key is missing or malformed");
-	if (!key_ok(secret_key))
-		return wl_fail(err, WL_EINVALID, "the Stripe secret key is missing or malformed");
-	if (!base_url(api, base))
-		return wl_fail(err, WL_EINVALID, "the Stripe API URL is not an http(s) URL");
 	wl_buf_init(&form, STRIPE_FORM_MAX + 1);
 	rc = stripe_checkout_form(req, &form, err);
 	if (rc != WL_OK) {

@@ -14,18 +14,15 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, artifacts, rgb } from './browser.mjs';
 import { startServer, createOrg, sql } from '../integration/lib.mjs';
 import { fakeStripeSelling } from '../integration/fake_stripe.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const artifacts = path.join(here, 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const PASSWORD = 'agency-pass-123';
 const SECRET_KEY = 'sk_test_' + 'S3cr3tK3yNeverShown42';
@@ -34,17 +31,11 @@ const PRIMARY = '#0F766E';
 const ACCENT = '#E11D48';
 const CUSTOM_DOMAIN = 'portal.acme-example.com';
 
-function rgb(hex) {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
-}
-
 describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
   let srv, fake, agency, client1, client2, browser, context, page;
   const seenHtml = [];
 
   before(async () => {
-    fs.mkdirSync(artifacts, { recursive: true });
     // activation checks the price with (the fake) Stripe
     fake = await fakeStripeSelling({ secretKey: SECRET_KEY, priceId: 'price_Price123456',
       productId: 'prod_Product12345', unitAmount: 4000, currency: 'eur' });
@@ -52,15 +43,9 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     agency = createOrg(srv, { name: 'Acme Agency', email: 'owner@acme.test', password: PASSWORD, minutes: 500 });
     client1 = createOrg(srv, { name: 'Bright Dental', email: 'anna@bright.test', parent: agency.org_id, minutes: 12 });
     client2 = createOrg(srv, { name: 'Coastal Realty', email: 'bob@coastal.test', parent: agency.org_id, minutes: 3 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    ({ browser, context, page } = await launchBrowser([
         // the agency's custom domain resolves to the test server
-        `--host-resolver-rules=MAP ${CUSTOM_DOMAIN} 127.0.0.1`, '--disable-features=HttpsUpgrades'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
+        `--host-resolver-rules=MAP ${CUSTOM_DOMAIN} 127.0.0.1`]));
     page.setDefaultTimeout(20_000);
     page.on('response', async (r) => {
       if ((r.headers()['content-type'] || '').includes('text/html')) {

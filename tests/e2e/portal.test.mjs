@@ -11,18 +11,15 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, artifacts, rgb } from './browser.mjs';
 import { startServer, createOrg, sql } from '../integration/lib.mjs';
 import { fakeStripeSelling } from '../integration/fake_stripe.mjs';
 import { startSmtpSink, links } from '../integration/smtp_sink.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const artifacts = path.join(here, 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const AGENCY_PASSWORD = 'agency-pass-123';
 const SECRET_KEY = 'sk_test_' + 'PortalE2eSecretKey4242';
@@ -35,17 +32,11 @@ const ACCENT = '#FDE047';
 const CLIENT = 'dana@clinic.test';
 const CLIENT_PASSWORD = 'dana-password-2026';
 
-function rgb(hex) {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
-}
-
 describe('the client portal in a browser, sign-up to purchase', { timeout: 300_000 }, () => {
   let srv, fake, sink, agency, browser, context, page, client;
   const seenHtml = [];
 
   before(async () => {
-    fs.mkdirSync(artifacts, { recursive: true });
     fake = await fakeStripeSelling({ secretKey: SECRET_KEY, priceId: PRICE, productId: PRODUCT,
       unitAmount: 4000, currency: 'eur' });
     sink = await startSmtpSink();
@@ -54,14 +45,7 @@ describe('the client portal in a browser, sign-up to purchase', { timeout: 300_0
     fake.setWebhook(SECRET_KEY, `${srv.url}/api/webhooks/stripe/${SLUG}`, WEBHOOK_SECRET);
     agency = createOrg(srv, { name: 'Bright Agency', email: 'owner@bright.test',
       password: AGENCY_PASSWORD, minutes: 500 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-features=HttpsUpgrades'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
+    ({ browser, context, page } = await launchBrowser());
     page.setDefaultTimeout(20_000);
     client = await context.newPage();
     client.setDefaultTimeout(20_000);
