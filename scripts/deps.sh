@@ -8,9 +8,9 @@ what=${1:-build}
 
 build_pkgs=(gcc make meson ninja-build pkg-config
             libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-            libcurl4-openssl-dev libpq-dev)
+            libcurl4-openssl-dev libpq-dev libhpdf-dev)
 test_pkgs=(clang-format libcmocka-dev nodejs postgresql sqlite3 valgrind dnsmasq-base clang libclang-rt-14-dev
-           nginx-light)
+           nginx-light poppler-utils)
 test_pkgs+=(chromium)   # browser tests (tests/e2e) drive Debian's chromium
 bench_pkgs=(wrk postgresql)
 
