@@ -14,7 +14,37 @@
 #include <sodium.h>
 
 #include "core/money.h"
+#include "vat_rates_csv.h"
 #include "services/ids.h"
+
+/* Platform billing: the operator's Stripe account and seller, and the EU
+ * VAT rates embedded from reference/eu-vat-standard-rates.csv. */
+static int
+app_billing(struct wl_app *app, const struct wl_config *cfg)
+{
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	snprintf(app->platform_stripe_key, sizeof(app->platform_stripe_key), "%s",
+		 cfg->platform_stripe_key);
+	snprintf(app->platform_webhook_secret, sizeof(app->platform_webhook_secret), "%s",
+		 cfg->platform_webhook_secret);
+	snprintf(app->seller_name, sizeof(app->seller_name), "%s", cfg->seller_name);
+	snprintf(app->seller_address, sizeof(app->seller_address), "%s", cfg->seller_address);
+	snprintf(app->seller_country, sizeof(app->seller_country), "%.2s", cfg->seller_country);
+	snprintf(app->vies_url, sizeof(app->vies_url), "%s", cfg->vies_url);
+	if (cfg->seller_vat_id[0] != '\0' &&
+	    vat_id_normalize(app->seller_country, cfg->seller_vat_id, app->seller_vat_id, &err) !=
+		    WL_OK) {
+		fprintf(stderr, "wlportal: WLPORTAL_SELLER_VAT_ID: %s\n", err.message);
+		return 1;
+	}
+	if (vat_table_parse(WL_VAT_RATES_CSV, &app->vat, &err) != WL_OK) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		return 1;
+	}
+	return 0;
+}
 
 int
 app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
@@ -33,6 +63,8 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 		fprintf(stderr, "wlportal: libsodium failed to start\n");
 		return 1;
 	}
+	if (app_billing(app, cfg) != 0)
+		return 1;
 	if (strncmp(cfg->db, "sqlite:", 7) == 0 && config_make_parent_dir(cfg->db + 7) != 0) {
 		fprintf(stderr, "wlportal: cannot create the directory for %s: %s\n", cfg->db + 7,
 			strerror(errno));

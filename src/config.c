@@ -17,6 +17,7 @@
 #endif
 
 #include "core/validate.h"
+#include "core/vat.h"
 #include "services/reaper.h"
 /* A number of seconds from 1 to ten years; the default (with a warning)
  * for anything else. */
@@ -62,6 +63,15 @@ config_load(struct wl_config *cfg)
 	       "https://api.stripe.com");
 	env_or(cfg->engine_token, sizeof(cfg->engine_token), "WLPORTAL_ENGINE_TOKEN", "");
 	env_or(cfg->smtp_url, sizeof(cfg->smtp_url), "WLPORTAL_SMTP_URL", "");
+	env_or(cfg->platform_stripe_key, sizeof(cfg->platform_stripe_key),
+	       "WLPORTAL_PLATFORM_STRIPE_SECRET_KEY", "");
+	env_or(cfg->platform_webhook_secret, sizeof(cfg->platform_webhook_secret),
+	       "WLPORTAL_PLATFORM_STRIPE_WEBHOOK_SECRET", "");
+	env_or(cfg->seller_name, sizeof(cfg->seller_name), "WLPORTAL_SELLER_NAME", "wlportal");
+	env_or(cfg->seller_address, sizeof(cfg->seller_address), "WLPORTAL_SELLER_ADDRESS", "");
+	env_or(cfg->seller_country, sizeof(cfg->seller_country), "WLPORTAL_SELLER_COUNTRY", "NL");
+	env_or(cfg->seller_vat_id, sizeof(cfg->seller_vat_id), "WLPORTAL_SELLER_VAT_ID", "");
+	env_or(cfg->vies_url, sizeof(cfg->vies_url), "WLPORTAL_VIES_URL", "");
 	v = getenv("WLPORTAL_MAIL_FROM");
 	if (v != NULL && v[0] != '\0')
 		snprintf(cfg->mail_from, sizeof(cfg->mail_from), "%s", v);
@@ -110,6 +120,26 @@ config_check(const struct wl_config *cfg)
 	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
 		fprintf(stderr,
 			"wlportal: WLPORTAL_SMTP_URL must start with smtp:// or smtps://\n");
+		return 2;
+	}
+	if (!vat_country_ok(cfg->seller_country)) {
+		fprintf(stderr, "wlportal: WLPORTAL_SELLER_COUNTRY must be an ISO 3166-1 "
+				"alpha-2 code (NL, DE, …)\n");
+		return 2;
+	}
+	if (cfg->seller_vat_id[0] != '\0') {
+		char norm[VAT_ID_MAX + 1];
+		struct wl_error err;
+
+		if (vat_id_normalize(cfg->seller_country, cfg->seller_vat_id, norm, &err) !=
+		    WL_OK) {
+			fprintf(stderr, "wlportal: WLPORTAL_SELLER_VAT_ID: %s\n", err.message);
+			return 2;
+		}
+	}
+	if (cfg->vies_url[0] != '\0' && strncmp(cfg->vies_url, "https://", 8) != 0 &&
+	    strncmp(cfg->vies_url, "http://", 7) != 0) {
+		fprintf(stderr, "wlportal: WLPORTAL_VIES_URL must be an http(s) URL\n");
 		return 2;
 	}
 	if (!wl_valid_email(cfg->mail_from)) {

@@ -28,6 +28,15 @@ struct wl_config {
 	/* WLPORTAL_CALL_STALE_AFTER: seconds without an event before a call is
 	 * settled as stale; -1 when the variable is not a number in range */
 	long long call_stale_after_s;
+	/* platform billing (issue 12): the operator's own Stripe account, the
+	 * seller on its invoices, the optional VIES-style VAT ID check */
+	char platform_stripe_key[256];     /* WLPORTAL_PLATFORM_STRIPE_SECRET_KEY, "" = off */
+	char platform_webhook_secret[256]; /* WLPORTAL_PLATFORM_STRIPE_WEBHOOK_SECRET */
+	char seller_name[201];             /* WLPORTAL_SELLER_NAME */
+	char seller_address[401];          /* WLPORTAL_SELLER_ADDRESS */
+	char seller_country[8];            /* WLPORTAL_SELLER_COUNTRY, default NL */
+	char seller_vat_id[64];            /* WLPORTAL_SELLER_VAT_ID */
+	char vies_url[512];                /* WLPORTAL_VIES_URL, "" = format check only */
 	/* serve only: filled by config_check_serve */
 	unsigned max_connections;  /* WLPORTAL_MAX_CONNECTIONS */
 	unsigned max_per_ip;       /* WLPORTAL_MAX_CONNECTIONS_PER_IP */

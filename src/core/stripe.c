@@ -133,13 +133,53 @@ put_pair(struct wl_buf *b, const char *key, const char *value, const char *suffi
 }
 
 static int
+check_price_data(const struct stripe_price_data *p)
+{
+	const char *n = p->product_name;
+	size_t i;
+
+	if (p->currency == NULL || strlen(p->currency) != 3 || p->unit_amount < 1 ||
+	    p->unit_amount > 99999999 || n == NULL || n[0] == '\0' || strlen(n) > 200)
+		return WL_EINVALID;
+	for (i = 0; i < 3; i++)
+		if (p->currency[i] < 'a' || p->currency[i] > 'z')
+			return WL_EINVALID;
+	for (i = 0; n[i] != '\0'; i++)
+		if ((unsigned char)n[i] < ' ' || n[i] == 0x7f)
+			return WL_EINVALID;
+	return WL_OK;
+}
+
+static void
+put_line_item(struct wl_buf *out, const struct stripe_checkout *c)
+{
+	char amount[24];
+
+	if (c->price_data == NULL) {
+		put_pair(out, "line_items[0][price]", c->price_id, NULL);
+		return;
+	}
+	snprintf(amount, sizeof(amount), "%lld", (long long)c->price_data->unit_amount);
+	put_pair(out, "line_items[0][price_data][currency]", c->price_data->currency, NULL);
+	put_pair(out, "line_items[0][price_data][unit_amount]", amount, NULL);
+	put_pair(out, "line_items[0][price_data][product_data][name]", c->price_data->product_name,
+		 NULL);
+}
+
+static int
 check_checkout(const struct stripe_checkout *c, struct wl_error *err)
 {
 	/* Leave room for the appended "?session_id={CHECKOUT_SESSION_ID}". */
 	size_t url_max = STRIPE_URL_MAX - 64;
 
-	if (!stripe_id_ok(c->price_id))
+	if (c->price_data != NULL) {
+		if (check_price_data(c->price_data) != WL_OK)
+			return wl_fail(
+				err, WL_EINVALID,
+				"checkout: the amount, currency or product name is malformed");
+	} else if (!stripe_id_ok(c->price_id)) {
 		return wl_fail(err, WL_EINVALID, "checkout: the price id is missing or malformed");
+	}
 	if (!url_ok(c->success_url, url_max) || !url_ok(c->cancel_url, url_max))
 		return wl_fail(err, WL_EINVALID,
 			       "checkout: success and cancel URLs must be "
@@ -148,7 +188,7 @@ check_checkout(const struct stripe_checkout *c, struct wl_error *err)
 		return wl_fail(err, WL_EINVALID,
 			       "checkout: the success URL may not have a fragment");
 	if (!stripe_id_ok(c->client_reference_id) || !stripe_id_ok(c->org_id) ||
-	    !stripe_id_ok(c->user_id))
+	    (c->user_id != NULL && c->user_id[0] != '\0' && !stripe_id_ok(c->user_id)))
 		return wl_fail(err, WL_EINVALID,
 			       "checkout: client reference, org and user ids "
 			       "must be [A-Za-z0-9_-]");
@@ -172,14 +212,15 @@ stripe_checkout_form(const struct stripe_checkout *c, struct wl_buf *out, struct
 	join = strchr(c->success_url, '?') != NULL ? "&" : "?";
 	wl_buf_reset(out);
 	put_pair(out, "mode", "payment", NULL);
-	put_pair(out, "line_items[0][price]", c->price_id, NULL);
+	put_line_item(out, c);
 	put_pair(out, "line_items[0][quantity]", "1", NULL);
 	put_pair(out, "success_url", c->success_url, join);
 	put_value(out, "session_id=" STRIPE_SESSION_PLACEHOLDER);
 	put_pair(out, "cancel_url", c->cancel_url, NULL);
 	put_pair(out, "client_reference_id", c->client_reference_id, NULL);
 	put_pair(out, "metadata[org_id]", c->org_id, NULL);
-	put_pair(out, "metadata[user_id]", c->user_id, NULL);
+	if (c->user_id != NULL && c->user_id[0] != '\0')
+		put_pair(out, "metadata[user_id]", c->user_id, NULL);
 	if (c->customer_email != NULL && c->customer_email[0] != '\0')
 		put_pair(out, "customer_email", c->customer_email, NULL);
 	if (!wl_buf_ok(out) || out->len > STRIPE_FORM_MAX) {

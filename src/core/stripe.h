@@ -45,10 +45,20 @@ struct stripe_price {
 int stripe_price_check(const struct stripe_price *p, const char *price_id, const char *product_id,
 		       int64_t amount_minor, const char *currency, struct wl_error *err);
 
+/* An amount made for one session instead of a Price (the platform's
+ * minutes: their gross amount depends on the buyer's VAT). */
+struct stripe_price_data {
+	const char *currency;     /* "eur": 3 lower-case letters */
+	int64_t unit_amount;      /* minor units, 1..99999999 */
+	const char *product_name; /* "1000 calling minutes": 1..200 printable characters */
+};
+
 /* What one Checkout Session create asks for. Every string is required
- * except customer_email (NULL or "" = not sent). */
+ * except customer_email and user_id (NULL or "" = not sent), and price_id
+ * when price_data is given. */
 struct stripe_checkout {
 	const char *price_id;
+	const struct stripe_price_data *price_data; /* NULL = price_id */
 	const char *success_url; /* without the session id: "?session_id={CHECKOUT_SESSION_ID}"
 				    * (or "&…" when it already has a query) is appended */
 	const char *cancel_url;
@@ -60,7 +70,9 @@ struct stripe_checkout {
 
 /*
  * Appends the form-encoded body of POST /v1/checkout/sessions to out:
- * mode=payment, line_items[0][price], line_items[0][quantity]=1,
+ * mode=payment, line_items[0][price] (or, with price_data,
+ * line_items[0][price_data][currency], …[unit_amount] and
+ * …[product_data][name]), line_items[0][quantity]=1,
  * success_url, cancel_url, client_reference_id, metadata[org_id],
  * metadata[user_id] and customer_email. Keys are written as Stripe's own
  * libraries write them (brackets literal); every value is percent-encoded

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/fx.h"
+#include "core/vat.h"
 #include "services/workers.h"
 #include "services/writer.h"
 #include "store/store.h"
@@ -34,10 +35,21 @@ struct wl_app {
 	unsigned max_connections;
 	unsigned max_per_ip;
 	unsigned header_timeout_s;
-	char smtp_url[512];           /* WLPORTAL_SMTP_URL, "" = mail is off */
-	char mail_from[256];          /* WLPORTAL_MAIL_FROM (envelope and From address) */
-	int64_t mail_retry_ms;        /* the first retry of a mail after this, then doubled */
-	char web_dir[1024];           /* templates/ and static/ of the pages */
+	char smtp_url[512];    /* WLPORTAL_SMTP_URL, "" = mail is off */
+	char mail_from[256];   /* WLPORTAL_MAIL_FROM (envelope and From address) */
+	int64_t mail_retry_ms; /* the first retry of a mail after this, then doubled */
+	char web_dir[1024];    /* templates/ and static/ of the pages */
+	/* platform billing (issue 12, services/billing.c): the operator's
+	 * Stripe account ("" = not configured), the seller on its invoices
+	 * (VAT ID normalized), the VIES-style check, the EU VAT rates */
+	char platform_stripe_key[256];
+	char platform_webhook_secret[256];
+	char seller_name[201];
+	char seller_address[401];
+	char seller_country[3];
+	char seller_vat_id[VAT_ID_MAX + 1];
+	char vies_url[512];
+	struct vat_table vat;
 	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
 };
 

@@ -24,8 +24,8 @@
 #include "store/statements.h"
 #include "store/store.h"
 
-/* The most parameters one statement binds (whitelabel's upsert has 21). */
-#define DB_MAX_PARAMS 24
+/* The most parameters one statement binds (an invoice has 27). */
+#define DB_MAX_PARAMS 32
 
 enum db_step { DB_FAIL = -1, DB_DONE = 0, DB_ROW = 1 };
 

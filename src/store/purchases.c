@@ -24,6 +24,10 @@ read_purchase(struct db_stmt *st, void *out)
 	p->created_at = db_col_int64(st, 10);
 	p->paid_at = db_col_int64(st, 11);
 	db_col_text(st, 12, p->email, sizeof(p->email));
+	db_col_text(st, 13, p->seller, sizeof(p->seller));
+	p->net_cents = db_col_int64(st, 14);
+	p->vat_rate_bp = db_col_int64(st, 15);
+	db_col_text(st, 16, p->vat_rule, sizeof(p->vat_rule));
 }
 
 int
@@ -42,6 +46,29 @@ store_purchase_pending(struct store_conn *c, const struct store_purchase *p, str
 	db_bind_int64(st, 7, p->amount_cents);
 	db_bind_text(st, 8, p->currency);
 	db_bind_int64(st, 9, p->created_at);
+	return db_exec(st, err);
+}
+
+int
+store_purchase_pending_platform(struct store_conn *c, const struct store_purchase *p,
+				struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_PURCHASE_PENDING_PLATFORM, err);
+
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, p->id);
+	db_bind_text(st, 2, p->agency_id);
+	db_bind_text(st, 3, p->org_id);
+	db_bind_text(st, 4, p->user_id);
+	db_bind_text(st, 5, p->session_id);
+	db_bind_int64(st, 6, p->credits);
+	db_bind_int64(st, 7, p->amount_cents);
+	db_bind_text(st, 8, p->currency);
+	db_bind_int64(st, 9, p->created_at);
+	db_bind_int64(st, 10, p->net_cents);
+	db_bind_int64(st, 11, p->vat_rate_bp);
+	db_bind_text(st, 12, p->vat_rule);
 	return db_exec(st, err);
 }
 

@@ -62,7 +62,7 @@
 #define MAIL_COLS "id, agency_id, kind, to_addr, from_name, subject, body_sealed, status, attempts"
 #define PURCHASE_COLS "p.id, p.agency_id, p.org_id, p.user_id, p.session_id, p.status, " \
 	"p.credits, p.amount_cents, p.currency, p.event_id, p.created_at, p.paid_at, " \
-	"COALESCE(u.email, '')"
+	"COALESCE(u.email, ''), p.seller, p.net_cents, p.vat_rate_bp, p.vat_rule"
 #define PURCHASE_FROM " FROM purchases p LEFT JOIN users u ON u.id = p.user_id "
 #define PURCHASE_INSERT "INSERT INTO purchases AS p (id, agency_id, org_id, user_id, " \
 	"session_id, status, credits, amount_cents, currency, event_id, created_at, paid_at) VALUES "
@@ -77,6 +77,12 @@
 	"AND p.org_id = excluded.org_id"
 #define EVENT_COLS "id, agency_id, received_at, event_id, type, signature, outcome, org_id, " \
 	"session_id, detail"
+#define BILLING_COLS "org_id, company_name, address, country, vat_id, vat_status, " \
+	"vat_checked_at, vat_check_detail, client_invoices, updated_at"
+#define INVOICE_COLS "id, seller_id, number, buyer_org_id, purchase_ref, issued_at, issue_date, " \
+	"seller_name, seller_address, seller_country, seller_vat_id, buyer_name, buyer_address, " \
+	"buyer_country, buyer_vat_id, buyer_vat_status, description, quantity, unit_price_micro, " \
+	"net_cents, vat_rate_bp, vat_cents, gross_cents, currency, vat_rule, vat_wording, vat_note"
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
 
 const struct db_sql db_sql[Q_COUNT] = {
@@ -365,7 +371,8 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT stripe_secret_key_sealed FROM whitelabel "
 		"WHERE stripe_secret_key_sealed <> '' UNION ALL "
 		"SELECT stripe_webhook_secret_sealed FROM whitelabel "
-		"WHERE stripe_webhook_secret_sealed <> '' LIMIT 1") },
+		"WHERE stripe_webhook_secret_sealed <> '' UNION ALL "
+		"SELECT key_sealed FROM provider_keys LIMIT 1") },
 
 	/* ---- sessions and rate limits ---- */
 	[Q_SESSION_INSERT] = { "session",
@@ -552,11 +559,11 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.session_id = $1::text" },
 	/* Newest first, after (created_at, id) unless the cursor id is "". */
 	[Q_PURCHASE_LIST] = { "purchases",
-		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.agency_id = ?1 "
+		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.agency_id = ?1 AND p.seller = 'agency' "
 		"AND (?3 = '' OR p.created_at < ?2 OR (p.created_at = ?2 AND p.id < ?3)) "
 		"ORDER BY p.created_at DESC, p.id DESC LIMIT ?4",
 		"SELECT " PURCHASE_COLS PURCHASE_FROM "WHERE p.agency_id = $1::text "
-		"AND ($3::text = '' OR (p.created_at, p.id) < ($2::bigint, $3::text)) "
+		"AND p.seller = 'agency' AND ($3::text = '' OR (p.created_at, p.id) < ($2::bigint, $3::text)) "
 		"ORDER BY p.created_at DESC, p.id DESC LIMIT $4::integer" },
 	[Q_STRIPE_EVENT_INSERT] = { "stripe event",
 		"INSERT INTO stripe_events (" EVENT_COLS ") "
@@ -576,5 +583,79 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " EVENT_COLS " FROM stripe_events WHERE agency_id = $1::text "
 		"AND ($3::text = '' OR (received_at, id) < ($2::bigint, $3::text)) "
 		"ORDER BY received_at DESC, id DESC LIMIT $4::integer" },
+
+	/* ---- billing information, invoices, provider keys (issue 12) ---- */
+	[Q_PURCHASE_PENDING_PLATFORM] = { "purchase",
+		"INSERT INTO purchases (id, agency_id, org_id, user_id, session_id, status, credits, "
+		"amount_cents, currency, event_id, created_at, paid_at, seller, net_cents, vat_rate_bp, "
+		"vat_rule) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, '', ?9, 0, 'platform', "
+		"?10, ?11, ?12) ON CONFLICT (session_id) DO NOTHING",
+		"INSERT INTO purchases (id, agency_id, org_id, user_id, session_id, status, credits, "
+		"amount_cents, currency, event_id, created_at, paid_at, seller, net_cents, vat_rate_bp, "
+		"vat_rule) VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, 'pending', "
+		"$6::bigint, $7::bigint, $8::text, '', $9::bigint, 0, 'platform', $10::bigint, "
+		"$11::bigint, $12::text) ON CONFLICT (session_id) DO NOTHING" },
+	[Q_BILLING_GET] = { "billing information",
+		"SELECT " BILLING_COLS " FROM billing_info WHERE org_id = ?1",
+		"SELECT " BILLING_COLS " FROM billing_info WHERE org_id = $1::text" },
+	[Q_BILLING_PUT] = { "billing information",
+		"INSERT INTO billing_info (" BILLING_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+		"ON CONFLICT (org_id) DO UPDATE SET company_name = excluded.company_name, "
+		"address = excluded.address, country = excluded.country, vat_id = excluded.vat_id, "
+		"vat_status = excluded.vat_status, vat_checked_at = excluded.vat_checked_at, "
+		"vat_check_detail = excluded.vat_check_detail, "
+		"client_invoices = excluded.client_invoices, updated_at = excluded.updated_at",
+		"INSERT INTO billing_info (" BILLING_COLS ") VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::text, $7::bigint, $8::text, $9::bigint, $10::bigint) "
+		"ON CONFLICT (org_id) DO UPDATE SET company_name = excluded.company_name, "
+		"address = excluded.address, country = excluded.country, vat_id = excluded.vat_id, "
+		"vat_status = excluded.vat_status, vat_checked_at = excluded.vat_checked_at, "
+		"vat_check_detail = excluded.vat_check_detail, "
+		"client_invoices = excluded.client_invoices, updated_at = excluded.updated_at" },
+	/* The seller's counter for the year, made or moved on by one in the
+	 * writer's transaction: the row stays locked until it commits. */
+	[Q_INVOICE_NEXT] = { "invoice number",
+		"INSERT INTO invoice_counters (seller_id, year, last_number) VALUES (?1, ?2, 1) "
+		"ON CONFLICT (seller_id, year) DO UPDATE SET "
+		"last_number = invoice_counters.last_number + 1 RETURNING last_number",
+		"INSERT INTO invoice_counters (seller_id, year, last_number) "
+		"VALUES ($1::text, $2::bigint, 1) ON CONFLICT (seller_id, year) DO UPDATE SET "
+		"last_number = invoice_counters.last_number + 1 RETURNING last_number" },
+	[Q_INVOICE_INSERT] = { "invoice",
+		"INSERT INTO invoices (" INVOICE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+		"?27) ON CONFLICT (purchase_ref) DO NOTHING",
+		"INSERT INTO invoices (" INVOICE_COLS ") VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::bigint, $7::text, $8::text, $9::text, $10::text, $11::text, "
+		"$12::text, $13::text, $14::text, $15::text, $16::text, $17::text, $18::bigint, "
+		"$19::bigint, $20::bigint, $21::bigint, $22::bigint, $23::bigint, $24::text, "
+		"$25::text, $26::text, $27::text) ON CONFLICT (purchase_ref) DO NOTHING" },
+	[Q_INVOICE_GET] = { "invoice",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE id = ?2 "
+		"AND (buyer_org_id = ?1 OR seller_id = ?1)",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE id = $2::text "
+		"AND (buyer_org_id = $1::text OR seller_id = $1::text)" },
+	/* Newest first, after (issued_at, id) unless the cursor id is "". */
+	[Q_INVOICE_LIST] = { "invoices",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE buyer_org_id = ?1 "
+		"AND (?3 = '' OR issued_at < ?2 OR (issued_at = ?2 AND id < ?3)) "
+		"ORDER BY issued_at DESC, id DESC LIMIT ?4",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE buyer_org_id = $1::text "
+		"AND ($3::text = '' OR (issued_at, id) < ($2::bigint, $3::text)) "
+		"ORDER BY issued_at DESC, id DESC LIMIT $4::integer" },
+	[Q_PROVIDER_KEY_PUT] = { "provider key",
+		"INSERT INTO provider_keys (org_id, provider, key_sealed, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (org_id, provider) DO UPDATE SET "
+		"key_sealed = excluded.key_sealed, updated_at = excluded.updated_at",
+		"INSERT INTO provider_keys (org_id, provider, key_sealed, updated_at) "
+		"VALUES ($1::text, $2::text, $3::text, $4::bigint) ON CONFLICT (org_id, provider) "
+		"DO UPDATE SET key_sealed = excluded.key_sealed, updated_at = excluded.updated_at" },
+	[Q_PROVIDER_KEY_DELETE] = { "provider key",
+		"DELETE FROM provider_keys WHERE org_id = ?1 AND provider = ?2",
+		"DELETE FROM provider_keys WHERE org_id = $1::text AND provider = $2::text" },
+	[Q_PROVIDER_KEY_LIST] = { "provider keys",
+		"SELECT provider FROM provider_keys WHERE org_id = ?1 ORDER BY provider LIMIT ?2",
+		"SELECT provider FROM provider_keys WHERE org_id = $1::text ORDER BY provider "
+		"LIMIT $2::integer" },
 };
 /* clang-format on */

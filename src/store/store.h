@@ -386,6 +386,13 @@ struct store_purchase {
 	int64_t created_at;
 	int64_t paid_at;              /* 0 = not paid */
 	char email[WL_EMAIL_MAX + 1]; /* the user's (read only; "" = none) */
+	/* issue 12: who sells ("agency": an agency's portal, "platform": the
+	 * operator's minutes, then agency_id is the buying org itself), and
+	 * for platform purchases the VAT decided at checkout */
+	char seller[12];
+	int64_t net_cents;
+	int64_t vat_rate_bp;
+	char vat_rule[20];
 };
 
 /* A pending purchase for a new Checkout Session (status, event_id, paid_at
@@ -398,6 +405,10 @@ int store_purchase_pending(struct store_conn *c, const struct store_purchase *p,
  * session is another org's). */
 int store_purchase_settle(struct store_conn *c, const struct store_purchase *p,
 			  struct wl_error *err);
+/* A pending purchase of the platform's minutes (seller "platform", with
+ * its net amount and VAT decision). */
+int store_purchase_pending_platform(struct store_conn *c, const struct store_purchase *p,
+				    struct wl_error *err);
 /* WL_ENOTFOUND when no purchase has this session. */
 int store_purchase_by_session(struct store_conn *c, const char *session_id,
 			      struct store_purchase *out, struct wl_error *err);
@@ -429,6 +440,85 @@ int store_stripe_event_bad_since(struct store_conn *c, const char *agency_id, in
 /* Newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
 int store_stripe_event_list(struct store_conn *c, const char *agency_id, int64_t cursor_ms,
 			    const char *cursor_id, int limit, struct store_stripe_event *out,
+			    int *n, struct wl_error *err);
+
+/* ---- billing: billing information, invoices, provider keys (billing.c) ---- */
+
+#define WL_ADDRESS_MAX 400
+#define WL_VAT_ID_MAX 20
+
+struct store_billing_info {
+	char org_id[WL_ID_LEN];
+	char company_name[WL_NAME_MAX + 1];
+	char address[WL_ADDRESS_MAX + 1];
+	char country[3];
+	char vat_id[WL_VAT_ID_MAX + 1]; /* normalized with its prefix, "" = none */
+	char vat_status[8];             /* none, format, valid, invalid (core/vat.h) */
+	int64_t vat_checked_at;         /* when VIES answered, 0 = never asked */
+	char vat_check_detail[200];     /* what the check said, for people */
+	bool client_invoices;           /* an agency invoices its clients' portal purchases */
+	int64_t updated_at;
+};
+
+/* WL_ENOTFOUND when the org has none. */
+int store_billing_get(struct store_conn *c, const char *org_id, struct store_billing_info *out,
+		      struct wl_error *err);
+int store_billing_put(struct store_conn *c, const struct store_billing_info *b,
+		      struct wl_error *err);
+
+struct store_invoice {
+	char id[WL_ID_LEN];
+	char seller_id[WL_ID_LEN]; /* "platform" or the agency's org id */
+	char number[24];           /* INV-2026-000123 */
+	char buyer_org_id[WL_ID_LEN];
+	char purchase_ref[WL_STRIPE_ID_MAX + 1]; /* the Checkout Session, unique */
+	int64_t issued_at;
+	char issue_date[11]; /* YYYY-MM-DD (UTC) */
+	char seller_name[WL_NAME_MAX + 1];
+	char seller_address[WL_ADDRESS_MAX + 1];
+	char seller_country[3];
+	char seller_vat_id[WL_VAT_ID_MAX + 1];
+	char buyer_name[WL_NAME_MAX + 1];
+	char buyer_address[WL_ADDRESS_MAX + 1];
+	char buyer_country[3];
+	char buyer_vat_id[WL_VAT_ID_MAX + 1];
+	char buyer_vat_status[8];
+	char description[200];
+	int64_t quantity;         /* minutes (credits) */
+	int64_t unit_price_micro; /* per minute, micro-units of currency, net */
+	int64_t net_cents;
+	int64_t vat_rate_bp;
+	int64_t vat_cents;
+	int64_t gross_cents;
+	char currency[4];
+	char vat_rule[20];
+	char vat_wording[200];
+	char vat_note[200];
+};
+
+/* The next number of seller_id's sequence for year (1, 2, …): the counter
+ * row is created or incremented in the caller's transaction, so a rolled
+ * back purchase gives its number back and none is ever skipped. */
+int store_invoice_next_number(struct store_conn *c, const char *seller_id, int64_t year,
+			      int64_t *number, struct wl_error *err);
+/* WL_ECONFLICT when the purchase has an invoice already. */
+int store_invoice_insert(struct store_conn *c, const struct store_invoice *inv,
+			 struct wl_error *err);
+/* The invoice if org_id is its buyer or its seller, else WL_ENOTFOUND. */
+int store_invoice_get(struct store_conn *c, const char *org_id, const char *id,
+		      struct store_invoice *out, struct wl_error *err);
+/* An org's invoices as buyer, newest first, after the cursor. */
+int store_invoice_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		       const char *cursor_id, int limit, struct store_invoice *out, int *n,
+		       struct wl_error *err);
+
+/* Bring-your-own-key: one sealed API key per org and provider. */
+int store_provider_key_put(struct store_conn *c, const char *org_id, const char *provider,
+			   const char *sealed, int64_t now, struct wl_error *err);
+int store_provider_key_delete(struct store_conn *c, const char *org_id, const char *provider,
+			      struct wl_error *err);
+/* Which providers have a key: names into out (up to max), *n of them. */
+int store_provider_key_list(struct store_conn *c, const char *org_id, char (*out)[32], int max,
 			    int *n, struct wl_error *err);
 
 #endif

@@ -120,6 +120,40 @@ test_checkout_form(void **state)
 	wl_buf_free(&b);
 }
 
+/* The platform's minutes: an amount made for the session, no user. */
+static void
+test_checkout_price_data(void **state)
+{
+	struct stripe_price_data pd = { "eur", 8470, "1000 calling minutes" };
+	struct stripe_checkout c = good_checkout();
+	struct wl_buf b;
+	struct wl_error err;
+
+	(void)state;
+	c.price_id = NULL;
+	c.price_data = &pd;
+	c.user_id = NULL;
+	wl_buf_init(&b, 1 << 16);
+	assert_int_equal(stripe_checkout_form(&c, &b, &err), WL_OK);
+	assert_non_null(
+		strstr(wl_buf_cstr(&b),
+		       "mode=payment&line_items[0][price_data][currency]=eur"
+		       "&line_items[0][price_data][unit_amount]=8470"
+		       "&line_items[0][price_data][product_data][name]=1000%20calling%20minutes"
+		       "&line_items[0][quantity]=1&"));
+	assert_null(strstr(wl_buf_cstr(&b), "line_items[0][price]="));
+	assert_null(strstr(wl_buf_cstr(&b), "metadata[user_id]"));
+	pd.unit_amount = 0;
+	assert_int_equal(stripe_checkout_form(&c, &b, &err), WL_EINVALID);
+	pd.unit_amount = 100;
+	pd.currency = "EUR";
+	assert_int_equal(stripe_checkout_form(&c, &b, &err), WL_EINVALID);
+	pd.currency = "eur";
+	pd.product_name = "two\nlines";
+	assert_int_equal(stripe_checkout_form(&c, &b, &err), WL_EINVALID);
+	wl_buf_free(&b);
+}
+
 static void
 expect_refused(struct stripe_checkout c)
 {
@@ -231,9 +265,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_price_check),      cmocka_unit_test(test_checkout_form),
-		cmocka_unit_test(test_checkout_refused), cmocka_unit_test(test_ids_and_keys),
-		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_price_check),         cmocka_unit_test(test_checkout_form),
+		cmocka_unit_test(test_checkout_price_data), cmocka_unit_test(test_checkout_refused),
+		cmocka_unit_test(test_ids_and_keys),        cmocka_unit_test(test_redact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
