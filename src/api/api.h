@@ -90,5 +90,13 @@ void api_whitelabel_allocate(struct wl_req *req);
 void api_whitelabel_purchases(struct wl_req *req);
 void api_whitelabel_stripe_events(struct wl_req *req);
 void api_stripe_webhook(struct wl_req *req);
+/* billing.c: platform billing (issue 12) */
+void api_billing_info_get(struct wl_req *req);
+void api_billing_info_put(struct wl_req *req);
+void api_billing_checkout(struct wl_req *req);
+void api_invoices_list(struct wl_req *req);
+void api_invoice_get(struct wl_req *req);
+void api_render_invoice(struct wl_buf *b, const void *row);
+void api_platform_stripe_webhook(struct wl_req *req);
 
 #endif

@@ -398,6 +398,17 @@ vat_decide(const struct vat_table *t, const char *seller_country, const char *bu
 	return WL_OK;
 }
 
+const char *
+vat_rule_wording(const char *rule_name)
+{
+	size_t i;
+
+	for (i = 0; rule_name != NULL && i < sizeof(rule_names) / sizeof(rule_names[0]); i++)
+		if (strcmp(rule_name, rule_names[i]) == 0)
+			return rule_words[i];
+	return "";
+}
+
 int64_t
 vat_of_net(int64_t net_cents, int rate_bp)
 {

@@ -95,6 +95,10 @@ int vat_decide(const struct vat_table *t, const char *seller_country, const char
 	       enum vat_id_status status, int64_t day, struct vat_decision *out,
 	       struct wl_error *err);
 
+/* The invoice wording of a rule by its name ("reverse_charge", …); "" for
+ * an unknown name. */
+const char *vat_rule_wording(const char *rule_name);
+
 /* VAT on a net amount, rounded half-up to the cent. */
 int64_t vat_of_net(int64_t net_cents, int rate_bp);
 /* "21", "25.5", "0": a rate for people. out 16 bytes. */

@@ -128,6 +128,8 @@ void http_reply_html(struct wl_req *req, int status);
 void http_redirect(struct wl_req *req, const char *location);
 /* req->out holds a static file: send it with this type, cacheable. */
 void http_reply_static(struct wl_req *req, const char *content_type);
+/* req->out holds a document of this type (a PDF): send it, not cached. */
+void http_reply_bytes(struct wl_req *req, const char *content_type);
 /* Adds a response header (at most 4 per response; copied). */
 void http_add_header(struct wl_req *req, const char *name, const char *value);
 /* Set-Cookie name=value (HttpOnly, SameSite=Lax, Path=/, Secure over

@@ -264,6 +264,14 @@ http_reply_static(struct wl_req *req, const char *content_type)
 }
 
 void
+http_reply_bytes(struct wl_req *req, const char *content_type)
+{
+	req->status = 200;
+	req->content_type = content_type;
+	req->priv->state = RS_DONE;
+}
+
+void
 http_add_header(struct wl_req *req, const char *name, const char *value)
 {
 	struct http_private *p = req->priv;

@@ -16,6 +16,13 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY },
 
+	/* platform billing: billing information, buying minutes, invoices */
+	{ HTTP_GET, "/api/v1/billing-info", api_billing_info_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/billing-info", api_billing_info_put, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/billing/checkout", api_billing_checkout, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/invoices", api_invoices_list, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/invoices/:id", api_invoice_get, AUTH_API_KEY },
+
 	/* whitelabel (parent orgs only) */
 	{ HTTP_GET, "/api/v1/whitelabel", api_whitelabel_get, AUTH_API_KEY },
 	{ HTTP_PUT, "/api/v1/whitelabel", api_whitelabel_put, AUTH_API_KEY },
@@ -33,6 +40,8 @@ const struct route wl_routes[] = {
 
 	/* Stripe's webhook deliveries: signed with the agency's whsec_ secret */
 	{ HTTP_POST, "/api/webhooks/stripe/:slug", api_stripe_webhook, AUTH_NONE },
+	/* the operator's own Stripe account: signed with WLPORTAL_PLATFORM_STRIPE_WEBHOOK_SECRET */
+	{ HTTP_POST, "/api/webhooks/stripe", api_platform_stripe_webhook, AUTH_NONE },
 
 	/* HTML: static files, log in, the agency dashboard (session cookie);
 	 * AUTH_LOGIN and AUTH_SESSION only on the platform's own host */

@@ -17,6 +17,7 @@
 #include "core/validate.h"
 #include "log.h"
 #include "services/ids.h"
+#include "services/invoices.h"
 #include "services/ledger.h"
 #include "services/mail_outbox.h"
 
@@ -182,7 +183,9 @@ purchase_of(const struct stripe_delivery *d, const struct store_whitelabel *wl, 
 	p->credits = credits;
 	p->amount_cents = d->amount_total;
 	snprintf(p->currency, sizeof(p->currency), "%.3s",
-		 strlen(d->currency) == 3 ? d->currency : wl->package_currency);
+		 strlen(d->currency) == 3 ? d->currency
+		 : wl != NULL             ? wl->package_currency
+					  : "EUR");
 	for (i = 0; p->currency[i] != '\0'; i++)
 		if (p->currency[i] >= 'a' && p->currency[i] <= 'z')
 			p->currency[i] = (char)(p->currency[i] - 'a' + 'A');
@@ -234,7 +237,7 @@ confirmation_mail(struct store_conn *c, const struct stripe_delivery *d,
 	int rc;
 
 	wl_error_clear(&e);
-	if (d->app == NULL || d->user_id[0] == '\0' ||
+	if (wl == NULL || d->app == NULL || d->user_id[0] == '\0' ||
 	    store_user_get(c, d->user_id, &u, &e) != WL_OK)
 		return WL_OK;
 	wl_format_minutes(d->balance_seconds, balance);
@@ -263,18 +266,48 @@ confirmation_mail(struct store_conn *c, const struct stripe_delivery *d,
 	return rc;
 }
 
+/* The invoice of the credit, in its transaction: the platform's always,
+ * an agency's when it has billing information (invoices.h). */
+static int
+invoice(struct store_conn *c, struct stripe_delivery *d, const struct store_purchase *p,
+	const struct store_purchase *recorded, struct wl_error *err)
+{
+	struct invoice_sale sale;
+	struct store_invoice v;
+	bool issued;
+	int rc;
+
+	if (d->app == NULL)
+		return WL_OK;
+	memset(&sale, 0, sizeof(sale));
+	sale.seller_id = d->platform ? INVOICE_SELLER_PLATFORM : d->agency_id;
+	sale.buyer_org_id = p->org_id;
+	sale.purchase_ref = p->session_id;
+	sale.minutes = p->credits;
+	sale.gross_cents = p->amount_cents;
+	sale.currency = p->currency;
+	sale.at_ms = d->received_at;
+	sale.recorded = d->platform ? recorded : NULL;
+	rc = invoices_issue(c, d->app, &sale, &v, &issued, err);
+	if (rc == WL_OK && issued)
+		snprintf(d->invoice_number, sizeof(d->invoice_number), "%s", v.number);
+	return rc;
+}
+
 static int
 credit(struct store_conn *c, struct stripe_delivery *d, const struct store_whitelabel *wl,
-       const struct store_org *org, int64_t credits, struct wl_error *err)
+       const struct store_org *org, int64_t credits, const struct store_purchase *recorded,
+       struct wl_error *err)
 {
 	struct store_purchase p;
 	char reference[WL_REF_MAX], desc[WL_DESC_MAX];
 	int rc;
 
 	snprintf(reference, sizeof(reference), "stripe:%s", d->session_id);
-	snprintf(desc, sizeof(desc), "Purchase: %lld credits for %lld.%02lld %s (Stripe %s)",
-		 (long long)credits, (long long)(d->amount_total / 100),
-		 (long long)(d->amount_total % 100), wl->package_currency, d->session_id);
+	snprintf(desc, sizeof(desc), "Purchase: %lld %s for %lld.%02lld %s (Stripe %s)",
+		 (long long)credits, d->platform ? "minutes" : "credits",
+		 (long long)(d->amount_total / 100), (long long)(d->amount_total % 100),
+		 recorded != NULL ? recorded->currency : wl->package_currency, d->session_id);
 	rc = ledger_apply(c, org->id, credits * 60, "purchase", reference, desc, d->received_at,
 			  err);
 	if (rc < 0)
@@ -284,7 +317,7 @@ credit(struct store_conn *c, struct stripe_delivery *d, const struct store_white
 			       d->session_id);
 	purchase_of(d, wl, "paid", credits, &p);
 	rc = store_purchase_settle(c, &p, err);
-	if (rc != WL_OK)
+	if (rc != WL_OK || (rc = invoice(c, d, &p, recorded, err)) != WL_OK)
 		return rc;
 	d->credits = credits;
 	d->balance_seconds = org->balance_seconds + credits * 60;
@@ -322,19 +355,14 @@ settle_recorded(struct store_conn *c, struct stripe_delivery *d, const struct st
 			(long long)pending->amount_cents, pending->currency);
 		return record_mismatch(c, d, wl, err);
 	}
-	return credit(c, d, wl, org, pending->credits, err);
+	return credit(c, d, wl, org, pending->credits, pending, err);
 }
 
-/* What the delivery does; the log row is written after. */
-static int
-settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
+/* Whether the delivery is a paid Checkout Session to act on; else the
+ * outcome is written and false returned (outcome() is WL_OK, 0). */
+static bool
+actionable(struct stripe_delivery *d)
 {
-	struct store_whitelabel wl;
-	struct store_purchase pending;
-	struct store_org org;
-	int64_t q;
-	int rc;
-
 	if (d->verdict != STRIPE_SIG_OK)
 		return outcome(d, STRIPE_OUTCOME_BAD_SIGNATURE, "%s",
 			       stripe_sig_result_message(d->verdict));
@@ -351,6 +379,55 @@ settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
 			d, STRIPE_OUTCOME_IGNORED,
 			"payment_status is %s: credited when Stripe sends " STRIPE_EVENT_ASYNC_PAID,
 			d->payment_status[0] ? d->payment_status : "absent");
+	return true;
+}
+
+/* The platform's minutes: only a session POST /api/v1/billing/checkout
+ * started, for the parent org that started it, as recorded. */
+static int
+settle_platform(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
+{
+	struct store_purchase pending;
+	struct store_org org;
+	int rc;
+
+	rc = d->org_id[0] != '\0' ? store_org_get(c, d->org_id, true, &org, err) : WL_ENOTFOUND;
+	if (rc == WL_ENOTFOUND || (rc == WL_OK && org.parent_id[0] != '\0')) {
+		wl_error_clear(err);
+		d->org_id[0] = '\0';
+		return outcome(d, STRIPE_OUTCOME_MISMATCH,
+			       "the session names no organization that buys minutes");
+	}
+	if (rc != WL_OK)
+		return rc;
+	memcpy(d->agency_id, org.id, WL_ID_LEN);
+	d->user_id[0] = '\0';
+	rc = store_purchase_by_session(c, d->session_id, &pending, err);
+	if (rc == WL_ENOTFOUND || (rc == WL_OK && strcmp(pending.seller, "platform") != 0)) {
+		wl_error_clear(err);
+		return outcome(d, STRIPE_OUTCOME_MISMATCH,
+			       "session %s was not started by POST /api/v1/billing/checkout",
+			       d->session_id);
+	}
+	if (rc != WL_OK)
+		return rc;
+	return settle_recorded(c, d, NULL, &org, &pending, err);
+}
+
+/* What the delivery does; the log row is written after. */
+static int
+settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
+{
+	struct store_whitelabel wl;
+	struct store_purchase pending;
+	struct store_org org;
+	int64_t q;
+	int rc;
+
+	if (!actionable(d))
+		return WL_OK;
+	if (d->platform)
+		return settle_platform(c, d, err);
 	if ((rc = store_wl_get(c, d->agency_id, false, &wl, err)) != WL_OK)
 		return rc;
 	rc = client_org(c, d, &org, err);
@@ -377,7 +454,7 @@ settle(struct store_conn *c, struct stripe_delivery *d, struct wl_error *err)
 			(long long)wl.package_price_cents, wl.package_currency);
 		return record_mismatch(c, d, &wl, err);
 	}
-	return credit(c, d, &wl, &org, wl.package_credits * q, err);
+	return credit(c, d, &wl, &org, wl.package_credits * q, NULL, err);
 }
 
 static int
@@ -409,9 +486,16 @@ stripe_events_run(struct store_conn *c, void *arg, struct wl_error *err)
 	d->credits = 0;
 	d->balance_seconds = 0;
 	d->not_logged = false;
+	d->invoice_number[0] = '\0';
 	rc = settle(c, d, err);
 	if (rc != WL_OK)
 		return rc;
+	if (d->platform) { /* the operator's deliveries: the server log only */
+		d->not_logged = true;
+		snprintf(d->logged.signature, sizeof(d->logged.signature), "%s",
+			 stripe_sig_result_name(d->verdict));
+		return WL_OK;
+	}
 	if (d->verdict != STRIPE_SIG_OK) {
 		int64_t n;
 

@@ -16,7 +16,15 @@
  * not a whole number of packages, or another currency, is `mismatch`
  * (recorded, not credited). A credit queues the purchase confirmation
  * mail to the user the session names (services/mail_outbox.h), from the
- * agency's name, in the same transaction.
+ * agency's name, in the same transaction, and so does the invoice
+ * (services/invoices.c): the platform's for its minutes, the agency's for a
+ * portal purchase once the agency has billing information.
+ *
+ * The platform's own webhook (d->platform) runs the same code: it credits
+ * only a session POST /api/v1/billing/checkout started (its pending
+ * purchase, seller "platform") to the parent org that started it, with the
+ * amount and currency recorded. Its deliveries are not kept in any
+ * agency's events log; the server log has a line for each.
  */
 #ifndef WL_SERVICES_STRIPE_EVENTS_H
 #define WL_SERVICES_STRIPE_EVENTS_H
@@ -41,6 +49,11 @@
 struct stripe_delivery {
 	/* in: the app (its master key seals the confirmation mail), set by the caller */
 	const struct wl_app *app;
+	/* in: a delivery to the platform's own webhook (POST /api/webhooks/stripe,
+	 * the operator's signing secret): a parent org buying minutes, started
+	 * by POST /api/v1/billing/checkout. Set by the caller after
+	 * stripe_events_read; agency_id is then the buying org, once known. */
+	bool platform;
 	/* in: filled by stripe_events_read */
 	char agency_id[WL_ID_LEN];
 	int64_t received_at; /* ms */
@@ -62,6 +75,7 @@ struct stripe_delivery {
 	char user_id[WL_ID_LEN]; /* its user named by the session, "" = none */
 	int64_t credits;         /* credited by this delivery, 0 = none */
 	int64_t balance_seconds; /* the org's balance after the credit */
+	char invoice_number[24]; /* the invoice issued with the credit, "" = none */
 };
 
 /* Verifies the signature of body with secret (NULL or "" = none

@@ -88,6 +88,12 @@ whitelabel_portal_url(const struct wl_app *app, const char *slug, char *out, siz
 }
 
 void
+whitelabel_platform_url(const struct wl_app *app, char *out, size_t n)
+{
+	origin(app, "", "", out, n);
+}
+
+void
 whitelabel_webhook_url(const struct wl_app *app, const char *slug, char *out, size_t n)
 {
 	char base[512];

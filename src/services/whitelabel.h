@@ -30,6 +30,8 @@ unsigned whitelabel_have(const struct store_whitelabel *s);
 
 /* Public addresses: the portal and the Stripe webhook endpoint. */
 void whitelabel_portal_url(const struct wl_app *app, const char *slug, char *out, size_t n);
+/* The platform's own origin (its dashboard): "https://{base}". */
+void whitelabel_platform_url(const struct wl_app *app, char *out, size_t n);
 void whitelabel_webhook_url(const struct wl_app *app, const char *slug, char *out, size_t n);
 /* The name part of the CNAME record for a domain ("portal" for
  * portal.example.com, "@" for a bare example.com). */

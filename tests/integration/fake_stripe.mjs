@@ -2,7 +2,8 @@
 // two calls wlportal makes the way Stripe does, and checks every parameter
 // wlportal sends:
 //   GET  /v1/prices/{id}             the account's prices (configurable)
-//   POST /v1/checkout/sessions       form-encoded; Authorization: Bearer,
+//   POST /v1/checkout/sessions       form-encoded (a Price, or price_data: an
+//                                    amount made for the session); Authorization: Bearer,
 //                                    Content-Type, Idempotency-Key, every
 //                                    field, braces percent-encoded
 // and plays the customer's side of Checkout:
@@ -27,8 +28,13 @@ import crypto from 'node:crypto';
 import Stripe from 'stripe';
 
 const stripeLib = new Stripe('sk_test_fake_helper_only');
-const SESSION_FIELDS = ['mode', 'line_items[0][price]', 'line_items[0][quantity]', 'success_url',
-  'cancel_url', 'client_reference_id', 'metadata[org_id]', 'metadata[user_id]'];
+const SESSION_FIELDS = ['mode', 'line_items[0][quantity]', 'success_url',
+  'cancel_url', 'client_reference_id', 'metadata[org_id]'];
+// A session sells either a Price (an agency's package, with the user) or
+// an amount made for it (the platform's minutes: price_data).
+const PRICE_FIELDS = ['line_items[0][price]', 'metadata[user_id]'];
+const PRICE_DATA_FIELDS = ['line_items[0][price_data][currency]',
+  'line_items[0][price_data][unit_amount]', 'line_items[0][price_data][product_data][name]'];
 const OPTIONAL_FIELDS = ['customer_email'];
 const BODY_MAX = 64 * 1024;
 
@@ -213,12 +219,21 @@ export class FakeStripe {
     if (/[{}]/.test(rec.raw)) p.push('literal braces in the form body (must be %7B/%7D)');
     const form = new URLSearchParams(rec.raw);
     rec.form = Object.fromEntries(form);
+    const priceData = form.has(PRICE_DATA_FIELDS[0]);
+    const kind = priceData ? PRICE_DATA_FIELDS : PRICE_FIELDS;
+    const optional = priceData ? [...OPTIONAL_FIELDS, 'metadata[user_id]'] : OPTIONAL_FIELDS;
     for (const k of new Set(form.keys())) {
       if (form.getAll(k).length > 1) p.push(`parameter ${k} sent twice`);
-      if (!SESSION_FIELDS.includes(k) && !OPTIONAL_FIELDS.includes(k)) p.push(`Received unknown parameter: ${k}`);
+      if (!SESSION_FIELDS.includes(k) && !kind.includes(k) && !optional.includes(k)) {
+        p.push(`Received unknown parameter: ${k}`);
+      }
     }
-    for (const k of SESSION_FIELDS) if (!form.get(k)) p.push(`Missing required param: ${k}`);
+    for (const k of [...SESSION_FIELDS, ...kind]) if (!form.get(k)) p.push(`Missing required param: ${k}`);
     const f = rec.form;
+    if (priceData) {
+      if (!/^[a-z]{3}$/.test(f[PRICE_DATA_FIELDS[0]])) p.push('price_data currency is not 3 lower-case letters');
+      if (!/^[1-9]\d{0,7}$/.test(f[PRICE_DATA_FIELDS[1]] || '')) p.push('price_data unit_amount is not a positive integer');
+    }
     if (f.mode && f.mode !== 'payment') p.push(`mode is ${f.mode}, not payment`);
     if (f['line_items[0][quantity]'] && f['line_items[0][quantity]'] !== '1') p.push('quantity is not 1');
     for (const k of ['success_url', 'cancel_url']) {
@@ -258,6 +273,10 @@ export class FakeStripe {
   }
 
   #newSession(key, acct, f) {
+    if (f['line_items[0][price_data][currency]']) {
+      return this.#sessionOf(key, f, Number(f['line_items[0][price_data][unit_amount]']),
+        f['line_items[0][price_data][currency]'], null);
+    }
     const priceId = f['line_items[0][price]'];
     const price = acct.prices.get(priceId);
     if (!price || this.mode === 'invalid_price') return this.#noSuchPrice(priceId, 'line_items[0][price]');
@@ -270,12 +289,18 @@ export class FakeStripe {
         + 'recurring price. Either switch to `subscription` mode or use only one-time prices.',
       { param: 'line_items[0][price]' });
     }
+    return this.#sessionOf(key, f, price.unit_amount, price.currency, priceId);
+  }
+
+  #sessionOf(key, f, amount, currency, priceId) {
     const id = `cs_test_${rand(58)}`;
+    const metadata = { org_id: f['metadata[org_id]'] };
+    if (f['metadata[user_id]']) metadata.user_id = f['metadata[user_id]'];
     const session = {
       id, object: 'checkout.session', mode: 'payment', status: 'open', payment_status: 'unpaid',
-      amount_subtotal: price.unit_amount, amount_total: price.unit_amount, currency: price.currency,
+      amount_subtotal: amount, amount_total: amount, currency,
       client_reference_id: f.client_reference_id, customer_email: f.customer_email ?? null,
-      customer_details: null, metadata: { org_id: f['metadata[org_id]'], user_id: f['metadata[user_id]'] },
+      customer_details: null, metadata,
       success_url: f.success_url, cancel_url: f.cancel_url, livemode: false, payment_intent: null,
       created: Math.floor(Date.now() / 1000), url: `${this.url}/c/pay/${id}#fake`,
       line_items_price: priceId,

@@ -320,6 +320,8 @@ amounts_and_rate_text(void **state)
 	assert_string_equal(t, "7.25");
 	assert_int_equal(vat_id_status_of("valid"), VAT_ID_VIES_VALID);
 	assert_int_equal(vat_id_status_of("bogus"), VAT_ID_NONE);
+	assert_non_null(strstr(vat_rule_wording("reverse_charge"), "Article 196"));
+	assert_string_equal(vat_rule_wording("nonsense"), "");
 }
 
 static int
