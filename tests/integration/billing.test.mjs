@@ -16,6 +16,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { startServer, createOrg, api, request, sql, dbBalanceSeconds, freePort, sleep, BIN, assertAuditOk } from './lib.mjs';
 import { startFakeStripe } from './fake_stripe.mjs';
+import { agencyWithPortal, SECRET as PORTAL_SECRET } from './portal_lib.mjs';
 
 const KEY = 'sk_test_51Platform' + 'OperatorKey0123456789';
 const WHSEC = 'whsec_' + 'PlatformSigning0123456';
@@ -217,6 +218,30 @@ describe('platform billing: minutes, VAT, invoices', { timeout: 240_000 }, () =>
       assert.equal(r.status, 404, r.text);
     }
     assert.equal((await api(srv, 'GET', '/api/v1/invoices', { key: nl.api_key })).json.invoices.length, 0);
+  });
+
+  it('an agency with billing information invoices its clients\' portal purchases, numbered on its own', async () => {
+    const agency = await agencyWithPortal(srv, 'invoicing', { fake, name: 'Invoicing Agency' });
+    const client = createOrg(srv, { parent: agency.org_id, name: 'Rotterdam Client', minutes: 0 });
+    const paid = async (n) => {
+      const s = { id: `cs_test_agencyInvoice${n}`, object: 'checkout.session', payment_status: 'paid',
+        amount_total: 4000, currency: 'eur', client_reference_id: client.org_id, metadata: { org_id: client.org_id } };
+      const d = await fake.deliver(fake.makeEvent('checkout.session.completed', s), { secretKey: PORTAL_SECRET });
+      assert.equal(d.status, 200, d.body);
+    };
+    await paid(1); // no billing information yet: no invoice
+    assert.equal(sql(srv, `SELECT COUNT(*) FROM invoices WHERE seller_id = '${agency.org_id}'`).trim(), '0');
+    const r = await api(srv, 'PUT', '/api/v1/billing-info', { key: agency.api_key, body: {
+      company_name: 'Invoicing Agency B.V.', address: 'Coolsingel 3\nRotterdam', country: 'NL', vat_id: 'NL000099998B57' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.client_invoices, true);
+    await paid(2);
+    const rows = sql(srv, `SELECT number, buyer_org_id, net_cents, vat_cents, gross_cents, vat_rule FROM invoices WHERE seller_id = '${agency.org_id}'`).trim();
+    // package EUR 40.00 incl. 21 % Dutch VAT (client taken to be in the agency's country)
+    assert.equal(rows, `INV-${YEAR}-000001|${client.org_id}|3306|694|4000|domestic`);
+    const inv = (await api(srv, 'GET', '/api/v1/invoices', { key: client.api_key })).json.invoices;
+    assert.equal(inv.length, 1);
+    assert.equal(inv[0].seller, 'Invoicing Agency B.V.');
   });
 
   it('numbers stay gapless under concurrent purchases and across a restart', async () => {
