@@ -98,5 +98,9 @@ void api_invoices_list(struct wl_req *req);
 void api_invoice_get(struct wl_req *req);
 void api_render_invoice(struct wl_buf *b, const void *row);
 void api_platform_stripe_webhook(struct wl_req *req);
+/* provider_keys.c: bring-your-own-key */
+void api_provider_keys_list(struct wl_req *req);
+void api_provider_key_put(struct wl_req *req);
+void api_provider_key_delete(struct wl_req *req);
 
 #endif

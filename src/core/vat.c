@@ -85,6 +85,17 @@ vat_country_ok(const char *country)
 	return false;
 }
 
+bool
+vat_country_nth(size_t i, char out[3])
+{
+	if (2 * i + 1 >= sizeof(iso_codes) - 1)
+		return false;
+	out[0] = iso_codes[2 * i];
+	out[1] = iso_codes[2 * i + 1];
+	out[2] = '\0';
+	return true;
+}
+
 static const struct vat_format *
 format_of(const char *country)
 {

@@ -66,6 +66,9 @@ struct vat_decision {
 
 /* An officially assigned ISO 3166-1 alpha-2 code (upper case). */
 bool vat_country_ok(const char *country);
+/* The i-th code of that list (alphabetical, from 0) into out; false past
+ * the last. */
+bool vat_country_nth(size_t i, char out[3]);
 /* One of the 27 member states (GR for Greece). */
 bool vat_eu_member(const char *country);
 /* The VAT ID prefix of a member state: "EL" for GR, else the code; NULL

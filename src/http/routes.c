@@ -22,6 +22,10 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/api/v1/billing/checkout", api_billing_checkout, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/invoices", api_invoices_list, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/invoices/:id", api_invoice_get, AUTH_API_KEY },
+	/* bring-your-own-key: provider API keys, write-only */
+	{ HTTP_GET, "/api/v1/provider-keys", api_provider_keys_list, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/provider-keys/:provider", api_provider_key_put, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/provider-keys/:provider", api_provider_key_delete, AUTH_API_KEY },
 
 	/* whitelabel (parent orgs only) */
 	{ HTTP_GET, "/api/v1/whitelabel", api_whitelabel_get, AUTH_API_KEY },
@@ -60,6 +64,14 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/dashboard/whitelabel/domain/refresh", web_domain_refresh, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/domain/remove", web_domain_remove, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/:step", web_settings_save, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/billing", web_billing, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/billing/info", web_billing_info, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/billing/checkout", web_billing_checkout, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/billing/return", web_billing_return, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/billing/invoices/:id", web_billing_invoice, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/billing/keys/:provider", web_billing_key_set, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/billing/keys/:provider/remove", web_billing_key_remove,
+	  AUTH_SESSION },
 
 	/* the branded portal (also reached by Host {slug}.portal.{base}):
 	 * AUTH_PORTAL_PUBLIC pages check their forms' own CSRF token,

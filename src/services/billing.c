@@ -245,8 +245,8 @@ billing_checkout_start(const struct wl_app *app, struct billing_checkout *p, str
 	int rc;
 
 	whitelabel_platform_url(app, origin, sizeof(origin));
-	snprintf(success, sizeof(success), "%s/dashboard/billing?paid=1", origin);
-	snprintf(cancel, sizeof(cancel), "%s/dashboard/billing", origin);
+	snprintf(success, sizeof(success), "%s/dashboard/billing/return", origin);
+	snprintf(cancel, sizeof(cancel), "%s/dashboard/billing/return?cancelled=1", origin);
 	snprintf(name, sizeof(name), "%lld calling minutes", (long long)p->minutes);
 	ids_new_uuid(uuid);
 	snprintf(idem, sizeof(idem), "wlportal-minutes-%s", uuid);
@@ -295,15 +295,22 @@ billing_checkout_record_run(struct store_conn *c, void *arg, struct wl_error *er
 
 /* ---- bring your own key ------------------------------------------------------ */
 
-static bool
-provider_known(const char *name)
-{
-	static const char *const known[] = { "openai", "anthropic", "deepgram", "elevenlabs",
-					     "cartesia" };
-	size_t i;
+static const char *const providers[] = { "openai", "anthropic", "deepgram", "elevenlabs",
+					 "cartesia" };
 
-	for (i = 0; name != NULL && i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(name, known[i]) == 0)
+const char *
+billing_provider_at(int i)
+{
+	return i >= 0 && (size_t)i < sizeof(providers) / sizeof(providers[0]) ? providers[i] : NULL;
+}
+
+bool
+billing_provider_known(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && billing_provider_at(i) != NULL; i++)
+		if (strcmp(name, billing_provider_at(i)) == 0)
 			return true;
 	return false;
 }
@@ -316,7 +323,7 @@ billing_provider_key_prepare(const struct wl_app *app, const char *org_id, const
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (!provider_known(provider)) {
+	if (!billing_provider_known(provider)) {
 		wl_error_field(err, "provider", "must be one of " BILLING_PROVIDERS);
 		return err->code;
 	}
@@ -326,12 +333,14 @@ billing_provider_key_prepare(const struct wl_app *app, const char *org_id, const
 	if (key == NULL || key[0] == '\0')
 		return WL_OK;
 	for (i = 0; key[i] != '\0'; i++)
-		if (key[i] <= ' ' || key[i] > '~' || i >= BILLING_PROVIDER_KEY_MAX) {
-			wl_error_field(err, "api_key",
-				       "must be up to %d printable characters without spaces",
-				       BILLING_PROVIDER_KEY_MAX);
-			return err->code;
-		}
+		if (key[i] <= ' ' || key[i] > '~' || i >= BILLING_PROVIDER_KEY_MAX)
+			break;
+	if (key[i] != '\0' || i < BILLING_PROVIDER_KEY_MIN) {
+		wl_error_field(err, "api_key",
+			       "must be %d to %d printable ASCII characters without spaces",
+			       BILLING_PROVIDER_KEY_MIN, BILLING_PROVIDER_KEY_MAX);
+		return err->code;
+	}
 	return secrets_seal(app->master_key, key, &out->sealed, err);
 }
 

@@ -30,6 +30,7 @@
 #define BILLING_MINUTES_MIN 100
 #define BILLING_MINUTES_MAX 1000000
 #define BILLING_PROVIDERS "openai, anthropic, deepgram, elevenlabs, cartesia"
+#define BILLING_PROVIDER_KEY_MIN 8
 #define BILLING_PROVIDER_KEY_MAX 512
 
 /* What PUT /api/v1/billing-info (or the dashboard form) gives. */
@@ -88,13 +89,20 @@ int billing_checkout_start(const struct wl_app *app, struct billing_checkout *p,
 int billing_checkout_record_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 /* Bring-your-own-key: a provider's key sealed with the master key (""
- * removes it). WL_EVALIDATION for an unknown provider or a bad key. */
+ * removes it: the job then answers WL_ENOTFOUND when there was none).
+ * WL_EVALIDATION for an unknown provider or a key outside
+ * BILLING_PROVIDER_KEY_MIN..MAX printable ASCII characters without
+ * spaces. Keys are write-only: nothing reads one back but its presence. */
 struct billing_provider_key {
 	char org_id[WL_ID_LEN];
 	char provider[32];
 	char *sealed; /* NULL = remove */
 	int64_t now_ms;
 };
+/* The providers a key may be given for, in order (BILLING_PROVIDERS);
+ * NULL past the last. */
+const char *billing_provider_at(int i);
+bool billing_provider_known(const char *name);
 int billing_provider_key_prepare(const struct wl_app *app, const char *org_id, const char *provider,
 				 const char *key, int64_t now_ms, struct billing_provider_key *out,
 				 struct wl_error *err);

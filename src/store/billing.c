@@ -199,7 +199,12 @@ store_provider_key_delete(struct store_conn *c, const char *org_id, const char *
 		return err->code;
 	db_bind_text(st, 1, org_id);
 	db_bind_text(st, 2, provider);
-	return db_exec(st, err);
+	if (db_step(st, err) == DB_FAIL)
+		return db_finish(st, err->code);
+	return db_finish(st, db_changes(st) == 1
+				     ? WL_OK
+				     : wl_fail(err, WL_ENOTFOUND,
+					       "No %s key is set for this organization", provider));
 }
 
 static void

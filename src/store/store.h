@@ -515,6 +515,7 @@ int store_invoice_list(struct store_conn *c, const char *org_id, int64_t cursor_
 /* Bring-your-own-key: one sealed API key per org and provider. */
 int store_provider_key_put(struct store_conn *c, const char *org_id, const char *provider,
 			   const char *sealed, int64_t now, struct wl_error *err);
+/* WL_ENOTFOUND when the org has no key of that provider. */
 int store_provider_key_delete(struct store_conn *c, const char *org_id, const char *provider,
 			      struct wl_error *err);
 /* Which providers have a key: names into out (up to max), *n of them. */

@@ -109,5 +109,14 @@ void web_stripe_events(struct wl_req *req);
 /* portal_buy.c: Buy Credits (Stripe Checkout) and the page Stripe returns to */
 void web_portal_buy(struct wl_req *req);
 void web_portal_success(struct wl_req *req);
+/* billing.c, billing_keys.c: Settings > Billing (billing information, Add
+ * Credits, invoices, provider keys) */
+void web_billing(struct wl_req *req);
+void web_billing_info(struct wl_req *req);
+void web_billing_checkout(struct wl_req *req);
+void web_billing_return(struct wl_req *req);
+void web_billing_invoice(struct wl_req *req);
+void web_billing_key_set(struct wl_req *req);
+void web_billing_key_remove(struct wl_req *req);
 
 #endif

@@ -171,6 +171,28 @@ countries_and_membership(void **state)
 	assert_false(vat_country_ok(NULL));
 }
 
+/* The list the dashboard's country select shows: every code, in order. */
+static void
+the_country_list_is_every_code_in_order(void **state)
+{
+	char prev[3] = "", c[3];
+	size_t n = 0;
+
+	(void)state;
+	while (vat_country_nth(n, c)) {
+		assert_true(vat_country_ok(c));
+		assert_true(strcmp(prev, c) < 0);
+		memcpy(prev, c, sizeof(prev));
+		n++;
+	}
+	assert_int_equal(n, 249);
+	assert_true(vat_country_nth(0, c));
+	assert_string_equal(c, "AD");
+	assert_true(vat_country_nth(248, c));
+	assert_string_equal(c, "ZW");
+	assert_false(vat_country_nth(249, c));
+}
+
 static void
 the_repository_rates_parse_and_date(void **state)
 {
@@ -341,6 +363,7 @@ main(void)
 		cmocka_unit_test(valid_ids_of_every_member_state),
 		cmocka_unit_test(malformed_ids_are_refused_with_the_format),
 		cmocka_unit_test(countries_and_membership),
+		cmocka_unit_test(the_country_list_is_every_code_in_order),
 		cmocka_unit_test(the_repository_rates_parse_and_date),
 		cmocka_unit_test(malformed_rate_files_are_refused),
 		cmocka_unit_test(the_vat_matrix),
