@@ -90,5 +90,16 @@ void api_whitelabel_allocate(struct wl_req *req);
 void api_whitelabel_purchases(struct wl_req *req);
 void api_whitelabel_stripe_events(struct wl_req *req);
 void api_stripe_webhook(struct wl_req *req);
+/* webhooks.c: outbound webhook endpoints, their deliveries, balance alerts */
+void api_webhooks_list(struct wl_req *req);
+void api_webhooks_create(struct wl_req *req);
+void api_webhooks_get(struct wl_req *req);
+void api_webhooks_update(struct wl_req *req);
+void api_webhooks_delete(struct wl_req *req);
+void api_webhooks_rotate(struct wl_req *req);
+void api_webhooks_deliveries(struct wl_req *req);
+void api_webhooks_resend(struct wl_req *req);
+void api_alerts_get(struct wl_req *req);
+void api_alerts_put(struct wl_req *req);
 
 #endif

@@ -37,6 +37,8 @@ struct wl_app {
 	char smtp_url[512];           /* WLPORTAL_SMTP_URL, "" = mail is off */
 	char mail_from[256];          /* WLPORTAL_MAIL_FROM (envelope and From address) */
 	int64_t mail_retry_ms;        /* the first retry of a mail after this, then doubled */
+	bool webhook_allow_private;   /* deliveries may go to private and loopback addresses */
+	int64_t webhook_retry_ms;     /* the first retry of a delivery after about this */
 	char web_dir[1024];           /* templates/ and static/ of the pages */
 	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
 };
