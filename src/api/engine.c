@@ -7,7 +7,6 @@
 #include "api/api.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/validate.h"
@@ -132,7 +131,8 @@ static int
 event_extras(struct wl_req *req, json_t *body, struct webhook_call_extras *x, struct wl_error *err)
 {
 	json_t *analysis = json_object_get(body, "analysis");
-	char *text, *copy;
+	char *copy;
+	size_t n;
 
 	memset(x, 0, sizeof(*x));
 	if (keep_string(req, body, "error", WEBHOOK_ERROR_MAX, &x->error, err) != WL_OK ||
@@ -144,19 +144,15 @@ event_extras(struct wl_req *req, json_t *body, struct webhook_call_extras *x, st
 		return WL_OK;
 	if (!json_is_object(analysis))
 		return wl_fail(err, WL_EINVALID, "Field 'analysis' must be an object");
-	text = json_dumps(analysis, JSON_COMPACT | JSON_ENSURE_ASCII);
-	if (text == NULL)
-		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
-	if (strlen(text) > WEBHOOK_ANALYSIS_MAX) {
-		free(text);
+	n = json_dumpb(analysis, NULL, 0, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (n == 0 || n > WEBHOOK_ANALYSIS_MAX)
 		return wl_fail(err, WL_EINVALID,
 			       "Field 'analysis' must be at most %d bytes as JSON",
 			       WEBHOOK_ANALYSIS_MAX);
-	}
-	copy = http_alloc(req, strlen(text) + 1);
-	if (copy != NULL)
-		memcpy(copy, text, strlen(text) + 1);
-	free(text);
+	if ((copy = http_alloc(req, n + 1)) == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	json_dumpb(analysis, copy, n, JSON_COMPACT | JSON_ENSURE_ASCII);
+	copy[n] = '\0';
 	x->analysis = copy;
 	return copy != NULL ? WL_OK : wl_fail(err, WL_EUNAVAILABLE, "out of memory");
 }

@@ -290,7 +290,7 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	} else if (strcmp(r->status, "in-progress") == 0 ||
 		   (strcmp(r->status, "ringing") == 0 && strcmp(call.status, "queued") == 0)) {
 		/* Never move backwards: a late "ringing" after "in-progress" is ignored. */
-		snprintf(call.status, sizeof(call.status), "%s", r->status);
+		snprintf(call.status, sizeof(call.status), "%.15s", r->status);
 	}
 	rc = store_call_update(c, &call, err);
 	if (rc == WL_OK && (ending || strcmp(was, call.status) != 0))

@@ -52,7 +52,7 @@ struct calls_event {
 	char call_id[WL_ID_LEN];
 	char org_id[WL_ID_LEN];        /* from calls_event_prepare, or "" */
 	char billed_org_id[WL_ID_LEN]; /* the agency that pays, likewise */
-	char status[16];               /* ringing | in-progress | ended | ended-with-error */
+	char status[20];               /* ringing | in-progress | ended | ended-with-error */
 	int64_t elapsed_sec;
 	char ended_reason[65];
 	struct webhook_call_extras extras; /* with `ended`: pointers the job only reads */
