@@ -88,11 +88,11 @@ store_wh_count(struct store_conn *c, const char *org_id, int64_t *n, struct wl_e
 static int
 exec_one(struct db_stmt *st, const char *what, struct wl_error *err)
 {
-	int rc = db_exec(st, err);
-
-	if (rc == WL_OK && db_changes(st) == 0)
-		return wl_fail(err, WL_ENOTFOUND, "%s not found", what);
-	return rc;
+	if (db_step(st, err) == DB_FAIL)
+		return db_finish(st, err->code);
+	if (db_changes(st) == 0)
+		return db_finish(st, wl_fail(err, WL_ENOTFOUND, "%s not found", what));
+	return db_finish(st, WL_OK);
 }
 
 int
