@@ -265,7 +265,7 @@ static int
 sign(const struct wl_app *app, const struct store_wh_endpoint *e, int64_t ts, const char *body,
      char out[WL_WEBHOOK_SIG_HEADER_MAX], struct wl_error *err)
 {
-	char *secret = NULL, one[WL_WEBHOOK_SIG_HEADER_MAX];
+	char *secret = NULL, one[7 + WL_WEBHOOK_SIG_HEX + 1];
 
 	if (secrets_open(app->master_key, e->secret_sealed, &secret, err) != WL_OK)
 		return err->code;
