@@ -102,6 +102,8 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
 	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
 	app->trust_proxy = cfg->trust_proxy;
+	app->webhook_allow_private = cfg->webhook_allow_private;
+	app->webhook_retry_ms = cfg->webhook_retry_ms;
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include "services/ids.h"
 #include "services/masterkey.h"
 #include "services/mail_outbox.h"
+#include "services/webhook_sender.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
 #include "web/web.h"
@@ -76,6 +77,7 @@ cmd_serve(int argc, char **argv)
 	struct domains_rechecker *rechecker;
 	struct reaper *reaper;
 	struct mail_sender *mail_sender;
+	struct webhook_sender *webhook_sender;
 	long long threads = 0;
 	sigset_t sigs;
 	int rc, sig;
@@ -179,6 +181,17 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	webhook_sender = webhook_sender_start(&app, &err);
+	if (webhook_sender == NULL) {
+		fprintf(stderr, "wlportal: %s\n", err.message);
+		http_quiesce(srv);
+		if (http_stop(srv))
+			web_free();
+		reaper_stop(reaper);
+		mail_sender_stop(mail_sender);
+		app_close(&app);
+		return 1;
+	}
 	printf("wlportal serving on http://%s (port %u), database %s, %lld threads\n", cfg.listen,
 	       http_port(srv), strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db : "postgres", threads);
 	printf("  dashboard     http://%s/login\n", cfg.listen);
@@ -217,6 +230,7 @@ cmd_serve(int argc, char **argv)
 		web_free();
 	reaper_stop(reaper);
 	mail_sender_stop(mail_sender);
+	webhook_sender_stop(webhook_sender);
 	workers_stop(app.workers);
 	app.workers = NULL;
 	{

@@ -93,6 +93,17 @@ config_load(struct wl_config *cfg)
 	cfg->trust_proxy = v != NULL && strcmp(v, "1") == 0;
 	v = getenv("WLPORTAL_WEBHOOK_ALLOW_PRIVATE");
 	cfg->webhook_allow_private = v != NULL && strcmp(v, "1") == 0;
+	cfg->webhook_retry_ms = 2000;
+	v = getenv("WLPORTAL_WEBHOOK_RETRY_BASE_MS");
+	if (v != NULL && v[0] != '\0') {
+		char *end;
+
+		errno = 0;
+		cfg->webhook_retry_ms = strtoll(v, &end, 10);
+		if (*end != '\0' || errno != 0 || cfg->webhook_retry_ms < 1 ||
+		    cfg->webhook_retry_ms > 3600000)
+			cfg->webhook_retry_ms = -1;
+	}
 	cfg->call_stale_after_s = REAPER_STALE_DEFAULT_S;
 	v = getenv("WLPORTAL_CALL_STALE_AFTER");
 	if (v != NULL && v[0] != '\0') {
@@ -114,6 +125,11 @@ config_check(const struct wl_config *cfg)
 			"wlportal: WLPORTAL_CALL_STALE_AFTER must be a whole number of seconds "
 			"from 1 to %d\n",
 			REAPER_STALE_MAX_S);
+		return 2;
+	}
+	if (cfg->webhook_retry_ms < 0) {
+		fprintf(stderr, "wlportal: WLPORTAL_WEBHOOK_RETRY_BASE_MS must be a whole number "
+				"of milliseconds from 1 to 3600000\n");
 		return 2;
 	}
 	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&

@@ -102,5 +102,16 @@ void api_platform_stripe_webhook(struct wl_req *req);
 void api_provider_keys_list(struct wl_req *req);
 void api_provider_key_put(struct wl_req *req);
 void api_provider_key_delete(struct wl_req *req);
+/* webhooks.c: outbound webhook endpoints, their deliveries, balance alerts */
+void api_webhooks_list(struct wl_req *req);
+void api_webhooks_create(struct wl_req *req);
+void api_webhooks_get(struct wl_req *req);
+void api_webhooks_update(struct wl_req *req);
+void api_webhooks_delete(struct wl_req *req);
+void api_webhooks_rotate(struct wl_req *req);
+void api_webhooks_deliveries(struct wl_req *req);
+void api_webhooks_resend(struct wl_req *req);
+void api_alerts_get(struct wl_req *req);
+void api_alerts_put(struct wl_req *req);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * engine.c — the voice engine's API: an inbound call asks whether to answer,
- * and status events meter a call second by second.
+ * and status events meter a call second by second. An `ended` event may
+ * carry what the end-of-call report passes on (summary, transcript,
+ * analysis; `error` with ended-with-error), each bounded.
  */
 #include "api/api.h"
 
@@ -105,6 +107,56 @@ event_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 	http_reply_json(req, 200);
 }
 
+/* Copies a string into the request's memory (the job reads it later). */
+static int
+keep_string(struct wl_req *req, json_t *body, const char *field, size_t max, const char **out,
+	    struct wl_error *err)
+{
+	const char *v = NULL;
+	char *copy;
+	int rc = api_string(body, field, false, max, &v, err);
+
+	*out = NULL;
+	if (rc != WL_OK)
+		return rc < 0 ? rc : WL_OK;
+	if ((copy = http_alloc(req, strlen(v) + 1)) == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	memcpy(copy, v, strlen(v) + 1);
+	*out = copy;
+	return WL_OK;
+}
+
+/* The optional report fields of an event (see the file's comment). */
+static int
+event_extras(struct wl_req *req, json_t *body, struct webhook_call_extras *x, struct wl_error *err)
+{
+	json_t *analysis = json_object_get(body, "analysis");
+	char *copy;
+	size_t n;
+
+	memset(x, 0, sizeof(*x));
+	if (keep_string(req, body, "error", WEBHOOK_ERROR_MAX, &x->error, err) != WL_OK ||
+	    keep_string(req, body, "summary", WEBHOOK_SUMMARY_MAX, &x->summary, err) != WL_OK ||
+	    keep_string(req, body, "transcript", WEBHOOK_TRANSCRIPT_MAX, &x->transcript, err) !=
+		    WL_OK)
+		return err->code;
+	if (analysis == NULL || json_is_null(analysis))
+		return WL_OK;
+	if (!json_is_object(analysis))
+		return wl_fail(err, WL_EINVALID, "Field 'analysis' must be an object");
+	n = json_dumpb(analysis, NULL, 0, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (n == 0 || n > WEBHOOK_ANALYSIS_MAX)
+		return wl_fail(err, WL_EINVALID,
+			       "Field 'analysis' must be at most %d bytes as JSON",
+			       WEBHOOK_ANALYSIS_MAX);
+	if ((copy = http_alloc(req, n + 1)) == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	json_dumpb(analysis, copy, n, JSON_COMPACT | JSON_ENSURE_ASCII);
+	copy[n] = '\0';
+	x->analysis = copy;
+	return copy != NULL ? WL_OK : wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+}
+
 static bool
 known_status(const char *s)
 {
@@ -153,6 +205,9 @@ api_engine_event(struct wl_req *req)
 		wl_fail(&err, WL_EUNAVAILABLE, "out of memory");
 		goto bad;
 	}
+	if (event_extras(req, body, &r->extras, &err) != WL_OK)
+		goto bad;
+	r->app = req->app;
 	memcpy(r->call_id, req->params[0], WL_ID_LEN);
 	if (calls_event_prepare(req->conn, r, &err) != WL_OK)
 		goto bad;

@@ -28,6 +28,8 @@ struct store_org {
 	int64_t balance_seconds;   /* parent: platform minutes; child: portal credits */
 	bool is_demo;
 	int64_t created_at;
+	int64_t low_balance_minutes; /* balance.low threshold, 0 = off */
+	bool low_balance_armed;      /* a crossing below it fires balance.low */
 };
 
 struct store_user {

@@ -15,6 +15,18 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/api/v1/calls", api_calls_create, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/account/alerts", api_alerts_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/account/alerts", api_alerts_put, AUTH_API_KEY },
+
+	/* outbound webhooks of the org acted on */
+	{ HTTP_GET, "/api/v1/webhooks", api_webhooks_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/webhooks", api_webhooks_create, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/webhooks/:id", api_webhooks_get, AUTH_API_KEY },
+	{ HTTP_PATCH, "/api/v1/webhooks/:id", api_webhooks_update, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/webhooks/:id", api_webhooks_delete, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/webhooks/:id/rotate-secret", api_webhooks_rotate, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/webhooks/:id/deliveries", api_webhooks_deliveries, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/webhook-deliveries/:id/resend", api_webhooks_resend, AUTH_API_KEY },
 
 	/* platform billing: billing information, buying minutes, invoices */
 	{ HTTP_GET, "/api/v1/billing-info", api_billing_info_get, AUTH_API_KEY },

@@ -50,6 +50,8 @@ struct wl_app {
 	char seller_vat_id[VAT_ID_MAX + 1];
 	char vies_url[512];
 	struct vat_table vat;
+	bool webhook_allow_private;   /* deliveries may go to private and loopback addresses */
+	int64_t webhook_retry_ms;     /* the first retry of a delivery after about this */
 	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
 };
 

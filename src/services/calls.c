@@ -10,6 +10,10 @@
  * bites, the call is billed down to exactly zero, marked cut_off, and told to
  * stop; a cut-off call is billed no further. Each debit's ledger reference is
  * "call:{id}:{billed total after it}", unique and the same on a retry.
+ *
+ * Webhook events (services/webhook_events.h) are queued in the same job as
+ * the change that causes them: status-update when a call's status changes,
+ * and end-of-call-report once it is settled.
  */
 #include "services/calls.h"
 
@@ -129,7 +133,10 @@ calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 			 "insufficient_credits");
 		r->call.ended_at = now;
 	}
-	return store_call_insert(c, &r->call, err);
+	rc = store_call_insert(c, &r->call, err);
+	if (rc != WL_OK || !r->answered)
+		return rc;
+	return webhook_events_status(c, &r->call, "ringing", NULL, err);
 }
 
 static bool
@@ -229,6 +236,7 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	struct store_call call;
 	struct store_org org, parent;
 	int64_t avail = 0, now = wl_now_ms(), before;
+	char was[sizeof(call.status)];
 	bool ending;
 	int rc;
 
@@ -256,6 +264,7 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (is_child(&org) && parent.balance_seconds < avail)
 		avail = parent.balance_seconds;
 	before = call.billed_seconds;
+	memcpy(was, call.status, sizeof(was));
 	call.last_event_at = now; /* the reaper leaves a call alone while events come */
 	if (r->elapsed_sec > call.elapsed_sec)
 		call.elapsed_sec = r->elapsed_sec;
@@ -281,9 +290,14 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	} else if (strcmp(r->status, "in-progress") == 0 ||
 		   (strcmp(r->status, "ringing") == 0 && strcmp(call.status, "queued") == 0)) {
 		/* Never move backwards: a late "ringing" after "in-progress" is ignored. */
-		snprintf(call.status, sizeof(call.status), "%s", r->status);
+		snprintf(call.status, sizeof(call.status), "%.15s", r->status);
 	}
 	rc = store_call_update(c, &call, err);
+	if (rc == WL_OK && (ending || strcmp(was, call.status) != 0))
+		rc = webhook_events_status(c, &call, ending ? r->status : call.status, &r->extras,
+					   err);
+	if (rc == WL_OK && ending)
+		rc = webhook_events_report(c, r->app, &call, &r->extras, err);
 	if (rc != WL_OK)
 		return rc;
 	r->billed_seconds = call.billed_seconds;
@@ -332,6 +346,10 @@ calls_reap_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return rc;
 	call.last_event_at = now;
 	rc = store_call_update(c, &call, err);
+	if (rc == WL_OK)
+		rc = webhook_events_status(c, &call, "ended", NULL, err);
+	if (rc == WL_OK)
+		rc = webhook_events_report(c, r->app, &call, NULL, err);
 	if (rc != WL_OK)
 		return rc;
 	r->settled = true;

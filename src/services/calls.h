@@ -15,6 +15,7 @@
 #include "services/app.h"
 #include "services/paging.h"
 #include "services/pricing.h"
+#include "services/webhook_events.h"
 #include "store/store.h"
 
 #define CALLS_INSUFFICIENT_MESSAGE \
@@ -47,12 +48,14 @@ int calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 struct calls_event {
 	/* in */
+	const struct wl_app *app; /* prices the end-of-call report */
 	char call_id[WL_ID_LEN];
 	char org_id[WL_ID_LEN];        /* from calls_event_prepare, or "" */
 	char billed_org_id[WL_ID_LEN]; /* the agency that pays, likewise */
-	char status[16];               /* ringing | in-progress | ended | ended-with-error */
+	char status[20];               /* ringing | in-progress | ended | ended-with-error */
 	int64_t elapsed_sec;
 	char ended_reason[65];
+	struct webhook_call_extras extras; /* with `ended`: pointers the job only reads */
 	/* out */
 	bool keep_going;        /* the engine may continue the call */
 	int64_t billed_seconds; /* billed on this call so far */
@@ -70,6 +73,7 @@ int calls_event_prepare(struct store_conn *c, struct calls_event *r, struct wl_e
  * usage row carries the seconds already billed. */
 struct calls_reap {
 	/* in: from store_call_stale's row */
+	const struct wl_app *app;
 	char call_id[WL_ID_LEN];
 	char org_id[WL_ID_LEN];
 	char billed_org_id[WL_ID_LEN];

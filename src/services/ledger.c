@@ -7,6 +7,23 @@
 
 #include <assert.h>
 
+#include "services/webhook_events.h"
+
+/* balance.low: the armed flag flips in the same statement that finds the
+ * crossing, under the org's row lock, so concurrent debits of one org fire
+ * one event per crossing; a rise back to the threshold re-arms it. */
+static int
+low_balance(struct store_conn *c, const char *org_id, struct wl_error *err)
+{
+	int64_t balance = 0, minutes = 0;
+	bool fired;
+	int rc = store_org_low_balance_check(c, org_id, &fired, &balance, &minutes, err);
+
+	if (rc != WL_OK || !fired)
+		return rc;
+	return webhook_events_balance_low(c, org_id, balance, minutes, err);
+}
+
 int
 ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
 	     const char *reference, const char *description, int64_t now, struct wl_error *err)
@@ -28,6 +45,8 @@ ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, co
 		return LEDGER_DUPLICATE;
 	}
 	if (rc != WL_OK)
+		return rc;
+	if ((rc = low_balance(c, org_id, err)) != WL_OK)
 		return rc;
 	return LEDGER_APPLIED;
 }

@@ -82,6 +82,7 @@ reap_page(struct wl_app *app, int64_t before_ms, int *found, int64_t *settled, s
 	for (i = 0; i < *found; i++) {
 		struct reap_job *j = &jobs[i];
 
+		j->reap.app = app;
 		memcpy(j->reap.call_id, calls[i].id, WL_ID_LEN);
 		memcpy(j->reap.org_id, calls[i].org_id, WL_ID_LEN);
 		memcpy(j->reap.billed_org_id, calls[i].billed_org_id, WL_ID_LEN);

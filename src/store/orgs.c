@@ -15,6 +15,8 @@ read_org(struct db_stmt *st, void *out)
 	o->balance_seconds = db_col_int64(st, 3);
 	o->is_demo = db_col_bool(st, 4);
 	o->created_at = db_col_int64(st, 5);
+	o->low_balance_minutes = db_col_int64(st, 6);
+	o->low_balance_armed = db_col_bool(st, 7);
 }
 
 int

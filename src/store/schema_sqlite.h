@@ -229,7 +229,8 @@ static const char *const sqlite_migrations[] = {
 	"  org_id TEXT NOT NULL DEFAULT '',"
 	"  session_id TEXT NOT NULL DEFAULT '',"
 	"  detail TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX stripe_events_agency ON stripe_events(agency_id, received_at, id);", /* 8 (issue 12, platform billing): billing information per org (VAT ID
+	"CREATE INDEX stripe_events_agency ON stripe_events(agency_id, received_at, id);",
+	/* 8 (issue 12, platform billing): billing information per org (VAT ID
 	 * with what was checked and when), the invoices issued for credit
 	 * purchases with every figure and party as issued, one gapless number
 	 * counter per seller and year (updated in the transaction of the
@@ -293,6 +294,50 @@ static const char *const sqlite_migrations[] = {
 	"  key_sealed TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (org_id, provider));",
+	/* 9 (issue 11): outbound webhooks. An org's endpoints (the signing
+	 * secret sealed with the master key; after a rotation the previous one
+	 * stays valid until old_secret_until), and the durable outbox of
+	 * deliveries, written in the same transaction as the change that caused
+	 * the event: one row per (event, endpoint), its id the delivery id the
+	 * receiver sees on every attempt. A sender claims a due row by moving
+	 * next_attempt_at past the time a send may take, so a claim of an
+	 * instance that died expires by itself. An org's low-balance alert:
+	 * the threshold in minutes (0 = off) and whether it is armed (fires
+	 * when the balance goes below it, re-armed at or above). */
+	"CREATE TABLE webhook_endpoints ("
+	"  id TEXT PRIMARY KEY,"
+	"  org_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  url TEXT NOT NULL,"
+	"  events TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  secret_sealed TEXT NOT NULL,"
+	"  old_secret_sealed TEXT NOT NULL DEFAULT '',"
+	"  old_secret_until INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX webhook_endpoints_org ON webhook_endpoints(org_id, created_at, id);"
+	"CREATE TABLE webhook_deliveries ("
+	"  id TEXT PRIMARY KEY,"
+	"  org_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),"
+	"  event TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','delivered','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  retry_until INTEGER NOT NULL,"
+	"  last_status_code INTEGER NOT NULL DEFAULT 0,"
+	"  last_duration_ms INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  last_response TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) "
+	"  WHERE status = 'pending';"
+	"CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, created_at, id);"
+	"ALTER TABLE orgs ADD COLUMN low_balance_minutes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE orgs ADD COLUMN low_balance_armed INTEGER NOT NULL DEFAULT 1;",
 };
+
 
 #endif

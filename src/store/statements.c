@@ -25,7 +25,8 @@
 	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at, " \
 	"last_event_at"
 #define USAGE_COLS "id, org_id, billed_org_id, call_id, duration_sec, number_id, created_at"
-#define ORG_COLS "id, name, COALESCE(parent_id, ''), balance_seconds, is_demo, created_at"
+#define ORG_COLS "id, name, COALESCE(parent_id, ''), balance_seconds, is_demo, created_at, " \
+	"low_balance_minutes, low_balance_armed"
 #define USER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at"
 #define WL_COLS "org_id, company_name, COALESCE(slug, ''), logo_url, primary_color, " \
 	"accent_color, stripe_publishable_key, stripe_secret_key_sealed, stripe_secret_mode, " \
@@ -83,6 +84,12 @@
 	"seller_name, seller_address, seller_country, seller_vat_id, buyer_name, buyer_address, " \
 	"buyer_country, buyer_vat_id, buyer_vat_status, description, quantity, unit_price_micro, " \
 	"net_cents, vat_rate_bp, vat_cents, gross_cents, currency, vat_rule, vat_wording, vat_note"
+#define WH_COLS "id, org_id, url, events, description, secret_sealed, old_secret_sealed, " \
+	"old_secret_until, created_at, updated_at"
+/* The log's columns: the body only where a sender needs it (WD_GET). */
+#define WD_COLS "id, org_id, endpoint_id, event, status, attempts, next_attempt_at, " \
+	"retry_until, last_status_code, last_duration_ms, last_error, last_response, created_at, " \
+	"updated_at"
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
 
 const struct db_sql db_sql[Q_COUNT] = {
@@ -657,5 +664,110 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT provider FROM provider_keys WHERE org_id = ?1 ORDER BY provider LIMIT ?2",
 		"SELECT provider FROM provider_keys WHERE org_id = $1::text ORDER BY provider "
 		"LIMIT $2::integer" },
+	/* ---- outbound webhooks: endpoints, the deliveries outbox, low-balance alerts ---- */
+	/* armed = at or above the threshold when it is set: only a crossing
+	 * after that fires. */
+	[Q_ORG_SET_LOW_BALANCE] = { "organization",
+		"UPDATE orgs SET low_balance_minutes = ?2, "
+		"low_balance_armed = (balance_seconds >= ?2 * 60) WHERE id = ?1",
+		"UPDATE orgs SET low_balance_minutes = $2::bigint, "
+		"low_balance_armed = (balance_seconds >= $2::bigint * 60) WHERE id = $1::text" },
+	/* After a balance moved: flips the flag when the balance crossed the
+	 * threshold (armed and below: fire; disarmed and at or above: re-arm)
+	 * and says so by returning the row; no row when nothing crossed. */
+	[Q_ORG_LOW_BALANCE_FLIP] = { "organization",
+		"UPDATE orgs SET low_balance_armed = 1 - low_balance_armed WHERE id = ?1 "
+		"AND low_balance_minutes > 0 "
+		"AND low_balance_armed = (balance_seconds < low_balance_minutes * 60) "
+		"RETURNING low_balance_armed, balance_seconds, low_balance_minutes",
+		"UPDATE orgs SET low_balance_armed = NOT low_balance_armed WHERE id = $1::text "
+		"AND low_balance_minutes > 0 "
+		"AND low_balance_armed = (balance_seconds < low_balance_minutes * 60) "
+		"RETURNING low_balance_armed, balance_seconds, low_balance_minutes" },
+	[Q_WH_INSERT] = { "webhook endpoint",
+		"INSERT INTO webhook_endpoints (" WH_COLS ") "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', 0, ?7, ?7)",
+		"INSERT INTO webhook_endpoints (" WH_COLS ") VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::text, '', 0, $7::bigint, $7::bigint)" },
+	[Q_WH_GET] = { "webhook endpoint",
+		"SELECT " WH_COLS " FROM webhook_endpoints WHERE id = ?1",
+		"SELECT " WH_COLS " FROM webhook_endpoints WHERE id = $1::text" },
+	/* Oldest first, after (created_at, id). */
+	[Q_WH_LIST] = { "webhook endpoints",
+		"SELECT " WH_COLS " FROM webhook_endpoints WHERE org_id = ?1 "
+		"AND (created_at > ?2 OR (created_at = ?2 AND id > ?3)) "
+		"ORDER BY created_at, id LIMIT ?4",
+		"SELECT " WH_COLS " FROM webhook_endpoints WHERE org_id = $1::text "
+		"AND (created_at, id) > ($2::bigint, $3::text) "
+		"ORDER BY created_at, id LIMIT $4::integer" },
+	[Q_WH_COUNT] = { "webhook endpoints",
+		"SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = ?1",
+		"SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $1::text" },
+	[Q_WH_UPDATE] = { "webhook endpoint",
+		"UPDATE webhook_endpoints SET url = ?3, events = ?4, description = ?5, "
+		"updated_at = ?6 WHERE id = ?1 AND org_id = ?2",
+		"UPDATE webhook_endpoints SET url = $3::text, events = $4::text, "
+		"description = $5::text, updated_at = $6::bigint "
+		"WHERE id = $1::text AND org_id = $2::text" },
+	/* The current secret becomes the old one, valid until ?4. */
+	[Q_WH_ROTATE] = { "webhook endpoint",
+		"UPDATE webhook_endpoints SET old_secret_sealed = secret_sealed, "
+		"secret_sealed = ?3, old_secret_until = ?4, updated_at = ?5 "
+		"WHERE id = ?1 AND org_id = ?2",
+		"UPDATE webhook_endpoints SET old_secret_sealed = secret_sealed, "
+		"secret_sealed = $3::text, old_secret_until = $4::bigint, updated_at = $5::bigint "
+		"WHERE id = $1::text AND org_id = $2::text" },
+	[Q_WH_DELETE_DELIVERIES] = { "webhook deliveries",
+		"DELETE FROM webhook_deliveries WHERE endpoint_id = ?1",
+		"DELETE FROM webhook_deliveries WHERE endpoint_id = $1::text" },
+	[Q_WH_DELETE] = { "webhook endpoint",
+		"DELETE FROM webhook_endpoints WHERE id = ?1 AND org_id = ?2",
+		"DELETE FROM webhook_endpoints WHERE id = $1::text AND org_id = $2::text" },
+	[Q_WD_INSERT] = { "webhook delivery",
+		"INSERT INTO webhook_deliveries (id, org_id, endpoint_id, event, body, "
+		"next_attempt_at, retry_until, created_at, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?6)",
+		"INSERT INTO webhook_deliveries (id, org_id, endpoint_id, event, body, "
+		"next_attempt_at, retry_until, created_at, updated_at) VALUES ($1::text, $2::text, "
+		"$3::text, $4::text, $5::text, $6::bigint, $7::bigint, $6::bigint, $6::bigint)" },
+	/* Claims due deliveries until ?2 (the lease). PostgreSQL skips rows
+	 * another instance is claiming right now, so none is claimed twice;
+	 * SQLite's single writer needs no lock. */
+	[Q_WD_CLAIM] = { "webhook deliveries",
+		"UPDATE webhook_deliveries SET next_attempt_at = ?2, attempts = attempts + 1, "
+		"updated_at = ?1 WHERE id IN (SELECT id FROM webhook_deliveries "
+		"WHERE status = 'pending' AND next_attempt_at <= ?1 "
+		"ORDER BY next_attempt_at, id LIMIT ?3) RETURNING id, attempts",
+		"UPDATE webhook_deliveries SET next_attempt_at = $2::bigint, attempts = attempts + 1, "
+		"updated_at = $1::bigint WHERE id IN (SELECT id FROM webhook_deliveries "
+		"WHERE status = 'pending' AND next_attempt_at <= $1::bigint "
+		"ORDER BY next_attempt_at, id LIMIT $3::integer FOR UPDATE SKIP LOCKED) "
+		"RETURNING id, attempts" },
+	[Q_WD_GET] = { "webhook delivery",
+		"SELECT " WD_COLS ", body FROM webhook_deliveries WHERE id = ?1",
+		"SELECT " WD_COLS ", body FROM webhook_deliveries WHERE id = $1::text" },
+	/* Only the claim that made attempt ?2 settles it. */
+	[Q_WD_SETTLE] = { "webhook delivery",
+		"UPDATE webhook_deliveries SET status = ?3, next_attempt_at = ?4, "
+		"last_status_code = ?5, last_duration_ms = ?6, last_error = ?7, last_response = ?8, "
+		"updated_at = ?9 WHERE id = ?1 AND attempts = ?2 AND status = 'pending'",
+		"UPDATE webhook_deliveries SET status = $3::text, next_attempt_at = $4::bigint, "
+		"last_status_code = $5::bigint, last_duration_ms = $6::bigint, last_error = $7::text, "
+		"last_response = $8::text, updated_at = $9::bigint "
+		"WHERE id = $1::text AND attempts = $2::bigint AND status = 'pending'" },
+	/* Newest first, after (created_at, id) unless the cursor id is "". */
+	[Q_WD_LIST] = { "webhook deliveries",
+		"SELECT " WD_COLS ", '' FROM webhook_deliveries WHERE endpoint_id = ?1 "
+		"AND (?3 = '' OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
+		"ORDER BY created_at DESC, id DESC LIMIT ?4",
+		"SELECT " WD_COLS ", '' FROM webhook_deliveries WHERE endpoint_id = $1::text "
+		"AND ($3::text = '' OR (created_at, id) < ($2::bigint, $3::text)) "
+		"ORDER BY created_at DESC, id DESC LIMIT $4::integer" },
+	/* A resend: the same delivery due now, with a new retry window. */
+	[Q_WD_RESEND] = { "webhook delivery",
+		"UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?2, "
+		"retry_until = ?3, updated_at = ?2 WHERE id = ?1",
+		"UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $2::bigint, "
+		"retry_until = $3::bigint, updated_at = $2::bigint WHERE id = $1::text" },
 };
 /* clang-format on */

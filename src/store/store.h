@@ -521,5 +521,92 @@ int store_provider_key_delete(struct store_conn *c, const char *org_id, const ch
 /* Which providers have a key: names into out (up to max), *n of them. */
 int store_provider_key_list(struct store_conn *c, const char *org_id, char (*out)[32], int max,
 			    int *n, struct wl_error *err);
+/* ---- outbound webhooks (webhooks.c) ----------------------------------------- */
+
+#define WL_URL_MAX 2048
+#define WL_WEBHOOK_EVENTS_MAX 128 /* the events list, comma-separated */
+#define WL_WEBHOOK_DESC_MAX 256
+#define WL_SEALED_SECRET_MAX 256
+#define WL_WEBHOOK_RESPONSE_MAX 1024     /* the first bytes of a receiver's answer kept */
+#define WL_WEBHOOK_BODY_MAX (256 * 1024) /* an event body, at most */
+
+struct store_wh_endpoint {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char url[WL_URL_MAX + 1];
+	char events[WL_WEBHOOK_EVENTS_MAX + 1]; /* "status-update,end-of-call-report" */
+	char description[WL_WEBHOOK_DESC_MAX + 1];
+	char secret_sealed[WL_SEALED_SECRET_MAX];
+	char old_secret_sealed[WL_SEALED_SECRET_MAX]; /* "" = none */
+	int64_t old_secret_until;                     /* the old secret signs until then */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+int store_wh_insert(struct store_conn *c, const struct store_wh_endpoint *e, struct wl_error *err);
+/* WL_ENOTFOUND when there is no such endpoint. */
+int store_wh_get(struct store_conn *c, const char *id, struct store_wh_endpoint *out,
+		 struct wl_error *err);
+/* An org's endpoints, oldest first, after (cursor_ms, cursor_id). */
+int store_wh_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		  const char *cursor_id, int limit, struct store_wh_endpoint *out, int *n,
+		  struct wl_error *err);
+int store_wh_count(struct store_conn *c, const char *org_id, int64_t *n, struct wl_error *err);
+/* url, events, description; WL_ENOTFOUND when the org has no such endpoint. */
+int store_wh_update(struct store_conn *c, const struct store_wh_endpoint *e, struct wl_error *err);
+int store_wh_rotate(struct store_conn *c, const char *id, const char *org_id, const char *sealed,
+		    int64_t old_until, int64_t now, struct wl_error *err);
+/* The endpoint and its deliveries; WL_ENOTFOUND when the org has no such endpoint. */
+int store_wh_delete(struct store_conn *c, const char *id, const char *org_id, struct wl_error *err);
+
+struct store_wh_delivery {
+	char id[WL_ID_LEN]; /* the delivery id, the same on every attempt */
+	char org_id[WL_ID_LEN];
+	char endpoint_id[WL_ID_LEN];
+	char event[32];
+	char status[12]; /* pending, delivered, failed */
+	int64_t attempts;
+	int64_t next_attempt_at;
+	int64_t retry_until;
+	int64_t last_status_code; /* 0 = no HTTP answer */
+	int64_t last_duration_ms;
+	char last_error[256];
+	char last_response[WL_WEBHOOK_RESPONSE_MAX + 1]; /* the answer's first 1 KiB, as UTF-8 */
+	int64_t created_at;
+	int64_t updated_at;
+	char *body; /* read by store_wh_delivery_get only: malloc'd, the caller frees */
+};
+
+/* body: the JSON text (bound as is). */
+int store_wh_delivery_insert(struct store_conn *c, const struct store_wh_delivery *d,
+			     const char *body, struct wl_error *err);
+struct store_wh_claim {
+	char id[WL_ID_LEN];
+	int64_t attempts; /* the attempt this claim makes */
+};
+/* Claims up to `limit` deliveries due at now until lease_until. */
+int store_wh_claim(struct store_conn *c, int64_t now, int64_t lease_until, int limit,
+		   struct store_wh_claim *out, int *n, struct wl_error *err);
+/* With its body (d->body malloc'd; free it). WL_ENOTFOUND when absent. */
+int store_wh_delivery_get(struct store_conn *c, const char *id, struct store_wh_delivery *out,
+			  struct wl_error *err);
+/* Writes an attempt's outcome (status, next_attempt_at, last_*) when
+ * d->attempts is still the delivery's latest claim; else nothing. */
+int store_wh_settle(struct store_conn *c, const struct store_wh_delivery *d, int64_t now,
+		    struct wl_error *err);
+/* An endpoint's deliveries, newest first (body not read). */
+int store_wh_delivery_list(struct store_conn *c, const char *endpoint_id, int64_t cursor_ms,
+			   const char *cursor_id, int limit, struct store_wh_delivery *out, int *n,
+			   struct wl_error *err);
+int store_wh_resend(struct store_conn *c, const char *id, int64_t now, int64_t retry_until,
+		    struct wl_error *err);
+
+/* An org's balance.low threshold in minutes (0 = off). */
+int store_org_set_low_balance(struct store_conn *c, const char *org_id, int64_t minutes,
+			      struct wl_error *err);
+/* After the org's balance moved: *fired = it just went below its threshold
+ * while armed (now disarmed); a rise to or above it re-arms silently. */
+int store_org_low_balance_check(struct store_conn *c, const char *org_id, bool *fired,
+				int64_t *balance_seconds, int64_t *minutes, struct wl_error *err);
 
 #endif
