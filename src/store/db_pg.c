@@ -63,6 +63,7 @@ struct pg_conn {
 	 * below): what was sent and not yet read, in order. */
 	bool pipelined;
 	bool pipe_failed; /* a statement failed since the pipeline began */
+	bool pipe_tx;     /* BEGIN sent, COMMIT or ROLLBACK not yet answered */
 	int pending;
 	struct pg_pending {
 		int id;
@@ -361,6 +362,8 @@ pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 		return err->code;
 	}
 	c->queue[c->pending++] = (struct pg_pending){ (int)s->base.id, false };
+	if (s->base.id == Q_BEGIN)
+		c->pipe_tx = true;
 	return WL_OK;
 }
 
@@ -375,6 +378,9 @@ pipe_run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 		return NULL;
 	if (id == Q_COMMIT || id == Q_ROLLBACK) {
 		pipe_sync(c, &res, err);
+		/* After the Sync libpq knows the state: ended, or (a COMMIT that
+		 * was skipped after a failure) aborted and awaiting ROLLBACK. */
+		c->pipe_tx = PQtransactionStatus(c->db) != PQTRANS_IDLE;
 	} else {
 		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0) {
 			pipe_broke(c, NULL, err, db_sql[id].what);
@@ -413,6 +419,7 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 		if (PQstatus(c->db) != CONNECTION_OK && conn_revive(c, err) != WL_OK)
 			return err->code;
 		c->pipe_failed = false;
+		c->pipe_tx = false;
 		c->pending = 0;
 		/* Not possible (a result unread): the attempt just runs unpipelined. */
 		c->pipelined = PQenterPipelineMode(c->db) == 1;
@@ -601,6 +608,7 @@ conn_revive(struct pg_conn *c, struct wl_error *err)
 	for (i = 0; i < Q_COUNT; i++)
 		c->stmt[i].prepared = false;
 	c->pipelined = false; /* a new session starts outside pipeline mode */
+	c->pipe_tx = false;
 	c->pending = 0;
 	return WL_OK;
 }
@@ -803,9 +811,10 @@ pg_in_transaction(struct store_conn *b)
 	struct pg_conn *c = (struct pg_conn *)b;
 	PGTransactionStatusType st = PQtransactionStatus(c->db);
 
-	/* In a pipeline the session is busy (ACTIVE) while results are unread. */
-	if (c->pipelined && st == PQTRANS_ACTIVE)
-		return !c->pipe_failed || c->pending == 0;
+	/* In a pipeline libpq learns the transaction state only at a Sync:
+	 * until then the pipeline's own record says. */
+	if (c->pipelined)
+		return c->pipe_tx;
 	return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
 }
 

@@ -138,6 +138,9 @@ int
 store_begin(struct store_conn *c, struct wl_error *err)
 {
 	batch_forget(c);
+	/* A transaction left open would swallow this one: never continue it. */
+	if (c->drv->in_transaction(c))
+		store_rollback(c);
 	return c->drv->begin(c, err);
 }
 int
