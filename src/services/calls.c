@@ -161,18 +161,16 @@ bill(struct store_conn *c, struct store_call *call, const struct store_org *org,
 		return WL_OK;
 	snprintf(ref, sizeof(ref), "call:%s:%lld", call->id,
 		 (long long)(call->billed_seconds + amount));
-	rc = ledger_apply(c, org->id, -amount, "call", ref, "Call", now, err);
+	/* amount <= both balances, read under lock; the reference carries the
+	 * call's new billed total, read under the call's lock: new. */
+	rc = ledger_apply_known(c, org->id, -amount, "call", ref, "Call", now, err);
 	if (rc < 0)
 		return rc;
-	if (rc == LEDGER_DUPLICATE)
-		return wl_fail(err, WL_EINTERNAL, "ledger reference %s reused", ref);
 	if (is_child(org)) {
-		rc = ledger_apply(c, org->parent_id, -amount, "child_call", ref, "Client call", now,
-				  err);
+		rc = ledger_apply_known(c, org->parent_id, -amount, "child_call", ref,
+					"Client call", now, err);
 		if (rc < 0)
 			return rc;
-		if (rc == LEDGER_DUPLICATE)
-			return wl_fail(err, WL_EINTERNAL, "ledger reference %s reused", ref);
 	}
 	call->billed_seconds += amount;
 	*billed = amount;

@@ -50,3 +50,26 @@ ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, co
 		return rc;
 	return LEDGER_APPLIED;
 }
+
+int
+ledger_apply_known(struct store_conn *c, const char *org_id, int64_t delta_seconds,
+		   const char *kind, const char *reference, const char *description, int64_t now,
+		   struct wl_error *err)
+{
+	struct store_entry e = {
+		.org_id = org_id,
+		.delta_seconds = delta_seconds,
+		.kind = kind,
+		.reference = reference,
+		.description = description != NULL ? description : "",
+		.created_at = now,
+	};
+	int rc;
+
+	assert(reference != NULL && reference[0] != '\0');
+	rc = store_ledger_apply_known(c, &e, err);
+	if (rc == WL_ECONFLICT || rc == WL_EINSUFFICIENT)
+		return wl_fail(err, WL_EINTERNAL, "ledger entry %s: %s", reference,
+			       "not new or not covered");
+	return rc;
+}

@@ -23,4 +23,13 @@
 int ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
 		 const char *reference, const char *description, int64_t now, struct wl_error *err);
 
+/* For a change the caller has checked under lock in this transaction: the
+ * reference is new and the balance covers it (a call's debit). Returns
+ * LEDGER_APPLIED or an error; a duplicate or an overdraft would be a broken
+ * invariant (WL_EINTERNAL). On PostgreSQL the writer's pipeline sends it
+ * without waiting for its result. */
+int ledger_apply_known(struct store_conn *c, const char *org_id, int64_t delta_seconds,
+		       const char *kind, const char *reference, const char *description,
+		       int64_t now, struct wl_error *err);
+
 #endif

@@ -1,9 +1,14 @@
 /*
  * writer.c — the group-commit writer (see writer.h for why).
  *
- * Batch life: take up to MAX_BATCH queued jobs → BEGIN → for each job
- * SAVEPOINT, run, RELEASE (or ROLLBACK TO on failure, then the job's
- * refusal reads) → COMMIT → call every job's done. If BEGIN or COMMIT
+ * Batch life: take up to MAX_BATCH queued jobs → BEGIN → run each job →
+ * COMMIT → call every job's done. First quickly: no savepoints, and on
+ * PostgreSQL in pipeline mode (writes sent without waiting). A job refused
+ * before its first write keeps its refusal (then its refusal reads) and the
+ * batch goes on; a job that failed after writing, or a pipelined write that
+ * failed, sends the batch round again carefully: for each job SAVEPOINT,
+ * run, RELEASE (or ROLLBACK TO on failure, then the job's refusal reads).
+ * If BEGIN or COMMIT
  * fails, nothing of the batch is durable: a transient conflict retries the
  * whole batch a few times, any other failure ends every job of the batch
  * with that error. A job whose savepoint cannot be undone (ROLLBACK TO
@@ -45,7 +50,7 @@ by_order_key(const void *a, const void *b)
 }
 
 /* How a batch attempt ended. */
-enum attempt { ATTEMPT_DONE, ATTEMPT_RETRY, ATTEMPT_WITHOUT_JOB };
+enum attempt { ATTEMPT_DONE, ATTEMPT_RETRY, ATTEMPT_WITHOUT_JOB, ATTEMPT_CAREFUL };
 
 /* A job whose savepoint cannot be undone: its writes may still be in the
  * transaction, so the transaction goes and the batch runs again without it. */
@@ -61,9 +66,9 @@ exclude(struct writer *w, struct wl_job *j, const struct wl_error *why)
 	return ATTEMPT_WITHOUT_JOB;
 }
 
-/* After a failed job's savepoint is undone: its reads for the refusal, in
- * a savepoint of their own that is always rolled back (a failed read on
- * PostgreSQL aborts only that savepoint). */
+/* After a failed job's writes are undone (or when it wrote nothing): its
+ * reads for the refusal, in a savepoint of their own that is always rolled
+ * back (a failed read on PostgreSQL aborts only that savepoint). */
 static enum attempt
 refusal_reads(struct writer *w, struct wl_job *j)
 {
@@ -80,9 +85,44 @@ refusal_reads(struct writer *w, struct wl_job *j)
 	return ATTEMPT_DONE;
 }
 
-/* One job in its savepoint. */
+/* A failure the whole transaction cannot survive: retry the batch. */
 static enum attempt
-run_job(struct writer *w, struct wl_job *j, struct wl_error *berr)
+retry(struct writer *w, struct wl_error *berr)
+{
+	store_rollback(w->conn);
+	wl_fail(berr, WL_EUNAVAILABLE, "write conflict");
+	return ATTEMPT_RETRY;
+}
+
+/* One job without a savepoint (the quick attempt). Most jobs either succeed
+ * or are refused before their first write (a call's debit, capped by the
+ * balances it read, is never refused); those need no savepoint. A job that
+ * failed after writing — or whose failure spoiled the transaction, or
+ * whose pipelined write failed — cannot be undone alone: the batch is
+ * rolled back and run again carefully, every job in its savepoint. */
+static enum attempt
+run_job_quick(struct writer *w, struct wl_job *j, struct wl_error *berr)
+{
+	uint64_t mark = store_change_mark(w->conn);
+
+	wl_error_clear(&j->err);
+	j->rc = j->run(w->conn, j->arg, &j->err);
+	if (j->rc >= 0)
+		return ATTEMPT_DONE;
+	if (j->err.code == WL_OK)
+		wl_fail(&j->err, j->rc, "write failed");
+	if (store_retryable(w->conn))
+		return retry(w, berr);
+	if (!store_unchanged_since(w->conn, mark)) {
+		store_rollback(w->conn);
+		return ATTEMPT_CAREFUL;
+	}
+	return refusal_reads(w, j);
+}
+
+/* One job in its savepoint (the careful attempt). */
+static enum attempt
+run_job_careful(struct writer *w, struct wl_job *j, struct wl_error *berr)
 {
 	struct wl_error e;
 
@@ -103,47 +143,61 @@ run_job(struct writer *w, struct wl_job *j, struct wl_error *berr)
 	}
 	if (j->err.code == WL_OK)
 		wl_fail(&j->err, j->rc, "write failed");
-	if (store_retryable(w->conn)) {
-		/* The whole transaction is gone: retry the batch. */
-		store_rollback(w->conn);
-		wl_fail(berr, WL_EUNAVAILABLE, "write conflict");
-		return ATTEMPT_RETRY;
-	}
+	if (store_retryable(w->conn))
+		return retry(w, berr);
 	if (store_savepoint_rollback(w->conn, &e) != WL_OK)
 		return exclude(w, j, &j->err);
 	return refusal_reads(w, j);
 }
 
+/* The quick attempt pipelines on PostgreSQL: a write that failed there
+ * shows only at COMMIT, without saying whose it was, so the batch runs
+ * again carefully (nothing of it committed). */
 static enum attempt
-run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, struct wl_error *berr, int *brc)
+run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, bool careful,
+	       struct wl_error *berr, int *brc)
 {
 	enum attempt a;
 	size_t i;
 
-	*brc = store_begin(w->conn, berr);
-	if (*brc != WL_OK)
+	*brc = store_pipeline(w->conn, !careful, berr);
+	if (*brc == WL_OK)
+		*brc = store_begin(w->conn, berr);
+	if (*brc != WL_OK) {
+		store_pipeline(w->conn, false, berr);
 		return ATTEMPT_DONE;
+	}
 	for (i = 0; i < n; i++) {
 		if (jobs[i]->excluded)
 			continue;
-		a = run_job(w, jobs[i], berr);
+		if (careful || jobs[i]->savepoint)
+			a = run_job_careful(w, jobs[i], berr);
+		else
+			a = run_job_quick(w, jobs[i], berr);
 		if (a == ATTEMPT_RETRY)
 			*brc = berr->code;
-		if (a != ATTEMPT_DONE)
+		if (a != ATTEMPT_DONE) {
+			store_pipeline(w->conn, false, berr);
 			return a;
+		}
 	}
 	*brc = store_commit(w->conn, berr);
 	if (*brc != WL_OK)
 		store_rollback(w->conn);
+	store_pipeline(w->conn, false, berr);
+	if (*brc != WL_OK && !careful && store_pipeline_failed(w->conn))
+		return ATTEMPT_CAREFUL;
 	return ATTEMPT_DONE;
 }
 
-static void
+/* Returns whether the batch had to run carefully. */
+static bool
 run_batch(struct writer *w, struct wl_job **jobs, size_t n)
 {
 	struct wl_error berr;
 	int brc = WL_OK, retries = 0;
 	size_t i, restarts = 0;
+	bool careful = false;
 	enum attempt a;
 
 	for (i = 0; i < n; i++)
@@ -151,7 +205,11 @@ run_batch(struct writer *w, struct wl_job **jobs, size_t n)
 	for (;;) {
 		wl_error_clear(&berr);
 		brc = WL_OK;
-		a = run_batch_once(w, jobs, n, &berr, &brc);
+		a = run_batch_once(w, jobs, n, careful, &berr, &brc);
+		if (a == ATTEMPT_CAREFUL && !careful) {
+			careful = true;
+			continue;
+		}
 		/* Each restart leaves one more job out: at most n of them. */
 		if (a == ATTEMPT_WITHOUT_JOB && ++restarts <= n)
 			continue;
@@ -169,6 +227,7 @@ run_batch(struct writer *w, struct wl_job **jobs, size_t n)
 		}
 		jobs[i]->done(jobs[i]);
 	}
+	return careful;
 }
 
 static void *
@@ -179,6 +238,7 @@ writer_main(void *arg)
 
 	for (;;) {
 		size_t n = 0;
+		bool careful;
 
 		pthread_mutex_lock(&w->mu);
 		while (w->head == NULL && !w->stopping)
@@ -199,9 +259,10 @@ writer_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			batch[i]->seq = (unsigned)i;
 		qsort(batch, n, sizeof(batch[0]), by_order_key);
-		run_batch(w, batch, n);
+		careful = run_batch(w, batch, n);
 
 		pthread_mutex_lock(&w->mu);
+		w->stats.careful += careful;
 		w->stats.batches++;
 		w->stats.jobs += n;
 		if (n > w->stats.max_batch)
@@ -226,9 +287,11 @@ writer_start(struct store *s, struct wl_error *err)
 		free(w);
 		return NULL;
 	}
+	store_batch_cache(w->conn, true);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		store_batch_cache(w->conn, false);
 		store_release(w->conn);
 		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);
@@ -249,6 +312,7 @@ writer_stop(struct writer *w)
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	store_batch_cache(w->conn, false);
 	store_release(w->conn);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);

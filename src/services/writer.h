@@ -3,10 +3,19 @@
  * database. Why: one fsync'd commit per request caps a ledger near 5,000
  * writes/s on these machines, while many writes in one transaction share one
  * fsync. So every write is a job; the writer takes whatever jobs have queued,
- * runs them in one transaction, each inside its own savepoint (a job that
- * fails is rolled back alone and keeps its own outcome), commits once, and
- * only then tells each job's owner how it ended. An answer is therefore sent
- * only after its change is durable.
+ * runs them in one transaction, commits once, and only then tells each job's
+ * owner how it ended. An answer is therefore sent only after its change is
+ * durable.
+ *
+ * Savepoints only when needed: a batch first runs quickly, its jobs one
+ * after the other without savepoints (on PostgreSQL in pipeline mode: a
+ * statement whose result nothing reads is sent without waiting). A job that
+ * succeeds, or fails before its first write (the store's change mark did not
+ * move), needs none. When a job failed after writing, or a pipelined write
+ * failed, the batch is rolled back and run again carefully: each job inside
+ * its own savepoint, so a job that fails is rolled back alone and keeps its
+ * own outcome. A job that sets `savepoint` gets its savepoint in the quick
+ * attempt too.
  *
  * A job's `run` may be called more than once (the batch is retried after a
  * transient conflict on PostgreSQL, or without a job whose savepoint could
@@ -15,7 +24,7 @@
  * after the commit: keep it short (resume a connection, signal a condition
  * variable).
  *
- * A refused job: when `run` fails, its savepoint is rolled back; if that
+ * A refused job (careful run): when `run` fails, its savepoint is rolled back; if that
  * (or a failed RELEASE's rollback) fails too, the job's writes could still
  * be in the transaction, so the writer rolls the whole transaction back and
  * runs the batch again without that job, which keeps its failure. A job may
@@ -48,6 +57,7 @@ struct wl_job {
 	struct wl_job *next; /* queue link, owned by the writer */
 	unsigned seq;        /* arrival order within a batch, owned by the writer */
 	bool excluded;       /* its savepoint could not be undone: not run again */
+	bool savepoint;      /* in its own savepoint even in the quick attempt */
 };
 
 struct writer;
@@ -66,6 +76,7 @@ struct writer_stats {
 	uint64_t batches;
 	uint64_t jobs;
 	uint64_t max_batch;
+	uint64_t careful; /* batches that had to run again with savepoints */
 };
 void writer_get_stats(struct writer *w, struct writer_stats *out);
 

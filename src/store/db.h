@@ -40,7 +40,8 @@ struct store {
 struct store_conn {
 	const struct db_driver *drv;
 	struct store *owner;
-	bool retryable; /* last failure: serialization failure or deadlock */
+	bool retryable;            /* last failure: serialization failure or deadlock */
+	struct batch_cache *cache; /* the writer's rows of this transaction (batch.c) */
 };
 
 struct db_stmt {
@@ -82,6 +83,17 @@ struct db_driver {
 	int64_t (*changes)(struct db_stmt *st);
 	/* Ends a run: frees its rows, keeps the prepared statement. */
 	void (*reset)(struct db_stmt *st);
+	/* Moves whenever a statement changed rows or spoiled the transaction. */
+	uint64_t (*change_mark)(struct store_conn *c);
+	/* Optional: runs a statement whose rows and changed-row count do not
+	 * matter; a driver may send it now and report its failure at COMMIT
+	 * (PostgreSQL's pipeline). NULL: step and finish. */
+	int (*exec)(struct db_stmt *st, struct wl_error *err);
+	/* Optional: starts (on) or ends sending statements ahead of their
+	 * results for the transaction that follows. */
+	int (*pipeline)(struct store_conn *c, bool on, struct wl_error *err);
+	/* Optional: a pipelined statement failed in the last transaction. */
+	bool (*pipeline_failed)(struct store_conn *c);
 };
 
 struct store *db_sqlite_open(const char *path, struct wl_error *err);
@@ -227,6 +239,12 @@ int db_first_id(struct db_stmt *st, char out[WL_ID_LEN], struct wl_error *err);
 void db_read_int64(struct db_stmt *st, void *out);
 /* A db_read_fn: columns 0 and 1 into int64_t out[2]. */
 void db_read_pair(struct db_stmt *st, void *out);
+
+/* batch.c: the writer's remembered org rows (NULL: not remembered). */
+void batch_forget(struct store_conn *c);
+const struct store_org *batch_org(struct store_conn *c, const char *id);
+void batch_org_put(struct store_conn *c, const struct store_org *o);
+void batch_org_moved(struct store_conn *c, const char *id, int64_t delta);
 
 /* orgs.c, for ledger_ops.c: after a balance update changed nothing,
  * WL_ENOTFOUND when the org does not exist, else WL_EINSUFFICIENT. */

@@ -34,6 +34,9 @@
 
 #define PG_POOL_MAX 16
 #define PG_ACQUIRE_WAIT_MS 5000
+/* Statements in flight at most before the pipeline waits for their
+ * results: keeps both sides' socket buffers from filling up. */
+#define PG_PIPE_MAX 256
 
 /* Parameters go as text, byte strings as binary; rows come back as text. */
 struct pg_stmt {
@@ -55,6 +58,17 @@ struct pg_conn {
 	PGconn *db;
 	struct pg_stmt stmt[Q_COUNT];
 	struct pg_conn *next; /* idle list */
+	uint64_t changes;     /* statements sent that may write, and failures */
+	/* Pipeline mode (the writer's quick attempt, see pipeline.c's notes
+	 * below): what was sent and not yet read, in order. */
+	bool pipelined;
+	bool pipe_failed; /* a statement failed since the pipeline began */
+	bool pipe_tx;     /* BEGIN sent, COMMIT or ROLLBACK not yet answered */
+	int pending;
+	struct pg_pending {
+		int id;
+		bool prepare;
+	} queue[PG_PIPE_MAX + 2];
 };
 
 struct pg_store {
@@ -67,6 +81,7 @@ struct pg_store {
 };
 
 static const struct db_driver pg_driver;
+static int conn_revive(struct pg_conn *c, struct wl_error *err);
 
 #define PS(st) ((struct pg_stmt *)(st))
 
@@ -90,6 +105,7 @@ pg_fail(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char
 	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	char msg[WL_ERROR_MESSAGE_MAX];
 
+	c->changes++; /* a failure spoils the transaction */
 	trim_message(res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(c->db), msg,
 		     sizeof(msg));
 	if (res == NULL || PQstatus(c->db) == CONNECTION_BAD ||
@@ -183,6 +199,12 @@ committed(struct pg_conn *c, PGresult *res)
 	       PQtransactionStatus(c->db) == PQTRANS_IDLE;
 }
 
+static bool
+may_write(enum stmt_id id)
+{
+	return strncmp(db_sql[id].pg, "SELECT", 6) != 0;
+}
+
 /* Prepares the statement in this session if needed, then runs it: the
  * result (to PQclear) when it succeeded, or NULL with err filled. */
 static PGresult *
@@ -194,6 +216,8 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	ExecStatusType st;
 
 	snprintf(name, sizeof(name), "q%d", (int)s->base.id);
+	if (may_write(s->base.id))
+		c->changes++;
 	if (!s->prepared) {
 		res = PQprepare(c->db, name, db_sql[s->base.id].pg, 0, NULL);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -217,13 +241,226 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	return NULL;
 }
 
+/* ---- pipeline mode -------------------------------------------------------------
+ *
+ * The writer's quick attempt (services/writer.c) runs with the connection
+ * in libpq's pipeline mode: a statement whose result nothing reads (db_exec:
+ * BEGIN, a call's update, a known debit) is sent and not waited for; a
+ * statement whose rows or count are read (db_step) is sent with a flush
+ * request and its result awaited, reading on the way the results of all
+ * sent before it; COMMIT and ROLLBACK go with a Sync, which reads the rest.
+ * So a batch costs one round trip per read, not one per statement. After
+ * any failure the server skips what follows up to the Sync: the attempt is
+ * marked failed, everything queued is read, a Sync brings the session back
+ * (its transaction aborted), and every later statement of the attempt fails
+ * at once; the writer rolls back and runs the batch again without pipeline. */
+
+static void
+pipe_broke(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char *what)
+{
+	if (!c->pipe_failed || err != NULL) {
+		struct wl_error e;
+
+		pg_fail(c, res, err != NULL ? err : &e, what);
+	}
+	c->pipe_failed = true;
+}
+
+/* Reads the next queued result; *keep gets it when wanted (else cleared). */
+static void
+pipe_read_one(struct pg_conn *c, PGresult **keep, struct wl_error *err)
+{
+	struct pg_pending p = c->queue[0];
+	const char *what = db_sql[p.id].what;
+	PGresult *res = PQgetResult(c->db), *end;
+	ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	memmove(c->queue, c->queue + 1, (size_t)(--c->pending) * sizeof(c->queue[0]));
+	if (res != NULL)
+		while ((end = PQgetResult(c->db)) != NULL) /* each query's results end with NULL */
+			PQclear(end);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		if (keep != NULL && !p.prepare)
+			*keep = res;
+		else
+			PQclear(res);
+		return;
+	}
+	if (p.prepare)
+		c->stmt[p.id].prepared = false; /* failed or skipped: prepare again later */
+	if (st == PGRES_PIPELINE_ABORTED)
+		pipe_broke(c, NULL, NULL, what);
+	else
+		pipe_broke(c, res, keep != NULL ? err : NULL, what);
+	PQclear(res);
+}
+
+/* Reads every queued result; the last one's into *last when wanted. */
+static int
+pipe_read_all(struct pg_conn *c, PGresult **last, struct wl_error *err)
+{
+	if (last != NULL)
+		*last = NULL;
+	while (c->pending > 0)
+		pipe_read_one(c, c->pending == 1 ? last : NULL, err);
+	if (c->pipe_failed && last != NULL && *last == NULL && err->code == WL_OK)
+		wl_fail(err, WL_EINTERNAL, "an earlier write of this batch failed");
+	return c->pipe_failed ? err->code != WL_OK ? err->code : WL_EINTERNAL : WL_OK;
+}
+
+/* A Sync and everything up to its answer: the session takes statements
+ * again (inside an aborted transaction after a failure). */
+static void
+pipe_sync(struct pg_conn *c, PGresult **last, struct wl_error *err)
+{
+	PGresult *res;
+
+	if (PQpipelineSync(c->db) != 1) {
+		pipe_broke(c, NULL, err, "pipeline");
+		return;
+	}
+	pipe_read_all(c, last, err);
+	while ((res = PQgetResult(c->db)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (PQstatus(c->db) != CONNECTION_OK)
+		pipe_broke(c, NULL, NULL, "pipeline");
+}
+
+static int
+pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
+{
+	const char *what = db_sql[s->base.id].what;
+	char name[16];
+
+	if (c->pipe_failed)
+		return wl_fail(err, WL_EINTERNAL, "%s: an earlier write of this batch failed",
+			       what);
+	if (c->pending >= PG_PIPE_MAX) {
+		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0)
+			return pg_fail(c, NULL, err, what);
+		if (pipe_read_all(c, NULL, err) != WL_OK)
+			return err->code;
+	}
+	snprintf(name, sizeof(name), "q%d", (int)s->base.id);
+	if (may_write(s->base.id))
+		c->changes++;
+	if (!s->prepared) {
+		if (PQsendPrepare(c->db, name, db_sql[s->base.id].pg, 0, NULL) != 1) {
+			pipe_broke(c, NULL, err, what);
+			return err->code;
+		}
+		c->queue[c->pending++] = (struct pg_pending){ (int)s->base.id, true };
+		s->prepared = true;
+	}
+	if (PQsendQueryPrepared(c->db, name, s->n, s->values, s->lengths, s->formats, 0) != 1) {
+		pipe_broke(c, NULL, err, what);
+		return err->code;
+	}
+	c->queue[c->pending++] = (struct pg_pending){ (int)s->base.id, false };
+	if (s->base.id == Q_BEGIN)
+		c->pipe_tx = true;
+	return WL_OK;
+}
+
+/* Sends a statement in the pipeline and waits for its own result. */
+static PGresult *
+pipe_run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
+{
+	enum stmt_id id = s->base.id;
+	PGresult *res = NULL;
+
+	if (pipe_send(c, s, err) != WL_OK)
+		return NULL;
+	if (id == Q_COMMIT || id == Q_ROLLBACK) {
+		pipe_sync(c, &res, err);
+		/* After the Sync libpq knows the state: ended, or (a COMMIT that
+		 * was skipped after a failure) aborted and awaiting ROLLBACK. */
+		c->pipe_tx = PQtransactionStatus(c->db) != PQTRANS_IDLE;
+	} else {
+		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0) {
+			pipe_broke(c, NULL, err, db_sql[id].what);
+			return NULL;
+		}
+		pipe_read_all(c, &res, err);
+	}
+	if (res != NULL && id == Q_COMMIT && !committed(c, res)) {
+		PQclear(res);
+		wl_fail(err, WL_EINTERNAL, "commit: the transaction was rolled back");
+		return NULL;
+	}
+	return res;
+}
+
+static int
+pg_exec(struct db_stmt *st, struct wl_error *err)
+{
+	struct pg_conn *c = (struct pg_conn *)st->conn;
+	enum db_step r;
+
+	if (c->pipelined && st->id != Q_COMMIT && st->id != Q_ROLLBACK)
+		return pipe_send(c, PS(st), err);
+	r = st->drv->step(st, err);
+	return db_finish(st, r == DB_FAIL ? err->code : WL_OK);
+}
+
+static int
+pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
+{
+	struct pg_conn *c = (struct pg_conn *)b;
+
+	if (on == c->pipelined)
+		return WL_OK;
+	if (on) {
+		if (PQstatus(c->db) != CONNECTION_OK && conn_revive(c, err) != WL_OK)
+			return err->code;
+		c->pipe_failed = false;
+		c->pipe_tx = false;
+		c->pending = 0;
+		/* Not possible (a result unread): the attempt just runs unpipelined. */
+		c->pipelined = PQenterPipelineMode(c->db) == 1;
+		return WL_OK;
+	}
+	if (c->pending > 0 || PQpipelineStatus(c->db) != PQ_PIPELINE_OFF) {
+		struct wl_error e;
+
+		wl_error_clear(&e);
+		pipe_sync(c, NULL, &e);
+	}
+	c->pipelined = false;
+	if (PQexitPipelineMode(c->db) != 1) {
+		/* Unread results would leave the session unusable: start afresh. */
+		if (conn_revive(c, err) != WL_OK)
+			return err->code;
+	}
+	return WL_OK;
+}
+
+static bool
+pg_pipeline_failed(struct store_conn *b)
+{
+	return ((struct pg_conn *)b)->pipe_failed;
+}
+
+static uint64_t
+pg_change_mark(struct store_conn *b)
+{
+	return ((struct pg_conn *)b)->changes;
+}
+
 static enum db_step
 pg_step(struct db_stmt *st, struct wl_error *err)
 {
 	struct pg_stmt *s = PS(st);
+	struct pg_conn *c = (struct pg_conn *)st->conn;
 
 	if (s->res == NULL) {
-		if ((s->res = run((struct pg_conn *)st->conn, s, err)) == NULL)
+		s->res = c->pipelined ? pipe_run(c, s, err) : run(c, s, err);
+		if (s->res == NULL)
 			return DB_FAIL;
 		s->rows = PQntuples(s->res);
 		s->row = -1;
@@ -370,6 +607,9 @@ conn_revive(struct pg_conn *c, struct wl_error *err)
 	PQsetNoticeProcessor(c->db, ignore_notice, NULL);
 	for (i = 0; i < Q_COUNT; i++)
 		c->stmt[i].prepared = false;
+	c->pipelined = false; /* a new session starts outside pipeline mode */
+	c->pipe_tx = false;
+	c->pending = 0;
 	return WL_OK;
 }
 
@@ -568,8 +808,13 @@ pg_begin(struct store_conn *b, struct wl_error *err)
 static bool
 pg_in_transaction(struct store_conn *b)
 {
-	PGTransactionStatusType st = PQtransactionStatus(((struct pg_conn *)b)->db);
+	struct pg_conn *c = (struct pg_conn *)b;
+	PGTransactionStatusType st = PQtransactionStatus(c->db);
 
+	/* In a pipeline libpq learns the transaction state only at a Sync:
+	 * until then the pipeline's own record says. */
+	if (c->pipelined)
+		return c->pipe_tx;
 	return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
 }
 
@@ -597,4 +842,8 @@ static const struct db_driver pg_driver = {
 	.col_is_null = pg_col_is_null,
 	.changes = pg_changes,
 	.reset = pg_reset,
+	.change_mark = pg_change_mark,
+	.exec = pg_exec,
+	.pipeline = pg_pipeline,
+	.pipeline_failed = pg_pipeline_failed,
 };

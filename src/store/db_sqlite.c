@@ -163,6 +163,12 @@ sq_reset(struct db_stmt *st)
 {
 	sqlite3_reset(SQ(st));
 }
+/* Rows changed by INSERT, UPDATE and DELETE since the connection opened. */
+static uint64_t
+sq_change_mark(struct store_conn *b)
+{
+	return (uint64_t)sqlite3_total_changes64(((struct sq_conn *)b)->db);
+}
 
 static size_t
 sq_col_blob(struct db_stmt *st, int i, void *out, size_t n)
@@ -361,4 +367,5 @@ static const struct db_driver sq_driver = {
 	.col_is_null = sq_col_is_null,
 	.changes = sq_changes,
 	.reset = sq_reset,
+	.change_mark = sq_change_mark,
 };

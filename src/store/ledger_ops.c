@@ -28,15 +28,39 @@ store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl
 	return db_insert_once(st, err);
 }
 
+/* A change the remembered balance (batch.c) cannot cover is refused before
+ * any write, so the job fails cleanly; a reference seen before still
+ * answers WL_ECONFLICT, as the insert would. */
+static int
+refuse_early(struct store_conn *c, const struct store_entry *e, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_LEDGER_EXISTS, err);
+	int rc;
+
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, e->org_id);
+	db_bind_text(st, 2, e->reference);
+	switch (db_step(st, err)) {
+	case DB_ROW: rc = wl_fail(err, WL_ECONFLICT, "ledger entry: already exists"); break;
+	case DB_DONE: rc = wl_fail(err, WL_EINSUFFICIENT, "balance would go below zero"); break;
+	default: rc = err->code; break;
+	}
+	return db_finish(st, rc);
+}
+
 /* One statement where the database has Q_LEDGER_APPLY (PostgreSQL: one round
  * trip); else the entry, then the balance. */
 int
 store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_error *err)
 {
+	const struct store_org *known = batch_org(c, e->org_id);
 	struct db_stmt *st;
 	int64_t inserted, updated;
 	int rc;
 
+	if (known != NULL && known->balance_seconds + e->delta_seconds < 0)
+		return refuse_early(c, e, err);
 	if (!db_has(c, Q_LEDGER_APPLY)) {
 		rc = store_ledger_insert(c, e, err);
 		return rc != WL_OK ? rc
@@ -57,7 +81,26 @@ store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_
 	}
 	if (inserted == 0)
 		return wl_fail(err, WL_ECONFLICT, "ledger entry: already exists");
-	return updated == 1 ? WL_OK : store_balance_refused(c, e->org_id, err);
+	if (updated != 1)
+		return store_balance_refused(c, e->org_id, err);
+	batch_org_moved(c, e->org_id, e->delta_seconds);
+	return WL_OK;
+}
+
+int
+store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, struct wl_error *err)
+{
+	struct db_stmt *st;
+
+	if (!db_has(c, Q_LEDGER_APPLY_KNOWN))
+		return store_ledger_apply(c, e, err);
+	if ((st = db_stmt(c, Q_LEDGER_APPLY_KNOWN, err)) == NULL)
+		return err->code;
+	bind_entry(st, e);
+	if (db_exec(st, err) != WL_OK)
+		return err->code;
+	batch_org_moved(c, e->org_id, e->delta_seconds);
+	return WL_OK;
 }
 
 static int

@@ -35,17 +35,28 @@ store_org_insert(struct store_conn *c, const struct store_org *o, struct wl_erro
 }
 
 /* With for_update, PostgreSQL locks the row (SQLite's single writer needs
- * no lock: its Q_ORG_GET_LOCK reads like Q_ORG_GET). */
+ * no lock: its Q_ORG_GET_LOCK reads like Q_ORG_GET). The writer's
+ * connection answers from the rows this transaction already locked, and
+ * remembers a row it locks (batch.c). */
 int
 store_org_get(struct store_conn *c, const char *id, bool for_update, struct store_org *out,
 	      struct wl_error *err)
 {
-	struct db_stmt *st = db_stmt(c, for_update ? Q_ORG_GET_LOCK : Q_ORG_GET, err);
+	const struct store_org *known = batch_org(c, id);
+	struct db_stmt *st;
+	int rc;
 
-	if (st == NULL)
+	if (known != NULL) {
+		*out = *known;
+		return WL_OK;
+	}
+	if ((st = db_stmt(c, for_update ? Q_ORG_GET_LOCK : Q_ORG_GET, err)) == NULL)
 		return err->code;
 	db_bind_text(st, 1, id);
-	return db_one(st, read_org, out, WL_ENOTFOUND, "organization not found", err);
+	rc = db_one(st, read_org, out, WL_ENOTFOUND, "organization not found", err);
+	if (rc == WL_OK && for_update)
+		batch_org_put(c, out);
+	return rc;
 }
 
 int
@@ -74,7 +85,10 @@ store_org_add_balance(struct store_conn *c, const char *id, int64_t delta, struc
 		return db_finish(st, err->code);
 	changed = db_changes(st);
 	db_finish(st, WL_OK);
-	return changed == 1 ? WL_OK : store_balance_refused(c, id, err);
+	if (changed != 1)
+		return store_balance_refused(c, id, err);
+	batch_org_moved(c, id, delta);
+	return WL_OK;
 }
 
 /* The org whose id statement `id` returns (bound with `arg` unless NULL). */

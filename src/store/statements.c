@@ -91,6 +91,8 @@
 	"retry_until, last_status_code, last_duration_ms, last_error, last_response, created_at, " \
 	"updated_at"
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
+/* SQLite's open-call index has this condition (migration 8), word for word. */
+#define OPEN_CALL_SQ "(status = 'queued' OR status = 'ringing' OR status = 'in-progress')"
 
 const struct db_sql db_sql[Q_COUNT] = {
 	/* ---- transactions ----
@@ -217,6 +219,24 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"WHERE id = $1::text AND EXISTS (SELECT 1 FROM e) "
 		"AND balance_seconds + $2::bigint >= 0 RETURNING 1) "
 		"SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM u)" },
+	/* A debit whose reference is new and whose balance was read under lock
+	 * in this transaction: nothing is read back, so the writer's pipeline
+	 * sends it without waiting; a duplicate (unique index) or an overdraft
+	 * (CHECK) is an error that fails the batch's pipelined attempt. SQLite
+	 * runs Q_LEDGER_INSERT, then Q_ORG_ADD. */
+	[Q_LEDGER_APPLY_KNOWN] = { "ledger entry",
+		NULL,
+		"WITH e AS (INSERT INTO ledger_entries "
+		"(org_id, delta_seconds, kind, reference, description, created_at) "
+		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint) "
+		"RETURNING 1) "
+		"UPDATE orgs SET balance_seconds = balance_seconds + $2::bigint "
+		"WHERE id = $1::text AND EXISTS (SELECT 1 FROM e)" },
+	/* Whether a reference was applied: a change refused before any write
+	 * still answers "duplicate" for a reference seen before. */
+	[Q_LEDGER_EXISTS] = { "ledger entry",
+		"SELECT 1 FROM ledger_entries WHERE org_id = ?1 AND reference = ?2",
+		"SELECT 1 FROM ledger_entries WHERE org_id = $1::text AND reference = $2::text" },
 	[Q_AUDIT] = { "audit", BOTH(
 		"SELECT o.id, o.balance_seconds, COALESCE(e.total, 0) FROM orgs o "
 		"LEFT JOIN (SELECT org_id, SUM(delta_seconds) AS total FROM ledger_entries "
@@ -298,7 +318,7 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"AND created_at < $3::bigint" },
 	/* Open calls silent since before $1, oldest first (the reaper). */
 	[Q_CALL_STALE] = { "stale calls",
-		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL " AND last_event_at < ?1 "
+		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL_SQ " AND last_event_at < ?1 "
 		"ORDER BY last_event_at, id LIMIT ?2",
 		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL " AND last_event_at < $1::bigint "
 		"ORDER BY last_event_at, id LIMIT $2::integer" },
@@ -309,7 +329,7 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.call_id = c.id) "
 		"ORDER BY created_at, id") },
 	[Q_RECON_STALE] = { "reconciliation",
-		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL " AND last_event_at < ?1 "
+		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL_SQ " AND last_event_at < ?1 "
 		"ORDER BY last_event_at, id",
 		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL " AND last_event_at < $1::bigint "
 		"ORDER BY last_event_at, id" },

@@ -37,6 +37,8 @@ enum stmt_id {
 	/* ledger (ledger_ops.c) */
 	Q_LEDGER_INSERT,
 	Q_LEDGER_APPLY,
+	Q_LEDGER_APPLY_KNOWN,
+	Q_LEDGER_EXISTS,
 	Q_AUDIT,
 	Q_AUDIT_COUNT,
 	/* calls and usage (calls.c) */

@@ -137,12 +137,32 @@ store_migrate(struct store *s, struct wl_error *err)
 int
 store_begin(struct store_conn *c, struct wl_error *err)
 {
+	batch_forget(c);
+	/* A transaction left open would swallow this one: never continue it. */
+	if (c->drv->in_transaction(c))
+		store_rollback(c);
 	return c->drv->begin(c, err);
 }
 int
 store_commit(struct store_conn *c, struct wl_error *err)
 {
+	batch_forget(c);
 	return db_run(c, Q_COMMIT, err);
+}
+bool
+store_unchanged_since(struct store_conn *c, uint64_t mark)
+{
+	return c->drv->change_mark(c) == mark && c->drv->in_transaction(c);
+}
+int
+store_pipeline(struct store_conn *c, bool on, struct wl_error *err)
+{
+	return c->drv->pipeline != NULL ? c->drv->pipeline(c, on, err) : WL_OK;
+}
+bool
+store_pipeline_failed(struct store_conn *c)
+{
+	return c->drv->pipeline_failed != NULL && c->drv->pipeline_failed(c);
 }
 int
 store_savepoint(struct store_conn *c, struct wl_error *err)
@@ -166,6 +186,7 @@ store_rollback(struct store_conn *c)
 {
 	struct wl_error e;
 
+	batch_forget(c);
 	if (c->drv->in_transaction(c))
 		db_run(c, Q_ROLLBACK, &e);
 }
@@ -175,6 +196,7 @@ store_rollback(struct store_conn *c)
 int
 store_savepoint_rollback(struct store_conn *c, struct wl_error *err)
 {
+	batch_forget(c);
 	if (db_run(c, Q_ROLLBACK_TO, err) != WL_OK)
 		return err->code;
 	return db_run(c, Q_RELEASE, err);
@@ -185,6 +207,8 @@ store_savepoint_rollback(struct store_conn *c, struct wl_error *err)
 int
 db_exec(struct db_stmt *st, struct wl_error *err)
 {
+	if (st->drv->exec != NULL)
+		return st->drv->exec(st, err);
 	return db_finish(st, db_step(st, err) == DB_FAIL ? err->code : WL_OK);
 }
 

@@ -55,6 +55,23 @@ int store_savepoint_rollback(struct store_conn *c, struct wl_error *err);
 /* True when the last failure was a transient conflict (serialization failure
  * or deadlock) after which the whole transaction should be retried. */
 bool store_retryable(struct store_conn *c);
+/* The writer's connection remembers the org rows a transaction locked (the
+ * balances kept current) until the transaction or a savepoint rolls back,
+ * so a batch reads each org once (store/batch.c). */
+void store_batch_cache(struct store_conn *c, bool on);
+/* A value that moves whenever a statement changes rows or spoils the
+ * transaction; store_unchanged_since(c, mark) is true when neither happened
+ * since the mark and the transaction is still open (a job without a
+ * savepoint that failed may then leave the batch as it is). */
+uint64_t store_change_mark(struct store_conn *c);
+bool store_unchanged_since(struct store_conn *c, uint64_t mark);
+/* PostgreSQL: the next transaction sends its statements without waiting for
+ * each one's result (libpq pipeline mode) wherever nothing is read back;
+ * their failures show at COMMIT. Elsewhere it does nothing. */
+int store_pipeline(struct store_conn *c, bool on, struct wl_error *err);
+/* After a failed COMMIT: true when a pipelined statement had failed first
+ * (the transaction was lost before COMMIT, nothing of it committed). */
+bool store_pipeline_failed(struct store_conn *c);
 
 /* ---- organizations ---------------------------------------------------- */
 
@@ -102,10 +119,17 @@ int store_ledger_insert(struct store_conn *c, const struct store_entry *e, struc
 
 /* The entry and its balance change together: WL_OK, WL_ECONFLICT when the
  * (org, reference) exists already (nothing changed), WL_EINSUFFICIENT when
- * the balance would go below zero (the entry may be written: the caller's
- * job fails and its savepoint removes it). One round trip where the
- * backend can. */
+ * the balance would go below zero (nothing written when the writer's
+ * transaction already locked the org; otherwise the entry may be written:
+ * the caller's job fails and its savepoint removes it). One round trip
+ * where the backend can. */
 int store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_error *err);
+/* The same for a change the caller knows to be new and covered (reference
+ * never used, balance read under lock in this transaction): one statement
+ * that PostgreSQL's pipeline sends without waiting. A duplicate or an
+ * overdraft is then a failure of the batch, not an answer. */
+int store_ledger_apply_known(struct store_conn *c, const struct store_entry *e,
+			     struct wl_error *err);
 
 struct store_audit_row {
 	char org_id[WL_ID_LEN];

@@ -23,7 +23,8 @@
 static bool
 one_dialect_only(enum stmt_id id)
 {
-	return id == Q_LEDGER_APPLY; /* SQLite: insert, then balance */
+	/* SQLite: insert, then balance */
+	return id == Q_LEDGER_APPLY || id == Q_LEDGER_APPLY_KNOWN;
 }
 
 /* The highest $N or ?N in a text; *in_order false when some $N first

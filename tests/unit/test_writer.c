@@ -48,6 +48,7 @@ struct fake {
 	int fail_rollback_to; /* fail the next N ROLLBACK TOs */
 	int fail_commit;      /* fail the next N COMMITs */
 	int armed;            /* failures apply once a test job ran */
+	uint64_t writes;      /* every write ever (the change mark) */
 };
 
 static struct fake *
@@ -158,6 +159,12 @@ fake_release_conn(struct store_conn *c)
 {
 	(void)c;
 }
+/* Moves with every write (the writer's quick attempt compares it). */
+static uint64_t
+fake_change_mark(struct store_conn *c)
+{
+	return fake_of(c)->writes;
+}
 static int64_t
 fake_changes(struct db_stmt *st)
 {
@@ -181,6 +188,7 @@ static const struct db_driver fake_driver = {
 	.step = fake_step,
 	.changes = fake_changes,
 	.reset = fake_reset,
+	.change_mark = fake_change_mark,
 };
 
 /* A job's write: one letter into the open transaction. */
@@ -190,6 +198,7 @@ fake_write(struct store_conn *c, char what)
 	struct fake *f = fake_of(c);
 
 	f->tx[f->ntx++] = what;
+	f->writes++;
 }
 
 /* ---- jobs ------------------------------------------------------------------------- */
@@ -197,7 +206,9 @@ fake_write(struct store_conn *c, char what)
 struct tjob {
 	struct wl_job job;
 	char letter;
-	int fail; /* run fails after writing */
+	int fail;   /* run fails after writing */
+	int early;  /* run fails before writing */
+	bool quick; /* no savepoint of its own (the writer decides) */
 	int runs;
 	int refusal_reads;
 	char seen_at_refusal[MAX_WRITES + 1];
@@ -213,6 +224,8 @@ tjob_run(struct store_conn *c, void *arg, struct wl_error *err)
 
 	t->runs++;
 	fake_of(c)->armed = 1;
+	if (t->early)
+		return wl_fail(err, WL_EINSUFFICIENT, "refused early");
 	fake_write(c, t->letter);
 	if (t->fail)
 		return wl_fail(err, WL_EVALIDATION, "refused");
@@ -305,6 +318,7 @@ run_one_batch(struct fake *f, struct tjob *jobs, int n)
 		jobs[i].job.run = tjob_run;
 		jobs[i].job.done = tjob_done;
 		jobs[i].job.arg = &jobs[i];
+		jobs[i].job.savepoint = !jobs[i].quick;
 		jobs[i].mu = &mu;
 		jobs[i].cv = &cv;
 		jobs[i].pending = &pending;
@@ -448,6 +462,63 @@ test_refusal_reads_after_undo(void **state)
 	free(f);
 }
 
+/* ---- the quick attempt: savepoints only when a job failed half-way ------------------ */
+
+static void
+test_quick_refusal_before_write_needs_no_savepoint(void **state)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct tjob jobs[3];
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].letter = 'a';
+	jobs[1].letter = 'b';
+	jobs[1].early = 1;
+	jobs[1].job.refused = tjob_refused;
+	jobs[2].letter = 'c';
+	jobs[0].quick = jobs[1].quick = jobs[2].quick = true;
+	run_one_batch(f, jobs, 3);
+	assert_int_equal(jobs[0].job.rc, WL_OK);
+	assert_int_equal(jobs[1].job.rc, WL_EINSUFFICIENT);
+	assert_int_equal(jobs[2].job.rc, WL_OK);
+	assert_int_equal(jobs[1].refusal_reads, 1);
+	/* one pass, no job savepoint: only the refusal reads' own */
+	assert_string_equal(f->log, "BEGIN SAVEPOINT READS ROLLBACK_TO RELEASE COMMIT");
+	assert_int_equal(jobs[0].runs, 1);
+	assert_committed(f, "ac");
+	free(f);
+}
+
+static void
+test_quick_failure_after_write_runs_batch_carefully(void **state)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct tjob jobs[3];
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].letter = 'a';
+	jobs[1].letter = 'b';
+	jobs[1].fail = 1;
+	jobs[1].job.refused = tjob_refused;
+	jobs[2].letter = 'c';
+	jobs[0].quick = jobs[1].quick = jobs[2].quick = true;
+	run_one_batch(f, jobs, 3);
+	assert_int_equal(jobs[0].job.rc, WL_OK);
+	assert_int_equal(jobs[1].job.rc, WL_EVALIDATION);
+	assert_int_equal(jobs[2].job.rc, WL_OK);
+	/* b's write cannot be undone alone: the batch goes, and runs again
+	 * with a savepoint per job; the refusal reads see a, never b */
+	assert_non_null(strstr(f->log, "BEGIN ROLLBACK BEGIN SAVEPOINT RELEASE SAVEPOINT "
+				       "ROLLBACK_TO RELEASE SAVEPOINT READS"));
+	assert_string_equal(jobs[1].seen_at_refusal, "a");
+	assert_int_equal(jobs[0].runs, 2);
+	assert_int_equal(jobs[2].runs, 1);
+	assert_committed(f, "ac");
+	free(f);
+}
+
 /* ---- PostgreSQL: a failed transaction's COMMIT ------------------------------------ */
 
 static void
@@ -497,6 +568,8 @@ main(void)
 		cmocka_unit_test(test_release_and_undo_failure),
 		cmocka_unit_test(test_commit_failure_fails_every_job),
 		cmocka_unit_test(test_refusal_reads_after_undo),
+		cmocka_unit_test(test_quick_refusal_before_write_needs_no_savepoint),
+		cmocka_unit_test(test_quick_failure_after_write_runs_batch_carefully),
 		cmocka_unit_test(test_pg_commit_of_failed_transaction),
 	};
 

@@ -1,0 +1,100 @@
+// Batches of the group-commit writer that mix accepted and refused jobs
+// (services/writer.c: a quick attempt without savepoints, pipelined on
+// PostgreSQL, and a careful rerun when a job failed after writing). Debits of
+// calls run beside allocations that are refused after their first write
+// (the Idempotency-Key claim) and allocations that succeed: every answer is
+// the job's own, a refused allocation leaves neither credits, nor a ledger
+// entry, nor its key's claim behind, every second of the calls is billed
+// exactly once, and `wlportal audit` agrees. Runs on both backends.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, createOrg, api, assertError, assertAuditOk, dbBalanceSeconds, inbound, event,
+  okEvent, sql,
+} from './lib.mjs';
+
+describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }, () => {
+  let srv, agency, payer, other;
+  before(async () => {
+    srv = await startServer();
+    agency = createOrg(srv, { minutes: 100000 });
+    payer = createOrg(srv, { parent: agency.org_id, minutes: 1000 });
+    other = createOrg(srv, { parent: agency.org_id, minutes: 1 });
+  });
+  after(async () => { await srv?.stop(); });
+
+  const allocate = (org, body, key) => api(srv, 'POST',
+    `/api/v1/whitelabel/users/${org.user_id}/allocations`,
+    { key: agency.api_key, body, headers: { 'Idempotency-Key': key } });
+
+  it('each job of a mixed batch gets its own answer, and refusals leave nothing', async () => {
+    const calls = [];
+    for (let i = 0; i < 8; i++) {
+      const c = await inbound(srv, payer.org_id);
+      assert.equal(c.action, 'answer');
+      calls.push(c.call_id);
+    }
+    const payerBefore = dbBalanceSeconds(srv, payer.org_id);
+    const agencyBefore = dbBalanceSeconds(srv, agency.org_id);
+    const otherBefore = dbBalanceSeconds(srv, other.org_id);
+    const rounds = 10;
+    for (let round = 1; round <= rounds; round++) {
+      // All at once, so the writer takes them into the same batches.
+      const debits = calls.map((id) => event(srv, id, 'in-progress', round));
+      const refused = [1, 2, 3].map((n) =>
+        allocate(other, { credits: -1000, description: 'too much' }, `refused-${round}-${n}`));
+      const accepted = [1, 2].map((n) =>
+        allocate(other, { credits: 1, description: 'ok' }, `accepted-${round}-${n}`));
+      const [d, r, a] = await Promise.all([Promise.all(debits), Promise.all(refused),
+        Promise.all(accepted)]);
+      for (const x of d) {
+        assert.equal(x.status, 200, x.text);
+        assert.equal(x.json.billed_seconds, round, x.text);
+        assert.equal(x.json.continue, true, x.text);
+      }
+      for (const x of r) {
+        assertError(x, 422, 'validation_failed');
+        assert.ok(x.json.error.fields.credits, x.text);
+      }
+      for (const x of a) {
+        assert.equal(x.status, 201, x.text);
+        assert.equal(x.json.applied, true, x.text);
+      }
+    }
+    // Every second once, on the client and on its agency.
+    const billed = calls.length * rounds;
+    assert.equal(dbBalanceSeconds(srv, payer.org_id), payerBefore - billed);
+    assert.equal(dbBalanceSeconds(srv, agency.org_id), agencyBefore - billed);
+    // Only the accepted allocations moved credits and wrote entries.
+    assert.equal(dbBalanceSeconds(srv, other.org_id), otherBefore + rounds * 2 * 60);
+    const refusedEntries = sql(srv,
+      `SELECT COUNT(*) FROM ledger_entries WHERE org_id = '${other.org_id}' AND delta_seconds < 0`);
+    assert.equal(String(refusedEntries).trim(), '0');
+    // A refused request's key was not kept: the same key serves a new request.
+    const reuse = await allocate(other, { credits: 1, description: 'after refusal' }, 'refused-1-1');
+    assert.equal(reuse.status, 201, reuse.text);
+    assertAuditOk(srv);
+  });
+
+  it('a debit capped at the balance bills it down to zero and leaves no refused entry', async () => {
+    const poor = createOrg(srv, { parent: agency.org_id, minutes: 1 });
+    const c = await inbound(srv, poor.org_id);
+    const entriesBefore = Number(String(sql(srv,
+      `SELECT COUNT(*) FROM ledger_entries WHERE org_id = '${poor.org_id}'`)).trim());
+    const results = await Promise.all([30, 45, 90].map((s) => event(srv, c.call_id, 'in-progress', s)));
+    for (const x of results) assert.equal(x.status, 200, x.text);
+    const last = await okEvent(srv, c.call_id, 'in-progress', 120);
+    assert.equal(last.billed_seconds, 60);
+    assert.equal(last.continue, false);
+    assert.equal(dbBalanceSeconds(srv, poor.org_id), 0);
+    const entriesAfter = Number(String(sql(srv,
+      `SELECT COUNT(*) FROM ledger_entries WHERE org_id = '${poor.org_id}'`)).trim());
+    // One or more debits summing to exactly the 60 seconds there were.
+    const sum = Number(String(sql(srv,
+      `SELECT COALESCE(SUM(delta_seconds), 0) FROM ledger_entries WHERE org_id = '${poor.org_id}' AND kind = 'call'`)).trim());
+    assert.equal(sum, -60);
+    assert.ok(entriesAfter > entriesBefore && entriesAfter - entriesBefore <= 3);
+    assertAuditOk(srv);
+  });
+});
