@@ -15,6 +15,14 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/api/v1/calls", api_calls_create, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/api-keys", api_keys_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/api-keys", api_keys_create, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/api-keys/:id", api_keys_revoke, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/audit-events", api_audit_events, AUTH_API_KEY },
+
+	/* an agency's limits on one of its clients (another org's: 404) */
+	{ HTTP_GET, "/api/v1/clients/:id/limits", api_limits_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/clients/:id/limits", api_limits_put, AUTH_API_KEY },
 
 	/* whitelabel (parent orgs only) */
 	{ HTTP_GET, "/api/v1/whitelabel", api_whitelabel_get, AUTH_API_KEY },

@@ -118,6 +118,16 @@ enum stmt_id {
 	Q_STRIPE_EVENT_INSERT,
 	Q_STRIPE_EVENT_LIST,
 	Q_STRIPE_EVENT_BAD_SINCE,
+	/* API keys paged, client limits, the audit trail (limits.c, trail.c;
+	 * issue 13, keys) */
+	Q_KEY_PAGE,
+	Q_KEY_GET,
+	Q_LIMITS_GET,
+	Q_LIMITS_PUT,
+	Q_CALLS_OPEN_COUNT,
+	Q_TRAIL_INSERT,
+	Q_TRAIL_LIST_AGENCY,
+	Q_TRAIL_LIST_ORG,
 	Q_COUNT
 };
 

@@ -402,6 +402,7 @@ web_allocate(struct wl_req *req)
 	memcpy(j->session_org_id, req->key_org_id, WL_ID_LEN);
 	j->acting = req->org;
 	j->after = users_cursor(http_form(req, "after"), &j->cursor_ms, j->cursor_id);
+	http_actor(req, &r->actor);
 	http_submit(req, whitelabel_allocate_run, r, allocate_finish);
 	http_on_refusal(req, allocate_refused);
 }
