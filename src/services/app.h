@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/fx.h"
+#include "core/token_bucket.h"
 #include "services/workers.h"
 #include "services/writer.h"
 #include "store/store.h"
@@ -34,6 +35,9 @@ struct wl_app {
 	unsigned max_connections;
 	unsigned max_per_ip;
 	unsigned header_timeout_s;
+	/* the platform API's token buckets, per key and per address; per_s 0 = off */
+	struct wl_rate api_rate;
+	struct wl_rate api_addr_rate;
 	char smtp_url[512];           /* WLPORTAL_SMTP_URL, "" = mail is off */
 	char mail_from[256];          /* WLPORTAL_MAIL_FROM (envelope and From address) */
 	int64_t mail_retry_ms;        /* the first retry of a mail after this, then doubled */

@@ -136,6 +136,12 @@ export function makeEnv(extraEnv = {}) {
     WLPORTAL_ENGINE_TOKEN: engineToken,
     WLPORTAL_MASTER_KEY_FILE: path.join(dir, 'master.key'),
     WLPORTAL_BASE_DOMAIN: 'localhost',
+    // The API's rate limits out of the way of tests about something else
+    // (rate_limits.test.mjs sets its own).
+    WLPORTAL_API_RATE: '1000000',
+    WLPORTAL_API_BURST: '1000000',
+    WLPORTAL_API_ADDR_RATE: '1000000',
+    WLPORTAL_API_ADDR_BURST: '1000000',
     ...extraEnv,
   };
   delete env.WLPORTAL_DB;
