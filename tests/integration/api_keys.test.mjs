@@ -6,36 +6,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
-  api, assertError, BIN, createOrg, freePort, request, sleep, startServer, ISO_MS_RE, UUID_RE,
+  api, assertError, createOrg, secondInstance, sleep, startServer, ISO_MS_RE, UUID_RE,
 } from './lib.mjs';
-
-// A second `serve` on the database of srv; stopped by the returned kill().
-async function secondInstance(srv) {
-  const port = await freePort();
-  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', srv.db], {
-    env: srv.env, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const other = { port, get stderr() { return stderr; } };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const r = await request(other, 'GET', '/healthz', { timeout: 1000 });
-      if (r.status === 200) break;
-    } catch { /* not yet */ }
-    assert.ok(Date.now() < deadline, `second instance not healthy:\n${stderr}`);
-    await sleep(100);
-  }
-  other.kill = async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => { child.on('exit', r); setTimeout(r, 15_000).unref(); });
-    assert.ok(!/AddressSanitizer|runtime error:|LeakSanitizer/.test(stderr), stderr);
-  };
-  return other;
-}
 
 test('a key is shown once, works, and a revocation holds at once on every instance', async () => {
   const srv = await startServer();
