@@ -186,13 +186,13 @@ put_trail(struct store_conn *c, const struct whitelabel_put *r, const struct sto
 	diff_text(&d, "logo_url", a->logo_url, b->logo_url, &n);
 	diff_text(&d, "primary_color", a->primary_color, b->primary_color, &n);
 	diff_text(&d, "accent_color", a->accent_color, b->accent_color, &n);
-	diff_text(&d, "stripe_publishable_key", a->stripe_publishable_key,
+	diff_text(&d, "stripe.publishable_key", a->stripe_publishable_key,
 		  b->stripe_publishable_key, &n);
-	diff_secret(&d, "stripe_secret_key", a->stripe_secret_key_sealed,
+	diff_secret(&d, "stripe.secret_key", a->stripe_secret_key_sealed,
 		    b->stripe_secret_key_sealed, &n);
-	diff_text(&d, "stripe_product_id", a->stripe_product_id, b->stripe_product_id, &n);
-	diff_text(&d, "stripe_price_id", a->stripe_price_id, b->stripe_price_id, &n);
-	diff_secret(&d, "stripe_webhook_secret", a->stripe_webhook_secret_sealed,
+	diff_text(&d, "stripe.product_id", a->stripe_product_id, b->stripe_product_id, &n);
+	diff_text(&d, "stripe.price_id", a->stripe_price_id, b->stripe_price_id, &n);
+	diff_secret(&d, "stripe.webhook_secret", a->stripe_webhook_secret_sealed,
 		    b->stripe_webhook_secret_sealed, &n);
 	diff_int(&d, "package.credits", a->package_credits, b->package_credits, &n);
 	diff_int(&d, "package.price_cents", a->package_price_cents, b->package_price_cents, &n);
