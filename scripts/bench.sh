@@ -78,6 +78,9 @@ token="bench_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
 export WLPORTAL_ENGINE_TOKEN="$token"
 export WLPORTAL_MASTER_KEY_FILE="$tmp/master.key"
 export WLPORTAL_BASE_DOMAIN=localhost
+# one key and one address measure throughput: no rate limit in the way
+export WLPORTAL_API_RATE=1000000 WLPORTAL_API_BURST=10000000
+export WLPORTAL_API_ADDR_RATE=1000000 WLPORTAL_API_ADDR_BURST=10000000
 unset WLPORTAL_DB WLPORTAL_LISTEN
 
 declare -A RPS P99

@@ -119,6 +119,8 @@ cmd_serve(int argc, char **argv)
 	app.max_connections = cfg.max_connections;
 	app.max_per_ip = cfg.max_per_ip;
 	app.header_timeout_s = cfg.header_timeout_s;
+	app.api_rate = (struct wl_rate){ cfg.api_rate, cfg.api_burst };
+	app.api_addr_rate = (struct wl_rate){ cfg.api_addr_rate, cfg.api_addr_burst };
 	snprintf(app.web_dir, sizeof(app.web_dir), "%s", cfg.web_dir);
 	app.workers = workers_start((int)threads * 2, &err);
 	if (app.workers == NULL) {

@@ -258,7 +258,14 @@ config_check_serve(struct wl_config *cfg)
 	    env_number("WLPORTAL_MAX_CONNECTIONS_PER_IP", WL_DEFAULT_MAX_PER_IP, 1, 1000000,
 		       &cfg->max_per_ip) != 0 ||
 	    env_number("WLPORTAL_HEADER_TIMEOUT", WL_DEFAULT_HEADER_TIMEOUT, 1, 300,
-		       &cfg->header_timeout_s) != 0)
+		       &cfg->header_timeout_s) != 0 ||
+	    env_number("WLPORTAL_API_RATE", WL_DEFAULT_API_RATE, 0, 1000000, &cfg->api_rate) != 0 ||
+	    env_number("WLPORTAL_API_BURST", WL_DEFAULT_API_BURST, 1, 10000000, &cfg->api_burst) !=
+		    0 ||
+	    env_number("WLPORTAL_API_ADDR_RATE", WL_DEFAULT_API_ADDR_RATE, 0, 1000000,
+		       &cfg->api_addr_rate) != 0 ||
+	    env_number("WLPORTAL_API_ADDR_BURST", WL_DEFAULT_API_ADDR_BURST, 1, 10000000,
+		       &cfg->api_addr_burst) != 0)
 		return 2;
 	if (cfg->max_per_ip > cfg->max_connections) {
 		fprintf(stderr,

@@ -42,13 +42,21 @@ struct wl_config {
 	unsigned max_connections;  /* WLPORTAL_MAX_CONNECTIONS */
 	unsigned max_per_ip;       /* WLPORTAL_MAX_CONNECTIONS_PER_IP */
 	unsigned header_timeout_s; /* WLPORTAL_HEADER_TIMEOUT */
-	char web_dir[1024];        /* WLPORTAL_WEB_DIR, or found beside the binary */
+	/* platform API requests a second and burst, per key and per address
+	 * (WLPORTAL_API_RATE/_BURST, WLPORTAL_API_ADDR_RATE/_BURST); rate 0 = off */
+	unsigned api_rate, api_burst;
+	unsigned api_addr_rate, api_addr_burst;
+	char web_dir[1024]; /* WLPORTAL_WEB_DIR, or found beside the binary */
 };
 
 #define WL_ENGINE_TOKEN_MIN 32
 #define WL_DEFAULT_MAX_CONNECTIONS 10240
 #define WL_DEFAULT_MAX_PER_IP 256
 #define WL_DEFAULT_HEADER_TIMEOUT 10
+#define WL_DEFAULT_API_RATE 100
+#define WL_DEFAULT_API_BURST 200
+#define WL_DEFAULT_API_ADDR_RATE 200
+#define WL_DEFAULT_API_ADDR_BURST 400
 
 void config_load(struct wl_config *cfg);
 /* 0, or 2 after saying on stderr which setting is unusable. */

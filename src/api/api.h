@@ -113,5 +113,16 @@ void api_webhooks_deliveries(struct wl_req *req);
 void api_webhooks_resend(struct wl_req *req);
 void api_alerts_get(struct wl_req *req);
 void api_alerts_put(struct wl_req *req);
+/* keys.c: API keys and a client's limits; trail.c: the audit trail */
+void api_keys_list(struct wl_req *req);
+void api_keys_create(struct wl_req *req);
+void api_keys_revoke(struct wl_req *req);
+void api_limits_get(struct wl_req *req);
+void api_limits_put(struct wl_req *req);
+void api_audit_events(struct wl_req *req);
+/* type, start_date and end_date of an audit-trail list (the API's and the
+ * dashboard's): type NULL or "" = any, [from_ms, to_ms) the days. */
+int api_trail_range(struct wl_req *req, const char **type, int64_t *from_ms, int64_t *to_ms,
+		    struct wl_error *err);
 
 #endif

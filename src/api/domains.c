@@ -98,6 +98,7 @@ api_whitelabel_domain_set(struct wl_req *req)
 	    domains_claim_prepare(req->app, req->org.id, domain, r, &err) != WL_OK)
 		goto bad;
 	json_decref(body);
+	http_actor(req, &r->actor);
 	http_submit(req, domains_run, r, domain_finish);
 	return;
 bad:
@@ -118,6 +119,7 @@ api_whitelabel_domain_delete(struct wl_req *req)
 		return;
 	}
 	domains_remove_prepare(req->app, req->org.id, r);
+	http_actor(req, &r->actor);
 	http_submit(req, domains_run, r, domain_finish);
 }
 
@@ -133,6 +135,7 @@ refresh_work(struct wl_req *req, void *arg)
 		http_reply_error(req, &err);
 		return;
 	}
+	http_actor(req, &r->actor);
 	http_submit(req, domains_run, r, domain_finish);
 }
 

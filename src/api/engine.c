@@ -25,7 +25,7 @@ inbound_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err
 	wl_json_kv_str(&req->out, "call_id", r->call.id);
 	wl_json_kv_str(&req->out, "action", r->answered ? "answer" : "reject");
 	if (!r->answered)
-		wl_json_kv_str(&req->out, "reason", "insufficient_credits");
+		wl_json_kv_str(&req->out, "reason", r->reason);
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
 }

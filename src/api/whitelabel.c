@@ -167,6 +167,7 @@ put_check_work(struct wl_req *req, void *arg)
 		put_finish(req, ctx, err.code, &err);
 		return;
 	}
+	http_actor(req, &ctx->put.actor);
 	http_submit(req, whitelabel_put_run, &ctx->put, put_finish);
 }
 
@@ -317,10 +318,12 @@ api_whitelabel_put(struct wl_req *req)
 	    seal(req, u->stripe_webhook_secret, &ctx->put.webhook_secret_sealed, &err) != WL_OK)
 		goto out;
 	json_decref(body);
-	if (stripe_activation_touched(u))
+	if (stripe_activation_touched(u)) {
 		http_offload(req, put_check_work, ctx);
-	else
+	} else {
+		http_actor(req, &ctx->put.actor);
 		http_submit(req, whitelabel_put_run, &ctx->put, put_finish);
+	}
 	return;
 out:
 	if (ctx != NULL) {

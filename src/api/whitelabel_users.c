@@ -144,6 +144,7 @@ api_whitelabel_allocate(struct wl_req *req)
 					  "alloc:api:", key, &err) != WL_OK)
 		goto bad;
 	json_decref(body);
+	http_actor(req, &r->actor);
 	http_submit(req, whitelabel_allocate_run, r, allocation_finish);
 	return;
 bad:

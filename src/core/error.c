@@ -91,6 +91,8 @@ wl_error_http_status(int code)
 	case WL_ETOOLARGE: return 413;
 	case WL_EVALIDATION: return 422;
 	case WL_ERATELIMITED: return 429;
+	case WL_ECONCURRENCY: return 429;
+	case WL_EMONTHLY: return 402;
 	case WL_EUNAVAILABLE: return 503;
 	default: return 500;
 	}
@@ -111,6 +113,8 @@ wl_error_code_name(int code)
 	case WL_ETOOLARGE: return "too_large";
 	case WL_EVALIDATION: return "validation_failed";
 	case WL_ERATELIMITED: return "rate_limited";
+	case WL_ECONCURRENCY: return "concurrency_limit";
+	case WL_EMONTHLY: return "monthly_limit_reached";
 	case WL_EUNAVAILABLE: return "unavailable";
 	default: return "internal_error";
 	}

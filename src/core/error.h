@@ -26,6 +26,8 @@ enum wl_code {
 	WL_EINTERNAL = -10,    /* 500 internal_error */
 	WL_EUNAVAILABLE = -11, /* 503 unavailable (store busy, shutting down) */
 	WL_EMETHOD = -12,      /* 405 method_not_allowed */
+	WL_ECONCURRENCY = -13, /* 429 concurrency_limit (a client's open calls) */
+	WL_EMONTHLY = -14,     /* 402 monthly_limit_reached (a client's minutes) */
 };
 
 #define WL_ERROR_MESSAGE_MAX 256

@@ -102,6 +102,9 @@ struct store_client_user {
 	int64_t verified_at;     /* e-mail verified, 0 = not yet */
 	int64_t last_login_at;   /* last portal log-in, 0 = never */
 	int64_t purchases;       /* paid Stripe purchases */
+	/* the limits its agency set on the client org, -1 = none */
+	int64_t max_concurrent_calls;
+	int64_t monthly_minutes;
 };
 
 struct store_session {

@@ -20,6 +20,7 @@
 #include "services/portal_accounts.h"
 #include "services/portals.h"
 #include "services/sessions.h"
+#include "services/trail.h"
 #include "http/http_int.h"
 
 /* The form's "csrf" field equals the session's token (constant time). */
@@ -154,11 +155,25 @@ http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err
 		return WL_OK;
 	}
 	if (accounts_authenticate_noting(req->app, req->conn, token, strlen(token), wl_now_ms(),
-					 req->key_org_id, err) != WL_OK) {
+					 req->key_org_id, req->key_id, err) != WL_OK) {
 		if (err->code == WL_EUNAUTHORIZED)
 			snprintf(err->message, sizeof(err->message), "Invalid API key");
 		return err->code;
 	}
 	return accounts_acting_org(req->conn, req->key_org_id,
 				   http_header(req, "X-Organization-Id"), &req->org, err);
+}
+
+void
+http_actor(struct wl_req *req, struct trail_actor *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (req->key_id[0] != '\0') {
+		snprintf(out->type, sizeof(out->type), "api_key");
+		memcpy(out->id, req->key_id, WL_ID_LEN);
+	} else if (req->user_id[0] != '\0') {
+		snprintf(out->type, sizeof(out->type), "user");
+		memcpy(out->id, req->user_id, WL_ID_LEN);
+	}
+	http_client_addr(req, out->address, sizeof(out->address));
 }

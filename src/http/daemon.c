@@ -70,6 +70,8 @@ static void
 server_free(struct http_server *s)
 {
 	conns_free(s);
+	ratelimit_free(s->per_key);
+	ratelimit_free(s->per_addr);
 	free(s);
 }
 
@@ -91,6 +93,15 @@ http_start(struct wl_app *app, const char *listen, int threads, http_error_page_
 	s->app = app;
 	s->offload = store_kind(app->store) != STORE_SQLITE;
 	s->error_page = error_page;
+	/* bounded tables: 16,384 keys and 65,536 addresses at most */
+	s->per_key = ratelimit_new(&app->api_rate, 16384);
+	s->per_addr = ratelimit_new(&app->api_addr_rate, 65536);
+	if ((app->api_rate.per_s > 0 && s->per_key == NULL) ||
+	    (app->api_addr_rate.per_s > 0 && s->per_addr == NULL)) {
+		server_free(s);
+		wl_fail(err, WL_EINTERNAL, "out of memory");
+		return NULL;
+	}
 	if (conns_start(s, app->header_timeout_s, err) != WL_OK) {
 		server_free(s);
 		return NULL;

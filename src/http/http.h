@@ -85,7 +85,8 @@ struct wl_req {
 	struct wl_buf body;
 	struct store_conn *conn; /* for reads, while the handler runs */
 	int64_t now_ms;
-	/* AUTH_API_KEY routes: the key's org and the org acted on */
+	/* AUTH_API_KEY routes: the key, its org and the org acted on */
+	char key_id[WL_ID_LEN];
 	char key_org_id[WL_ID_LEN];
 	struct store_org org;
 	/* AUTH_SESSION routes: the user, the session's CSRF token; key_org_id is
@@ -153,6 +154,10 @@ const char *http_form(struct wl_req *req, const char *name);
 void http_form_wipe(struct wl_req *req);
 /* The client's IP address as text. */
 void http_client_addr(struct wl_req *req, char *out, size_t n);
+/* Who is asking, for the audit trail: the API key, else the dashboard's or
+ * portal's user, with the client's address. */
+struct trail_actor;
+void http_actor(struct wl_req *req, struct trail_actor *out);
 
 /* Queues a write job; finish(req, arg, rc, err) runs after its durable outcome.
  * A finish runs on a server thread and never queries the database: what it

@@ -11,12 +11,13 @@
 #include <stddef.h>
 
 #include "core/form.h"
+#include "core/token_bucket.h"
 #include "http/http.h"
 #include "log.h"
 
 #define MAX_QUERY 24
 #define MAX_HEADERS 16
-#define MAX_EXTRA_HEADERS 4
+#define MAX_EXTRA_HEADERS 8
 #define QUERY_VALUE_MAX 1024
 #define HEADER_VALUE_MAX 1024
 #define PATH_MAX_LEN 2048
@@ -75,6 +76,8 @@ struct http_server {
 	atomic_int in_flight;          /* requests suspended on a worker or the writer */
 	struct conn_reaper *reaper;    /* conns.c */
 	http_error_page_fn error_page; /* errors of HTML requests; NULL: JSON */
+	struct ratelimit *per_key;     /* the API's buckets (ratelimit.c); NULL = off */
+	struct ratelimit *per_addr;
 };
 
 void http_mark_bad(struct wl_req *req, const char *msg);
@@ -118,6 +121,19 @@ unsigned conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout
 /* auth.c: the route's authentication (fills the request's key org, org,
  * user and CSRF token); WL_OK for routes without any. */
 int http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err);
+
+/* ratelimit.c: token buckets by name (an API key's id, an address) in a
+ * table of at most `entries` buckets; NULL when the rate is 0 (off). */
+struct ratelimit;
+struct ratelimit *ratelimit_new(const struct wl_rate *rate, size_t entries);
+void ratelimit_free(struct ratelimit *rl);
+void ratelimit_take(struct ratelimit *rl, const char *name, int64_t now_ms,
+		    struct wl_bucket_verdict *v);
+int64_t ratelimit_burst(const struct ratelimit *rl);
+/* Takes a token of `name` from rl (NULL: no limit). Refused: answers 429
+ * rate_limited with Retry-After and RateLimit-Limit/-Remaining/-Reset, and
+ * returns false. Granted with `headers`: adds the RateLimit-* headers. */
+bool http_rate_limit(struct wl_req *req, struct ratelimit *rl, const char *name, bool headers);
 
 /* site.c: the lowercase Host without its port (false if unusable); a POST
  * that another site made the browser send (its Origin is not this scheme

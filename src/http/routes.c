@@ -38,6 +38,14 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/api/v1/provider-keys", api_provider_keys_list, AUTH_API_KEY },
 	{ HTTP_PUT, "/api/v1/provider-keys/:provider", api_provider_key_put, AUTH_API_KEY },
 	{ HTTP_DELETE, "/api/v1/provider-keys/:provider", api_provider_key_delete, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/api-keys", api_keys_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/api-keys", api_keys_create, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/api-keys/:id", api_keys_revoke, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/audit-events", api_audit_events, AUTH_API_KEY },
+
+	/* an agency's limits on one of its clients (another org's: 404) */
+	{ HTTP_GET, "/api/v1/clients/:id/limits", api_limits_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/clients/:id/limits", api_limits_put, AUTH_API_KEY },
 
 	/* whitelabel (parent orgs only) */
 	{ HTTP_GET, "/api/v1/whitelabel", api_whitelabel_get, AUTH_API_KEY },
@@ -71,6 +79,11 @@ const struct route wl_routes[] = {
 	{ HTTP_POST, "/dashboard/users/:id/allocate", web_allocate, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/purchases", web_purchases, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/stripe-events", web_stripe_events, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/audit", web_audit, AUTH_SESSION },
+	{ HTTP_GET, "/dashboard/api-keys", web_keys, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/api-keys", web_key_create, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/api-keys/:id/revoke", web_key_revoke, AUTH_SESSION },
+	{ HTTP_POST, "/dashboard/clients/:id/limits", web_limits_save, AUTH_SESSION },
 	{ HTTP_GET, "/dashboard/whitelabel", web_settings, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/domain/add", web_domain_add, AUTH_SESSION },
 	{ HTTP_POST, "/dashboard/whitelabel/domain/refresh", web_domain_refresh, AUTH_SESSION },

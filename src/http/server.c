@@ -120,6 +120,17 @@ http_release_conn(struct wl_req *req)
 	req->conn = NULL;
 }
 
+/* The platform API's per-address bucket, before the key is even read (so
+ * guessing keys costs tokens too). */
+static bool
+api_address_ok(struct wl_req *req)
+{
+	char addr[64];
+
+	http_client_addr(req, addr, sizeof(addr));
+	return http_rate_limit(req, req->priv->server->per_addr, addr, false);
+}
+
 /* Runs authentication and the handler with a read connection. May run on a
  * server thread (SQLite) or a worker (PostgreSQL). */
 static void
@@ -136,11 +147,17 @@ run_handler(struct wl_req *req, const struct route *r)
 	}
 	if (page_route(r))
 		req->html = true;
-	if (http_authenticate(req, r->auth, &err) == WL_OK) {
-		if (req->portal_moved)
+	if (r->auth == AUTH_API_KEY && !api_address_ok(req)) {
+		/* answered 429 */
+	} else if (http_authenticate(req, r->auth, &err) == WL_OK) {
+		if (r->auth == AUTH_API_KEY &&
+		    !http_rate_limit(req, req->priv->server->per_key, req->key_id, true)) {
+			/* answered 429 */
+		} else if (req->portal_moved) {
 			portal_moved(req);
-		else
+		} else {
 			r->handler(req);
+		}
 	} else if (r->auth == AUTH_SESSION && err.code == WL_EUNAUTHORIZED &&
 		   (req->method == HTTP_GET || req->method == HTTP_HEAD)) {
 		redirect_to_login(req);

@@ -190,7 +190,8 @@ key_touch_done(struct wl_job *job)
 
 int
 accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const char *key, size_t n,
-			     int64_t now, char org_id[WL_ID_LEN], struct wl_error *err)
+			     int64_t now, char org_id[WL_ID_LEN], char key_id[WL_ID_LEN],
+			     struct wl_error *err)
 {
 	unsigned char hash[WL_KEY_HASH_LEN];
 	struct key_touch *t;
@@ -199,7 +200,7 @@ accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const cha
 
 	if (ids_hash_api_key(key, n, hash) != WL_OK)
 		return wl_fail(err, WL_EUNAUTHORIZED, "Invalid API key");
-	rc = store_apikey_lookup_used(c, hash, org_id, &last, err);
+	rc = store_apikey_lookup_used(c, hash, org_id, &last, key_id, err);
 	if (rc != WL_OK || now - last < KEY_USE_EVERY_MS || app->writer == NULL)
 		return rc;
 	/* Best effort: a refused or failed touch loses one "last used". */

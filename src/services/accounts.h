@@ -51,7 +51,7 @@ int accounts_authenticate(struct store_conn *c, const char *key, size_t n, char 
  * most once a minute per key, by a writer job nobody waits for). */
 int accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const char *key,
 				 size_t n, int64_t now, char org_id[WL_ID_LEN],
-				 struct wl_error *err);
+				 char key_id[WL_ID_LEN], struct wl_error *err);
 
 /* The org a request acts on: the key's own org, or — with X-Organization-Id —
  * one of its child orgs. Anything else is WL_EFORBIDDEN. */

@@ -11,6 +11,7 @@
 
 #include "core/fx.h"
 #include "core/vat.h"
+#include "core/token_bucket.h"
 #include "services/workers.h"
 #include "services/writer.h"
 #include "store/store.h"
@@ -50,8 +51,11 @@ struct wl_app {
 	char seller_vat_id[VAT_ID_MAX + 1];
 	char vies_url[512];
 	struct vat_table vat;
-	bool webhook_allow_private;   /* deliveries may go to private and loopback addresses */
-	int64_t webhook_retry_ms;     /* the first retry of a delivery after about this */
+	bool webhook_allow_private; /* deliveries may go to private and loopback addresses */
+	int64_t webhook_retry_ms;   /* the first retry of a delivery after about this */
+	/* the platform API's token buckets, per key and per address; per_s 0 = off */
+	struct wl_rate api_rate;
+	struct wl_rate api_addr_rate;
 	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
 };
 

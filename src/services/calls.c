@@ -24,6 +24,7 @@
 #include "core/timeutil.h"
 #include "services/ids.h"
 #include "services/ledger.h"
+#include "services/limits.h"
 
 static bool
 is_child(const struct store_org *o)
@@ -90,6 +91,10 @@ calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 	}
 	if (avail <= 0)
 		return wl_fail(err, WL_EINSUFFICIENT, "%s", CALLS_INSUFFICIENT_MESSAGE);
+	/* the org's row is locked (load_payers): the count and the insert below
+	 * cannot interleave with another call's */
+	if ((rc = limits_check(c, org.id, wl_now_ms(), err)) != WL_OK)
+		return rc;
 	new_call(&r->call, &org, "outbound", wl_now_ms());
 	snprintf(r->call.status, sizeof(r->call.status), "queued");
 	snprintf(r->call.to_number, sizeof(r->call.to_number), "%s", r->to);
@@ -124,13 +129,22 @@ calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 	snprintf(r->call.from_number, sizeof(r->call.from_number), "%s", r->from);
 	snprintf(r->call.to_number, sizeof(r->call.to_number), "%s", r->to);
 	snprintf(r->call.number_id, sizeof(r->call.number_id), "%s", r->number_id);
-	r->answered = avail > 0;
+	snprintf(r->reason, sizeof(r->reason), "%s", avail > 0 ? "" : "insufficient_credits");
+	if (avail > 0) {
+		rc = limits_check(c, org.id, now, err);
+		if (rc == WL_ECONCURRENCY || rc == WL_EMONTHLY) {
+			snprintf(r->reason, sizeof(r->reason), "%s", wl_error_code_name(rc));
+			wl_error_clear(err);
+		} else if (rc != WL_OK) {
+			return rc;
+		}
+	}
+	r->answered = r->reason[0] == '\0';
 	if (r->answered) {
 		snprintf(r->call.status, sizeof(r->call.status), "ringing");
 	} else {
 		snprintf(r->call.status, sizeof(r->call.status), "rejected");
-		snprintf(r->call.ended_reason, sizeof(r->call.ended_reason),
-			 "insufficient_credits");
+		snprintf(r->call.ended_reason, sizeof(r->call.ended_reason), "%s", r->reason);
 		r->call.ended_at = now;
 	}
 	rc = store_call_insert(c, &r->call, err);

@@ -32,6 +32,8 @@ struct calls_outbound {
 	/* out */
 	struct store_call call;
 };
+/* WL_EINSUFFICIENT, or past the org's limits (services/limits.h)
+ * WL_ECONCURRENCY or WL_EMONTHLY. */
 int calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 struct calls_inbound {
@@ -43,6 +45,8 @@ struct calls_inbound {
 	/* out */
 	struct store_call call;
 	bool answered;
+	/* why not: insufficient_credits, concurrency_limit, monthly_limit_reached */
+	char reason[32];
 };
 int calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 

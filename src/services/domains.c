@@ -179,11 +179,43 @@ record_verdict(struct domains_job *r, struct store_whitelabel *s, int64_t now, s
 	return WL_OK;
 }
 
+/* The audit event of what domains_run changed, if anything. */
+static int
+domain_trail(struct store_conn *c, const struct domains_job *r, const char *old_domain,
+	     const char *old_token, const char *old_status, const struct store_whitelabel *s,
+	     int64_t now, struct wl_error *err)
+{
+	struct wl_buf detail;
+	const char *type;
+	int rc;
+
+	if (s->custom_domain[0] == '\0' && old_domain[0] != '\0')
+		type = TRAIL_DOMAIN_REMOVED;
+	else if (s->custom_domain[0] != '\0' && (strcmp(s->custom_domain, old_domain) != 0 ||
+						 strcmp(s->domain_token, old_token) != 0))
+		type = TRAIL_DOMAIN_CLAIMED;
+	else if (s->custom_domain[0] != '\0' && strcmp(s->domain_status, old_status) != 0)
+		type = TRAIL_DOMAIN_STATUS;
+	else
+		return WL_OK;
+	trail_detail_begin(&detail);
+	wl_json_kv_str(&detail, "domain", s->custom_domain[0] ? s->custom_domain : old_domain);
+	if (s->custom_domain[0] == '\0')
+		wl_json_kv_str(&detail, "reason", r->expire ? "expired" : "removed");
+	else
+		wl_json_kv_str(&detail, "status", s->domain_status);
+	rc = trail_record(c, &r->actor, r->org_id, NULL, type, &detail, now, err);
+	trail_detail_free(&detail);
+	return rc;
+}
+
 int
 domains_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
 	struct domains_job *r = arg;
 	struct store_whitelabel s;
+	char old_domain[sizeof(s.custom_domain)], old_token[sizeof(s.domain_token)];
+	char old_status[sizeof(s.domain_status)];
 	int64_t now = wl_now_ms();
 	int rc;
 
@@ -192,6 +224,9 @@ domains_run(struct store_conn *c, void *arg, struct wl_error *err)
 		rc = whitelabel_load(c, r->org_id, &s, err);
 	if (rc != WL_OK)
 		return rc;
+	memcpy(old_domain, s.custom_domain, sizeof(old_domain));
+	memcpy(old_token, s.domain_token, sizeof(old_token));
+	memcpy(old_status, s.domain_status, sizeof(old_status));
 	if (r->status_update) {
 		rc = record_verdict(r, &s, now, err);
 	} else if (r->expire) {
@@ -215,6 +250,8 @@ domains_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return wl_fail(err, WL_ECONFLICT, "%s is already used by another portal",
 			       r->domain);
 	if (rc != WL_OK)
+		return rc;
+	if ((rc = domain_trail(c, r, old_domain, old_token, old_status, &s, now, err)) != WL_OK)
 		return rc;
 	r->result = s;
 	return WL_OK;

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "services/app.h"
+#include "services/trail.h"
 #include "store/store.h"
 
 #define DOMAINS_TXT_PREFIX "_wlportal-challenge."
@@ -53,6 +54,7 @@ struct domains_job {
 	bool was_verified; /* the claim had been verified before */
 	char status[16];
 	char reason[256];
+	struct trail_actor actor; /* who asked; zeroed for the background check */
 	/* out */
 	struct store_whitelabel result;
 };
@@ -64,7 +66,8 @@ int domains_claim_prepare(const struct wl_app *app, const char *org_id, const ch
 			  struct domains_job *r, struct wl_error *err);
 /* Removal of org_id's claim; submit r with domains_run. */
 void domains_remove_prepare(const struct wl_app *app, const char *org_id, struct domains_job *r);
-/* Writer job: makes, removes or records the verdict of a claim. A claim of
+/* Writer job: makes, removes or records the verdict of a claim (and its
+ * audit event: a claim made or removed, a status that changed). A claim of
  * a domain held by another org's live claim is WL_ECONFLICT; an expired one
  * is taken from that org. Claiming again the domain one already holds
  * changes nothing (the token stays). */

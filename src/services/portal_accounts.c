@@ -288,55 +288,6 @@ portal_password_change_run(struct store_conn *c, void *arg, struct wl_error *err
 	return rc == WL_OK ? store_portal_sessions_end(c, p->user_id, p->keep, err) : rc;
 }
 
-/* ---- API keys ------------------------------------------------------------------------- */
-
-int
-portal_key_create_prepare(struct portal_key_create *k, const char *org_id, const char *name,
-			  int64_t now, struct wl_error *err)
-{
-	size_t i, n = name != NULL ? strlen(name) : 0;
-
-	memset(k, 0, sizeof(*k));
-	if (n == 0 || n > PORTAL_KEY_NAME_MAX || !wl_valid_utf8(name, n))
-		return wl_fail(err, WL_EVALIDATION, "Give the key a name of 1 to %d characters.",
-			       PORTAL_KEY_NAME_MAX);
-	for (i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return wl_fail(err, WL_EVALIDATION,
-				       "A key name cannot hold control characters.");
-	snprintf(k->org_id, sizeof(k->org_id), "%s", org_id);
-	memcpy(k->name, name, n + 1);
-	k->now = now;
-	ids_new_api_key(k->key, k->hash);
-	return WL_OK;
-}
-
-int
-portal_key_create_run(struct store_conn *c, void *arg, struct wl_error *err)
-{
-	struct portal_key_create *k = arg;
-	char id[WL_ID_LEN];
-	int64_t n;
-	int rc;
-
-	if ((rc = store_apikey_count_active(c, k->org_id, &n, err)) != WL_OK)
-		return rc;
-	if (n >= PORTAL_KEYS_MAX)
-		return wl_fail(err, WL_ECONFLICT,
-			       "You have %d active API keys, the most allowed. Revoke one first.",
-			       PORTAL_KEYS_MAX);
-	ids_new_uuid(id);
-	return store_apikey_insert(c, id, k->org_id, k->hash, k->name, k->now, err);
-}
-
-int
-portal_key_revoke_run(struct store_conn *c, void *arg, struct wl_error *err)
-{
-	struct portal_key_revoke *r = arg;
-
-	return store_apikey_revoke(c, r->org_id, r->key_id, r->now, err);
-}
-
 /* ---- the client dashboard ---------------------------------------------------------------- */
 
 int

@@ -5,7 +5,7 @@
  * dashboard's; each belongs to one agency and is refused by any other),
  * log-in with the dashboard's back-off (services/sessions.c), e-mail
  * verification and password reset by single-use mailed links, password
- * change, and a client's own API keys for the platform API.
+ * change (a client's own API keys: services/apikeys.h).
  *
  * Tokens (sessions, mailed links) are random; the database holds only
  * their hashes. Password hashing (argon2id) is slow: the *_prepare
@@ -32,8 +32,6 @@
  * answers the same but sends nothing, so nobody can flood a mailbox. */
 #define PORTAL_RESET_MAILS_PER_HOUR 3
 #define PORTAL_TOKEN_LEN 43 /* base64url of 32 random bytes */
-#define PORTAL_KEYS_MAX 20  /* active API keys per client */
-#define PORTAL_KEY_NAME_MAX 64
 #define PORTAL_URL_MAX 600
 
 /* The session behind a portal cookie for the agency agency_id:
@@ -129,27 +127,6 @@ struct portal_password_change {
 };
 /* Writer job: the new hash, every other session of the user ended. */
 int portal_password_change_run(struct store_conn *c, void *arg, struct wl_error *err);
-
-/* ---- a client's API keys ---- */
-struct portal_key_create {
-	char org_id[WL_ID_LEN];
-	char name[PORTAL_KEY_NAME_MAX + 1];
-	int64_t now;
-	char key[WL_API_KEY_LEN + 1]; /* out: shown once, wipe after */
-	unsigned char hash[WL_KEY_HASH_LEN];
-};
-/* Checks the name (1..64 printable characters). */
-int portal_key_create_prepare(struct portal_key_create *k, const char *org_id, const char *name,
-			      int64_t now, struct wl_error *err);
-/* Writer job: WL_ECONFLICT when the org has PORTAL_KEYS_MAX active keys. */
-int portal_key_create_run(struct store_conn *c, void *arg, struct wl_error *err);
-
-struct portal_key_revoke {
-	char org_id[WL_ID_LEN];
-	char key_id[WL_ID_LEN];
-	int64_t now;
-};
-int portal_key_revoke_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 /* ---- what the client dashboard shows ---- */
 #define PORTAL_HISTORY_ROWS 25

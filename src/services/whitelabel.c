@@ -150,11 +150,75 @@ merge_package(struct whitelabel_put *r, const struct store_whitelabel *s)
 	}
 }
 
+static void
+diff_text(struct wl_buf *b, const char *key, const char *was, const char *now, int *n)
+{
+	if (strcmp(was, now) == 0)
+		return;
+	wl_json_kv_str(b, key, now[0] != '\0' ? now : NULL);
+	(*n)++;
+}
+
+/* A secret: only whether it changed, never its value (sealed or not). */
+static void
+diff_secret(struct wl_buf *b, const char *key, const char *was, const char *now, int *n)
+{
+	if (strcmp(was, now) == 0)
+		return;
+	wl_json_kv_str(b, key, now[0] != '\0' ? "changed" : "removed");
+	(*n)++;
+}
+
+static void
+diff_int(struct wl_buf *b, const char *key, int64_t was, int64_t now, int *n)
+{
+	if (was == now)
+		return;
+	wl_json_kv_int(b, key, now);
+	(*n)++;
+}
+
+/* The audit events of a settings change: what changed, then activation. */
+static int
+put_trail(struct store_conn *c, const struct whitelabel_put *r, const struct store_whitelabel *a,
+	  const struct store_whitelabel *b, struct wl_error *err)
+{
+	struct wl_buf d;
+	int n = 0, rc = WL_OK;
+
+	trail_detail_begin(&d);
+	diff_text(&d, "company_name", a->company_name, b->company_name, &n);
+	diff_text(&d, "slug", a->slug, b->slug, &n);
+	diff_text(&d, "logo_url", a->logo_url, b->logo_url, &n);
+	diff_text(&d, "primary_color", a->primary_color, b->primary_color, &n);
+	diff_text(&d, "accent_color", a->accent_color, b->accent_color, &n);
+	diff_text(&d, "stripe.publishable_key", a->stripe_publishable_key,
+		  b->stripe_publishable_key, &n);
+	diff_secret(&d, "stripe.secret_key", a->stripe_secret_key_sealed,
+		    b->stripe_secret_key_sealed, &n);
+	diff_text(&d, "stripe.product_id", a->stripe_product_id, b->stripe_product_id, &n);
+	diff_text(&d, "stripe.price_id", a->stripe_price_id, b->stripe_price_id, &n);
+	diff_secret(&d, "stripe.webhook_secret", a->stripe_webhook_secret_sealed,
+		    b->stripe_webhook_secret_sealed, &n);
+	diff_int(&d, "package.credits", a->package_credits, b->package_credits, &n);
+	diff_int(&d, "package.price_cents", a->package_price_cents, b->package_price_cents, &n);
+	diff_text(&d, "package.currency", a->package_currency, b->package_currency, &n);
+	if (n > 0)
+		rc = trail_record(c, &r->actor, r->org_id, NULL, TRAIL_SETTINGS, &d, b->updated_at,
+				  err);
+	trail_detail_free(&d);
+	if (rc == WL_OK && a->active != b->active)
+		rc = trail_record(c, &r->actor, r->org_id, NULL,
+				  b->active ? TRAIL_ACTIVATED : TRAIL_DEACTIVATED, NULL,
+				  b->updated_at, err);
+	return rc;
+}
+
 int
 whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
 	struct whitelabel_put *r = arg;
-	struct store_whitelabel s;
+	struct store_whitelabel s, before;
 	const struct wl_whitelabel_update *u = &r->u;
 	char pk_mode, sk_mode;
 	int rc;
@@ -164,6 +228,7 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 		rc = whitelabel_load(c, r->org_id, &s, err);
 	if (rc != WL_OK)
 		return rc;
+	before = s;
 	merge_package(r, &s);
 	rc = wl_whitelabel_validate(u, whitelabel_have(&s), err);
 	if (rc != WL_OK)
@@ -221,6 +286,8 @@ whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return WL_EVALIDATION;
 	}
 	if (rc != WL_OK)
+		return rc;
+	if ((rc = put_trail(c, r, &before, &s, err)) != WL_OK)
 		return rc;
 	r->result = s;
 	return WL_OK;
@@ -283,6 +350,24 @@ allocation_fingerprint(const struct whitelabel_allocation *r, char out[WL_FINGER
 	sodium_bin2hex(out, WL_FINGERPRINT_LEN, digest, sizeof(digest));
 }
 
+/* "document all manual credit allocations": who gave whom how much, and why. */
+static int
+allocation_trail(struct store_conn *c, const struct whitelabel_allocation *r, struct wl_error *err)
+{
+	struct wl_buf d;
+	int rc;
+
+	trail_detail_begin(&d);
+	wl_json_kv_str(&d, "user_id", r->user_id);
+	wl_json_kv_int(&d, "credits", r->credits);
+	wl_json_kv_str(&d, "description", r->description);
+	wl_json_kv_str(&d, "reference", r->reference);
+	rc = trail_record(c, &r->actor, r->org_id, r->parent_org_id, TRAIL_ALLOCATION, &d,
+			  wl_now_ms(), err);
+	trail_detail_free(&d);
+	return rc;
+}
+
 int
 whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
@@ -322,5 +407,5 @@ whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err)
 		return rc;
 	r->applied = rc == LEDGER_APPLIED;
 	r->balance_seconds = org.balance_seconds + (r->applied ? delta : 0);
-	return WL_OK;
+	return r->applied ? allocation_trail(c, r, err) : WL_OK;
 }

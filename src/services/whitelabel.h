@@ -14,6 +14,7 @@
 
 #include "core/whitelabel.h"
 #include "services/app.h"
+#include "services/trail.h"
 #include "store/store.h"
 
 #define WHITELABEL_PARENT_ONLY "Only parent organizations can access whitelabel"
@@ -63,11 +64,15 @@ struct whitelabel_put {
 		int64_t price_cents;
 		char currency[4];
 	} checked;
+	struct trail_actor actor; /* for the audit trail */
 	/* out */
 	struct store_whitelabel result;
 	/* the job's own: the stored currency of a partial package */
 	char merged_currency[4];
 };
+/* Records what changed in the audit trail: settings.changed with each
+ * changed field's new value (secrets only as "changed" or "removed"), and
+ * portal.activated or portal.deactivated when `active` flips. */
 int whitelabel_put_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 /* The reference is the request's idempotency key, scoped to the agency.
@@ -85,6 +90,7 @@ struct whitelabel_allocation {
 	int64_t credits; /* may be negative (a correction) */
 	char description[501];
 	char reference[300];
+	struct trail_actor actor; /* for the audit trail */
 	/* out */
 	char org_id[WL_ID_LEN];
 	int64_t balance_seconds;
@@ -104,6 +110,7 @@ struct whitelabel_allocation {
 int whitelabel_allocation_prepare(struct whitelabel_allocation *r, const char *parent_org_id,
 				  const char *user_id, int64_t credits, const char *description,
 				  const char *ref_prefix, const char *key, struct wl_error *err);
+/* An applied allocation is recorded in the audit trail (allocation.created). */
 int whitelabel_allocate_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 #endif

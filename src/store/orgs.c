@@ -156,6 +156,8 @@ read_client_user(struct db_stmt *st, void *out)
 	cu->verified_at = db_col_int64(st, 6);
 	cu->last_login_at = db_col_int64(st, 7);
 	cu->purchases = db_col_int64(st, 8);
+	cu->max_concurrent_calls = db_col_int64(st, 9);
+	cu->monthly_minutes = db_col_int64(st, 10);
 }
 
 int

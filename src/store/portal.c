@@ -280,6 +280,36 @@ store_apikey_list(struct store_conn *c, const char *org_id, int limit, struct st
 }
 
 int
+store_apikey_page(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		  const char *cursor_id, int limit, struct store_apikey_row *out, int *n,
+		  struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_KEY_PAGE, err);
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, org_id);
+	db_bind_int64(st, 2, cursor_ms);
+	db_bind_text(st, 3, cursor_id);
+	db_bind_int64(st, 4, limit);
+	return db_rows(st, read_key, out, sizeof(*out), limit, n, err);
+}
+
+int
+store_apikey_get(struct store_conn *c, const char *org_id, const char *key_id,
+		 struct store_apikey_row *out, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_KEY_GET, err);
+
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, key_id);
+	db_bind_text(st, 2, org_id);
+	return db_one(st, read_key, out, WL_ENOTFOUND, "no such API key", err);
+}
+
+int
 store_apikey_revoke(struct store_conn *c, const char *org_id, const char *key_id, int64_t now,
 		    struct wl_error *err)
 {
@@ -313,6 +343,7 @@ store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t *n,
 struct key_use {
 	char org_id[WL_ID_LEN];
 	int64_t last_used_at;
+	char id[WL_ID_LEN];
 };
 
 static void
@@ -322,11 +353,13 @@ read_key_use(struct db_stmt *st, void *out)
 
 	db_col_text(st, 0, k->org_id, sizeof(k->org_id));
 	k->last_used_at = db_col_int64(st, 1);
+	db_col_text(st, 2, k->id, sizeof(k->id));
 }
 
 int
 store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-			 char org_id[WL_ID_LEN], int64_t *last_used_at, struct wl_error *err)
+			 char org_id[WL_ID_LEN], int64_t *last_used_at, char key_id[WL_ID_LEN],
+			 struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_KEY_LOOKUP_USED, err);
 	struct key_use k;
@@ -339,6 +372,7 @@ store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_H
 	if (rc == WL_OK) {
 		memcpy(org_id, k.org_id, WL_ID_LEN);
 		*last_used_at = k.last_used_at;
+		memcpy(key_id, k.id, WL_ID_LEN);
 	}
 	return rc;
 }

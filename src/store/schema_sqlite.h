@@ -344,6 +344,31 @@ static const char *const sqlite_migrations[] = {
 	"DROP INDEX calls_open_last_event;"
 	"CREATE INDEX calls_open_last_event ON calls(last_event_at) "
 	"  WHERE status = 'queued' OR status = 'ringing' OR status = 'in-progress';",
+	/* 11 (issue 13, keys, limits, trail): limits an agency sets on a client
+	 * org (NULL = none), the open calls of an org found by index (the
+	 * concurrency limit counts them), API keys paged newest first, and the
+	 * audit trail of settings changes, allocations, keys, domains and limits
+	 * (audit_events; the ledger's own audit is `wlportal audit`). */
+	"CREATE TABLE client_limits ("
+	"  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
+	"  max_concurrent_calls INTEGER,"
+	"  monthly_minutes INTEGER,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX calls_org_open ON calls(org_id) "
+	"  WHERE status = 'queued' OR status = 'ringing' OR status = 'in-progress';"
+	"CREATE INDEX api_keys_org_created ON api_keys(org_id, created_at, id);"
+	"CREATE TABLE audit_events ("
+	"  id TEXT PRIMARY KEY,"
+	"  org_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  agency_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  type TEXT NOT NULL,"
+	"  actor_type TEXT NOT NULL,"
+	"  actor_id TEXT NOT NULL DEFAULT '',"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '{}',"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX audit_events_agency ON audit_events(agency_id, created_at, id);"
+	"CREATE INDEX audit_events_org ON audit_events(org_id, created_at, id);",
 };
 
 

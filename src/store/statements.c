@@ -93,6 +93,11 @@
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
 /* SQLite's open-call index has this condition (migration 8), word for word. */
 #define OPEN_CALL_SQ "(status = 'queued' OR status = 'ringing' OR status = 'in-progress')"
+/* A client's limits beside its users; -1 = none. */
+#define CLIENT_LIMIT_COLS "COALESCE(l.max_concurrent_calls, -1), COALESCE(l.monthly_minutes, -1) "
+#define CLIENT_LIMIT_JOIN "LEFT JOIN client_limits l ON l.org_id = o.id "
+#define KEY_COLS "id, label, created_at, last_used_at, COALESCE(revoked_at, 0)"
+#define TRAIL_COLS "id, org_id, agency_id, type, actor_type, actor_id, address, detail, created_at"
 
 const struct db_sql db_sql[Q_COUNT] = {
 	/* ---- transactions ----
@@ -168,15 +173,15 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower($1::text)" },
 	[Q_CLIENT_USERS] = { "users",
 		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at, "
-		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid') "
-		"FROM users u "
-		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = ?1 "
+		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid'), "
+		CLIENT_LIMIT_COLS "FROM users u "
+		"JOIN orgs o ON o.id = u.org_id " CLIENT_LIMIT_JOIN "WHERE o.parent_id = ?1 "
 		"AND (u.created_at > ?2 OR (u.created_at = ?2 AND u.id > ?3)) "
 		"ORDER BY u.created_at, u.id LIMIT ?4",
 		"SELECT " USER_COLS ", o.balance_seconds, u.verified_at, u.last_login_at, "
-		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid') "
-		"FROM users u "
-		"JOIN orgs o ON o.id = u.org_id WHERE o.parent_id = $1::text "
+		"(SELECT COUNT(*) FROM purchases p WHERE p.org_id = u.org_id AND p.status = 'paid'), "
+		CLIENT_LIMIT_COLS "FROM users u "
+		"JOIN orgs o ON o.id = u.org_id " CLIENT_LIMIT_JOIN "WHERE o.parent_id = $1::text "
 		"AND (u.created_at, u.id) > ($2::bigint, $3::text) "
 		"ORDER BY u.created_at, u.id LIMIT $4::integer" },
 	[Q_KEY_INSERT] = { "api key",
@@ -522,8 +527,9 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"UPDATE api_keys SET last_used_at = $2::bigint WHERE key_hash = $1::bytea "
 		"AND last_used_at < $3::bigint" },
 	[Q_KEY_LOOKUP_USED] = { "lookup",
-		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-		"SELECT org_id, last_used_at FROM api_keys WHERE key_hash = $1::bytea "
+		"SELECT org_id, last_used_at, id FROM api_keys "
+		"WHERE key_hash = ?1 AND revoked_at IS NULL",
+		"SELECT org_id, last_used_at, id FROM api_keys WHERE key_hash = $1::bytea "
 		"AND revoked_at IS NULL" },
 	[Q_LEDGER_LIST_ORG] = { "ledger entries",
 		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
@@ -789,5 +795,64 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"retry_until = ?3, updated_at = ?2 WHERE id = ?1",
 		"UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $2::bigint, "
 		"retry_until = $3::bigint, updated_at = $2::bigint WHERE id = $1::text" },
+	/* ---- API keys paged, client limits, the audit trail (issue 13) ---- */
+	/* Newest first, after (created_at, id) unless the cursor id is "". */
+	[Q_KEY_PAGE] = { "api keys",
+		"SELECT " KEY_COLS " FROM api_keys WHERE org_id = ?1 "
+		"AND (?3 = '' OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
+		"ORDER BY created_at DESC, id DESC LIMIT ?4",
+		"SELECT " KEY_COLS " FROM api_keys WHERE org_id = $1::text "
+		"AND ($3::text = '' OR (created_at, id) < ($2::bigint, $3::text)) "
+		"ORDER BY created_at DESC, id DESC LIMIT $4::integer" },
+	[Q_KEY_GET] = { "api key",
+		"SELECT " KEY_COLS " FROM api_keys WHERE id = ?1 AND org_id = ?2",
+		"SELECT " KEY_COLS " FROM api_keys WHERE id = $1::text AND org_id = $2::text" },
+	/* -1 stands for "no limit" (NULL in the table). */
+	[Q_LIMITS_GET] = { "limits",
+		"SELECT COALESCE(max_concurrent_calls, -1), COALESCE(monthly_minutes, -1) "
+		"FROM client_limits WHERE org_id = ?1",
+		"SELECT COALESCE(max_concurrent_calls, -1), COALESCE(monthly_minutes, -1) "
+		"FROM client_limits WHERE org_id = $1::text" },
+	[Q_LIMITS_PUT] = { "limits",
+		"INSERT INTO client_limits (org_id, max_concurrent_calls, monthly_minutes, updated_at) "
+		"VALUES (?1, NULLIF(?2, -1), NULLIF(?3, -1), ?4) ON CONFLICT (org_id) DO UPDATE SET "
+		"max_concurrent_calls = excluded.max_concurrent_calls, "
+		"monthly_minutes = excluded.monthly_minutes, updated_at = excluded.updated_at",
+		"INSERT INTO client_limits (org_id, max_concurrent_calls, monthly_minutes, updated_at) "
+		"VALUES ($1::text, NULLIF($2::bigint, -1), NULLIF($3::bigint, -1), $4::bigint) "
+		"ON CONFLICT (org_id) DO UPDATE SET "
+		"max_concurrent_calls = excluded.max_concurrent_calls, "
+		"monthly_minutes = excluded.monthly_minutes, updated_at = excluded.updated_at" },
+	/* calls_org_open makes this an index lookup. */
+	[Q_CALLS_OPEN_COUNT] = { "calls",
+		"SELECT COUNT(*) FROM calls WHERE org_id = ?1 AND " OPEN_CALL_SQ,
+		"SELECT COUNT(*) FROM calls WHERE org_id = $1::text AND " OPEN_CALL },
+	[Q_TRAIL_INSERT] = { "audit event",
+		"INSERT INTO audit_events (" TRAIL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		"INSERT INTO audit_events (" TRAIL_COLS ") VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::text, $7::text, $8::text, $9::bigint)" },
+	/* Newest first in [$4, $5), of type $6 unless it is "", after
+	 * (created_at, id) unless the cursor id is "". An agency's list holds
+	 * its own events and its clients'; a client's only its own. */
+	[Q_TRAIL_LIST_AGENCY] = { "audit events",
+		"SELECT " TRAIL_COLS " FROM audit_events WHERE agency_id = ?1 "
+		"AND (?3 = '' OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
+		"AND created_at >= ?4 AND created_at < ?5 AND (?6 = '' OR type = ?6) "
+		"ORDER BY created_at DESC, id DESC LIMIT ?7",
+		"SELECT " TRAIL_COLS " FROM audit_events WHERE agency_id = $1::text "
+		"AND ($3::text = '' OR (created_at, id) < ($2::bigint, $3::text)) "
+		"AND created_at >= $4::bigint AND created_at < $5::bigint "
+		"AND ($6::text = '' OR type = $6::text) "
+		"ORDER BY created_at DESC, id DESC LIMIT $7::integer" },
+	[Q_TRAIL_LIST_ORG] = { "audit events",
+		"SELECT " TRAIL_COLS " FROM audit_events WHERE org_id = ?1 "
+		"AND (?3 = '' OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) "
+		"AND created_at >= ?4 AND created_at < ?5 AND (?6 = '' OR type = ?6) "
+		"ORDER BY created_at DESC, id DESC LIMIT ?7",
+		"SELECT " TRAIL_COLS " FROM audit_events WHERE org_id = $1::text "
+		"AND ($3::text = '' OR (created_at, id) < ($2::bigint, $3::text)) "
+		"AND created_at >= $4::bigint AND created_at < $5::bigint "
+		"AND ($6::text = '' OR type = $6::text) "
+		"ORDER BY created_at DESC, id DESC LIMIT $7::integer" },
 };
 /* clang-format on */

@@ -148,6 +148,16 @@ enum stmt_id {
 	Q_WD_SETTLE,
 	Q_WD_LIST,
 	Q_WD_RESEND,
+	/* API keys paged, client limits, the audit trail (limits.c, trail.c;
+	 * issue 13, keys) */
+	Q_KEY_PAGE,
+	Q_KEY_GET,
+	Q_LIMITS_GET,
+	Q_LIMITS_PUT,
+	Q_CALLS_OPEN_COUNT,
+	Q_TRAIL_INSERT,
+	Q_TRAIL_LIST_AGENCY,
+	Q_TRAIL_LIST_ORG,
 	Q_COUNT
 };
 

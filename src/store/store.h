@@ -342,9 +342,18 @@ int store_apikey_revoke(struct store_conn *c, const char *org_id, const char *ke
 			struct wl_error *err);
 int store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t *n,
 			      struct wl_error *err);
-/* The org of an unrevoked key and when it was last used; WL_EUNAUTHORIZED if none. */
+/* The org of an unrevoked key, when it was last used and its id;
+ * WL_EUNAUTHORIZED if none. */
 int store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-			     char org_id[WL_ID_LEN], int64_t *last_used_at, struct wl_error *err);
+			     char org_id[WL_ID_LEN], int64_t *last_used_at, char key_id[WL_ID_LEN],
+			     struct wl_error *err);
+/* An org's keys, newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
+int store_apikey_page(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		      const char *cursor_id, int limit, struct store_apikey_row *out, int *n,
+		      struct wl_error *err);
+/* One key of the org (revoked or not), WL_ENOTFOUND otherwise. */
+int store_apikey_get(struct store_conn *c, const char *org_id, const char *key_id,
+		     struct store_apikey_row *out, struct wl_error *err);
 /* last_used_at = now, unless it is already at or after not_before. */
 int store_apikey_touch(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN], int64_t now,
 		       int64_t not_before, struct wl_error *err);
@@ -632,5 +641,55 @@ int store_org_set_low_balance(struct store_conn *c, const char *org_id, int64_t 
  * while armed (now disarmed); a rise to or above it re-arms silently. */
 int store_org_low_balance_check(struct store_conn *c, const char *org_id, bool *fired,
 				int64_t *balance_seconds, int64_t *minutes, struct wl_error *err);
+/* ---- limits an agency sets on a client org (limits.c) ---------------------- */
+
+#define STORE_NO_LIMIT (-1)
+struct store_limits {
+	int64_t max_concurrent_calls; /* STORE_NO_LIMIT = none */
+	int64_t monthly_minutes;      /* STORE_NO_LIMIT = none */
+};
+
+/* Both STORE_NO_LIMIT when none were ever set. */
+int store_limits_get(struct store_conn *c, const char *org_id, struct store_limits *out,
+		     struct wl_error *err);
+int store_limits_put(struct store_conn *c, const char *org_id, const struct store_limits *l,
+		     int64_t now, struct wl_error *err);
+/* The org's open calls (queued, ringing, in-progress). */
+int store_calls_open(struct store_conn *c, const char *org_id, int64_t *n, struct wl_error *err);
+/* The seconds billed on org_id's own calls since from_ms: what the monthly
+ * limit measures. The one place that reads it (today the usage rows of
+ * ended calls), so a table of daily totals can take over here alone. */
+int store_billed_since(struct store_conn *c, const char *org_id, int64_t from_ms, int64_t *seconds,
+		       struct wl_error *err);
+
+/* ---- the audit trail (trail.c) ---------------------------------------------- */
+
+#define STORE_TRAIL_DETAIL_MAX 4096
+struct store_trail_event {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];              /* the org changed */
+	char agency_id[WL_ID_LEN];           /* its agency (itself for a parent) */
+	char type[40];                       /* whitelabel.updated, allocation.created, … */
+	char actor_type[8];                  /* user | api_key | system */
+	char actor_id[WL_ID_LEN];            /* the user or key, "" for the system */
+	char address[64];                    /* the client address of the request, "" = none */
+	char detail[STORE_TRAIL_DETAIL_MAX]; /* a JSON object: what changed */
+	int64_t created_at;
+};
+
+int store_trail_insert(struct store_conn *c, const struct store_trail_event *e,
+		       struct wl_error *err);
+
+struct store_trail_query {
+	const char *org_id;
+	bool as_agency;   /* the agency's own events and its clients' */
+	int64_t from_ms;  /* inclusive */
+	int64_t to_ms;    /* exclusive */
+	const char *type; /* "" = every type */
+};
+/* Newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
+int store_trail_list(struct store_conn *c, const struct store_trail_query *q, int64_t cursor_ms,
+		     const char *cursor_id, int limit, struct store_trail_event *out, int *n,
+		     struct wl_error *err);
 
 #endif

@@ -102,6 +102,31 @@ web_dashboard(struct wl_req *req)
 	web_render(req, 200, "dashboard", d);
 }
 
+/* A client's limits: the form's values ("" = none) and a summary. */
+static void
+put_limits(struct tpl_data *row, const struct store_client_user *u)
+{
+	bool calls = u->max_concurrent_calls != STORE_NO_LIMIT;
+	bool minutes = u->monthly_minutes != STORE_NO_LIMIT;
+
+	tpl_put(row, "org_id", u->user.org_id);
+	tpl_putf(row, "max_concurrent", "%lld", (long long)u->max_concurrent_calls);
+	tpl_putf(row, "monthly_minutes", "%lld", (long long)u->monthly_minutes);
+	if (!calls)
+		tpl_put(row, "max_concurrent", "");
+	if (!minutes)
+		tpl_put(row, "monthly_minutes", "");
+	if (calls && minutes)
+		tpl_putf(row, "limits_text", "%lld at once · %lld min/month",
+			 (long long)u->max_concurrent_calls, (long long)u->monthly_minutes);
+	else if (calls)
+		tpl_putf(row, "limits_text", "%lld at once", (long long)u->max_concurrent_calls);
+	else if (minutes)
+		tpl_putf(row, "limits_text", "%lld min/month", (long long)u->monthly_minutes);
+	else
+		tpl_put(row, "limits_text", "No limits");
+}
+
 /* ---- users and allocations -------------------------------------------------- */
 
 struct alloc_form {
@@ -146,6 +171,7 @@ users_page_with(struct wl_req *req, int status, const struct alloc_form *failed,
 		put_time(row, "joined", users[i].user.created_at);
 		tpl_put_bool(row, "verified", users[i].verified_at != 0);
 		tpl_putf(row, "purchases", "%lld", (long long)users[i].purchases);
+		put_limits(row, &users[i]);
 		if (users[i].last_login_at != 0)
 			put_time(row, "last_login", users[i].last_login_at);
 		else
@@ -402,6 +428,7 @@ web_allocate(struct wl_req *req)
 	memcpy(j->session_org_id, req->key_org_id, WL_ID_LEN);
 	j->acting = req->org;
 	j->after = users_cursor(http_form(req, "after"), &j->cursor_ms, j->cursor_id);
+	http_actor(req, &r->actor);
 	http_submit(req, whitelabel_allocate_run, r, allocate_finish);
 	http_on_refusal(req, allocate_refused);
 }

@@ -18,6 +18,7 @@
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "services/ids.h"
+#include "services/apikeys.h"
 #include "services/portal_accounts.h"
 
 /* "2026-11-29 20:56 UTC", or "—" for 0. */
@@ -187,7 +188,7 @@ web_portal_home(struct wl_req *req)
 static void
 key_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
-	struct portal_key_create *k = arg;
+	struct apikeys_create *k = arg;
 	struct tpl_data *d;
 
 	if (rc != WL_OK) {
@@ -211,7 +212,7 @@ key_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 void
 web_portal_key_create(struct wl_req *req)
 {
-	struct portal_key_create *k = http_alloc(req, sizeof(*k));
+	struct apikeys_create *k = http_alloc(req, sizeof(*k));
 	struct wl_error err;
 
 	wl_error_clear(&err);
@@ -219,12 +220,13 @@ web_portal_key_create(struct wl_req *req)
 		web_portal_error_page(req, 503, "Busy", "The server is busy. Please try again.");
 		return;
 	}
-	if (portal_key_create_prepare(k, req->org.id, http_form(req, "name"), req->now_ms, &err) !=
+	if (apikeys_create_prepare(k, &req->org, http_form(req, "name"), req->now_ms, &err) !=
 	    WL_OK) {
-		home_page(req, 422, NULL, err.message);
+		home_page(req, 422, NULL, "Give the key a name of 1 to 64 characters of text.");
 		return;
 	}
-	http_submit(req, portal_key_create_run, k, key_finish);
+	http_actor(req, &k->actor);
+	http_submit(req, apikeys_create_run, k, key_finish);
 }
 
 static void
@@ -244,7 +246,7 @@ revoke_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 void
 web_portal_key_revoke(struct wl_req *req)
 {
-	struct portal_key_revoke *r;
+	struct apikeys_revoke *r;
 
 	if (!wl_valid_uuid(req->params[1])) {
 		web_portal_error_page(req, 404, "Not found", "There is no such API key.");
@@ -254,10 +256,9 @@ web_portal_key_revoke(struct wl_req *req)
 		web_portal_error_page(req, 503, "Busy", "The server is busy. Please try again.");
 		return;
 	}
-	memcpy(r->org_id, req->org.id, WL_ID_LEN);
-	memcpy(r->key_id, req->params[1], WL_ID_LEN);
-	r->now = req->now_ms;
-	http_submit(req, portal_key_revoke_run, r, revoke_finish);
+	apikeys_revoke_prepare(r, &req->org, req->params[1], req->now_ms);
+	http_actor(req, &r->actor);
+	http_submit(req, apikeys_revoke_run, r, revoke_finish);
 }
 
 /* ---- account: password change --------------------------------------------------------- */

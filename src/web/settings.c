@@ -411,6 +411,7 @@ save_check_work(struct wl_req *req, void *arg)
 		wipe_secrets(req, &sv->put.u);
 		return;
 	}
+	http_actor(req, &sv->put.actor);
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
 	http_on_refusal(req, save_refused);
 }
@@ -574,6 +575,7 @@ web_settings_save(struct wl_req *req)
 		http_offload(req, save_check_work, sv);
 		return;
 	}
+	http_actor(req, &sv->put.actor);
 	http_submit(req, whitelabel_put_run, &sv->put, save_finish);
 	http_on_refusal(req, save_refused);
 }

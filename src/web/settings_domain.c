@@ -128,6 +128,7 @@ domain_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 static void
 domain_submit(struct wl_req *req, struct domain_job *j)
 {
+	http_actor(req, &j->d.actor);
 	http_submit(req, domains_run, &j->d, domain_finish);
 	http_on_refusal(req, domain_refused);
 }

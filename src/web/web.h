@@ -103,6 +103,12 @@ void web_portal_account(struct wl_req *req);
 void web_portal_password(struct wl_req *req);
 void web_portal_key_create(struct wl_req *req);
 void web_portal_key_revoke(struct wl_req *req);
+/* trail_pages.c: the audit trail, API keys, a client's limits */
+void web_audit(struct wl_req *req);
+void web_keys(struct wl_req *req);
+void web_key_create(struct wl_req *req);
+void web_key_revoke(struct wl_req *req);
+void web_limits_save(struct wl_req *req);
 /* stripe_pages.c: the agency's purchases and Stripe events log */
 void web_purchases(struct wl_req *req);
 void web_stripe_events(struct wl_req *req);

@@ -260,10 +260,10 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     assert.equal((await page.textContent(`${row} .balance-cell`)).trim(), '12');
     const ref = await page.$eval(`${row} input[name=ref]`, (e) => e.value);
     const csrf = await page.$eval(`${row} input[name=csrf]`, (e) => e.value);
-    await page.click(`${row} summary`);
+    await page.click(`${row} details.allocate summary`);
     await page.fill(`${row} input[name=credits]`, '25');
     await page.fill(`${row} input[name=description]`, 'Invoice #INV-2024-001');
-    await Promise.all([page.waitForNavigation(), page.click(`${row} form button[type=submit]`)]);
+    await Promise.all([page.waitForNavigation(), page.click(`${row} .allocate-form button[type=submit]`)]);
     assert.match(await page.textContent('#flash'), /Allocated 25 credits to anna@bright\.test\. New balance: 37 credits/);
     assert.equal((await page.textContent(`${row} .balance-cell`)).trim(), '37');
     await shot('09-users');
@@ -280,10 +280,10 @@ describe('dashboard and portal in a browser', { timeout: 300_000 }, () => {
     });
     assert.equal(forged.status(), 403);
     // a bad amount is shown next to the form
-    await page.click(`${row} summary`);
+    await page.click(`${row} details.allocate summary`);
     await page.fill(`${row} input[name=credits]`, '0');
     await page.fill(`${row} input[name=description]`, 'oops');
-    const [resp] = await Promise.all([page.waitForNavigation(), page.click(`${row} form button[type=submit]`)]);
+    const [resp] = await Promise.all([page.waitForNavigation(), page.click(`${row} .allocate-form button[type=submit]`)]);
     assert.equal(resp.status(), 422);
     assert.match(await page.textContent(`${row} .field-error`), /whole number of credits/);
     assert.equal(await page.inputValue(`${row} input[name=description]`), 'oops');

@@ -136,6 +136,12 @@ export function makeEnv(extraEnv = {}) {
     WLPORTAL_ENGINE_TOKEN: engineToken,
     WLPORTAL_MASTER_KEY_FILE: path.join(dir, 'master.key'),
     WLPORTAL_BASE_DOMAIN: 'localhost',
+    // The API's rate limits out of the way of tests about something else
+    // (rate_limits.test.mjs sets its own).
+    WLPORTAL_API_RATE: '1000000',
+    WLPORTAL_API_BURST: '1000000',
+    WLPORTAL_API_ADDR_RATE: '1000000',
+    WLPORTAL_API_ADDR_BURST: '1000000',
     ...extraEnv,
   };
   delete env.WLPORTAL_DB;
@@ -269,6 +275,35 @@ export async function startServer({ env = {}, cwd } = {}) {
     await sleep(100);
   }
   return srv;
+}
+
+// A second `serve` on the database of srv (two instances on one database);
+// {port, stderr, kill()}: kill() stops it and checks for sanitizer reports.
+export async function secondInstance(srv) {
+  const port = await freePort();
+  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', srv.db], {
+    env: srv.env, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  liveChildren.add(child);
+  const exited = new Promise((r) => child.on('exit', () => { liveChildren.delete(child); r(); }));
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const other = { port, get stderr() { return stderr; } };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const r = await request(other, 'GET', '/healthz', { timeout: 1000 });
+      if (r.status === 200) break;
+    } catch { /* not yet */ }
+    assert.ok(Date.now() < deadline, `second instance not healthy:\n${stderr}`);
+    await sleep(100);
+  }
+  other.kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, sleep(STOP_TIMEOUT_MS)]);
+    assert.ok(!/AddressSanitizer|runtime error:|LeakSanitizer/.test(stderr), stderr);
+  };
+  return other;
 }
 
 // ---------------------------------------------------------------- CLI helpers

@@ -59,6 +59,10 @@ function baseEnv(dir) {
     WLPORTAL_ENGINE_TOKEN: ENGINE_TOKEN,
     WLPORTAL_MASTER_KEY_FILE: path.join(dir, 'master.key'),
     WLPORTAL_BASE_DOMAIN: 'localhost',
+    WLPORTAL_API_RATE: '1000000',
+    WLPORTAL_API_BURST: '1000000',
+    WLPORTAL_API_ADDR_RATE: '1000000',
+    WLPORTAL_API_ADDR_BURST: '1000000',
   };
   delete env.WLPORTAL_DB;
   delete env.WLPORTAL_LISTEN;
