@@ -28,6 +28,7 @@
 #include "services/ids.h"
 #include "services/masterkey.h"
 #include "services/mail_outbox.h"
+#include "services/webhook_caller.h"
 #include "services/webhook_sender.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
@@ -121,7 +122,9 @@ cmd_serve(int argc, char **argv)
 	app.header_timeout_s = cfg.header_timeout_s;
 	snprintf(app.web_dir, sizeof(app.web_dir), "%s", cfg.web_dir);
 	app.workers = workers_start((int)threads * 2, &err);
-	if (app.workers == NULL) {
+	if (app.workers != NULL)
+		app.caller = webhook_caller_start(app.webhook_sync_max, &err);
+	if (app.workers == NULL || app.caller == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		app_close(&app);
 		return 1;
@@ -231,6 +234,8 @@ cmd_serve(int argc, char **argv)
 	reaper_stop(reaper);
 	mail_sender_stop(mail_sender);
 	webhook_sender_stop(webhook_sender);
+	webhook_caller_stop(app.caller);
+	app.caller = NULL;
 	workers_stop(app.workers);
 	app.workers = NULL;
 	{

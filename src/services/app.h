@@ -14,6 +14,8 @@
 #include "services/writer.h"
 #include "store/store.h"
 
+struct webhook_caller;
+
 struct wl_app {
 	struct store *store;
 	struct writer *writer;
@@ -34,13 +36,17 @@ struct wl_app {
 	unsigned max_connections;
 	unsigned max_per_ip;
 	unsigned header_timeout_s;
-	char smtp_url[512];           /* WLPORTAL_SMTP_URL, "" = mail is off */
-	char mail_from[256];          /* WLPORTAL_MAIL_FROM (envelope and From address) */
-	int64_t mail_retry_ms;        /* the first retry of a mail after this, then doubled */
-	bool webhook_allow_private;   /* deliveries may go to private and loopback addresses */
-	int64_t webhook_retry_ms;     /* the first retry of a delivery after about this */
-	char web_dir[1024];           /* templates/ and static/ of the pages */
-	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
+	char smtp_url[512];         /* WLPORTAL_SMTP_URL, "" = mail is off */
+	char mail_from[256];        /* WLPORTAL_MAIL_FROM (envelope and From address) */
+	int64_t mail_retry_ms;      /* the first retry of a mail after this, then doubled */
+	bool webhook_allow_private; /* deliveries may go to private and loopback addresses */
+	int64_t webhook_retry_ms;   /* the first retry of a delivery after about this */
+	/* the engine's synchronous webhook calls (services/engine_hooks.h) */
+	struct webhook_caller *caller;   /* serve only; NULL elsewhere */
+	int64_t webhook_sync_timeout_ms; /* WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS: 0 = 5 s / 10 s */
+	int webhook_sync_max;            /* WLPORTAL_WEBHOOK_SYNC_MAX: calls waiting at once */
+	char web_dir[1024];              /* templates/ and static/ of the pages */
+	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
 };
 
 #endif
