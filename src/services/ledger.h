@@ -23,4 +23,12 @@
 int ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
 		 const char *reference, const char *description, int64_t now, struct wl_error *err);
 
+/* ledger_apply for an org read under its row lock (store_org_get with
+ * for_update) earlier in this job: the balance.low check runs only when
+ * the org has a threshold, so debits of orgs without one cost the entry and
+ * the balance only. */
+int ledger_apply_locked(struct store_conn *c, const struct store_org *org, int64_t delta_seconds,
+			const char *kind, const char *reference, const char *description,
+			int64_t now, struct wl_error *err);
+
 #endif

@@ -518,5 +518,8 @@ int store_org_set_low_balance(struct store_conn *c, const char *org_id, int64_t 
  * while armed (now disarmed); a rise to or above it re-arms silently. */
 int store_org_low_balance_check(struct store_conn *c, const char *org_id, bool *fired,
 				int64_t *balance_seconds, int64_t *minutes, struct wl_error *err);
+/* How many times this process ran store_org_low_balance_check (a test sees
+ * which debits paid for the alert). */
+int64_t store_org_low_balance_checks(void);
 
 #endif
