@@ -16,6 +16,7 @@
 #include "core/money.h"
 #include "vat_rates_csv.h"
 #include "services/ids.h"
+#include "services/webhook_caller.h"
 
 /* Platform billing: the operator's Stripe account and seller, and the EU
  * VAT rates embedded from reference/eu-vat-standard-rates.csv. */
@@ -104,12 +105,15 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	app->trust_proxy = cfg->trust_proxy;
 	app->webhook_allow_private = cfg->webhook_allow_private;
 	app->webhook_retry_ms = cfg->webhook_retry_ms;
+	app->webhook_sync_timeout_ms = cfg->webhook_sync_timeout_ms;
+	app->webhook_sync_max = (int)cfg->webhook_sync_max;
 	return 0;
 }
 
 void
 app_close(struct wl_app *app)
 {
+	webhook_caller_stop(app->caller);
 	workers_stop(app->workers);
 	writer_stop(app->writer);
 	store_close(app->store);

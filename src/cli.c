@@ -28,6 +28,7 @@
 #include "services/ids.h"
 #include "services/masterkey.h"
 #include "services/mail_outbox.h"
+#include "services/webhook_caller.h"
 #include "services/webhook_sender.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
@@ -123,7 +124,9 @@ cmd_serve(int argc, char **argv)
 	app.api_addr_rate = (struct wl_rate){ cfg.api_addr_rate, cfg.api_addr_burst };
 	snprintf(app.web_dir, sizeof(app.web_dir), "%s", cfg.web_dir);
 	app.workers = workers_start((int)threads * 2, &err);
-	if (app.workers == NULL) {
+	if (app.workers != NULL)
+		app.caller = webhook_caller_start(app.webhook_sync_max, &err);
+	if (app.workers == NULL || app.caller == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		app_close(&app);
 		return 1;
@@ -233,6 +236,8 @@ cmd_serve(int argc, char **argv)
 	reaper_stop(reaper);
 	mail_sender_stop(mail_sender);
 	webhook_sender_stop(webhook_sender);
+	webhook_caller_stop(app.caller);
+	app.caller = NULL;
 	workers_stop(app.workers);
 	app.workers = NULL;
 	{

@@ -40,6 +40,23 @@ env_seconds(const char *name, long long dflt)
 	return n;
 }
 
+/* A whole number from lo to hi; dflt when unset, -1 when unusable. */
+static long long
+env_range(const char *name, long long dflt, long long lo, long long hi)
+{
+	const char *v = getenv(name);
+	char *end;
+	long long n;
+
+	if (v == NULL || v[0] == '\0')
+		return dflt;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || errno != 0 || n < lo || n > hi)
+		return -1;
+	return n;
+}
+
 static void
 env_or(char *dst, size_t n, const char *name, const char *dflt)
 {
@@ -104,6 +121,8 @@ config_load(struct wl_config *cfg)
 		    cfg->webhook_retry_ms > 3600000)
 			cfg->webhook_retry_ms = -1;
 	}
+	cfg->webhook_sync_timeout_ms = env_range("WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS", 0, 1, 10000);
+	cfg->webhook_sync_max = env_range("WLPORTAL_WEBHOOK_SYNC_MAX", 256, 1, 100000);
 	cfg->call_stale_after_s = REAPER_STALE_DEFAULT_S;
 	v = getenv("WLPORTAL_CALL_STALE_AFTER");
 	if (v != NULL && v[0] != '\0') {
@@ -130,6 +149,12 @@ config_check(const struct wl_config *cfg)
 	if (cfg->webhook_retry_ms < 0) {
 		fprintf(stderr, "wlportal: WLPORTAL_WEBHOOK_RETRY_BASE_MS must be a whole number "
 				"of milliseconds from 1 to 3600000\n");
+		return 2;
+	}
+	if (cfg->webhook_sync_timeout_ms < 0 || cfg->webhook_sync_max < 0) {
+		fprintf(stderr, "wlportal: WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS must be a whole number "
+				"of milliseconds from 1 to 10000, WLPORTAL_WEBHOOK_SYNC_MAX one "
+				"from 1 to 100000\n");
 		return 2;
 	}
 	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&

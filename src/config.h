@@ -23,9 +23,11 @@ struct wl_config {
 	long long domain_recheck_s;   /* WLPORTAL_DOMAIN_RECHECK_SECONDS */
 	bool webhook_allow_private;   /* WLPORTAL_WEBHOOK_ALLOW_PRIVATE=1 */
 	long long webhook_retry_ms;   /* WLPORTAL_WEBHOOK_RETRY_BASE_MS: the first retry's wait */
-	bool trust_proxy;             /* take the client address from X-Forwarded-For */
-	int threads;                  /* HTTP threads; 0 = number of cores */
-	char fx_rates[1024];          /* WLPORTAL_FX_RATES as given, "" = defaults */
+	long long webhook_sync_timeout_ms; /* WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS, 0 = per event */
+	long long webhook_sync_max;        /* WLPORTAL_WEBHOOK_SYNC_MAX */
+	bool trust_proxy;                  /* take the client address from X-Forwarded-For */
+	int threads;                       /* HTTP threads; 0 = number of cores */
+	char fx_rates[1024];               /* WLPORTAL_FX_RATES as given, "" = defaults */
 	/* WLPORTAL_CALL_STALE_AFTER: seconds without an event before a call is
 	 * settled as stale; -1 when the variable is not a number in range */
 	long long call_stale_after_s;

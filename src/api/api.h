@@ -71,6 +71,8 @@ void api_calls_list(struct wl_req *req);
 void api_calls_get(struct wl_req *req);
 void api_engine_inbound(struct wl_req *req);
 void api_engine_event(struct wl_req *req);
+void api_engine_assistant_request(struct wl_req *req);
+void api_engine_tool_calls(struct wl_req *req);
 
 void api_render_whitelabel(const struct wl_app *app, struct wl_buf *b,
 			   const struct store_whitelabel *s);

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const wl_webhook_events[] = { "status-update", "end-of-call-report", "balance.low",
-					  NULL };
+const char *const wl_webhook_events[] = { "status-update",     "end-of-call-report", "balance.low",
+					  "assistant-request", "tool-calls",         NULL };
 
 bool
 wl_webhook_event_known(const char *name)

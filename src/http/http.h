@@ -174,6 +174,15 @@ void http_on_refusal(struct wl_req *req, void (*reads)(struct store_conn *c, voi
  * answers with http_reply_* or queues a write with http_submit. */
 void http_offload(struct wl_req *req, void (*work)(struct wl_req *req, void *arg), void *arg);
 
+/* Inside offloaded work (http_offload): the request stays suspended after
+ * the work returns, for an answer that comes later from another thread
+ * (a webhook's). start(req, arg) runs once the work has given back its
+ * read connection, as the very last touch of this thread; from then on
+ * whoever start hands the request to answers it (http_reply_*) and then
+ * calls http_resume. No thread waits meanwhile. */
+void http_detach(struct wl_req *req, void (*start)(struct wl_req *req, void *arg), void *arg);
+void http_resume(struct wl_req *req);
+
 /* The agency whose rows the queued write locks first, when the request
  * has no org of its own (the engine API); see services/writer.h. */
 void http_job_order(struct wl_req *req, const char *agency_id);

@@ -50,6 +50,9 @@ struct http_private {
 	/* blocking work for a worker thread */
 	void (*offload_fn)(struct wl_req *, void *);
 	void *offload_arg;
+	/* a detached wait (http_detach) */
+	void (*detach_start)(struct wl_req *, void *);
+	void *detach_arg;
 	/* a queued write */
 	struct wl_job job;
 	bool job_pending;

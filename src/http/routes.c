@@ -125,6 +125,9 @@ const struct route wl_routes[] = {
 	/* voice engine API: Bearer WLPORTAL_ENGINE_TOKEN */
 	{ HTTP_POST, "/engine/v1/calls/inbound", api_engine_inbound, AUTH_ENGINE },
 	{ HTTP_POST, "/engine/v1/calls/:id/events", api_engine_event, AUTH_ENGINE },
+	/* synchronous: answered with the org's webhook's answer (5 s / 10 s) */
+	{ HTTP_POST, "/engine/v1/assistant-request", api_engine_assistant_request, AUTH_ENGINE },
+	{ HTTP_POST, "/engine/v1/calls/:id/tool-calls", api_engine_tool_calls, AUTH_ENGINE },
 };
 
 const size_t wl_nroutes = sizeof(wl_routes) / sizeof(wl_routes[0]);

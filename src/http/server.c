@@ -215,6 +215,28 @@ http_offload(struct wl_req *req, void (*work)(struct wl_req *, void *), void *ar
 	req->priv->state = RS_WAITING;
 }
 
+void
+http_detach(struct wl_req *req, void (*start)(struct wl_req *, void *), void *arg)
+{
+	struct http_private *p = req->priv;
+
+	/* Only offloaded work detaches: its request is suspended already. */
+	assert(p->state == RS_DISPATCHED && p->suspended && !p->job_pending &&
+	       p->offload_fn == NULL && p->detach_start == NULL);
+	p->detach_start = start;
+	p->detach_arg = arg;
+	p->state = RS_WAITING;
+}
+
+void
+http_resume(struct wl_req *req)
+{
+	struct http_private *p = req->priv;
+
+	assert(p->state == RS_DONE && p->suspended);
+	MHD_resume_connection(p->mhd);
+}
+
 static void
 job_done(struct wl_job *job)
 {
@@ -271,6 +293,15 @@ finish_on_worker(struct wl_req *req)
 		}
 		if (p->state == RS_DISPATCHED && !p->job_pending)
 			http_reply_fail(req, WL_EINTERNAL, "work gave no answer");
+	}
+	if (p->detach_start != NULL) {
+		void (*start)(struct wl_req *, void *) = p->detach_start;
+
+		/* The last touch: whoever start hands the request to may answer
+		 * and resume it at once. */
+		p->detach_start = NULL;
+		start(req, p->detach_arg);
+		return;
 	}
 	if (p->job_pending)
 		hand_to_writer(req);

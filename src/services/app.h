@@ -16,6 +16,8 @@
 #include "services/writer.h"
 #include "store/store.h"
 
+struct webhook_caller;
+
 struct wl_app {
 	struct store *store;
 	struct writer *writer;
@@ -56,7 +58,11 @@ struct wl_app {
 	/* the platform API's token buckets, per key and per address; per_s 0 = off */
 	struct wl_rate api_rate;
 	struct wl_rate api_addr_rate;
-	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
+	/* the engine's synchronous webhook calls (services/engine_hooks.h) */
+	struct webhook_caller *caller;   /* serve only; NULL elsewhere */
+	int64_t webhook_sync_timeout_ms; /* WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS: 0 = 5 s / 10 s */
+	int webhook_sync_max;            /* WLPORTAL_WEBHOOK_SYNC_MAX: calls waiting at once */
+	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
 };
 
 #endif

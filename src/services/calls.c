@@ -159,10 +159,12 @@ is_final(const char *status)
 	return strcmp(status, "ended") == 0 || strcmp(status, "rejected") == 0;
 }
 
-/* Bills up to `want` seconds on call; returns what it billed. */
+/* Bills up to `want` seconds on call; returns what it billed. org and
+ * parent (NULL unless org is a client) were read under their row locks. */
 static int
-bill(struct store_conn *c, struct store_call *call, const struct store_org *org, int64_t want,
-     int64_t avail, int64_t now, int64_t *billed, struct wl_error *err)
+bill(struct store_conn *c, struct store_call *call, const struct store_org *org,
+     const struct store_org *parent, int64_t want, int64_t avail, int64_t now, int64_t *billed,
+     struct wl_error *err)
 {
 	char ref[WL_REF_MAX];
 	int64_t amount = want < avail ? want : avail;
@@ -177,12 +179,12 @@ bill(struct store_conn *c, struct store_call *call, const struct store_org *org,
 		 (long long)(call->billed_seconds + amount));
 	/* amount <= both balances, read under lock; the reference carries the
 	 * call's new billed total, read under the call's lock: new. */
-	rc = ledger_apply_known(c, org->id, -amount, "call", ref, "Call", now, err);
+	rc = ledger_apply_known(c, org, -amount, "call", ref, "Call", now, err);
 	if (rc < 0)
 		return rc;
 	if (is_child(org)) {
-		rc = ledger_apply_known(c, org->parent_id, -amount, "child_call", ref,
-					"Client call", now, err);
+		rc = ledger_apply_known(c, parent, -amount, "child_call", ref, "Client call", now,
+					err);
 		if (rc < 0)
 			return rc;
 	}
@@ -281,8 +283,8 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (r->elapsed_sec > call.elapsed_sec)
 		call.elapsed_sec = r->elapsed_sec;
 	if (!call.cut_off && r->elapsed_sec > call.billed_seconds) {
-		rc = bill(c, &call, &org, r->elapsed_sec - call.billed_seconds, avail, now,
-			  &r->billed_now, err);
+		rc = bill(c, &call, &org, is_child(&org) ? &parent : NULL,
+			  r->elapsed_sec - call.billed_seconds, avail, now, &r->billed_now, err);
 		if (rc != WL_OK)
 			return rc;
 	}

@@ -24,9 +24,10 @@ low_balance(struct store_conn *c, const char *org_id, struct wl_error *err)
 	return webhook_events_balance_low(c, org_id, balance, minutes, err);
 }
 
-int
-ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
-	     const char *reference, const char *description, int64_t now, struct wl_error *err)
+/* The entry and the balance; LEDGER_APPLIED, LEDGER_DUPLICATE or an error. */
+static int
+apply_entry(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
+	    const char *reference, const char *description, int64_t now, struct wl_error *err)
 {
 	struct store_entry e = {
 		.org_id = org_id,
@@ -44,20 +45,27 @@ ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, co
 		wl_error_clear(err);
 		return LEDGER_DUPLICATE;
 	}
-	if (rc != WL_OK)
-		return rc;
-	if ((rc = low_balance(c, org_id, err)) != WL_OK)
-		return rc;
-	return LEDGER_APPLIED;
+	return rc != WL_OK ? rc : LEDGER_APPLIED;
 }
 
 int
-ledger_apply_known(struct store_conn *c, const char *org_id, int64_t delta_seconds,
+ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
+	     const char *reference, const char *description, int64_t now, struct wl_error *err)
+{
+	int rc = apply_entry(c, org_id, delta_seconds, kind, reference, description, now, err);
+
+	if (rc == LEDGER_APPLIED && (rc = low_balance(c, org_id, err)) == WL_OK)
+		rc = LEDGER_APPLIED;
+	return rc;
+}
+
+int
+ledger_apply_known(struct store_conn *c, const struct store_org *org, int64_t delta_seconds,
 		   const char *kind, const char *reference, const char *description, int64_t now,
 		   struct wl_error *err)
 {
 	struct store_entry e = {
-		.org_id = org_id,
+		.org_id = org->id,
 		.delta_seconds = delta_seconds,
 		.kind = kind,
 		.reference = reference,
@@ -71,5 +79,11 @@ ledger_apply_known(struct store_conn *c, const char *org_id, int64_t delta_secon
 	if (rc == WL_ECONFLICT || rc == WL_EINSUFFICIENT)
 		return wl_fail(err, WL_EINTERNAL, "ledger entry %s: %s", reference,
 			       "not new or not covered");
-	return rc;
+	if (rc != WL_OK)
+		return rc;
+	/* The row lock held since org was read keeps its threshold as read: an
+	 * org without one has no alert to check, and pays no statement for it. */
+	if (org->low_balance_minutes > 0 && (rc = low_balance(c, org->id, err)) != WL_OK)
+		return rc;
+	return LEDGER_APPLIED;
 }

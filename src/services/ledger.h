@@ -23,12 +23,15 @@
 int ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, const char *kind,
 		 const char *reference, const char *description, int64_t now, struct wl_error *err);
 
-/* For a change the caller has checked under lock in this transaction: the
- * reference is new and the balance covers it (a call's debit). Returns
- * LEDGER_APPLIED or an error; a duplicate or an overdraft would be a broken
- * invariant (WL_EINTERNAL). On PostgreSQL the writer's pipeline sends it
- * without waiting for its result. */
-int ledger_apply_known(struct store_conn *c, const char *org_id, int64_t delta_seconds,
+/* For a change the caller has checked under lock in this transaction, org
+ * read under its row lock (store_org_get with for_update) earlier in the
+ * job: the reference is new and the balance covers it (a call's debit).
+ * Returns LEDGER_APPLIED or an error; a duplicate or an overdraft would be a
+ * broken invariant (WL_EINTERNAL). On PostgreSQL the writer's pipeline sends
+ * it without waiting for its result. The balance.low check runs only when
+ * the org has a threshold, so debits of orgs without one cost the entry and
+ * the balance only. */
+int ledger_apply_known(struct store_conn *c, const struct store_org *org, int64_t delta_seconds,
 		       const char *kind, const char *reference, const char *description,
 		       int64_t now, struct wl_error *err);
 

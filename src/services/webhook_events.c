@@ -39,9 +39,8 @@ kv_time(struct wl_buf *b, const char *key, int64_t ms)
 	}
 }
 
-/* "type", "timestamp" and the call, its number and its customer. */
-static void
-message_head(struct wl_buf *b, const char *type, const struct store_call *call)
+void
+webhook_events_head(struct wl_buf *b, const char *type, const struct store_call *call)
 {
 	bool inbound = strcmp(call->direction, "inbound") == 0;
 
@@ -91,7 +90,7 @@ build_status(struct store_conn *c, const void *arg, struct wl_buf *b, struct wl_
 	wl_json_obj_begin(b);
 	wl_json_key(b, "message");
 	wl_json_obj_begin(b);
-	message_head(b, e->type, e->call);
+	webhook_events_head(b, e->type, e->call);
 	wl_json_kv_str(b, "status", e->status);
 	if (strncmp(e->status, "ended", 5) == 0)
 		kv_opt(b, "ended_reason", e->call->ended_reason);
@@ -129,7 +128,7 @@ build_report(struct store_conn *c, const void *arg, struct wl_buf *b, struct wl_
 	wl_json_obj_begin(b);
 	wl_json_key(b, "message");
 	wl_json_obj_begin(b);
-	message_head(b, e->type, e->call);
+	webhook_events_head(b, e->type, e->call);
 	kv_opt(b, "ended_reason", e->call->ended_reason);
 	wl_json_kv_int(b, "duration_seconds", e->call->elapsed_sec);
 	wl_json_kv_int(b, "billed_seconds", e->call->billed_seconds);

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "services/app.h"
 #include "store/store.h"
 
@@ -38,6 +39,10 @@ int webhook_events_status(struct store_conn *c, const struct store_call *call, c
 int webhook_events_report(struct store_conn *c, const struct wl_app *app,
 			  const struct store_call *call, const struct webhook_call_extras *x,
 			  struct wl_error *err);
+/* "type", "timestamp" and the call, its number, its customer and its agent:
+ * the head of every call event's message (also the synchronous ones). */
+void webhook_events_head(struct wl_buf *b, const char *type, const struct store_call *call);
+
 int webhook_events_balance_low(struct store_conn *c, const char *org_id, int64_t balance_seconds,
 			       int64_t threshold_minutes, struct wl_error *err);
 

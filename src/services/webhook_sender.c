@@ -5,9 +5,6 @@
  */
 #include "services/webhook_sender.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -19,11 +16,11 @@
 #include "core/webhook.h"
 #include "log.h"
 #include "services/secrets.h"
+#include "services/webhook_client.h"
 #include "services/webhooks.h"
 
 #define CLAIM_MAX 4
 #define POLL_MS 200
-#define RESOLVE_MAX 1200
 
 int64_t
 webhook_retry_delay_ms(int64_t base_ms, int64_t attempts)
@@ -39,200 +36,6 @@ webhook_retry_delay_ms(int64_t base_ms, int64_t attempts)
 	 * every sender at the same moment */
 	spread = (uint32_t)(d / 2 > 0 ? d / 2 : 1);
 	return d - d / 4 + (int64_t)randombytes_uniform(spread + 1);
-}
-
-/* ---- one HTTP attempt ---------------------------------------------------------------- */
-
-struct attempt {
-	bool allow_private;
-	long status;
-	int64_t duration_ms;
-	char error[256];
-	char answer[WL_WEBHOOK_RESPONSE_MAX];
-	size_t answer_len;
-};
-
-static size_t
-on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct attempt *a = arg;
-	size_t len = size * n, room = sizeof(a->answer) - a->answer_len;
-
-	memcpy(a->answer + a->answer_len, p, len < room ? len : room);
-	a->answer_len += len < room ? len : room;
-	return len; /* the rest is read and dropped; the time-out bounds it */
-}
-
-/* Checked again as the socket opens: the pinned address is the one used. */
-static curl_socket_t
-on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
-{
-	struct attempt *a = arg;
-
-	(void)purpose;
-	if (!a->allow_private && !wl_addr_public(&addr->addr)) {
-		snprintf(a->error, sizeof(a->error), "refused to connect to a private address");
-		return CURL_SOCKET_BAD;
-	}
-	return socket(addr->family, addr->socktype, addr->protocol);
-}
-
-/* Resolves host once and checks every address; fills "host:port:a,b" for
- * CURLOPT_RESOLVE. WL_EINVALID (not retried soon) when refused. */
-static int
-resolve_checked(struct attempt *a, const char *host, const char *port, char *pin, size_t pinsz)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	char name[256], text[INET6_ADDRSTRLEN];
-	size_t used, hl = strlen(host);
-	int rc;
-
-	if (hl >= sizeof(name))
-		return snprintf(a->error, sizeof(a->error), "host name too long"), WL_EINVALID;
-	/* an IPv6 literal comes in brackets */
-	if (hl > 2 && host[0] == '[' && host[hl - 1] == ']')
-		snprintf(name, sizeof(name), "%.*s", (int)(hl - 2), host + 1);
-	else
-		snprintf(name, sizeof(name), "%s", host);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(name, port, &hints, &res)) != 0) {
-		snprintf(a->error, sizeof(a->error), "cannot resolve %.200s: %s", name,
-			 gai_strerror(rc));
-		return WL_EUNAVAILABLE;
-	}
-	used = (size_t)snprintf(pin, pinsz, "%s:%s:", host, port);
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		const void *bin =
-			ai->ai_family == AF_INET6
-				? (const void *)&((struct sockaddr_in6 *)(void *)ai->ai_addr)
-					  ->sin6_addr
-				: (const void *)&((struct sockaddr_in *)(void *)ai->ai_addr)
-					  ->sin_addr;
-
-		inet_ntop(ai->ai_family, bin, text, sizeof(text));
-		if (!a->allow_private && !wl_addr_public(ai->ai_addr)) {
-			snprintf(a->error, sizeof(a->error),
-				 "refused: %.80s resolves to %s, a private, loopback or "
-				 "link-local address (WLPORTAL_WEBHOOK_ALLOW_PRIVATE=1 allows it)",
-				 name, text);
-			freeaddrinfo(res);
-			return WL_EINVALID;
-		}
-		if (used < pinsz)
-			used += (size_t)snprintf(pin + used, pinsz - used,
-						 ai->ai_family == AF_INET6 ? "%s[%s]" : "%s%s",
-						 ai == res ? "" : ",", text);
-	}
-	freeaddrinfo(res);
-	if (used >= pinsz)
-		return snprintf(a->error, sizeof(a->error), "too many addresses"), WL_EINVALID;
-	return WL_OK;
-}
-
-struct send_input {
-	const char *url;
-	const char *event;
-	const char *delivery_id;
-	int64_t attempt;
-	const char *signature;
-	int64_t ts;
-	const char *body;
-};
-
-static struct curl_slist *
-headers_for(const struct send_input *in)
-{
-	struct curl_slist *h = NULL, *t;
-	char line[WL_WEBHOOK_SIG_HEADER_MAX + 64];
-	const char *fixed[] = { "Content-Type: application/json", "Expect:", NULL };
-	size_t i;
-
-	for (i = 0; fixed[i] != NULL; i++)
-		if ((t = curl_slist_append(h, fixed[i])) != NULL)
-			h = t;
-#define ADD(...) \
-	do { \
-		snprintf(line, sizeof(line), __VA_ARGS__); \
-		if ((t = curl_slist_append(h, line)) != NULL) \
-			h = t; \
-	} while (0)
-	ADD("X-Webhook-Event: %s", in->event);
-	ADD("X-Webhook-Timestamp: %lld", (long long)in->ts);
-	ADD("X-Webhook-Signature: %s", in->signature);
-	ADD("X-Webhook-Delivery-Id: %s", in->delivery_id);
-	ADD("X-Webhook-Attempt: %lld", (long long)in->attempt);
-#undef ADD
-	return h;
-}
-
-/* WL_OK on a 2xx; WL_EUNAVAILABLE to retry; WL_EINVALID when refused. */
-static int
-post(const struct send_input *in, struct attempt *a)
-{
-	char *scheme = NULL, *host = NULL, *port = NULL, pin[RESOLVE_MAX];
-	struct curl_slist *headers = NULL, *resolve = NULL;
-	CURLU *u = curl_url();
-	CURL *c = NULL;
-	CURLcode cc;
-	int64_t t0 = wl_now_ms();
-	int rc = WL_EINVALID;
-
-	if (u == NULL || curl_url_set(u, CURLUPART_URL, in->url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		snprintf(a->error, sizeof(a->error), "the URL cannot be parsed");
-		goto out;
-	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		snprintf(a->error, sizeof(a->error), "only http and https URLs are allowed");
-		goto out;
-	}
-	if ((rc = resolve_checked(a, host, port, pin, sizeof(pin))) != WL_OK)
-		goto out;
-	rc = WL_EUNAVAILABLE;
-	if ((c = curl_easy_init()) == NULL || (resolve = curl_slist_append(NULL, pin)) == NULL) {
-		snprintf(a->error, sizeof(a->error), "out of memory");
-		goto out;
-	}
-	headers = headers_for(in);
-	curl_easy_setopt(c, CURLOPT_URL, in->url);
-	curl_easy_setopt(c, CURLOPT_RESOLVE, resolve);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, a);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "wlportal-webhooks/1");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)WEBHOOK_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, in->body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(in->body));
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
-	if (cc != CURLE_OK) {
-		if (a->error[0] == '\0')
-			snprintf(a->error, sizeof(a->error), "%s", curl_easy_strerror(cc));
-	} else if (a->status >= 200 && a->status < 300) {
-		rc = WL_OK;
-	} else {
-		snprintf(a->error, sizeof(a->error), "HTTP %ld", a->status);
-	}
-out:
-	a->duration_ms = wl_now_ms() - t0;
-	curl_slist_free_all(headers);
-	curl_slist_free_all(resolve);
-	curl_easy_cleanup(c);
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return rc;
 }
 
 /* ---- claim, send, settle ----------------------------------------------------------------- */
@@ -259,28 +62,6 @@ settle_run(struct store_conn *c, void *arg, struct wl_error *err)
 	return store_wh_settle(c, d, wl_now_ms(), err);
 }
 
-/* "sha256=…" with the current secret, and the previous one while a
- * rotation's overlap lasts. */
-static int
-sign(const struct wl_app *app, const struct store_wh_endpoint *e, int64_t ts, const char *body,
-     char out[WL_WEBHOOK_SIG_HEADER_MAX], struct wl_error *err)
-{
-	char *secret = NULL, one[7 + WL_WEBHOOK_SIG_HEX + 1];
-
-	if (secrets_open(app->master_key, e->secret_sealed, &secret, err) != WL_OK)
-		return err->code;
-	wl_webhook_sign(secret, ts, body, strlen(body), out, WL_WEBHOOK_SIG_HEADER_MAX);
-	secrets_free(secret);
-	if (e->old_secret_sealed[0] == '\0' || e->old_secret_until <= wl_now_ms())
-		return WL_OK;
-	if (secrets_open(app->master_key, e->old_secret_sealed, &secret, err) != WL_OK)
-		return err->code;
-	wl_webhook_sign(secret, ts, body, strlen(body), one, sizeof(one));
-	secrets_free(secret);
-	snprintf(out + strlen(out), WL_WEBHOOK_SIG_HEADER_MAX - strlen(out), ",%s", one);
-	return WL_OK;
-}
-
 /* Reads the delivery and its endpoint (a read connection, given back
  * before the slow part). */
 static int
@@ -304,7 +85,8 @@ load(struct wl_app *app, const char *id, struct store_wh_delivery *d, struct sto
 /* What the attempt's outcome writes: delivered, or the next try, or failed
  * once the next try would fall after the retry window. */
 static void
-outcome(const struct wl_app *app, struct store_wh_delivery *d, const struct attempt *a, int rc)
+outcome(const struct wl_app *app, struct store_wh_delivery *d, const struct webhook_attempt *a,
+	int rc)
 {
 	int64_t now = wl_now_ms(), next;
 
@@ -332,9 +114,9 @@ deliver(struct wl_app *app, const struct store_wh_claim *cl, struct wl_error *er
 {
 	struct store_wh_endpoint e;
 	struct store_wh_delivery d;
-	struct attempt a;
-	struct send_input in;
-	char sig[WL_WEBHOOK_SIG_HEADER_MAX];
+	struct webhook_attempt a;
+	struct webhook_request in;
+	char sig[WL_WEBHOOK_SIG_HEADER_MAX], answer[WL_WEBHOOK_RESPONSE_MAX];
 	int rc = load(app, cl->id, &d, &e, err);
 
 	if (rc == WL_ENOTFOUND)
@@ -343,14 +125,18 @@ deliver(struct wl_app *app, const struct store_wh_claim *cl, struct wl_error *er
 		return rc;
 	memset(&a, 0, sizeof(a));
 	a.allow_private = app->webhook_allow_private;
+	a.answer = answer;
+	a.answer_cap = sizeof(answer);
 	d.attempts = cl->attempts;
-	in = (struct send_input){ e.url, d.event, d.id, cl->attempts, sig, wl_now_ms() / 1000,
-				  d.body };
-	if (sign(app, &e, in.ts, d.body, sig, err) != WL_OK) {
+	in = (struct webhook_request){ e.url,  d.event,
+				       d.id,   cl->attempts,
+				       sig,    wl_now_ms() / 1000,
+				       d.body, WEBHOOK_TIMEOUT_MS };
+	if (webhooks_sign(app, &e, in.ts, d.body, sig, err) != WL_OK) {
 		snprintf(a.error, sizeof(a.error), "the endpoint's secret cannot be opened");
 		rc = WL_EINVALID;
 	} else {
-		rc = post(&in, &a);
+		rc = webhook_post(&in, &a);
 	}
 	sodium_memzero(&e, sizeof(e));
 	outcome(app, &d, &a, rc);

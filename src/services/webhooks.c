@@ -234,6 +234,53 @@ webhooks_targets(struct store_conn *c, const char *org_id, const char *agent_id,
 	return WL_OK;
 }
 
+/* "sha256=…" with the current secret, and the previous one while a
+ * rotation's overlap lasts. */
+int
+webhooks_sign(const struct wl_app *app, const struct store_wh_endpoint *e, int64_t ts,
+	      const char *body, char out[WL_WEBHOOK_SIG_HEADER_MAX], struct wl_error *err)
+{
+	char *secret = NULL, one[7 + WL_WEBHOOK_SIG_HEX + 1];
+
+	if (secrets_open(app->master_key, e->secret_sealed, &secret, err) != WL_OK)
+		return err->code;
+	wl_webhook_sign(secret, ts, body, strlen(body), out, WL_WEBHOOK_SIG_HEADER_MAX);
+	secrets_free(secret);
+	if (e->old_secret_sealed[0] == '\0' || e->old_secret_until <= wl_now_ms())
+		return WL_OK;
+	if (secrets_open(app->master_key, e->old_secret_sealed, &secret, err) != WL_OK)
+		return err->code;
+	wl_webhook_sign(secret, ts, body, strlen(body), one, sizeof(one));
+	secrets_free(secret);
+	snprintf(out + strlen(out), WL_WEBHOOK_SIG_HEADER_MAX - strlen(out), ",%s", one);
+	return WL_OK;
+}
+
+/* The one receiver of a synchronous event (assistant-request, tool-calls):
+ * the first target webhooks_targets names. When tools exist, a tool's own
+ * url comes first here (tool_name names it); today it is unused. */
+int
+webhooks_sync_target(struct store_conn *c, const char *org_id, const char *agent_id,
+		     const char *tool_name, const char *event, struct store_wh_endpoint *out,
+		     bool *found, struct wl_error *err)
+{
+	struct store_wh_endpoint *eps = calloc(WEBHOOKS_PER_ORG_MAX, sizeof(*eps));
+	int n = 0, rc;
+
+	(void)tool_name;
+	*found = false;
+	if (eps == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	rc = webhooks_targets(c, org_id, agent_id, event, eps, &n, err);
+	if (rc == WL_OK && n > 0) {
+		*out = eps[0];
+		*found = true;
+	}
+	sodium_memzero(eps, WEBHOOKS_PER_ORG_MAX * sizeof(*eps));
+	free(eps);
+	return rc;
+}
+
 int
 webhooks_emit(struct store_conn *c, const char *org_id, const char *agent_id, const char *event,
 	      webhooks_body_fn build, const void *arg, struct wl_error *err)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/webhook.h"
 #include "services/app.h"
 #include "services/paging.h"
 #include "store/store.h"
@@ -116,6 +117,17 @@ typedef int (*webhooks_body_fn)(struct store_conn *c, const void *arg, struct wl
  * agent_id may be "" (no agent). */
 int webhooks_emit(struct store_conn *c, const char *org_id, const char *agent_id, const char *event,
 		  webhooks_body_fn build, const void *arg, struct wl_error *err);
+
+/* The receiver of a synchronous event (DESIGN.md: tool url → agent
+ * webhook_url → the org's endpoints subscribed to it); *found false when
+ * there is none. The endpoint holds sealed secrets: wipe it after use. */
+int webhooks_sync_target(struct store_conn *c, const char *org_id, const char *agent_id,
+			 const char *tool_name, const char *event, struct store_wh_endpoint *out,
+			 bool *found, struct wl_error *err);
+/* The X-Webhook-Signature value: "sha256=…" with the endpoint's secret, and
+ * with its previous one too while a rotation's overlap lasts. */
+int webhooks_sign(const struct wl_app *app, const struct store_wh_endpoint *e, int64_t ts,
+		  const char *body, char out[WL_WEBHOOK_SIG_HEADER_MAX], struct wl_error *err);
 
 /* The low-balance alert: threshold in minutes (0 = off). */
 struct webhooks_alerts {

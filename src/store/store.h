@@ -691,5 +691,8 @@ struct store_trail_query {
 int store_trail_list(struct store_conn *c, const struct store_trail_query *q, int64_t cursor_ms,
 		     const char *cursor_id, int limit, struct store_trail_event *out, int *n,
 		     struct wl_error *err);
+/* How many times this process ran store_org_low_balance_check (a test sees
+ * which debits paid for the alert). */
+int64_t store_org_low_balance_checks(void);
 
 #endif

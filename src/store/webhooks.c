@@ -4,6 +4,7 @@
  * low-balance alert's threshold and armed flag, written once for both
  * drivers (db.h); the SQL of each dialect is in statements.c.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,12 +309,21 @@ store_org_set_low_balance(struct store_conn *c, const char *org_id, int64_t minu
 	return exec_one(st, "organization", err);
 }
 
+static atomic_llong low_balance_checks;
+
+int64_t
+store_org_low_balance_checks(void)
+{
+	return atomic_load(&low_balance_checks);
+}
+
 int
 store_org_low_balance_check(struct store_conn *c, const char *org_id, bool *fired,
 			    int64_t *balance_seconds, int64_t *minutes, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_ORG_LOW_BALANCE_FLIP, err);
 
+	atomic_fetch_add_explicit(&low_balance_checks, 1, memory_order_relaxed);
 	*fired = false;
 	if (st == NULL)
 		return err->code;

@@ -18,6 +18,7 @@
 #include "services/calls.h"
 #include "services/ids.h"
 #include "services/pricing.h"
+#include "services/webhooks.h"
 #include "services/whitelabel.h"
 
 #define USAGE_ROWS 10 /* recent calls on the home page */
@@ -86,6 +87,8 @@ web_dashboard(struct wl_req *req)
 	tpl_put_bool(d, "is_child", child);
 	tpl_put(d, "balance_label", child ? "Credits balance" : "Minutes balance");
 	put_minutes(d, "balance", req->org.balance_seconds);
+	tpl_put_bool(d, "balance_low", webhooks_balance_low(&req->org));
+	tpl_putf(d, "low_threshold", "%lld", (long long)req->org.low_balance_minutes);
 	put_minutes(d, "month_minutes", rep.total_seconds);
 	tpl_putf(d, "month_calls", "%lld", (long long)rep.total_rows);
 	put_cost(d, req, &rep.cost);

@@ -20,6 +20,7 @@
 #include "services/ids.h"
 #include "services/apikeys.h"
 #include "services/portal_accounts.h"
+#include "services/webhooks.h"
 
 /* "2026-11-29 20:56 UTC", or "—" for 0. */
 static void
@@ -153,6 +154,8 @@ home_page(struct wl_req *req, int status, const char *notice, const char *error)
 	tpl_put_bool(d, "unverified", h->user.verified_at == 0);
 	wl_format_minutes(h->org.balance_seconds, balance);
 	tpl_put(d, "balance", balance);
+	tpl_put_bool(d, "balance_low", webhooks_balance_low(&h->org));
+	tpl_putf(d, "low_threshold", "%lld", (long long)h->org.low_balance_minutes);
 	web_portal_package(d, req->portal);
 	put_history(d, h);
 	put_calls(d, h);

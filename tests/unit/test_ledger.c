@@ -282,6 +282,59 @@ test_child_call_metering(void **state)
 	audit_ok(f);
 }
 
+struct threshold_job {
+	const char *org;
+	int64_t minutes;
+};
+
+static int
+set_threshold(struct store_conn *c, void *arg, struct wl_error *err)
+{
+	struct threshold_job *j = arg;
+
+	return store_org_set_low_balance(c, j->org, j->minutes, err);
+}
+
+/* A call's debits pay for the balance.low check only for an org with a
+ * threshold (the client's own and its agency's, each on its own). */
+static void
+test_debits_skip_alert_without_threshold(void **state)
+{
+	struct fixture *f = *state;
+	struct apply_job gp = { .org = f->parent, .delta = 100000 },
+			 gc = { .org = f->child, .delta = 10000 };
+	struct threshold_job tc = { f->child, 100 };
+	struct calls_inbound in;
+	struct wl_error err;
+	int64_t before;
+	int i;
+
+	snprintf(gp.ref, sizeof(gp.ref), "grant:p");
+	snprintf(gc.ref, sizeof(gc.ref), "grant:c");
+	assert_int_equal(writer_run(f->writer, apply, &gp, &err), WL_OK);
+	assert_int_equal(writer_run(f->writer, apply, &gc, &err), WL_OK);
+	memset(&in, 0, sizeof(in));
+	snprintf(in.org_id, sizeof(in.org_id), "%s", f->child);
+	snprintf(in.from, sizeof(in.from), "+31612345678");
+	snprintf(in.to, sizeof(in.to), "+31201234567");
+	assert_int_equal(writer_run(f->writer, calls_inbound_run, &in, &err), WL_OK);
+
+	before = store_org_low_balance_checks();
+	for (i = 1; i <= 10; i++)
+		assert_int_equal(event(f, in.call.id, "in-progress", i * 10, NULL), i * 10);
+	assert_int_equal(store_org_low_balance_checks() - before, 0);
+
+	/* the client sets a threshold: its debits check, its agency's do not */
+	assert_int_equal(writer_run(f->writer, set_threshold, &tc, &err), WL_OK);
+	before = store_org_low_balance_checks();
+	for (i = 11; i <= 20; i++)
+		assert_int_equal(event(f, in.call.id, "in-progress", i * 10, NULL), i * 10);
+	assert_int_equal(store_org_low_balance_checks() - before, 10);
+	assert_int_equal(balance(f, f->child), 10000 - 200);
+	assert_int_equal(balance(f, f->parent), 100000 - 200);
+	audit_ok(f);
+}
+
 static void
 test_inbound_rejected_when_empty(void **state)
 {
@@ -361,6 +414,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch_keeps_each_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_call_metering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbound_rejected_when_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_debits_skip_alert_without_threshold, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_call_settled_once, setup, teardown),
 	};
 
