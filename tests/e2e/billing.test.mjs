@@ -6,7 +6,8 @@
 // confirmed with the time of the check, is refused fewer than 100 minutes,
 // adds 500 minutes and is sent (303) to the fake Stripe checkout at the
 // reverse-charge amount, pays there (the fake sends the signed webhook) and
-// comes back to the return page with the minutes credited, finds the
+// comes back to the return page with the minutes credited (an abandoned
+// payment comes back to "cancelled"), finds the
 // invoice in its list and downloads its PDF with its session, and sets a
 // provider key that is never shown again.
 // Screenshots go to tests/e2e/artifacts/billing-*.png.
@@ -173,6 +174,19 @@ describe('Settings > Billing in a browser: billing information, Add Credits, inv
     const anon = await fetch(url(href), { redirect: 'manual' });
     assert.notEqual(anon.status, 200);
     await shot('06-invoice');
+  });
+
+  it('a payment abandoned on Stripe comes back to "cancelled", nothing credited', async () => {
+    await page.goto(url('/dashboard/billing'));
+    await page.fill('input[name=minutes]', '200');
+    await submit('#add-credits-submit');
+    assert.ok(page.url().startsWith(`${fake.url}/c/pay/cs_test_`), page.url());
+    await submit('#cancel');
+    assert.equal(page.url().replace(/#.*/, ''), url('/dashboard/billing/return?cancelled=1'));
+    assert.match(await page.textContent('#return-message'), /Nothing was charged/);
+    assert.equal(dbBalanceSeconds(srv, agency.org_id), 500 * 60);
+    await submit('#back-to-billing');
+    assert.equal(await page.locator('#invoices tbody tr').count(), 1);
   });
 
   it('sets a provider key: stored sealed, shown as set, never again in a page', async () => {
