@@ -3,13 +3,15 @@
 // no billing information yet), a client organization seeing only its
 // provider keys (billing information is its agency's: 403 on the form),
 // an agency setting its client's provider key through the switcher's org
-// field, and the invoice PDF route refusing what is not the session's.
+// field, the invoice PDF route refusing what is not the session's, and the
+// invoices list paged 50 at a time with a link to the next page.
 // Runs on SQLite and, with WLPORTAL_TEST_PG, PostgreSQL.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, createOrg, request, sql } from './lib.mjs';
+import { startServer, createOrg, request, sql, api } from './lib.mjs';
 import { loginSession, page } from './dashboard_lib.mjs';
+import { startFakeStripe } from './fake_stripe.mjs';
 
 const PASSWORD = 'billing-page-123';
 
@@ -135,5 +137,49 @@ describe('Settings > Billing: refusals, client organizations, provider keys', { 
     }
     const anon = await request(srv, 'GET', '/dashboard/billing/invoices/00000000-0000-4000-8000-000000000000.pdf');
     assert.notEqual(anon.status, 200);
+  });
+});
+
+describe('Settings > Billing: invoices 50 a page', { timeout: 180_000 }, () => {
+  const KEY = 'sk_test_51Platform' + 'PagingKey0123456789';
+  const WHSEC = 'whsec_' + 'PlatformPaging0123456';
+  let srv, fake, a;
+
+  before(async () => {
+    fake = await startFakeStripe();
+    fake.addAccount({ secretKey: KEY });
+    srv = await startServer({ env: { WLPORTAL_STRIPE_API: fake.url, WLPORTAL_PLATFORM_STRIPE_SECRET_KEY: KEY,
+      WLPORTAL_PLATFORM_STRIPE_WEBHOOK_SECRET: WHSEC } });
+    fake.setWebhook(KEY, `${srv.url}/api/webhooks/stripe`, WHSEC);
+    a = await agencyIn(srv, 'Paging Agency');
+  });
+  after(async () => {
+    await srv?.stop();
+    await fake?.close();
+  });
+
+  it('51 invoices: the first page shows the newest 50 and links to the next, which has the oldest', async () => {
+    const r = await api(srv, 'PUT', '/api/v1/billing-info', { key: a.org.api_key, body: {
+      company_name: 'Paging Agency Inc.', address: '1 Main St', country: 'US' } });
+    assert.equal(r.status, 200, r.text);
+    for (let i = 0; i < 51; i++) {
+      const c = await api(srv, 'POST', '/api/v1/billing/checkout', { key: a.org.api_key, body: { minutes: 100 } });
+      assert.equal(c.status, 200, c.text);
+      const { delivery } = await fake.pay(c.json.session_id);
+      assert.equal(delivery.status, 200, delivery.body);
+    }
+    const year = new Date().getUTCFullYear();
+    const first = await page(srv, a.cookie, '/dashboard/billing');
+    const rows = (html) => [...html.matchAll(/<tr id="invoice-[^"]+"><td class="mono">(INV-[0-9-]+)<\/td>/g)].map((m) => m[1]);
+    const one = rows(first.text);
+    assert.equal(one.length, 50);
+    assert.equal(one[0], `INV-${year}-000051`);
+    assert.match(first.text, /<span class="badge badge-neutral">50\+<\/span>/);
+    const next = /id="invoices-next" href="([^"]+)"/.exec(first.text);
+    assert.ok(next, 'a link to the next page');
+    const second = await page(srv, a.cookie, next[1].replace(/&amp;/g, '&').replace(/#.*/, ''));
+    assert.deepEqual(rows(second.text), [`INV-${year}-000001`]);
+    assert.doesNotMatch(second.text, /id="invoices-next"/);
+    assert.match(second.text, /export/);
   });
 });
