@@ -55,6 +55,22 @@ take(struct wl_req *req, const char *name, size_t max, struct wl_error *err)
 
 /* ---- billing information ------------------------------------------------------ */
 
+/* A textarea's lines end in CR LF: the address keeps LF alone. */
+static const char *
+lf_only(struct wl_req *req, const char *v)
+{
+	char *copy;
+	size_t i, n = 0;
+
+	if (v == NULL || (copy = http_alloc(req, strlen(v) + 1)) == NULL)
+		return v;
+	for (i = 0; v[i] != '\0'; i++)
+		if (!(v[i] == '\r' && v[i + 1] == '\n'))
+			copy[n++] = v[i];
+	copy[n] = '\0';
+	return copy;
+}
+
 static void
 info_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 {
@@ -90,7 +106,7 @@ web_billing_info(struct wl_req *req)
 	wl_error_clear(&err);
 	memset(&in, 0, sizeof(in));
 	in.company_name = take(req, "company_name", WL_NAME_MAX, &err);
-	in.address = take(req, "address", WL_ADDRESS_MAX, &err);
+	in.address = lf_only(req, take(req, "address", 2 * WL_ADDRESS_MAX, &err));
 	in.country = take(req, "country", 2, &err);
 	in.vat_id = take(req, "vat_id", 64, &err);
 	/* an unticked checkbox is absent: the form always says on or off */
