@@ -424,8 +424,9 @@ cmd_audit(int argc, char **argv)
 		"usage: wlportal audit [--db URL]\n"
 		"  Checks that every balance equals the sum of its ledger entries, that\n"
 		"  every ended call has its usage row, and that no call is open without an\n"
-		"  event for longer than WLPORTAL_CALL_STALE_AFTER seconds. Exit 0 when all\n"
-		"  hold; exit 1 naming every mismatch, unsettled call and stale call.\n",
+		"  event for longer than WLPORTAL_CALL_STALE_AFTER seconds, and that the daily\n"
+		"  usage totals equal the usage rows. Exit 0 when all hold; exit 1 naming every\n"
+		"  mismatch, unsettled call, stale call and differing day's totals.\n",
 		{ { "db", true, NULL } },
 	};
 	struct audit_result res;
@@ -447,6 +448,8 @@ cmd_audit(int argc, char **argv)
 	rc = audit_run(app.store, stdout, &res, &err);
 	if (rc == WL_OK)
 		rc = audit_calls(app.store, cfg.call_stale_after_s * 1000, stdout, &res, &err);
+	if (rc == WL_OK)
+		rc = audit_usage_days(app.store, stdout, &res, &err);
 	app_close(&app);
 	if (rc != WL_OK)
 		return exit_for(&err);
@@ -459,11 +462,14 @@ cmd_audit(int argc, char **argv)
 		       " ended without a usage row and %" PRId64
 		       " open past %llds without an event\n",
 		       res.calls, res.unsettled, res.stale, cfg.call_stale_after_s);
-	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0)
+	if (res.day_mismatches > 0)
+		printf("audit FAILED: %" PRId64 " daily usage totals differ from the usage rows\n",
+		       res.day_mismatches);
+	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0 || res.day_mismatches > 0)
 		return 1;
 	printf("audit ok: %" PRId64 " organizations, %" PRId64
 	       " ledger entries, every balance equals the sum of its entries; %" PRId64
-	       " calls, every ended call has its usage row\n",
+	       " calls, every ended call has its usage row; the daily usage totals equal the rows\n",
 	       res.orgs, res.entries, res.calls);
 	return 0;
 }
