@@ -17,8 +17,8 @@ struct audit_result {
 	int64_t entries;
 	int64_t mismatches;
 	int64_t calls;
-	int64_t unsettled; /* ended calls without a usage row */
-	int64_t stale;     /* open calls without an event for longer than the limit */
+	int64_t unsettled;      /* ended calls without a usage row */
+	int64_t stale;          /* open calls without an event for longer than the limit */
 	int64_t day_mismatches; /* (org, day) whose daily usage totals differ from the rows */
 };
 
@@ -31,7 +31,6 @@ int audit_calls(struct store *s, int64_t stale_after_ms, FILE *report, struct au
 
 /* Writes one line per (org, day) whose daily usage totals differ from its
  * usage rows; fills day_mismatches. */
-int audit_usage_days(struct store *s, FILE *report, struct audit_result *out,
-		     struct wl_error *err);
+int audit_usage_days(struct store *s, FILE *report, struct audit_result *out, struct wl_error *err);
 
 #endif

@@ -276,7 +276,8 @@ int
 store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
 		int64_t *rows, struct wl_error *err)
 {
-	struct db_stmt *st = db_stmt(c, q->by_billed_org ? Q_USAGE_SUM_BILLED : Q_USAGE_SUM_ORG, err);
+	struct db_stmt *st =
+		db_stmt(c, q->by_billed_org ? Q_USAGE_SUM_BILLED : Q_USAGE_SUM_ORG, err);
 	int64_t first_day = wl_day_ceil(q->from_ms), end_day = wl_day_floor(q->to_ms);
 	int64_t v[2] = { 0, 0 };
 	int rc;
