@@ -187,6 +187,34 @@ int store_audit_usage_days(struct store_conn *c,
 			   void (*differs)(const struct store_days_row *, void *), void *arg,
 			   struct wl_error *err);
 
+/* ---- bulk writes (bulk.c): seeded history ---------------------------------- */
+
+/* One ended call as the live path leaves it: the call, its ledger entries
+ * (the org's debit, and the agency's for a client's call), its usage row. */
+struct store_ended_call {
+	struct store_call call;
+	struct store_usage usage;
+	struct store_entry entries[2];
+	int n_entries;
+	char reference[WL_REF_MAX + 1]; /* storage for the entries' reference */
+};
+
+struct store_bulk {
+	int n; /* calls in this transaction */
+	/* Fills call i (0..n-1) into *out (zeroed); called once each, in order. */
+	void (*next)(int i, struct store_ended_call *out, void *arg);
+	void *arg;
+	const char *payers[2]; /* balances to change first, in this order */
+	int n_payers;
+	int64_t payer_delta; /* added to each payer (negative: the calls' seconds) */
+};
+
+/* Writes b->n ended calls, their usage rows, daily totals and ledger
+ * entries, and the payers' balances, in one transaction; on any failure
+ * nothing (WL_EINSUFFICIENT when a balance cannot pay, WL_ECONFLICT when an
+ * id or a ledger reference exists already). */
+int store_bulk_ended_calls(struct store_conn *c, const struct store_bulk *b, struct wl_error *err);
+
 /* ---- idempotent requests and installation values ------------------------ */
 
 #define WL_FINGERPRINT_LEN 65 /* hex SHA-256 + NUL */
