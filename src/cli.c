@@ -424,7 +424,8 @@ cmd_seed_usage(int argc, char **argv)
 		"  leave them (call rows, ledger debits, usage rows, daily totals), 50,000 to a\n"
 		"  transaction, with progress on stderr, for sizing a deployment. Refuses,\n"
 		"  writing nothing, when the balance (and a client's agency's) cannot pay\n"
-		"  them all; --grant grants the shortfall first through the ledger. Prints\n"
+		"  them all; --grant then grants their cost first through the ledger (the\n"
+		"  balance ends where it started). Prints\n"
 		"  {\"org_id\",\"calls\",\"seconds\",\"granted_seconds\",\"calls_per_second\"}.\n",
 		{ { "org", true, NULL },
 		  { "calls", true, NULL },

@@ -125,7 +125,7 @@ check_request(const struct seed_request *r, struct wl_error *err)
 	return WL_OK;
 }
 
-/* Grants `missing` seconds to org_id (a ledger entry "grant:seed-…"), or
+/* When o cannot pay `need`: grants it (a ledger entry "grant:seed-…") or
  * refuses saying what is missing. */
 static int
 cover(struct wl_app *app, const struct seed_request *r, const struct store_org *o, int64_t need,
@@ -147,9 +147,10 @@ cover(struct wl_app *app, const struct seed_request *r, const struct store_org *
 			"least %" PRId64 " minutes first (admin grant-minutes), or pass --grant",
 			o->id, have, cost, (missing + 59) / 60);
 	}
+	/* The whole cost, so the balance ends where it started. */
 	snprintf(ref, sizeof(ref), "grant:seed-%016" PRIx64, salt);
-	*granted = missing;
-	return accounts_grant(app, o->id, missing, ref, "Minutes granted to pay seeded calls", &res,
+	*granted = need;
+	return accounts_grant(app, o->id, need, ref, "Minutes granted to pay seeded calls", &res,
 			      err);
 }
 

@@ -24,7 +24,8 @@ struct seed_request {
 	int days;      /* 1..SEED_DAYS_MAX: the calls end within the last `days` days */
 	/* When the balances cannot pay every call: false refuses before writing
 	 * anything (WL_EINSUFFICIENT, saying what is missing); true grants the
-	 * shortfall first (ledger entries of kind "grant"). */
+	 * calls' whole cost first (a ledger entry of kind "grant" to each payer
+	 * short of it), so the balance ends where it started. */
 	bool grant;
 	int64_t now_ms;
 	/* After every transaction (may be NULL). */
