@@ -19,6 +19,7 @@
 #include "simulate.h"
 #include "core/fx.h"
 #include "core/money.h"
+#include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/http.h"
 #include "services/accounts.h"
@@ -32,6 +33,7 @@
 #include "services/webhook_sender.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
+#include "services/seed.h"
 #include "web/web.h"
 
 static const char *const top_usage =
@@ -42,6 +44,7 @@ static const char *const top_usage =
 	"  migrate    [--db URL]\n"
 	"  admin create-org --name NAME --email EMAIL --password PW [--parent ORG_ID] [--minutes N] [--db URL]\n"
 	"  admin grant-minutes --org ORG_ID --minutes N [--reference REF] [--db URL]\n"
+	"  admin seed-usage --org ORG_ID --calls N --days D [--grant] [--db URL]\n"
 	"  audit      [--db URL]\n"
 	"  simulate   --calls N --concurrency C [--org ORG_ID] [--url URL --engine-token T] [--db URL]\n"
 	"\n"
@@ -424,6 +427,81 @@ cmd_grant(int argc, char **argv)
 	return 0;
 }
 
+static void
+seed_progress(int64_t done, int64_t total, void *arg)
+{
+	const int64_t *started = arg;
+	double s = (double)(wl_now_ms() - *started) / 1000.0;
+
+	fprintf(stderr, "seed-usage: %" PRId64 " of %" PRId64 " calls, %.1f s, %.0f calls/s\n",
+		done, total, s, s > 0 ? (double)done / s : 0.0);
+}
+
+static int
+cmd_seed_usage(int argc, char **argv)
+{
+	struct cli_spec spec = {
+		"usage: wlportal admin seed-usage --org ORG_ID --calls N --days D [--grant] [--db URL]\n"
+		"  Writes N ended calls of the org spread over the last D days as real calls\n"
+		"  leave them (call rows, ledger debits, usage rows, daily totals), 50,000 to a\n"
+		"  transaction, with progress on stderr, for sizing a deployment. Refuses,\n"
+		"  writing nothing, when the balance (and a client's agency's) cannot pay\n"
+		"  them all; --grant then grants their cost first through the ledger (the\n"
+		"  balance ends where it started). Prints\n"
+		"  {\"org_id\",\"calls\",\"seconds\",\"granted_seconds\",\"calls_per_second\"}.\n",
+		{ { "org", true, NULL },
+		  { "calls", true, NULL },
+		  { "days", true, NULL },
+		  { "grant", false, NULL },
+		  { "db", true, NULL } },
+	};
+	static const char *const required[] = { "org", "calls", "days", NULL };
+	struct seed_request req;
+	struct seed_result res;
+	struct wl_config cfg;
+	struct wl_app app;
+	struct wl_error err;
+	long long calls, days;
+	int64_t started;
+	double secs;
+	int rc;
+
+	if ((rc = cli_parse(&spec, argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	if ((rc = cli_need(&spec, required)) != 0 ||
+	    cli_number(&spec, "calls", 1, SEED_CALLS_MAX, &calls) != 0 ||
+	    cli_number(&spec, "days", 1, SEED_DAYS_MAX, &days) != 0)
+		return rc != 0 ? rc : 2;
+	if (!wl_valid_uuid(cli_get(&spec, "org"))) {
+		fprintf(stderr, "wlportal: --org must be an organization id (a UUID)\n");
+		return 2;
+	}
+	config_load(&cfg);
+	take_db(&cfg, &spec);
+	if ((rc = app_open(&app, &cfg, true)) != 0)
+		return rc;
+	wl_error_clear(&err);
+	started = wl_now_ms();
+	req = (struct seed_request){
+		cli_get(&spec, "org"), calls,   (int)days, cli_get(&spec, "grant") != NULL, started,
+		seed_progress,         &started
+	};
+	rc = seed_usage(&app, &req, &res, &err);
+	app_close(&app);
+	secs = (double)(wl_now_ms() - started) / 1000.0;
+	if (rc != WL_OK) {
+		if (res.calls > 0)
+			fprintf(stderr, "wlportal: stopped after %" PRId64 " calls (complete)\n",
+				res.calls);
+		return exit_for(&err);
+	}
+	printf("{\"org_id\":\"%s\",\"calls\":%" PRId64 ",\"seconds\":%" PRId64
+	       ",\"granted_seconds\":%" PRId64 ",\"calls_per_second\":%.0f}\n",
+	       req.org_id, res.calls, res.seconds, res.granted + res.granted_parent,
+	       secs > 0 ? (double)res.calls / secs : 0.0);
+	return 0;
+}
+
 static int
 cmd_admin(int argc, char **argv)
 {
@@ -431,11 +509,14 @@ cmd_admin(int argc, char **argv)
 		return cmd_create_org(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "grant-minutes") == 0)
 		return cmd_grant(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "seed-usage") == 0)
+		return cmd_seed_usage(argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-		printf("usage: wlportal admin create-org|grant-minutes [FLAGS]  (each takes --help)\n");
+		printf("usage: wlportal admin create-org|grant-minutes|seed-usage [FLAGS]  (each takes --help)\n");
 		return 0;
 	}
-	fprintf(stderr, "wlportal: admin needs a subcommand: create-org or grant-minutes\n");
+	fprintf(stderr,
+		"wlportal: admin needs a subcommand: create-org, grant-minutes or seed-usage\n");
 	return 2;
 }
 
@@ -446,8 +527,9 @@ cmd_audit(int argc, char **argv)
 		"usage: wlportal audit [--db URL]\n"
 		"  Checks that every balance equals the sum of its ledger entries, that\n"
 		"  every ended call has its usage row, and that no call is open without an\n"
-		"  event for longer than WLPORTAL_CALL_STALE_AFTER seconds. Exit 0 when all\n"
-		"  hold; exit 1 naming every mismatch, unsettled call and stale call.\n",
+		"  event for longer than WLPORTAL_CALL_STALE_AFTER seconds, and that the daily\n"
+		"  usage totals equal the usage rows. Exit 0 when all hold; exit 1 naming every\n"
+		"  mismatch, unsettled call, stale call and differing day's totals.\n",
 		{ { "db", true, NULL } },
 	};
 	struct audit_result res;
@@ -469,6 +551,8 @@ cmd_audit(int argc, char **argv)
 	rc = audit_run(app.store, stdout, &res, &err);
 	if (rc == WL_OK)
 		rc = audit_calls(app.store, cfg.call_stale_after_s * 1000, stdout, &res, &err);
+	if (rc == WL_OK)
+		rc = audit_usage_days(app.store, stdout, &res, &err);
 	app_close(&app);
 	if (rc != WL_OK)
 		return exit_for(&err);
@@ -481,11 +565,14 @@ cmd_audit(int argc, char **argv)
 		       " ended without a usage row and %" PRId64
 		       " open past %llds without an event\n",
 		       res.calls, res.unsettled, res.stale, cfg.call_stale_after_s);
-	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0)
+	if (res.day_mismatches > 0)
+		printf("audit FAILED: %" PRId64 " daily usage totals differ from the usage rows\n",
+		       res.day_mismatches);
+	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0 || res.day_mismatches > 0)
 		return 1;
 	printf("audit ok: %" PRId64 " organizations, %" PRId64
 	       " ledger entries, every balance equals the sum of its entries; %" PRId64
-	       " calls, every ended call has its usage row\n",
+	       " calls, every ended call has its usage row; the daily usage totals equal the rows\n",
 	       res.orgs, res.entries, res.calls);
 	return 0;
 }

@@ -162,3 +162,15 @@ wl_month_start_ms(int64_t unix_ms)
 	wl_civil_from_days(floor_div(unix_ms, WL_MS_PER_DAY), &y, &m, &d);
 	return wl_days_from_civil(y, m, 1) * WL_MS_PER_DAY;
 }
+
+int64_t
+wl_day_floor(int64_t unix_ms)
+{
+	return unix_ms / WL_MS_PER_DAY - (unix_ms % WL_MS_PER_DAY < 0 ? 1 : 0);
+}
+
+int64_t
+wl_day_ceil(int64_t unix_ms)
+{
+	return unix_ms / WL_MS_PER_DAY + (unix_ms % WL_MS_PER_DAY > 0 ? 1 : 0);
+}

@@ -33,6 +33,11 @@ int wl_parse_date(const char *s, int64_t *days);
 /* "2025-12-13T10:00:00.000Z" from unix milliseconds (>= 0). out 32 bytes. */
 void wl_format_iso_ms(int64_t unix_ms, char out[32]);
 
+/* The UTC day (days since 1970-01-01) containing unix_ms: floor division,
+ * also before 1970. wl_day_ceil: the first day starting at or after unix_ms. */
+int64_t wl_day_floor(int64_t unix_ms);
+int64_t wl_day_ceil(int64_t unix_ms);
+
 /* First millisecond of the UTC calendar month containing unix_ms. */
 int64_t wl_month_start_ms(int64_t unix_ms);
 

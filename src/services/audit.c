@@ -1,7 +1,7 @@
 /*
  * audit.c — compares every organization's balance with the sum of its ledger
- * entries, and every call with its usage row, each read in one consistent
- * snapshot.
+ * entries, every call with its usage row, and the daily usage totals with
+ * the rows, each read in one consistent snapshot.
  */
 #include "services/audit.h"
 
@@ -86,5 +86,42 @@ audit_calls(struct store *s, int64_t stale_after_ms, FILE *report, struct audit_
 	out->stale = 0;
 	rc = store_reconcile(c, ctx.now - stale_after_ms, &hooks, &out->calls, err);
 	store_release(c);
+	return rc;
+}
+
+struct days_ctx {
+	FILE *report;
+	int64_t differ;
+};
+
+static void
+on_day_differs(const struct store_days_row *row, void *arg)
+{
+	struct days_ctx *ctx = arg;
+	int64_t y;
+	unsigned m, d;
+
+	ctx->differ++;
+	wl_civil_from_days(row->day, &y, &m, &d);
+	fprintf(ctx->report,
+		"totals: org %s %s on %04" PRId64 "-%02u-%02u: daily totals %" PRId64
+		" s in %" PRId64 " calls but the usage rows sum to %" PRId64 " s in %" PRId64
+		" calls\n",
+		row->org_id, row->by_billed ? "paid" : "used", y, m, d, row->total_seconds,
+		row->total_calls, row->rows_seconds, row->rows_calls);
+}
+
+int
+audit_usage_days(struct store *s, FILE *report, struct audit_result *out, struct wl_error *err)
+{
+	struct days_ctx ctx = { report, 0 };
+	struct store_conn *c = store_acquire(s, err);
+	int rc;
+
+	if (c == NULL)
+		return err->code;
+	rc = store_audit_usage_days(c, on_day_differs, &ctx, err);
+	store_release(c);
+	out->day_mismatches = ctx.differ;
 	return rc;
 }

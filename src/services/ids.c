@@ -27,6 +27,32 @@ ids_new_uuid(char out[WL_ID_LEN])
 }
 
 void
+ids_time_uuid(int64_t unix_ms, uint64_t salt, uint32_t seq, char out[WL_ID_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	size_t i, o = 0;
+	int k;
+
+	for (k = 0; k < 6; k++)
+		b[k] = (unsigned char)((uint64_t)unix_ms >> (40 - 8 * k));
+	b[6] = (unsigned char)(0x70 | ((salt >> 46) & 0x0f)); /* version 7 */
+	b[7] = (unsigned char)(salt >> 38);
+	b[8] = (unsigned char)(0x80 | ((salt >> 32) & 0x3f)); /* RFC 4122 variant */
+	for (k = 0; k < 3; k++)
+		b[9 + k] = (unsigned char)(salt >> (24 - 8 * k));
+	for (k = 0; k < 4; k++)
+		b[12 + k] = (unsigned char)(seq >> (24 - 8 * k));
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+void
 ids_random_token(char *out, size_t nbytes_random)
 {
 	unsigned char raw[64];

@@ -7,6 +7,7 @@
 #define WL_IDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -15,6 +16,11 @@
 
 int ids_init(void);
 void ids_new_uuid(char out[WL_ID_LEN]);
+/* A time-ordered UUID (version 7): unix_ms in its first 48 bits, then
+ * 42 bits of `salt` (random per writer) and `seq` (32 bits), so ids made
+ * in time order by one writer sort in that order (bulk inserts append to
+ * their indexes). */
+void ids_time_uuid(int64_t unix_ms, uint64_t salt, uint32_t seq, char out[WL_ID_LEN]);
 /* A new random API key (printable) and its hash for storage. */
 void ids_new_api_key(char key[WL_API_KEY_LEN + 1], unsigned char hash[WL_KEY_HASH_LEN]);
 /* Hash of a presented key; WL_EUNAUTHORIZED when it cannot be a key of ours. */

@@ -4,6 +4,8 @@
  */
 #include "store/db.h"
 
+#include "core/timeutil.h"
+
 static void
 read_call(struct db_stmt *st, void *out)
 {
@@ -197,6 +199,23 @@ read_usage(struct db_stmt *st, void *out)
 }
 
 int
+store_usage_days_add(struct store_conn *c, const char *org_id, const char *billed_org_id,
+		     int64_t day, int64_t seconds, int64_t calls, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_USAGE_DAYS_ADD, err);
+
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, org_id);
+	db_bind_text(st, 2, billed_org_id);
+	db_bind_int64(st, 3, day);
+	db_bind_int64(st, 4, seconds);
+	db_bind_int64(st, 5, calls);
+	return db_exec(st, err);
+}
+
+/* The row and its day's totals, in the caller's transaction. */
+int
 store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_error *err)
 {
 	struct db_stmt *st = db_stmt(c, Q_USAGE_INSERT, err);
@@ -210,7 +229,10 @@ store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_
 	db_bind_int64(st, 5, u->duration_sec);
 	db_bind_text(st, 6, u->number_id);
 	db_bind_int64(st, 7, u->created_at);
-	return db_exec(st, err);
+	if (db_exec(st, err) != WL_OK)
+		return err->code;
+	return store_usage_days_add(c, u->org_id, u->billed_org_id, wl_day_floor(u->created_at),
+				    u->duration_sec, 1, err);
 }
 
 /* The org (or the billed org) and the time range: parameters 1 to 3. */
@@ -246,20 +268,82 @@ store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_
 	return db_rows(st, read_usage, out, sizeof(*out), limit, n, err);
 }
 
+/* [from, to) as whole days [first_day, end_day) read from the totals, plus
+ * the rows of [from, first_day) and [end_day, to): at most a day's rows at
+ * each end, whatever the history. Without a whole day in the range, all of
+ * it comes from the rows. */
 int
 store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
 		int64_t *rows, struct wl_error *err)
 {
-	struct db_stmt *st = usage_stmt(c, q, Q_USAGE_SUM_ORG, Q_USAGE_SUM_BILLED, err);
+	struct db_stmt *st =
+		db_stmt(c, q->by_billed_org ? Q_USAGE_SUM_BILLED : Q_USAGE_SUM_ORG, err);
+	int64_t first_day = wl_day_ceil(q->from_ms), end_day = wl_day_floor(q->to_ms);
 	int64_t v[2] = { 0, 0 };
 	int rc;
 
 	if (st == NULL)
 		return err->code;
+	db_bind_text(st, 1, q->org_id);
+	if (first_day < end_day) {
+		/* first_day * day <= end_day * day <= to_ms: no overflow */
+		db_bind_int64(st, 2, first_day);
+		db_bind_int64(st, 3, end_day);
+		db_bind_int64(st, 4, q->from_ms);
+		db_bind_int64(st, 5, first_day * WL_MS_PER_DAY);
+		db_bind_int64(st, 6, end_day * WL_MS_PER_DAY);
+		db_bind_int64(st, 7, q->to_ms);
+	} else {
+		db_bind_int64(st, 2, 0);
+		db_bind_int64(st, 3, 0);
+		db_bind_int64(st, 4, q->from_ms);
+		db_bind_int64(st, 5, q->to_ms);
+		db_bind_int64(st, 6, 0);
+		db_bind_int64(st, 7, 0);
+	}
 	rc = db_one(st, db_read_pair, v, WL_EINTERNAL, "usage: no sum", err);
 	if (rc == WL_OK) {
 		*total_seconds = v[0];
 		*rows = v[1];
 	}
+	return rc;
+}
+
+static int
+audit_days_read(struct store_conn *c, void (*differs)(const struct store_days_row *, void *),
+		void *arg, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_AUDIT_USAGE_DAYS, err);
+	struct store_days_row row;
+	enum db_step r;
+
+	if (st == NULL)
+		return err->code;
+	while ((r = db_step(st, err)) == DB_ROW) {
+		db_col_text(st, 0, row.org_id, sizeof(row.org_id));
+		row.by_billed = db_col_int64(st, 1) != 0;
+		row.day = db_col_int64(st, 2);
+		row.total_seconds = db_col_int64(st, 3);
+		row.total_calls = db_col_int64(st, 4);
+		row.rows_seconds = db_col_int64(st, 5);
+		row.rows_calls = db_col_int64(st, 6);
+		differs(&row, arg);
+	}
+	return db_finish(st, r == DB_FAIL ? err->code : WL_OK);
+}
+
+/* Totals and rows from one snapshot, like the ledger audit. */
+int
+store_audit_usage_days(struct store_conn *c, void (*differs)(const struct store_days_row *, void *),
+		       void *arg, struct wl_error *err)
+{
+	int rc;
+
+	if (db_run(c, Q_BEGIN_SNAPSHOT, err) != WL_OK)
+		return err->code;
+	rc = audit_days_read(c, differs, arg, err);
+	if (rc == WL_OK)
+		return db_run(c, Q_COMMIT, err);
+	store_rollback(c);
 	return rc;
 }

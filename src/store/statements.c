@@ -90,6 +90,20 @@
 #define WD_COLS "id, org_id, endpoint_id, event, status, attempts, next_attempt_at, " \
 	"retry_until, last_status_code, last_duration_ms, last_error, last_response, created_at, " \
 	"updated_at"
+/* floor(col / 86400000): the UTC day of a time (also before 1970). */
+#define DAY_OF(col) "CASE WHEN " col " < 0 AND " col " % 86400000 <> 0 " \
+	"THEN " col " / 86400000 - 1 ELSE " col " / 86400000 END"
+#define USAGE_SUM(billed, col, org, day_from, day_to, a_from, a_to, b_from, b_to) \
+	"SELECT COALESCE(SUM(s), 0), COALESCE(SUM(n), 0) FROM (" \
+	"SELECT seconds AS s, calls AS n FROM usage_days WHERE org_id = " org \
+	" AND by_billed = " billed " AND day >= " day_from " AND day < " day_to \
+	" UNION ALL SELECT duration_sec, 1 FROM usage WHERE " col " = " org \
+	" AND created_at >= " a_from " AND created_at < " a_to \
+	" UNION ALL SELECT duration_sec, 1 FROM usage WHERE " col " = " org \
+	" AND created_at >= " b_from " AND created_at < " b_to ") t"
+#define USAGE_DAYS_UPSERT "ON CONFLICT (org_id, by_billed, day) DO UPDATE SET " \
+	"seconds = usage_days.seconds + excluded.seconds, " \
+	"calls = usage_days.calls + excluded.calls"
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
 /* SQLite's open-call index has this condition (migration 8), word for word. */
 #define OPEN_CALL_SQ "(status = 'queued' OR status = 'ringing' OR status = 'in-progress')"
@@ -247,6 +261,17 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"LEFT JOIN (SELECT org_id, SUM(delta_seconds) AS total FROM ledger_entries "
 		"GROUP BY org_id) e ON e.org_id = o.id "
 		"WHERE o.balance_seconds <> COALESCE(e.total, 0) ORDER BY o.id") },
+	/* Every (org, by_billed, day) whose totals differ from its rows: the
+	 * totals and the rows' sums side by side. */
+	[Q_AUDIT_USAGE_DAYS] = { "audit", BOTH(
+		"SELECT org_id, by_billed, day, SUM(ts), SUM(tn), SUM(rs), SUM(rn) FROM ("
+		"SELECT org_id, by_billed, day, seconds AS ts, calls AS tn, 0 AS rs, 0 AS rn "
+		"FROM usage_days UNION ALL "
+		"SELECT org_id, 0, " DAY_OF("created_at") ", 0, 0, duration_sec, 1 FROM usage "
+		"UNION ALL "
+		"SELECT billed_org_id, 1, " DAY_OF("created_at") ", 0, 0, duration_sec, 1 FROM usage"
+		") t GROUP BY org_id, by_billed, day "
+		"HAVING SUM(ts) <> SUM(rs) OR SUM(tn) <> SUM(rn) ORDER BY org_id, by_billed, day") },
 	[Q_AUDIT_COUNT] = { "audit", BOTH(
 		"SELECT (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM ledger_entries)") },
 
@@ -310,17 +335,25 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"AND created_at >= $2::bigint AND created_at < $3::bigint "
 		"AND (created_at, id) > ($4::bigint, $5::text) "
 		"ORDER BY created_at, id LIMIT $6::integer" },
+	/* The totals of a range: whole days [$2, $3) from usage_days, the rest
+	 * ([$4, $5) and [$6, $7), the partial first and last day) from the rows,
+	 * each an index range (usage_days' key, usage_org_created or
+	 * usage_billed_created). store_usage_sum splits the range. */
 	[Q_USAGE_SUM_ORG] = { "usage",
-		"SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
-		"WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-		"SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
-		"WHERE org_id = $1::text AND created_at >= $2::bigint AND created_at < $3::bigint" },
+		USAGE_SUM("0", "org_id", "?1", "?2", "?3", "?4", "?5", "?6", "?7"),
+		USAGE_SUM("0", "org_id", "$1::text", "$2::bigint", "$3::bigint", "$4::bigint",
+			"$5::bigint", "$6::bigint", "$7::bigint") },
 	[Q_USAGE_SUM_BILLED] = { "usage",
-		"SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
-		"WHERE billed_org_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-		"SELECT COALESCE(SUM(duration_sec), 0), COUNT(*) FROM usage "
-		"WHERE billed_org_id = $1::text AND created_at >= $2::bigint "
-		"AND created_at < $3::bigint" },
+		USAGE_SUM("1", "billed_org_id", "?1", "?2", "?3", "?4", "?5", "?6", "?7"),
+		USAGE_SUM("1", "billed_org_id", "$1::text", "$2::bigint", "$3::bigint",
+			"$4::bigint", "$5::bigint", "$6::bigint", "$7::bigint") },
+	/* One usage row's seconds added to its day, for its org and its payer. */
+	[Q_USAGE_DAYS_ADD] = { "usage totals",
+		"INSERT INTO usage_days (org_id, by_billed, day, seconds, calls) "
+		"VALUES (?1, 0, ?3, ?4, ?5), (?2, 1, ?3, ?4, ?5) " USAGE_DAYS_UPSERT,
+		"INSERT INTO usage_days (org_id, by_billed, day, seconds, calls) "
+		"VALUES ($1::text, 0, $3::bigint, $4::bigint, $5::bigint), "
+		"($2::text, 1, $3::bigint, $4::bigint, $5::bigint) " USAGE_DAYS_UPSERT },
 	/* Open calls silent since before $1, oldest first (the reaper). */
 	[Q_CALL_STALE] = { "stale calls",
 		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL_SQ " AND last_event_at < ?1 "

@@ -41,6 +41,7 @@ enum stmt_id {
 	Q_LEDGER_EXISTS,
 	Q_AUDIT,
 	Q_AUDIT_COUNT,
+	Q_AUDIT_USAGE_DAYS,
 	/* calls and usage (calls.c) */
 	Q_CALL_INSERT,
 	Q_CALL_GET,
@@ -54,6 +55,7 @@ enum stmt_id {
 	Q_USAGE_LIST_BILLED,
 	Q_USAGE_SUM_ORG,
 	Q_USAGE_SUM_BILLED,
+	Q_USAGE_DAYS_ADD,
 	Q_CALL_STALE,
 	Q_RECON_UNSETTLED,
 	Q_RECON_STALE,

@@ -158,6 +158,7 @@ int store_call_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
 int store_number_org(struct store_conn *c, const char *number_id, char org_id[WL_ID_LEN],
 		     struct wl_error *err);
 
+/* The row and its day's totals (store_usage_days_add), in the caller's transaction. */
 int store_usage_insert(struct store_conn *c, const struct store_usage *u, struct wl_error *err);
 
 /* Open calls (queued, ringing, in-progress) whose last event is older than
@@ -186,8 +187,57 @@ struct store_usage_query {
 int store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_t cursor_ms,
 		     const char *cursor_id, int limit, struct store_usage *out, int *n,
 		     struct wl_error *err);
+/* Seconds and rows of the range, read from the daily totals for its whole
+ * UTC days and from the rows for the rest (a cost that does not grow with
+ * the history); the same answer as summing the rows. */
 int store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
 		    int64_t *rows, struct wl_error *err);
+/* Adds `calls` usage rows of `seconds` in all on UTC `day` to the daily
+ * totals of org_id and of billed_org_id (store_usage_insert does it for its
+ * row; a bulk writer that inserts rows itself adds them per day). */
+int store_usage_days_add(struct store_conn *c, const char *org_id, const char *billed_org_id,
+			 int64_t day, int64_t seconds, int64_t calls, struct wl_error *err);
+
+/* A day whose totals differ from its usage rows (the audit). */
+struct store_days_row {
+	char org_id[WL_ID_LEN];
+	bool by_billed; /* the totals of what org_id paid, else of what it used */
+	int64_t day;    /* days since 1970-01-01, UTC */
+	int64_t total_seconds, total_calls; /* as the totals say */
+	int64_t rows_seconds, rows_calls;   /* as the usage rows say */
+};
+/* Calls `differs` for every such day, read in one snapshot. */
+int store_audit_usage_days(struct store_conn *c,
+			   void (*differs)(const struct store_days_row *, void *), void *arg,
+			   struct wl_error *err);
+
+/* ---- bulk writes (bulk.c): seeded history ---------------------------------- */
+
+/* One ended call as the live path leaves it: the call, its ledger entries
+ * (the org's debit, and the agency's for a client's call), its usage row. */
+struct store_ended_call {
+	struct store_call call;
+	struct store_usage usage;
+	struct store_entry entries[2];
+	int n_entries;
+	char reference[WL_REF_MAX + 1]; /* storage for the entries' reference */
+};
+
+struct store_bulk {
+	int n; /* calls in this transaction */
+	/* Fills call i (0..n-1) into *out (zeroed); called once each, in order. */
+	void (*next)(int i, struct store_ended_call *out, void *arg);
+	void *arg;
+	const char *payers[2]; /* balances to change first, in this order */
+	int n_payers;
+	int64_t payer_delta; /* added to each payer (negative: the calls' seconds) */
+};
+
+/* Writes b->n ended calls, their usage rows, daily totals and ledger
+ * entries, and the payers' balances, in one transaction; on any failure
+ * nothing (WL_EINSUFFICIENT when a balance cannot pay, WL_ECONFLICT when an
+ * id or a ledger reference exists already). */
+int store_bulk_ended_calls(struct store_conn *c, const struct store_bulk *b, struct wl_error *err);
 
 /* ---- idempotent requests and installation values ------------------------ */
 

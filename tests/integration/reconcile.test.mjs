@@ -104,6 +104,18 @@ describe('audit reconciles calls with usage', { timeout: 120_000 }, () => {
     `ended_at, last_event_at) VALUES ('${id}', '${org.org_id}', '${org.org_id}', 'inbound', ` +
     `'${status}', '+31201234567', ${lastEventAt}, ${endedAt ?? 'NULL'}, ${lastEventAt});`);
 
+  // A usage row of 0 s now, with its day's totals (as the server writes
+  // them), so the audit's comparison of totals and rows still holds.
+  const insertUsage = (callId) => {
+    const now = Date.now();
+    const day = Math.floor(now / 86_400_000);
+    sql(env, 'INSERT INTO usage (id, org_id, billed_org_id, call_id, duration_sec, created_at) ' +
+      `VALUES ('${randomUUID()}', '${org.org_id}', '${org.org_id}', '${callId}', 0, ${now});`);
+    sql(env, 'INSERT INTO usage_days (org_id, by_billed, day, seconds, calls) ' +
+      `VALUES ('${org.org_id}', 0, ${day}, 0, 1), ('${org.org_id}', 1, ${day}, 0, 1) ` +
+      'ON CONFLICT (org_id, by_billed, day) DO UPDATE SET calls = usage_days.calls + 1;');
+  };
+
   it('is ok with no calls', () => { assertAuditOk(env); });
 
   it('reports an ended call without a usage row and exits 1', () => {
@@ -113,7 +125,7 @@ describe('audit reconciles calls with usage', { timeout: 120_000 }, () => {
     assert.equal(r.status, 1, `${r.status}\n${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, new RegExp(`unsettled: call ${id}`));
     assert.ok(!/^audit ok/m.test(r.stdout), r.stdout);
-    sql(env, `INSERT INTO usage (id, org_id, billed_org_id, call_id, duration_sec, created_at) VALUES ('${randomUUID()}', '${org.org_id}', '${org.org_id}', '${id}', 0, ${Date.now()});`);
+    insertUsage(id);
     assertAuditOk(env);
   });
 
@@ -127,7 +139,8 @@ describe('audit reconciles calls with usage', { timeout: 120_000 }, () => {
     assert.match(r.stdout, new RegExp(`stale: call ${old}`));
     assert.ok(!r.stdout.includes(fresh), r.stdout);
     sql(env, `UPDATE calls SET status='ended', ended_at=${Date.now()} WHERE id IN ('${old}','${fresh}');`);
-    sql(env, `INSERT INTO usage (id, org_id, billed_org_id, call_id, duration_sec, created_at) VALUES ('${randomUUID()}', '${org.org_id}', '${org.org_id}', '${old}', 0, ${Date.now()}), ('${randomUUID()}', '${org.org_id}', '${org.org_id}', '${fresh}', 0, ${Date.now()});`);
+    insertUsage(old);
+    insertUsage(fresh);
     assertAuditOk(env);
   });
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/db.h"
 
@@ -111,12 +112,68 @@ test_sqlite_prepares_all(void **state)
 	assert_int_equal(system(url), 0);
 }
 
+/* The plan of a statement, one detail a line. */
+static void
+plan_of(sqlite3 *db, const char *sql, char *out, size_t n)
+{
+	char q[4096];
+	sqlite3_stmt *st;
+	size_t used = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && used < n)
+		used += (size_t)snprintf(out + used, n - used, "%s\n",
+					 (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+}
+
+/* A usage summary reads index ranges only (issue 10): the whole days from
+ * usage_days' key, the partial days from usage's (org or payer, created_at)
+ * index, never a scan of the usage rows. */
+static void
+test_usage_sum_plans(void **state)
+{
+	static const enum stmt_id ids[] = { Q_USAGE_SUM_ORG, Q_USAGE_SUM_BILLED, Q_USAGE_DAYS_ADD };
+	char dir[64], path[96], url[112], plan[4096];
+	struct wl_error err;
+	struct store *s;
+	sqlite3 *db;
+	size_t i;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/wl-plan-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/db", dir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	s = store_open(url, &err);
+	assert_non_null(s);
+	assert_int_equal(store_migrate(s, &err), WL_OK);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		plan_of(db, db_sql[ids[i]].sqlite, plan, sizeof(plan));
+		if (strstr(plan, "SCAN usage") != NULL)
+			fail_msg("statement %d scans: %s", (int)ids[i], plan);
+	}
+	plan_of(db, db_sql[Q_USAGE_SUM_ORG].sqlite, plan, sizeof(plan));
+	assert_non_null(strstr(plan, "SEARCH usage_days USING PRIMARY KEY"));
+	assert_non_null(strstr(plan, "SEARCH usage USING INDEX usage_org_created"));
+	plan_of(db, db_sql[Q_USAGE_SUM_BILLED].sqlite, plan, sizeof(plan));
+	assert_non_null(strstr(plan, "SEARCH usage USING INDEX usage_billed_created"));
+	sqlite3_close(db);
+	snprintf(url, sizeof(url), "rm -rf %s", dir);
+	assert_int_equal(system(url), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_complete),
 		cmocka_unit_test(test_sqlite_prepares_all),
+		cmocka_unit_test(test_usage_sum_plans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -280,6 +280,27 @@ test_now(void **state)
 	assert_true(b >= a - 1000); /* the wall clock may step */
 }
 
+static void
+test_day_floor_ceil(void **state)
+{
+	(void)state;
+	assert_int_equal(wl_day_floor(0), 0);
+	assert_int_equal(wl_day_ceil(0), 0);
+	assert_int_equal(wl_day_floor(1), 0);
+	assert_int_equal(wl_day_ceil(1), 1);
+	assert_int_equal(wl_day_floor(WL_MS_PER_DAY - 1), 0);
+	assert_int_equal(wl_day_floor(WL_MS_PER_DAY), 1);
+	assert_int_equal(wl_day_ceil(WL_MS_PER_DAY), 1);
+	assert_int_equal(wl_day_ceil(WL_MS_PER_DAY + 1), 2);
+	assert_int_equal(wl_day_floor(-1), -1);
+	assert_int_equal(wl_day_ceil(-1), 0);
+	assert_int_equal(wl_day_floor(-WL_MS_PER_DAY), -1);
+	assert_int_equal(wl_day_ceil(-WL_MS_PER_DAY - 1), -1);
+	assert_int_equal(wl_day_floor(INT64_MAX), INT64_MAX / WL_MS_PER_DAY);
+	assert_int_equal(wl_day_ceil(INT64_MAX), INT64_MAX / WL_MS_PER_DAY + 1);
+	assert_int_equal(wl_day_floor(INT64_MIN), INT64_MIN / WL_MS_PER_DAY - 1);
+}
+
 int
 main(void)
 {
@@ -293,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_format_iso),
 		cmocka_unit_test(test_month_start),
 		cmocka_unit_test(test_now),
+		cmocka_unit_test(test_day_floor_ceil),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
