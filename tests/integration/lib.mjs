@@ -207,6 +207,7 @@ export async function startServer({ env = {}, cwd } = {}) {
     ...ctx,
     url,
     port,
+    pid: child.pid,
     get stderr() { return stderr; },
     get stdout() { return stdout; },
     get exited() { return exitInfo; },
