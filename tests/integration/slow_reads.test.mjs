@@ -19,31 +19,36 @@ import { startServer, createOrg, sql, utcDay, BACKEND } from './lib.mjs';
 const ROWS = 800_000;
 const DAY_MS = 86_400_000;
 
-// ROWS ended calls of org and one usage row each, the newest an hour ago.
+// ROWS ended calls of org and one usage row each, the newest an hour ago,
+// in batches (each sql() call has its own time limit).
+const BATCH = 100_000;
 function seedHistory(srv, org, nowMs) {
   const step = Math.floor((300 * DAY_MS) / ROWS);
   const at = (i) => `${nowMs - 3_600_000} - ${i} * ${step}`;
-  if (BACKEND === 'postgres') {
-    sql(srv, `INSERT INTO calls (id, org_id, billed_org_id, direction, status, to_number,
-        elapsed_sec, billed_seconds, cut_off, created_at, ended_at, last_event_at)
-      SELECT 'seed-call-' || i, '${org}', '${org}', 'inbound', 'ended', '+31201234567',
-        60, 60, false, ${at('i')}, ${at('i')} + 60000, ${at('i')} + 60000
-      FROM generate_series(1::bigint, ${ROWS}) AS i;
+  for (let from = 1; from <= ROWS; from += BATCH) {
+    const to = Math.min(ROWS, from + BATCH - 1);
+    if (BACKEND === 'postgres') {
+      sql(srv, `INSERT INTO calls (id, org_id, billed_org_id, direction, status, to_number,
+          elapsed_sec, billed_seconds, cut_off, created_at, ended_at, last_event_at)
+        SELECT 'seed-call-' || i, '${org}', '${org}', 'inbound', 'ended', '+31201234567',
+          60, 60, false, ${at('i')}, ${at('i')} + 60000, ${at('i')} + 60000
+        FROM generate_series(${from}::bigint, ${to}) AS i;
+        INSERT INTO usage (id, org_id, billed_org_id, call_id, duration_sec, created_at)
+        SELECT 'seed-usage-' || i, '${org}', '${org}', 'seed-call-' || i, 60, ${at('i')}
+        FROM generate_series(${from}::bigint, ${to}) AS i;`);
+      continue;
+    }
+    sql(srv, `BEGIN;
+      WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
+      INSERT INTO calls (id, org_id, billed_org_id, direction, status, to_number,
+          elapsed_sec, billed_seconds, cut_off, created_at, ended_at, last_event_at)
+        SELECT 'seed-call-' || i, '${org}', '${org}', 'inbound', 'ended', '+31201234567',
+          60, 60, 0, ${at('i')}, ${at('i')} + 60000, ${at('i')} + 60000 FROM n;
+      WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
       INSERT INTO usage (id, org_id, billed_org_id, call_id, duration_sec, created_at)
-      SELECT 'seed-usage-' || i, '${org}', '${org}', 'seed-call-' || i, 60, ${at('i')}
-      FROM generate_series(1::bigint, ${ROWS}) AS i;`);
-    return;
+        SELECT 'seed-usage-' || i, '${org}', '${org}', 'seed-call-' || i, 60, ${at('i')} FROM n;
+      COMMIT;`);
   }
-  sql(srv, `BEGIN;
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS})
-    INSERT INTO calls (id, org_id, billed_org_id, direction, status, to_number,
-        elapsed_sec, billed_seconds, cut_off, created_at, ended_at, last_event_at)
-      SELECT 'seed-call-' || i, '${org}', '${org}', 'inbound', 'ended', '+31201234567',
-        60, 60, 0, ${at('i')}, ${at('i')} + 60000, ${at('i')} + 60000 FROM n;
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS})
-    INSERT INTO usage (id, org_id, billed_org_id, call_id, duration_sec, created_at)
-      SELECT 'seed-usage-' || i, '${org}', '${org}', 'seed-call-' || i, 60, ${at('i')} FROM n;
-    COMMIT;`);
 }
 
 // A keep-alive connection that sends one request at a time and times it.
