@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# Benchmarks a release build of wlportal with wrk on loopback, in one run on
-# SQLite and then on a throw-away PostgreSQL (scripts/pg.sh), same cases:
-#   GET /healthz, GET /api/v1/account, and engine events (durable ledger debits).
+# Benchmarks a release build of wlportal on loopback, everything in one run,
+# and prints each target of issue 10 as a ratio against its reference:
+#   nginx (Debian nginx-light, started here with a temp config and prefix)
+#     serving the JSON of GET /api/v1/account as a static file;
+#   pgbench -i, then pgbench -N -c16 -j2 against the same throw-away
+#     PostgreSQL that wlportal's PostgreSQL cases use (scripts/pg.sh);
+#   wlportal on SQLite and on that PostgreSQL, same cases: GET /healthz,
+#     GET /api/v1/account, engine events (durable ledger debits);
+#   /healthz while two year-long usage summaries scan a big history (SQLite);
+#   the server's resident memory idle and with 10,000 idle keep-alive
+#     connections (tests/bench/idle_conns.mjs);
+#   then scripts/bench_history.sh BUILD_DIR when it is there (reads at a big
+#     history against a small one), whose `ratio …` lines are forwarded.
 # Usage: scripts/bench.sh BUILD_DIR        (make bench passes the release build)
-# Env:   BENCH_DURATION (default 10s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-#        BENCH_CALLS (200), BENCH_PG=0 to skip PostgreSQL
-# Prints a Markdown table (one row per case, a column pair per database) and
-# `wlportal audit` of each database after its server stopped (stderr).
+# Env:   BENCH_DURATION (default 10s) per wrk/pgbench case, BENCH_CONNECTIONS (64),
+#        BENCH_THREADS (2), BENCH_CALLS (200) calls the debits go round,
+#        BENCH_SCAN_CALLS (1000000) usage rows under the scans,
+#        BENCH_IDLE_CONNS (10000), BENCH_PG=0 to skip PostgreSQL and pgbench
+# Prints a Markdown table, then one line per target:
+#   ratio <name> = <value> (target <op> <value>)
+# and `wlportal audit` of each database after its server stopped (stderr).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -15,55 +28,60 @@ if [ $# -ne 1 ]; then
 fi
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin="$(cd "$1" && pwd)/wlportal"
+build_dir=$(cd "$1" && pwd)
+bin="$build_dir/wlportal"
 [ -x "$bin" ] || { echo "bench.sh: $bin not found (build it first)" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "bench.sh: wrk is not installed" >&2; exit 1; }
-command -v curl >/dev/null || { echo "bench.sh: curl is not installed" >&2; exit 1; }
+for tool in wrk curl node nginx sqlite3; do
+  command -v "$tool" >/dev/null || { echo "bench.sh: $tool is not installed (scripts/deps.sh bench)" >&2; exit 1; }
+done
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
 duration=${BENCH_DURATION:-10s}
 conns=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 ncalls=${BENCH_CALLS:-200}
+scan_calls=${BENCH_SCAN_CALLS:-1000000}
+idle_conns=${BENCH_IDLE_CONNS:-10000}
+secs=${duration%s}
+[[ $secs =~ ^[0-9]+$ ]] || { echo "bench.sh: BENCH_DURATION must be whole seconds (10s)" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wlportal-bench.XXXXXX")
 server_pid=""
+nginx_pid=""
 
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
+# stop_pid PID: TERM, up to 10 s, then KILL.
+stop_pid() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do
-      kill -0 "$server_pid" 2>/dev/null || break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "bench.sh: server did not stop in 10 s, killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "bench.sh: process $pid did not stop in 10 s, killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
-  if [ -n "$server_pid" ]; then
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
+  wait "$pid" 2>/dev/null || true
 }
+stop_server() { stop_pid "$server_pid"; server_pid=""; }
+stop_nginx() { stop_pid "$nginx_pid"; nginx_pid=""; }
 cleanup() {
   stop_server
+  stop_nginx
   if [ -n "${pg_dir:-}" ]; then
     "$root/scripts/pg.sh" stop "$pg_dir" >/dev/null 2>&1 || true
     rm -rf "$pg_dir"
   fi
-  rm -rf "$tmp"
+  rm -rf "$tmp" "${nginx_dir:-}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 free_port() {
-  if command -v node >/dev/null; then
-    node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-  elif command -v python3 >/dev/null; then
-    python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'
-  else
-    echo $((20000 + RANDOM % 40000))
-  fi
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
 json_field() { # json_field FIELD <<< JSON  -> the string value of "FIELD"
@@ -74,6 +92,15 @@ json_field() { # json_field FIELD <<< JSON  -> the string value of "FIELD"
   printf '%s\n' "${BASH_REMATCH[1]}"
 }
 
+# Idle keep-alive connections need descriptors: the server raises its own
+# soft limit to the hard one; node (the clients) inherits this shell's.
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ] || [ "$hard" -gt $((idle_conns + 1000)) ]; then
+  ulimit -n $((idle_conns + 1000))
+else
+  ulimit -n "$hard"
+fi
+
 token="bench_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
 export WLPORTAL_ENGINE_TOKEN="$token"
 export WLPORTAL_MASTER_KEY_FILE="$tmp/master.key"
@@ -83,37 +110,131 @@ export WLPORTAL_API_RATE=1000000 WLPORTAL_API_BURST=10000000
 export WLPORTAL_API_ADDR_RATE=1000000 WLPORTAL_API_ADDR_BURST=10000000
 unset WLPORTAL_DB WLPORTAL_LISTEN
 
-declare -A RPS P99
+declare -A RPS P99 FIG
 cases=("GET /healthz" "GET /api/v1/account" "POST engine events (ledger debit)")
 failed=0
 
-# run_case BACKEND NAME wrk-args...  -> RPS/P99 for (BACKEND, NAME)
-run_case() {
-  local backend=$1 name=$2 out bad errs
-  shift 2
-  out=$(timeout 60 wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" 2>&1) || {
-    echo "bench.sh: wrk failed for $name:" >&2
+# run_wrk KEY wrk-args...  -> RPS/P99 for KEY
+run_wrk() {
+  local key=$1 out bad errs
+  shift
+  out=$(timeout $((secs + 60)) wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" 2>&1) || {
+    echo "bench.sh: wrk failed for $key:" >&2
     echo "$out" >&2
-    RPS[$backend|$name]=error; P99[$backend|$name]=error; failed=1
+    RPS[$key]=error; P99[$key]=error; failed=1
     return 0
   }
-  RPS[$backend|$name]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-  P99[$backend|$name]=$(awk '$1 == "99%" {print $2; exit}' <<<"$out")
+  RPS[$key]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  P99[$key]=$(awk '$1 == "99%" {print $2; exit}' <<<"$out")
   bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
   errs=$(awk '/Socket errors:/ {print}' <<<"$out")
-  [ -n "$errs" ] && echo "bench.sh: $backend $name: $errs" >&2
+  [ -n "$errs" ] && echo "bench.sh: $key: $errs" >&2
   if [ -n "$bad" ] && [ "$bad" != "0" ]; then
-    echo "bench.sh: $backend $name: $bad non-2xx responses" >&2
+    echo "bench.sh: $key: $bad non-2xx responses" >&2
     failed=1
   fi
 }
 
-# bench_backend NAME DB_URL: the same three cases against one database.
-bench_backend() {
-  local backend=$1 db=$2 port url agency_json agency child_json child child_key resp
+# start_server DB LOGNAME: serve DB on a free port; sets server_pid, url, port.
+start_server() {
+  local db=$1 log="$tmp/server-$2.log" ready=0
   port=$(free_port)
   url="http://127.0.0.1:$port"
-  echo "wlportal bench: $bin, $backend, $url, wrk -t$threads -c$conns -d$duration" >&2
+  "$bin" serve --listen "127.0.0.1:$port" --db "$db" >"$log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 150); do
+    if curl -fsS -o /dev/null --max-time 1 "$url/healthz" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ "$ready" -ne 1 ]; then
+    echo "bench.sh: server did not become healthy; log:" >&2
+    tail -n 50 "$log" >&2
+    exit 1
+  fi
+}
+
+# ---- nginx: the account JSON as a static file ----------------------------------
+
+# bench_nginx JSON_FILE: nginx with its own prefix, config, logs and temp
+# paths (nothing under /etc, /var or /run), one worker per core, keep-alive
+# without a request limit (as wlportal), access log off.
+bench_nginx() {
+  local json=$1 nport
+  nginx_dir=$(mktemp -d "${TMPDIR:-/tmp}/wlportal-nginx.XXXXXX")
+  chmod 755 "$nginx_dir" # workers may run as another user (root starts them)
+  mkdir -p "$nginx_dir/html/api/v1" "$nginx_dir/temp"
+  cp "$json" "$nginx_dir/html/api/v1/account"
+  chmod -R a+rX "$nginx_dir/html"
+  nport=$(free_port)
+  cat >"$nginx_dir/nginx.conf" <<EOF
+worker_processes auto;
+pid $nginx_dir/nginx.pid;
+error_log $nginx_dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $nginx_dir/temp/body;
+  proxy_temp_path $nginx_dir/temp/proxy;
+  fastcgi_temp_path $nginx_dir/temp/fastcgi;
+  uwsgi_temp_path $nginx_dir/temp/uwsgi;
+  scgi_temp_path $nginx_dir/temp/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  server {
+    listen 127.0.0.1:$nport;
+    root $nginx_dir/html;
+    location = /api/v1/account { default_type application/json; }
+  }
+}
+EOF
+  nginx -p "$nginx_dir" -c "$nginx_dir/nginx.conf" -e "$nginx_dir/error.log" -g 'daemon off;' &
+  nginx_pid=$!
+  local ready=0
+  for _ in $(seq 1 100); do
+    if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$nport/api/v1/account" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$nginx_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ "$ready" -ne 1 ]; then
+    echo "bench.sh: nginx did not start; its log:" >&2
+    cat "$nginx_dir/error.log" >&2 || true
+    failed=1
+    return 0
+  fi
+  cmp -s "$json" <(curl -fsS "http://127.0.0.1:$nport/api/v1/account") \
+    || { echo "bench.sh: nginx does not serve the account JSON" >&2; failed=1; }
+  echo "nginx bench: $(nginx -v 2>&1), port $nport, wrk -t$threads -c$conns -d$duration" >&2
+  run_wrk "nginx|account" "http://127.0.0.1:$nport/api/v1/account"
+  stop_nginx
+}
+
+# ---- pgbench on wlportal's PostgreSQL ---------------------------------------------
+
+# bench_pgbench PG_URL: its own database "pgbench" on the same server;
+# pgbench -i (scale 1), then -N (no branch/teller updates) with 16 clients.
+bench_pgbench() {
+  local pg=$1 hostport host pgport out
+  hostport=${pg#postgres://*@}
+  hostport=${hostport%%/*}
+  host=${hostport%:*}
+  pgport=${hostport##*:}
+  "$PGBIN/psql" -X -q -h "$host" -p "$pgport" -U postgres -d postgres \
+    -c 'CREATE DATABASE pgbench' >/dev/null
+  "$PGBIN/pgbench" -i -q -h "$host" -p "$pgport" -U postgres pgbench >"$tmp/pgbench-init.log" 2>&1 \
+    || { cat "$tmp/pgbench-init.log" >&2; failed=1; return 0; }
+  echo "pgbench: -N -c16 -j2 -T$secs on $host:$pgport" >&2
+  out=$("$PGBIN/pgbench" -N -c16 -j2 -T"$secs" -h "$host" -p "$pgport" -U postgres pgbench 2>&1) \
+    || { echo "$out" >&2; failed=1; return 0; }
+  FIG[pgbench_tps]=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+  FIG[pgbench_latency]=$(awk '/^latency average = / {print $4 " " $5; exit}' <<<"$out")
+}
+
+# ---- wlportal, one database ---------------------------------------------------
+
+# setup_orgs DB: an agency and its client with credits; sets child, child_key.
+setup_orgs() {
+  local db=$1 agency_json agency child_json
   "$bin" migrate --db "$db" >/dev/null
   agency_json=$("$bin" admin create-org --name "Bench Agency" --email "agency@bench.test" \
     --password "bench-agency-password" --minutes 100000000 --db "$db")
@@ -122,19 +243,15 @@ bench_backend() {
     --password "bench-client-password" --parent "$agency" --minutes 10000000 --db "$db")
   child=$(json_field org_id <<<"$child_json")
   child_key=$(json_field api_key <<<"$child_json")
+}
 
-  "$bin" serve --listen "127.0.0.1:$port" --db "$db" >"$tmp/server-$backend.log" 2>&1 &
-  server_pid=$!
-  local ready=0
-  for _ in $(seq 1 150); do
-    if curl -fsS -o /dev/null --max-time 1 "$url/healthz" 2>/dev/null; then ready=1; break; fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ "$ready" -ne 1 ]; then
-    echo "bench.sh: server did not become healthy; log:" >&2
-    tail -n 50 "$tmp/server-$backend.log" >&2
-    exit 1
+# bench_backend NAME DB: the three cases against one database.
+bench_backend() {
+  local backend=$1 db=$2 resp
+  start_server "$db" "$backend"
+  echo "wlportal bench: $bin, $backend, $url, wrk -t$threads -c$conns -d$duration" >&2
+  if [ "$backend" = sqlite ]; then
+    curl -fsS "$url/api/v1/account" -H "Authorization: Bearer $child_key" >"$tmp/account.json"
   fi
 
   # Calls of the child org: each debit moves the child's credits and the
@@ -147,9 +264,9 @@ bench_backend() {
     json_field call_id <<<"$resp" >>"$tmp/calls.txt"
   done
 
-  run_case "$backend" "${cases[0]}" "$url/healthz"
-  run_case "$backend" "${cases[1]}" -s "$root/tests/bench/account.lua" "$url/api/v1/account" -- "$child_key"
-  run_case "$backend" "${cases[2]}" -s "$root/tests/bench/events.lua" "$url" -- "$tmp/calls.txt" "$token" "$threads"
+  run_wrk "$backend|${cases[0]}" "$url/healthz"
+  run_wrk "$backend|${cases[1]}" -s "$root/tests/bench/account.lua" "$url/api/v1/account" -- "$child_key"
+  run_wrk "$backend|${cases[2]}" -s "$root/tests/bench/events.lua" "$url" -- "$tmp/calls.txt" "$token" "$threads"
   stop_server
   tail -n 1 "$tmp/server-$backend.log" >&2
 
@@ -159,15 +276,89 @@ bench_backend() {
   [ "$audit_rc" -eq 0 ] || failed=1
 }
 
+# ---- /healthz while year-long usage summaries scan (SQLite) -------------------------
+
+# bench_scans SQLITE_FILE: a copy of the bench database with scan_calls
+# ended calls of the client over the last year (wlportal admin seed-usage
+# when the binary has it, else straight SQL: calls and usage rows), served
+# while two year-long usage summaries run and /healthz is timed.
+bench_scans() {
+  local src=$1 copy="$tmp/scan.db" now step out
+  sqlite3 "$src" ".backup '$copy'"
+  if "$bin" admin seed-usage --help >/dev/null 2>&1; then
+    FIG[scan_seed]="wlportal admin seed-usage --calls $scan_calls --days 365"
+    "$bin" admin seed-usage --org "$child" --calls "$scan_calls" --days 365 --db "sqlite:$copy" >/dev/null
+  else
+    FIG[scan_seed]="SQL: $scan_calls ended calls and usage rows over 365 days"
+    now=$(( $(date +%s) * 1000 - 3600000 ))
+    step=$(( 365 * 86400000 / scan_calls ))
+    sqlite3 "$copy" <<EOF
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $scan_calls)
+INSERT INTO calls (id, org_id, billed_org_id, direction, status, to_number, elapsed_sec,
+    billed_seconds, cut_off, created_at, ended_at, last_event_at)
+  SELECT 'bench-call-' || i, '$child', '$child', 'inbound', 'ended', '+31201234567', 90, 90, 0,
+    $now - i * $step, $now - i * $step + 90000, $now - i * $step + 90000 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $scan_calls)
+INSERT INTO usage (id, org_id, billed_org_id, call_id, duration_sec, created_at)
+  SELECT 'bench-usage-' || i, '$child', '$child', 'bench-call-' || i, 90, $now - i * $step FROM n;
+COMMIT;
+EOF
+  fi
+  start_server "sqlite:$copy" scans
+  out=$(node "$root/tests/bench/scan_latency.mjs" "$port" "$child_key" \
+    "$(date -u -d '365 days ago' +%F)" "$(date -u +%F)" 2) || { echo "$out" >&2; failed=1; }
+  stop_server
+  FIG[scan_ms]=$(awk '$1 == "scan_ms" {print $2}' <<<"$out")
+  FIG[scan_probes]=$(awk '$1 == "probes" {print $2}' <<<"$out")
+  FIG[scan_p50]=$(awk '$1 == "healthz_p50_ms" {print $2}' <<<"$out")
+  FIG[scan_p99]=$(awk '$1 == "healthz_p99_ms" {print $2}' <<<"$out")
+  FIG[scan_max]=$(awk '$1 == "healthz_max_ms" {print $2}' <<<"$out")
+  rm -f "$copy" "$copy-wal" "$copy-shm"
+}
+
+# ---- memory: idle, and with idle keep-alive connections -----------------------------
+
+bench_memory() {
+  local db=$1 out
+  start_server "$db" memory
+  out=$(node "$root/tests/bench/idle_conns.mjs" "$port" "$server_pid" "$idle_conns") \
+    || { echo "$out" >&2; failed=1; }
+  stop_server
+  FIG[rss_idle_kb]=$(awk '$1 == "rss_idle_kb" {print $2}' <<<"$out")
+  FIG[rss_held_kb]=$(awk '$1 == "rss_held_kb" {print $2}' <<<"$out")
+  FIG[held]=$(awk '$1 == "held" {print $2}' <<<"$out")
+}
+
+# ---- the run ------------------------------------------------------------------
+
+setup_orgs "sqlite:$tmp/wl.db"
+bench_memory "sqlite:$tmp/wl.db" # first: the server's memory before any load
 backends=(sqlite)
 bench_backend sqlite "sqlite:$tmp/wl.db"
+bench_nginx "$tmp/account.json"
+bench_scans "$tmp/wl.db"
 if [ "${BENCH_PG:-1}" = 1 ]; then
   # its own directory: the server runs as another user, who cannot enter $tmp
   pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/wlportal-benchpg.XXXXXX")
   pg_url=$("$root/scripts/pg.sh" start "$pg_dir")
+  bench_pgbench "$pg_url"
   backends+=(postgres)
+  setup_orgs "$pg_url"
   bench_backend postgres "$pg_url"
 fi
+
+history_out=""
+if [ -x "$root/scripts/bench_history.sh" ]; then
+  history_out=$("$root/scripts/bench_history.sh" "$build_dir") || failed=1
+fi
+
+# ---- the report -----------------------------------------------------------------
+
+ratio() { # ratio A B -> A/B with two decimals, or ? when either is missing
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "error" || b == "error" || b + 0 == 0) print "?"; else printf "%.2f\n", a / b }'
+}
+mb() { awk -v k="$1" 'BEGIN { if (k == "") print "?"; else printf "%.1f\n", k / 1024 }'; }
 
 echo
 header="| case |"; rule="| --- |"
@@ -180,4 +371,36 @@ for c in "${cases[@]}"; do
   for b in "${backends[@]}"; do line+=" ${RPS[$b|$c]:-?} | ${P99[$b|$c]:-?} |"; done
   echo "$line"
 done
+echo
+echo "| reference | figure |"
+echo "| --- | ---: |"
+echo "| nginx: the account JSON as a static file | ${RPS[nginx|account]:-?} requests/s (p99 ${P99[nginx|account]:-?}) |"
+if [ "${BENCH_PG:-1}" = 1 ]; then
+  echo "| pgbench -N -c16 -j2 (same PostgreSQL) | ${FIG[pgbench_tps]:-?} tps (latency ${FIG[pgbench_latency]:-?}) |"
+fi
+echo "| /healthz during 2 year-long usage summaries (${FIG[scan_seed]}; scans took ${FIG[scan_ms]:-?} ms) | p50 ${FIG[scan_p50]:-?} ms, p99 ${FIG[scan_p99]:-?} ms, max ${FIG[scan_max]:-?} ms of ${FIG[scan_probes]:-?} probes |"
+echo "| resident memory idle, after start (SQLite) | $(mb "${FIG[rss_idle_kb]:-}") MB |"
+echo "| resident memory with ${FIG[held]:-?} idle keep-alive connections | $(mb "${FIG[rss_held_kb]:-}") MB |"
+if [ -n "$history_out" ]; then
+  echo
+  grep -v '^ratio ' <<<"$history_out" || true
+fi
+
+echo
+echo "ratio account_sqlite_vs_nginx = $(ratio "${RPS[sqlite|${cases[1]}]:-}" "${RPS[nginx|account]:-}") (target >= 0.8)"
+echo "ratio debits_sqlite_vs_healthz = $(ratio "${RPS[sqlite|${cases[2]}]:-}" "${RPS[sqlite|${cases[0]}]:-}") (target >= 0.5)"
+if [ "${BENCH_PG:-1}" = 1 ]; then
+  echo "ratio debits_pg_vs_pgbench = $(ratio "${RPS[postgres|${cases[2]}]:-}" "${FIG[pgbench_tps]:-}") (target >= 2)"
+  echo "ratio account_pg_vs_healthz = $(ratio "${RPS[postgres|${cases[1]}]:-}" "${RPS[postgres|${cases[0]}]:-}") (target >= 0.3)"
+fi
+# p99: on a shared 2-core machine the single slowest probe measures whatever
+# else the machine ran at that moment; the table shows it beside.
+echo "ratio healthz_during_usage_scans_ms = ${FIG[scan_p99]:-?} (target < 10)"
+echo "ratio idle_rss_mb = $(mb "${FIG[rss_idle_kb]:-}") (target <= 30)"
+if [ -n "${FIG[rss_held_kb]:-}" ] && [ -n "${FIG[rss_idle_kb]:-}" ]; then
+  echo "ratio rss_10k_idle_conns_extra_mb = $(mb $((FIG[rss_held_kb] - FIG[rss_idle_kb]))) (target <= 100)"
+else
+  echo "ratio rss_10k_idle_conns_extra_mb = ? (target <= 100)"
+fi
+grep '^ratio ' <<<"$history_out" || true
 exit "$failed"

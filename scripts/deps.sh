@@ -12,7 +12,7 @@ build_pkgs=(gcc make meson ninja-build pkg-config
 test_pkgs=(clang-format libcmocka-dev nodejs postgresql sqlite3 valgrind dnsmasq-base clang libclang-rt-14-dev
            nginx-light poppler-utils)
 test_pkgs+=(chromium)   # browser tests (tests/e2e) drive Debian's chromium
-bench_pkgs=(wrk postgresql)
+bench_pkgs=(wrk postgresql nginx-light nodejs sqlite3)
 
 case "$what" in
   build) want=("${build_pkgs[@]}") ;;

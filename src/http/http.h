@@ -66,11 +66,22 @@ typedef void (*wl_handler)(struct wl_req *req);
 /* Renders the answer to a write: arg is the job argument given to http_submit. */
 typedef void (*wl_finish)(struct wl_req *req, void *arg, int rc, const struct wl_error *err);
 
+/* Where a route's handler runs. ROUTE_QUICK: on the server thread that
+ * parsed the request, when its reads are index lookups of a few rows (on a
+ * networked database every authenticated route still goes to a worker).
+ * ROUTE_SCANS: reads whose cost grows with the data (usage summaries, lists,
+ * pages that sum or list) and handlers that wait on another service (a
+ * Stripe Checkout Session, a VAT-number check, a PDF drawn) run on a worker
+ * with the connection suspended, on every database, so a server thread never
+ * waits behind them. */
+enum route_cost { ROUTE_QUICK, ROUTE_SCANS };
+
 struct route {
 	enum http_method method;
 	const char *pattern; /* "/api/v1/calls/:id": ":name" matches one segment */
 	wl_handler handler;
 	enum route_auth auth;
+	enum route_cost cost;
 };
 
 /* routes.c: the one table of every route. */

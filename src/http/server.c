@@ -15,7 +15,9 @@
  *   DONE     → the response is queued.
  * On a networked database (PostgreSQL) the whole dispatch runs on a worker
  * thread while the connection is suspended, so no server thread waits for a
- * query. The write job is handed to the writer as the very last touch of the
+ * query; on SQLite the same happens to the routes whose reads scan
+ * (ROUTE_SCANS in routes.c: usage, lists, the pages that sum or list), so
+ * the server threads only parse, route and answer quick reads. The write job is handed to the writer as the very last touch of the
  * request, because the writer may resume and complete it at once.
  *
  * HTML pages: a portal host ({slug}.portal.{base}) is routed to /p/{slug}/…;
@@ -132,7 +134,7 @@ api_address_ok(struct wl_req *req)
 }
 
 /* Runs authentication and the handler with a read connection. May run on a
- * server thread (SQLite) or a worker (PostgreSQL). */
+ * server thread (quick reads on SQLite) or a worker (on_worker). */
 static void
 run_handler(struct wl_req *req, const struct route *r)
 {
@@ -356,6 +358,19 @@ to_worker(struct wl_req *req, const struct route *r)
 	return true;
 }
 
+/* Whether the route's handler runs on a worker while the connection is
+ * suspended: every authenticated route on a networked database (each query
+ * is a round trip), and on every database the routes whose reads grow with
+ * the data (routes.c marks them ROUTE_SCANS). Everything else answers on the
+ * server thread that parsed it. */
+static bool
+on_worker(const struct http_server *s, const struct route *r)
+{
+	if (r->auth == AUTH_NONE)
+		return false;
+	return s->offload || r->cost == ROUTE_SCANS;
+}
+
 /* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/
  * (http_portal_path says which paths). */
 static void
@@ -440,7 +455,7 @@ dispatch(struct wl_req *req)
 				"Open this site directly and try again.");
 		return false;
 	}
-	if (p->server->offload && r->auth != AUTH_NONE) {
+	if (on_worker(p->server, r)) {
 		to_worker(req, r);
 		return true;
 	}
