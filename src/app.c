@@ -70,6 +70,11 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	app->domain_claim_ttl_ms = cfg->domain_claim_ttl_s * 1000;
 	app->domain_recheck_ms = cfg->domain_recheck_s * 1000;
 	app->trust_proxy = cfg->trust_proxy;
+	app->webhook_allow_private = cfg->webhook_allow_private;
+	app->kb_max_file_bytes = cfg->kb_max_file_bytes;
+	app->kb_quota_bytes = cfg->kb_quota_bytes;
+	/* the file, and room for a multipart wrapping around it */
+	app->upload_body_max = (size_t)cfg->kb_max_file_bytes + 65536;
 	return 0;
 }
 

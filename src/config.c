@@ -47,6 +47,23 @@ env_or(char *dst, size_t n, const char *name, const char *dflt)
 	snprintf(dst, n, "%s", v != NULL && v[0] != '\0' ? v : dflt);
 }
 
+/* Bytes from 1 to max; dflt when unset, -1 when not such a number. */
+static long long
+env_bytes(const char *name, long long dflt, long long max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long long n;
+
+	if (v == NULL || v[0] == '\0')
+		return dflt;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || errno != 0 || n < 1 || n > max)
+		return -1;
+	return n;
+}
+
 void
 config_load(struct wl_config *cfg)
 {
@@ -83,6 +100,10 @@ config_load(struct wl_config *cfg)
 	cfg->trust_proxy = v != NULL && strcmp(v, "1") == 0;
 	v = getenv("WLPORTAL_WEBHOOK_ALLOW_PRIVATE");
 	cfg->webhook_allow_private = v != NULL && strcmp(v, "1") == 0;
+	cfg->kb_max_file_bytes =
+		env_bytes("WLPORTAL_KB_MAX_FILE_BYTES", 10LL * 1024 * 1024, 256LL * 1024 * 1024);
+	cfg->kb_quota_bytes =
+		env_bytes("WLPORTAL_KB_ORG_QUOTA_BYTES", 100LL * 1024 * 1024, 1LL << 40);
 	cfg->call_stale_after_s = REAPER_STALE_DEFAULT_S;
 	v = getenv("WLPORTAL_CALL_STALE_AFTER");
 	if (v != NULL && v[0] != '\0') {
@@ -104,6 +125,12 @@ config_check(const struct wl_config *cfg)
 			"wlportal: WLPORTAL_CALL_STALE_AFTER must be a whole number of seconds "
 			"from 1 to %d\n",
 			REAPER_STALE_MAX_S);
+		return 2;
+	}
+	if (cfg->kb_max_file_bytes < 0 || cfg->kb_quota_bytes < 0) {
+		fprintf(stderr, "wlportal: WLPORTAL_KB_MAX_FILE_BYTES must be a whole number of "
+				"bytes from 1 to 268435456, WLPORTAL_KB_ORG_QUOTA_BYTES one from 1 "
+				"to 1099511627776\n");
 		return 2;
 	}
 	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&

@@ -28,6 +28,11 @@ struct wl_config {
 	/* WLPORTAL_CALL_STALE_AFTER: seconds without an event before a call is
 	 * settled as stale; -1 when the variable is not a number in range */
 	long long call_stale_after_s;
+	/* WLPORTAL_KB_MAX_FILE_BYTES and WLPORTAL_KB_ORG_QUOTA_BYTES: one
+	 * knowledge-base document, and all of an org's; -1 when not a number
+	 * in range */
+	long long kb_max_file_bytes;
+	long long kb_quota_bytes;
 	/* serve only: filled by config_check_serve */
 	unsigned max_connections;  /* WLPORTAL_MAX_CONNECTIONS */
 	unsigned max_per_ip;       /* WLPORTAL_MAX_CONNECTIONS_PER_IP */

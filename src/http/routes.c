@@ -16,6 +16,46 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY },
 	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY },
 
+	/* per-org configuration (issue 11): agents, tools, knowledge bases with
+	 * their documents, phone numbers; PUT replaces, PATCH updates, both take
+	 * If-Match (412 when stale) */
+	{ HTTP_GET, "/api/v1/agents", api_agents_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/agents", api_agents_write, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/agents/:id", api_agents_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/agents/:id", api_agents_write, AUTH_API_KEY },
+	{ HTTP_PATCH, "/api/v1/agents/:id", api_agents_write, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/agents/:id", api_agents_write, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/tools", api_tools_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/tools", api_tools_write, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/tools/:id", api_tools_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/tools/:id", api_tools_write, AUTH_API_KEY },
+	{ HTTP_PATCH, "/api/v1/tools/:id", api_tools_write, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/tools/:id", api_tools_write, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/knowledge-bases", api_kbs_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/knowledge-bases", api_kbs_write, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id", api_kbs_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/knowledge-bases/:id", api_kbs_write, AUTH_API_KEY },
+	{ HTTP_PATCH, "/api/v1/knowledge-bases/:id", api_kbs_write, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/knowledge-bases/:id", api_kbs_write, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents", api_kb_docs_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/knowledge-bases/:id/documents", api_kb_doc_upload, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents/:doc", api_kb_doc_get, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/knowledge-bases/:id/documents/:doc", api_kb_doc_delete,
+	  AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents/:doc/content", api_kb_doc_content,
+	  AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents/:doc/text", api_kb_doc_text,
+	  AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/phone-numbers", api_numbers_list, AUTH_API_KEY },
+	{ HTTP_POST, "/api/v1/phone-numbers", api_numbers_write, AUTH_API_KEY },
+	{ HTTP_GET, "/api/v1/phone-numbers/:id", api_numbers_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/phone-numbers/:id", api_numbers_write, AUTH_API_KEY },
+	{ HTTP_PATCH, "/api/v1/phone-numbers/:id", api_numbers_write, AUTH_API_KEY },
+	{ HTTP_DELETE, "/api/v1/phone-numbers/:id", api_numbers_write, AUTH_API_KEY },
+	/* what an agency's refused inbound calls are told (parent orgs) */
+	{ HTTP_GET, "/api/v1/inbound-settings", api_inbound_settings_get, AUTH_API_KEY },
+	{ HTTP_PUT, "/api/v1/inbound-settings", api_inbound_settings_put, AUTH_API_KEY },
+
 	/* whitelabel (parent orgs only) */
 	{ HTTP_GET, "/api/v1/whitelabel", api_whitelabel_get, AUTH_API_KEY },
 	{ HTTP_PUT, "/api/v1/whitelabel", api_whitelabel_put, AUTH_API_KEY },
@@ -82,3 +122,9 @@ const struct route wl_routes[] = {
 };
 
 const size_t wl_nroutes = sizeof(wl_routes) / sizeof(wl_routes[0]);
+
+/* POST routes above whose body is an upload (up to app->upload_body_max). */
+const char *const wl_upload_paths[] = {
+	"/api/v1/knowledge-bases/:id/documents",
+	NULL,
+};

@@ -38,6 +38,10 @@ struct wl_app {
 	char mail_from[256];          /* WLPORTAL_MAIL_FROM (envelope and From address) */
 	int64_t mail_retry_ms;        /* the first retry of a mail after this, then doubled */
 	char web_dir[1024];           /* templates/ and static/ of the pages */
+	bool webhook_allow_private;   /* WLPORTAL_WEBHOOK_ALLOW_PRIVATE: URLs may name loopback */
+	int64_t kb_max_file_bytes;    /* WLPORTAL_KB_MAX_FILE_BYTES: one document */
+	int64_t kb_quota_bytes;       /* WLPORTAL_KB_ORG_QUOTA_BYTES: an org's documents */
+	size_t upload_body_max;       /* a document upload's body: the file and its wrapping */
 	unsigned char master_key[32]; /* seals stored secrets; wiped at exit */
 };
 

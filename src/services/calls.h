@@ -34,14 +34,16 @@ struct calls_outbound {
 int calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 struct calls_inbound {
-	/* in: org_id and/or number_id */
+	/* in: org_id and/or number_id, or a `to` that is one of the platform's
+	 * numbers (which then picks the org and the agent) */
 	char org_id[WL_ID_LEN];
 	char number_id[WL_ID_LEN];
 	char from[WL_NUMBER_MAX];
 	char to[WL_NUMBER_MAX];
-	/* out */
+	/* out: the call (with its number and that number's agent) */
 	struct store_call call;
 	bool answered;
+	char message[512]; /* refused: what the engine says to the caller */
 };
 int calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 

@@ -228,6 +228,15 @@ void db_read_int64(struct db_stmt *st, void *out);
 /* A db_read_fn: columns 0 and 1 into int64_t out[2]. */
 void db_read_pair(struct db_stmt *st, void *out);
 
+/* An UPDATE or DELETE meant for one row: WL_ENOTFOUND with `missing` when
+ * it changed none. */
+int db_exec_one(struct db_stmt *st, const char *missing, struct wl_error *err);
+/* A page of a list whose statement binds (key, cursor_ms, cursor_id, limit)
+ * as $1..$4: up to `limit` rows of `size` bytes into out. */
+int db_list_page(struct store_conn *c, enum stmt_id id, const char *key, int64_t cursor_ms,
+		 const char *cursor_id, int limit, db_read_fn read, void *out, size_t size, int *n,
+		 struct wl_error *err);
+
 /* orgs.c, for ledger_ops.c: after a balance update changed nothing,
  * WL_ENOTFOUND when the org does not exist, else WL_EINSUFFICIENT. */
 int store_balance_refused(struct store_conn *c, const char *org_id, struct wl_error *err);
