@@ -330,19 +330,16 @@ read_tool(struct wl_req *req, json_t *body, struct tool_input *in, struct wl_err
 	    api_take_string(req, body, "url", "url", WL_URL_MAX, &in->url, err) != WL_OK)
 		return err->code;
 	if (params != NULL && !json_is_null(params)) {
-		char *text = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		size_t n = json_dumpb(params, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *text;
 
-		if (text == NULL || strlen(text) > WL_PARAMETERS_MAX) {
+		if (n == 0 || n > WL_PARAMETERS_MAX) {
 			wl_error_field(err, "parameters", "must be at most %d bytes of JSON",
 				       WL_PARAMETERS_MAX);
-		} else {
-			char *copy = http_alloc(req, strlen(text) + 1);
-
-			if (copy != NULL)
-				memcpy(copy, text, strlen(text));
-			in->parameters = copy;
+		} else if ((text = http_alloc(req, n + 1)) != NULL) {
+			json_dumpb(params, text, n, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			in->parameters = text;
 		}
-		free(text);
 	} else if (params != NULL) {
 		in->parameters = TOOL_PARAMETERS_DEFAULT;
 	}

@@ -72,7 +72,7 @@ wl_valid_bcp47(const char *s)
 	if (s == NULL || (len = strlen(s)) == 0 || len > WL_LANGUAGE_MAX)
 		return false;
 	n = strcspn(s, "-");
-	if (n < 2 || n > 8 || n == 4 || !all_of(s, n, isalpha))
+	if (n < 2 || n > 3 || !all_of(s, n, isalpha))
 		return false;
 	for (p = s + n; *p != '\0'; p += n) {
 		p++; /* the '-' */

@@ -17,7 +17,7 @@
 #define WL_LANGUAGE_MAX 35
 #define WL_FUNCTION_NAME_MAX 64
 
-/* A BCP-47 tag in its common shape: language (2-3 letters, or 4-8), then
+/* A BCP-47 tag in its common shape: a language of 2-3 letters, then
  * optional script (4 letters), region (2 letters or 3 digits), variants
  * (5-8 letters/digits, or a digit and 3 more) and extensions (a singleton
  * then 2-8 letters/digits), "-" between; at most WL_LANGUAGE_MAX bytes. */
