@@ -141,6 +141,15 @@ struct store_agent {
 	int64_t updated_at; /* strictly increases with every write: the version */
 };
 
+/* What the pages list of an agent (no prompt). */
+struct store_agent_brief {
+	char id[WL_ID_LEN];
+	char name[WL_NAME_MAX + 1];
+	char language[36];
+	char voice_id[WL_VOICE_ID_MAX + 1];
+	int64_t updated_at;
+};
+
 struct store_tool {
 	char id[WL_ID_LEN];
 	char org_id[WL_ID_LEN];

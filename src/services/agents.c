@@ -8,6 +8,7 @@
 #include "services/agents.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/agentcfg.h"
@@ -282,6 +283,24 @@ agents_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const c
 {
 	return page_fetch(c, fetch_agents, org_id, sizeof(struct store_agent), limit, cursor_ms,
 			  cursor_id, out, err);
+}
+
+int
+agents_briefs(struct store_conn *c, const char *org_id, struct store_agent_brief **out, int *n,
+	      struct wl_error *err)
+{
+	int rc;
+
+	*n = 0;
+	*out = calloc(AGENTS_BRIEFS_MAX, sizeof(**out));
+	if (*out == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	rc = store_agent_briefs(c, org_id, AGENTS_BRIEFS_MAX, *out, n, err);
+	if (rc != WL_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int

@@ -64,6 +64,12 @@ int agents_get(struct store_conn *c, const char *org_id, const char *id, struct 
 int agents_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const char *cursor_id,
 		int limit, struct page *out, struct wl_error *err);
 
+/* The org's first AGENTS_BRIEFS_MAX agents without their prompts (the
+ * pages' lists and choices), malloc'ed into *out; the caller frees it. */
+#define AGENTS_BRIEFS_MAX 200
+int agents_briefs(struct store_conn *c, const char *org_id, struct store_agent_brief **out, int *n,
+		  struct wl_error *err);
+
 /* In a job: whether agent_id names an agent of org_id (a call's agent, a
  * number's agent); a complaint under `field` when not. */
 int agents_check_ref(struct store_conn *c, const char *org_id, const char *agent_id,

@@ -109,6 +109,32 @@ store_agent_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, co
 			    sizeof(*out), n, err);
 }
 
+static void
+read_brief(struct db_stmt *st, void *out)
+{
+	struct store_agent_brief *a = out;
+
+	db_col_text(st, 0, a->id, sizeof(a->id));
+	db_col_text(st, 1, a->name, sizeof(a->name));
+	db_col_text(st, 2, a->language, sizeof(a->language));
+	db_col_text(st, 3, a->voice_id, sizeof(a->voice_id));
+	a->updated_at = db_col_int64(st, 4);
+}
+
+int
+store_agent_briefs(struct store_conn *c, const char *org_id, int limit,
+		   struct store_agent_brief *out, int *n, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_AGENT_BRIEFS, err);
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, org_id);
+	db_bind_int64(st, 2, limit);
+	return db_rows(st, read_brief, out, sizeof(*out), limit, n, err);
+}
+
 int
 store_agent_using(struct store_conn *c, const char *org_id, const char *tool_id, const char *kb_id,
 		  char *name, size_t n, struct wl_error *err)

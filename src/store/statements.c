@@ -640,6 +640,12 @@ const struct db_sql db_sql[Q_COUNT] = {
 		IN_ID_LIST("knowledge_base_ids", "?2") " ORDER BY created_at, id LIMIT 1",
 		"SELECT name FROM agents WHERE org_id = $1::text AND "
 		IN_ID_LIST("knowledge_base_ids", "$2::text") " ORDER BY created_at, id LIMIT 1" },
+	/* The pages' lists and choices: no prompts read. */
+	[Q_AGENT_BRIEFS] = { "agents",
+		"SELECT id, name, language, voice_id, updated_at FROM agents WHERE org_id = ?1 "
+		"ORDER BY created_at, id LIMIT ?2",
+		"SELECT id, name, language, voice_id, updated_at FROM agents WHERE org_id = $1::text "
+		"ORDER BY created_at, id LIMIT $2::integer" },
 	/* A name taken in the org is a unique violation: WL_ECONFLICT. */
 	[Q_TOOL_INSERT] = { "tool",
 		"INSERT INTO tools (" TOOL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -446,6 +446,9 @@ int store_agent_delete(struct store_conn *c, const char *org_id, const char *id,
 int store_agent_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
 		     const char *cursor_id, int limit, struct store_agent *out, int *n,
 		     struct wl_error *err);
+/* The org's first `limit` agents, oldest first, without their prompts. */
+int store_agent_briefs(struct store_conn *c, const char *org_id, int limit,
+		       struct store_agent_brief *out, int *n, struct wl_error *err);
 /* The name of an agent of the org that lists the tool (or knowledge base)
  * id; WL_ENOTFOUND when none does. */
 int store_agent_using(struct store_conn *c, const char *org_id, const char *tool_id,
