@@ -27,18 +27,24 @@ all_of(const char *s, size_t n, int (*cls)(int))
 /* Where a tag is: what the next subtag may be depends on what came before
  * (script, then region, then variants, then extensions). */
 struct tag_state {
-	int stage;     /* 0 language, 1 script, 2 region, 3 variants */
-	bool in_ext;   /* after a singleton: extension subtags */
-	bool ext_open; /* a singleton not yet followed by a subtag */
+	int stage;        /* 0 language, 1 script, 2 region, 3 variants */
+	bool in_ext;      /* after a singleton: extension subtags */
+	bool ext_open;    /* a singleton not yet followed by a subtag */
+	bool private_use; /* after "x": any subtags of 1 to 8 */
 };
 
 static bool
 subtag_ok(const char *p, size_t n, struct tag_state *t)
 {
+	if (t->private_use) {
+		t->ext_open = false;
+		return n >= 1 && n <= 8 && all_of(p, n, isalnum);
+	}
 	if (n == 1 && isalnum((unsigned char)p[0])) {
 		if (t->ext_open)
 			return false;
-		t->in_ext = t->ext_open = true; /* an extension (or x- private use) */
+		t->in_ext = t->ext_open = true; /* an extension, or x- private use */
+		t->private_use = p[0] == 'x' || p[0] == 'X';
 		return true;
 	}
 	if (t->in_ext) {
@@ -65,7 +71,7 @@ subtag_ok(const char *p, size_t n, struct tag_state *t)
 bool
 wl_valid_bcp47(const char *s)
 {
-	struct tag_state t = { 0, false, false };
+	struct tag_state t = { 0, false, false, false };
 	size_t len, n;
 	const char *p;
 

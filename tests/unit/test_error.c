@@ -128,8 +128,9 @@ test_status_and_names(void **state)
 		{ WL_EINTERNAL, 500, "internal_error" },
 		{ WL_EUNAVAILABLE, 503, "unavailable" },
 		{ WL_EMETHOD, 405, "method_not_allowed" },
+		{ WL_EPRECONDITION, 412, "precondition_failed" },
 		/* Unknown codes are internal errors. */
-		{ -13, 500, "internal_error" },
+		{ -14, 500, "internal_error" },
 		{ -999, 500, "internal_error" },
 		{ 1, 500, "internal_error" },
 	};
@@ -140,8 +141,9 @@ test_status_and_names(void **state)
 		assert_int_equal(wl_error_http_status(cases[i].code), cases[i].status);
 		assert_string_equal(wl_error_code_name(cases[i].code), cases[i].name);
 	}
-	/* Every defined code (-12..0) is in the table above. */
+	/* Every defined code (-13..0) is in the table above. */
 	assert_int_equal(WL_EMETHOD, -12);
+	assert_int_equal(WL_EPRECONDITION, -13);
 }
 
 int
