@@ -59,7 +59,9 @@ check_type(struct walk *w, json_t *v, const char *path)
 static const char *
 child(char *buf, size_t n, const char *path, const char *key)
 {
-	snprintf(buf, n, "%s%s%s", path, path[0] ? "." : "", key);
+	/* A path too long to show whole is shown cut. */
+	if (snprintf(buf, n, "%s%s%s", path, path[0] ? "." : "", key) >= (int)n)
+		buf[n - 1] = '\0';
 	return buf;
 }
 

@@ -104,7 +104,7 @@ read_head(const char *head, size_t n, struct wl_upload_part *out)
 			is_file = header_param(line + 20, "filename", out->filename,
 					       sizeof(out->filename));
 		else if (strncasecmp(line, "Content-Type:", 13) == 0)
-			snprintf(out->content_type, sizeof(out->content_type), "%s",
+			snprintf(out->content_type, sizeof(out->content_type), "%.127s",
 				 skip_ws(line + 13));
 	}
 	return is_file;
