@@ -8,7 +8,8 @@ what=${1:-build}
 
 build_pkgs=(gcc make meson ninja-build pkg-config
             libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-            libcurl4-openssl-dev libpq-dev libhpdf-dev)
+            libcurl4-openssl-dev libpq-dev libhpdf-dev
+            poppler-utils)   # pdftotext: the text of PDF knowledge-base documents
 test_pkgs=(clang-format libcmocka-dev nodejs postgresql sqlite3 valgrind dnsmasq-base clang libclang-rt-14-dev
            nginx-light poppler-utils)
 test_pkgs+=(chromium)   # browser tests (tests/e2e) drive Debian's chromium

@@ -107,6 +107,10 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 	app->webhook_retry_ms = cfg->webhook_retry_ms;
 	app->webhook_sync_timeout_ms = cfg->webhook_sync_timeout_ms;
 	app->webhook_sync_max = (int)cfg->webhook_sync_max;
+	app->kb_max_file_bytes = cfg->kb_max_file_bytes;
+	app->kb_quota_bytes = cfg->kb_quota_bytes;
+	/* the file, and room for a multipart wrapping around it */
+	app->upload_body_max = (size_t)cfg->kb_max_file_bytes + 65536;
 	return 0;
 }
 

@@ -65,6 +65,23 @@ env_or(char *dst, size_t n, const char *name, const char *dflt)
 	snprintf(dst, n, "%s", v != NULL && v[0] != '\0' ? v : dflt);
 }
 
+/* Bytes from 1 to max; dflt when unset, -1 when not such a number. */
+static long long
+env_bytes(const char *name, long long dflt, long long max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long long n;
+
+	if (v == NULL || v[0] == '\0')
+		return dflt;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || errno != 0 || n < 1 || n > max)
+		return -1;
+	return n;
+}
+
 void
 config_load(struct wl_config *cfg)
 {
@@ -123,6 +140,10 @@ config_load(struct wl_config *cfg)
 	}
 	cfg->webhook_sync_timeout_ms = env_range("WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS", 0, 1, 10000);
 	cfg->webhook_sync_max = env_range("WLPORTAL_WEBHOOK_SYNC_MAX", 256, 1, 100000);
+	cfg->kb_max_file_bytes =
+		env_bytes("WLPORTAL_KB_MAX_FILE_BYTES", 10LL * 1024 * 1024, 256LL * 1024 * 1024);
+	cfg->kb_quota_bytes =
+		env_bytes("WLPORTAL_KB_ORG_QUOTA_BYTES", 100LL * 1024 * 1024, 1LL << 40);
 	cfg->call_stale_after_s = REAPER_STALE_DEFAULT_S;
 	v = getenv("WLPORTAL_CALL_STALE_AFTER");
 	if (v != NULL && v[0] != '\0') {
@@ -155,6 +176,12 @@ config_check(const struct wl_config *cfg)
 		fprintf(stderr, "wlportal: WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS must be a whole number "
 				"of milliseconds from 1 to 10000, WLPORTAL_WEBHOOK_SYNC_MAX one "
 				"from 1 to 100000\n");
+		return 2;
+	}
+	if (cfg->kb_max_file_bytes < 0 || cfg->kb_quota_bytes < 0) {
+		fprintf(stderr, "wlportal: WLPORTAL_KB_MAX_FILE_BYTES must be a whole number of "
+				"bytes from 1 to 268435456, WLPORTAL_KB_ORG_QUOTA_BYTES one from 1 "
+				"to 1099511627776\n");
 		return 2;
 	}
 	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&

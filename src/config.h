@@ -40,6 +40,11 @@ struct wl_config {
 	char seller_country[8];            /* WLPORTAL_SELLER_COUNTRY, default NL */
 	char seller_vat_id[64];            /* WLPORTAL_SELLER_VAT_ID */
 	char vies_url[512];                /* WLPORTAL_VIES_URL, "" = format check only */
+	/* WLPORTAL_KB_MAX_FILE_BYTES and WLPORTAL_KB_ORG_QUOTA_BYTES: one
+	 * knowledge-base document, and all of an org's; -1 when not a number
+	 * in range */
+	long long kb_max_file_bytes;
+	long long kb_quota_bytes;
 	/* serve only: filled by config_check_serve */
 	unsigned max_connections;  /* WLPORTAL_MAX_CONNECTIONS */
 	unsigned max_per_ip;       /* WLPORTAL_MAX_CONNECTIONS_PER_IP */

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
+#include "services/orgcfg.h"
 #include "services/paging.h"
 #include "core/model.h"
 
@@ -126,5 +127,49 @@ void api_audit_events(struct wl_req *req);
  * dashboard's): type NULL or "" = any, [from_ms, to_ms) the days. */
 int api_trail_range(struct wl_req *req, const char **type, int64_t *from_ms, int64_t *to_ms,
 		    struct wl_error *err);
+
+/* ---- per-org configuration (config_common.c, agents.c, kb.c, numbers.c) ---- */
+/* A list of strings (ids, event names): absent → NULL, null → "", else the
+ * items joined by ',' in the request's memory; a complaint under `field`
+ * when it is not a list of at most max_items short strings. */
+int api_take_list(struct wl_req *req, json_t *obj, const char *field, size_t max_items,
+		  const char **out, struct wl_error *err);
+/* "key": [items of a ','-joined list] */
+void api_kv_list(struct wl_buf *b, const char *key, const char *joined);
+void api_kv_time(struct wl_buf *b, const char *key, int64_t ms);
+/* ETag of a row whose version is updated_at; the request's If-Match (NULL). */
+void api_etag(struct wl_req *req, int64_t updated_at);
+const char *api_if_match(struct wl_req *req);
+/* POST create, PUT replace, PATCH update, DELETE delete. */
+enum orgcfg_op api_write_op(struct wl_req *req);
+/* Path parameter i is an id, else answers 404 with `missing`. */
+bool api_id_param(struct wl_req *req, int i, const char *missing);
+/* limit (1..ORGCFG_PAGE_MAX, default 50) and cursor. */
+int api_config_page(struct wl_req *req, int *limit, int64_t *cursor_ms, char cursor_id[64],
+		    struct wl_error *err);
+
+void api_render_agent(struct wl_buf *b, const struct store_agent *a);
+void api_render_tool(struct wl_buf *b, const struct store_tool *t);
+void api_agents_list(struct wl_req *req);
+void api_agents_get(struct wl_req *req);
+void api_agents_write(struct wl_req *req);
+void api_tools_list(struct wl_req *req);
+void api_tools_get(struct wl_req *req);
+void api_tools_write(struct wl_req *req);
+void api_kbs_list(struct wl_req *req);
+void api_kbs_get(struct wl_req *req);
+void api_kbs_write(struct wl_req *req);
+void api_kb_docs_list(struct wl_req *req);
+void api_kb_doc_get(struct wl_req *req);
+void api_kb_doc_upload(struct wl_req *req);
+void api_kb_doc_content(struct wl_req *req);
+void api_kb_doc_text(struct wl_req *req);
+void api_kb_doc_delete(struct wl_req *req);
+void api_render_number(struct wl_buf *b, const struct store_number *p);
+void api_numbers_list(struct wl_req *req);
+void api_numbers_get(struct wl_req *req);
+void api_numbers_write(struct wl_req *req);
+void api_inbound_settings_get(struct wl_req *req);
+void api_inbound_settings_put(struct wl_req *req);
 
 #endif

@@ -297,7 +297,7 @@ api_invoice_get(struct wl_req *req)
 	}
 	snprintf(id, sizeof(id), "inline; filename=\"%s.pdf\"", v.number);
 	http_add_header(req, "Content-Disposition", id);
-	http_reply_bytes(req, "application/pdf");
+	http_reply_document(req, "application/pdf");
 }
 
 /* ---- the operator's Stripe webhook -------------------------------------------- */

@@ -48,11 +48,6 @@ api_calls_create(struct wl_req *req)
 			"Field 'to' must be a phone number in E.164 form, like +31612345678");
 		goto bad;
 	}
-	if (agent != NULL && !wl_valid_token(agent, 64)) {
-		wl_fail(&err, WL_EINVALID,
-			"Field 'agent_id' must be 1 to 64 letters, digits or ._:-");
-		goto bad;
-	}
 	if (number != NULL && !wl_valid_uuid(number)) {
 		wl_fail(&err, WL_ENOTFOUND, "phone number not found");
 		goto bad;

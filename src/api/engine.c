@@ -24,8 +24,13 @@ inbound_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err
 	wl_json_obj_begin(&req->out);
 	wl_json_kv_str(&req->out, "call_id", r->call.id);
 	wl_json_kv_str(&req->out, "action", r->answered ? "answer" : "reject");
-	if (!r->answered)
+	wl_json_kv_str(&req->out, "org_id", r->call.org_id);
+	wl_json_kv_str(&req->out, "number_id", r->call.number_id[0] ? r->call.number_id : NULL);
+	wl_json_kv_str(&req->out, "agent_id", r->call.agent_id[0] ? r->call.agent_id : NULL);
+	if (!r->answered) {
 		wl_json_kv_str(&req->out, "reason", r->reason);
+		wl_json_kv_str(&req->out, "message", r->message);
+	}
 	wl_json_obj_end(&req->out);
 	http_reply_json(req, 200);
 }
@@ -46,10 +51,6 @@ api_engine_inbound(struct wl_req *req)
 	    api_string(body, "from", true, WL_NUMBER_MAX - 1, &from, &err) < 0 ||
 	    api_string(body, "to", true, WL_NUMBER_MAX - 1, &to, &err) < 0)
 		goto bad;
-	if (org == NULL && number == NULL) {
-		wl_fail(&err, WL_EINVALID, "Field 'org_id' or 'number_id' is required");
-		goto bad;
-	}
 	if ((org != NULL && !wl_valid_uuid(org))) {
 		wl_fail(&err, WL_ENOTFOUND, "organization not found");
 		goto bad;

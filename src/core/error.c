@@ -88,6 +88,7 @@ wl_error_http_status(int code)
 	case WL_ENOTFOUND: return 404;
 	case WL_EMETHOD: return 405;
 	case WL_ECONFLICT: return 409;
+	case WL_EPRECONDITION: return 412;
 	case WL_ETOOLARGE: return 413;
 	case WL_EVALIDATION: return 422;
 	case WL_ERATELIMITED: return 429;
@@ -110,6 +111,7 @@ wl_error_code_name(int code)
 	case WL_ENOTFOUND: return "not_found";
 	case WL_EMETHOD: return "method_not_allowed";
 	case WL_ECONFLICT: return "conflict";
+	case WL_EPRECONDITION: return "precondition_failed";
 	case WL_ETOOLARGE: return "too_large";
 	case WL_EVALIDATION: return "validation_failed";
 	case WL_ERATELIMITED: return "rate_limited";

@@ -14,20 +14,21 @@
 
 enum wl_code {
 	WL_OK = 0,
-	WL_EINVALID = -1,      /* 400 invalid_request */
-	WL_EUNAUTHORIZED = -2, /* 401 unauthorized */
-	WL_EFORBIDDEN = -3,    /* 403 forbidden */
-	WL_ENOTFOUND = -4,     /* 404 not_found */
-	WL_ECONFLICT = -5,     /* 409 conflict */
-	WL_ETOOLARGE = -6,     /* 413 too_large */
-	WL_EVALIDATION = -7,   /* 422 validation_failed (+ fields) */
-	WL_EINSUFFICIENT = -8, /* 402 insufficient_credits */
-	WL_ERATELIMITED = -9,  /* 429 rate_limited */
-	WL_EINTERNAL = -10,    /* 500 internal_error */
-	WL_EUNAVAILABLE = -11, /* 503 unavailable (store busy, shutting down) */
-	WL_EMETHOD = -12,      /* 405 method_not_allowed */
-	WL_ECONCURRENCY = -13, /* 429 concurrency_limit (a client's open calls) */
-	WL_EMONTHLY = -14,     /* 402 monthly_limit_reached (a client's minutes) */
+	WL_EINVALID = -1,       /* 400 invalid_request */
+	WL_EUNAUTHORIZED = -2,  /* 401 unauthorized */
+	WL_EFORBIDDEN = -3,     /* 403 forbidden */
+	WL_ENOTFOUND = -4,      /* 404 not_found */
+	WL_ECONFLICT = -5,      /* 409 conflict */
+	WL_ETOOLARGE = -6,      /* 413 too_large */
+	WL_EVALIDATION = -7,    /* 422 validation_failed (+ fields) */
+	WL_EINSUFFICIENT = -8,  /* 402 insufficient_credits */
+	WL_ERATELIMITED = -9,   /* 429 rate_limited */
+	WL_EINTERNAL = -10,     /* 500 internal_error */
+	WL_EUNAVAILABLE = -11,  /* 503 unavailable (store busy, shutting down) */
+	WL_EMETHOD = -12,       /* 405 method_not_allowed */
+	WL_ECONCURRENCY = -13,  /* 429 concurrency_limit (a client's open calls) */
+	WL_EMONTHLY = -14,      /* 402 monthly_limit_reached (a client's minutes) */
+	WL_EPRECONDITION = -15, /* 412 precondition_failed (a stale If-Match) */
 };
 
 #define WL_ERROR_MESSAGE_MAX 256

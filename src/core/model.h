@@ -115,4 +115,90 @@ struct store_session {
 	int64_t expires_at;
 };
 
+/* ---- per-org configuration: agents, tools, knowledge bases, numbers ---- */
+
+#define WL_PROMPT_MAX 16000       /* an agent's system prompt, bytes */
+#define WL_FIRST_MESSAGE_MAX 1000 /* its first message */
+#define WL_VOICE_ID_MAX 128
+#define WL_DESCRIPTION_MAX 1000 /* a tool's or knowledge base's description */
+#define WL_ID_LIST_MAX 32       /* tools or knowledge bases of one agent */
+/* ids joined by ',' (at most WL_ID_LIST_MAX of them) */
+#define WL_ID_LIST_LEN (WL_ID_LIST_MAX * WL_ID_LEN)
+#define WL_EVENT_LIST_LEN 96    /* webhook event names joined by ',' */
+#define WL_PARAMETERS_MAX 16384 /* a tool's JSON Schema, serialized */
+#define WL_URL_LEN 2049
+
+struct store_agent {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char name[WL_NAME_MAX + 1];
+	char system_prompt[WL_PROMPT_MAX + 1];
+	char first_message[WL_FIRST_MESSAGE_MAX + 1];
+	char voice_id[WL_VOICE_ID_MAX + 1];
+	char language[36];             /* BCP-47, "" = none */
+	int64_t temperature_milli;     /* personality: 0..2000 thousandths */
+	int64_t max_duration_seconds;  /* 0 = no limit of the agent's own */
+	char tool_ids[WL_ID_LIST_LEN]; /* "" = none */
+	char knowledge_base_ids[WL_ID_LIST_LEN];
+	char webhook_url[WL_URL_LEN];           /* "" = none */
+	char webhook_events[WL_EVENT_LIST_LEN]; /* "" = every event */
+	int64_t created_at;
+	int64_t updated_at; /* strictly increases with every write: the version */
+};
+
+/* What the pages list of an agent (no prompt). */
+struct store_agent_brief {
+	char id[WL_ID_LEN];
+	char name[WL_NAME_MAX + 1];
+	char language[36];
+	char voice_id[WL_VOICE_ID_MAX + 1];
+	int64_t updated_at;
+};
+
+struct store_tool {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char name[65]; /* a function name, unique in its org */
+	char description[WL_DESCRIPTION_MAX + 1];
+	char parameters[WL_PARAMETERS_MAX + 1]; /* JSON Schema text */
+	char url[WL_URL_LEN];
+	int64_t timeout_seconds;
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+struct store_kb {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char name[WL_NAME_MAX + 1];
+	char description[WL_DESCRIPTION_MAX + 1];
+	int64_t documents;   /* read: how many */
+	int64_t total_bytes; /* read: their size */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+/* A document's row without its bytes (content and text are read apart). */
+struct store_kb_doc {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char kb_id[WL_ID_LEN];
+	char filename[256];
+	char content_type[32];
+	int64_t size_bytes;
+	char sha256[65];    /* lowercase hex */
+	int64_t text_bytes; /* extracted text beside a PDF, 0 = none */
+	int64_t created_at;
+};
+
+struct store_number {
+	char id[WL_ID_LEN];
+	char org_id[WL_ID_LEN];
+	char number[WL_NUMBER_MAX]; /* E.164, unique on the platform */
+	char name[WL_NAME_MAX + 1];
+	char agent_id[WL_ID_LEN]; /* "" = none */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
 #endif

@@ -87,6 +87,9 @@ struct route {
 /* routes.c: the one table of every route. */
 extern const struct route wl_routes[];
 extern const size_t wl_nroutes;
+/* routes.c: the POST routes of that table that take uploads, whose body may
+ * be up to app->upload_body_max bytes instead of WL_BODY_MAX (NULL-ended). */
+extern const char *const wl_upload_paths[];
 
 struct wl_req {
 	struct wl_app *app;
@@ -141,7 +144,11 @@ void http_redirect(struct wl_req *req, const char *location);
 /* req->out holds a static file: send it with this type, cacheable. */
 void http_reply_static(struct wl_req *req, const char *content_type);
 /* req->out holds a document of this type (a PDF): send it, not cached. */
-void http_reply_bytes(struct wl_req *req, const char *content_type);
+void http_reply_document(struct wl_req *req, const char *content_type);
+/* Answers with `len` bytes of `data` (malloc'ed; the server frees it) as
+ * content_type: for bodies larger than a page, such as a download. */
+void http_reply_bytes(struct wl_req *req, int status, const char *content_type, char *data,
+		      size_t len);
 /* Adds a response header (at most 4 per response; copied). */
 void http_add_header(struct wl_req *req, const char *name, const char *value);
 /* Set-Cookie name=value (HttpOnly, SameSite=Lax, Path=/, Secure over

@@ -69,6 +69,9 @@ struct http_private {
 	bool form_ok;
 	struct wl_form form;
 	struct conn_track *track; /* the connection's deadlines (conns.c) */
+	size_t body_max;          /* WL_BODY_MAX, or app->upload_body_max for uploads */
+	char *raw_body;           /* http_reply_bytes: sent instead of req->out */
+	size_t raw_len;
 };
 
 struct http_server {

@@ -35,6 +35,7 @@ static const char *const wanted_headers[] = {
 	"X-Forwarded-For",
 	"Accept",
 	"Sec-Fetch-Site",
+	"If-Match",
 	NULL,
 };
 
@@ -264,9 +265,21 @@ http_reply_static(struct wl_req *req, const char *content_type)
 }
 
 void
-http_reply_bytes(struct wl_req *req, const char *content_type)
+http_reply_document(struct wl_req *req, const char *content_type)
 {
 	req->status = 200;
+	req->content_type = content_type;
+	req->priv->cache_control = "no-store";
+	req->priv->state = RS_DONE;
+}
+
+void
+http_reply_bytes(struct wl_req *req, int status, const char *content_type, char *data, size_t len)
+{
+	free(req->priv->raw_body);
+	req->priv->raw_body = data;
+	req->priv->raw_len = len;
+	req->status = status;
 	req->content_type = content_type;
 	req->priv->state = RS_DONE;
 }
@@ -380,7 +393,13 @@ http_queue_answer(struct wl_req *req)
 			&req->out,
 			"{\"error\":{\"code\":\"internal_error\",\"message\":\"Response too large\"}}");
 	}
-	body = wl_buf_steal(&req->out, &len);
+	if (req->priv->raw_body != NULL) {
+		body = req->priv->raw_body;
+		len = req->priv->raw_len;
+		req->priv->raw_body = NULL;
+	} else {
+		body = wl_buf_steal(&req->out, &len);
+	}
 	if (body == NULL)
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);

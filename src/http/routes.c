@@ -11,9 +11,9 @@ const struct route wl_routes[] = {
 
 	/* platform API: Bearer API key, X-Organization-Id for a child org */
 	{ HTTP_GET, "/api/v1/account", api_account_get, AUTH_API_KEY, ROUTE_QUICK },
-	{ HTTP_GET, "/api/v1/usage", api_usage_get, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/usage", api_usage_get, AUTH_API_KEY, ROUTE_SCANS },
 	{ HTTP_POST, "/api/v1/calls", api_calls_create, AUTH_API_KEY, ROUTE_QUICK },
-	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY, ROUTE_SCANS },
 	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY, ROUTE_QUICK },
 	{ HTTP_GET, "/api/v1/account/alerts", api_alerts_get, AUTH_API_KEY, ROUTE_QUICK },
 	{ HTTP_PUT, "/api/v1/account/alerts", api_alerts_put, AUTH_API_KEY, ROUTE_QUICK },
@@ -52,6 +52,51 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/api/v1/clients/:id/limits", api_limits_get, AUTH_API_KEY, ROUTE_QUICK },
 	{ HTTP_PUT, "/api/v1/clients/:id/limits", api_limits_put, AUTH_API_KEY, ROUTE_QUICK },
 
+	/* per-org configuration (issue 11): agents, tools, knowledge bases with
+	 * their documents, phone numbers; PUT replaces, PATCH updates, both take
+	 * If-Match (412 when stale) */
+	{ HTTP_GET, "/api/v1/agents", api_agents_list, AUTH_API_KEY, ROUTE_SCANS },
+	{ HTTP_POST, "/api/v1/agents", api_agents_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/agents/:id", api_agents_get, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PUT, "/api/v1/agents/:id", api_agents_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PATCH, "/api/v1/agents/:id", api_agents_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_DELETE, "/api/v1/agents/:id", api_agents_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/tools", api_tools_list, AUTH_API_KEY, ROUTE_SCANS },
+	{ HTTP_POST, "/api/v1/tools", api_tools_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/tools/:id", api_tools_get, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PUT, "/api/v1/tools/:id", api_tools_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PATCH, "/api/v1/tools/:id", api_tools_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_DELETE, "/api/v1/tools/:id", api_tools_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/knowledge-bases", api_kbs_list, AUTH_API_KEY, ROUTE_SCANS },
+	{ HTTP_POST, "/api/v1/knowledge-bases", api_kbs_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id", api_kbs_get, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PUT, "/api/v1/knowledge-bases/:id", api_kbs_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PATCH, "/api/v1/knowledge-bases/:id", api_kbs_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_DELETE, "/api/v1/knowledge-bases/:id", api_kbs_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents", api_kb_docs_list, AUTH_API_KEY,
+	  ROUTE_SCANS },
+	{ HTTP_POST, "/api/v1/knowledge-bases/:id/documents", api_kb_doc_upload, AUTH_API_KEY,
+	  ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents/:doc", api_kb_doc_get, AUTH_API_KEY,
+	  ROUTE_QUICK },
+	{ HTTP_DELETE, "/api/v1/knowledge-bases/:id/documents/:doc", api_kb_doc_delete,
+	  AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents/:doc/content", api_kb_doc_content,
+	  AUTH_API_KEY, ROUTE_SCANS },
+	{ HTTP_GET, "/api/v1/knowledge-bases/:id/documents/:doc/text", api_kb_doc_text,
+	  AUTH_API_KEY, ROUTE_SCANS },
+	{ HTTP_GET, "/api/v1/phone-numbers", api_numbers_list, AUTH_API_KEY, ROUTE_SCANS },
+	{ HTTP_POST, "/api/v1/phone-numbers", api_numbers_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_GET, "/api/v1/phone-numbers/:id", api_numbers_get, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PUT, "/api/v1/phone-numbers/:id", api_numbers_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_PATCH, "/api/v1/phone-numbers/:id", api_numbers_write, AUTH_API_KEY, ROUTE_QUICK },
+	{ HTTP_DELETE, "/api/v1/phone-numbers/:id", api_numbers_write, AUTH_API_KEY, ROUTE_QUICK },
+	/* what an agency's refused inbound calls are told (parent orgs) */
+	{ HTTP_GET, "/api/v1/inbound-settings", api_inbound_settings_get, AUTH_API_KEY,
+	  ROUTE_QUICK },
+	{ HTTP_PUT, "/api/v1/inbound-settings", api_inbound_settings_put, AUTH_API_KEY,
+	  ROUTE_QUICK },
+
 	/* whitelabel (parent orgs only) */
 	{ HTTP_GET, "/api/v1/whitelabel", api_whitelabel_get, AUTH_API_KEY, ROUTE_QUICK },
 	{ HTTP_PUT, "/api/v1/whitelabel", api_whitelabel_put, AUTH_API_KEY, ROUTE_QUICK },
@@ -82,11 +127,11 @@ const struct route wl_routes[] = {
 	{ HTTP_GET, "/login", web_login_form, AUTH_LOGIN, ROUTE_QUICK },
 	{ HTTP_POST, "/login", web_login, AUTH_LOGIN, ROUTE_QUICK },
 	{ HTTP_POST, "/logout", web_logout, AUTH_SESSION, ROUTE_QUICK },
-	{ HTTP_GET, "/dashboard", web_dashboard, AUTH_SESSION, ROUTE_QUICK },
-	{ HTTP_GET, "/dashboard/users", web_users, AUTH_SESSION, ROUTE_QUICK },
-	{ HTTP_POST, "/dashboard/users/:id/allocate", web_allocate, AUTH_SESSION, ROUTE_QUICK },
-	{ HTTP_GET, "/dashboard/purchases", web_purchases, AUTH_SESSION, ROUTE_QUICK },
-	{ HTTP_GET, "/dashboard/stripe-events", web_stripe_events, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_GET, "/dashboard", web_dashboard, AUTH_SESSION, ROUTE_SCANS },
+	{ HTTP_GET, "/dashboard/users", web_users, AUTH_SESSION, ROUTE_SCANS },
+	{ HTTP_POST, "/dashboard/users/:id/allocate", web_allocate, AUTH_SESSION, ROUTE_SCANS },
+	{ HTTP_GET, "/dashboard/purchases", web_purchases, AUTH_SESSION, ROUTE_SCANS },
+	{ HTTP_GET, "/dashboard/stripe-events", web_stripe_events, AUTH_SESSION, ROUTE_SCANS },
 	{ HTTP_GET, "/dashboard/audit", web_audit, AUTH_SESSION, ROUTE_SCANS },
 	{ HTTP_GET, "/dashboard/api-keys", web_keys, AUTH_SESSION, ROUTE_SCANS },
 	{ HTTP_POST, "/dashboard/api-keys", web_key_create, AUTH_SESSION, ROUTE_QUICK },
@@ -111,6 +156,17 @@ const struct route wl_routes[] = {
 	  ROUTE_QUICK },
 	{ HTTP_POST, "/dashboard/billing/keys/:provider/remove", web_billing_key_remove,
 	  AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_GET, "/dashboard/agents", web_agents, AUTH_SESSION, ROUTE_SCANS },
+	{ HTTP_POST, "/dashboard/agents", web_agent_create, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_GET, "/dashboard/agents/new", web_agent_new, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_GET, "/dashboard/agents/:id", web_agent_edit, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_POST, "/dashboard/agents/:id", web_agent_update, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_POST, "/dashboard/agents/:id/delete", web_agent_delete, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_GET, "/dashboard/numbers", web_numbers, AUTH_SESSION, ROUTE_SCANS },
+	{ HTTP_POST, "/dashboard/numbers", web_number_create, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_POST, "/dashboard/numbers/:id", web_number_update, AUTH_SESSION, ROUTE_QUICK },
+	{ HTTP_POST, "/dashboard/numbers/:id/delete", web_number_delete, AUTH_SESSION,
+	  ROUTE_QUICK },
 
 	/* the branded portal (also reached by Host {slug}.portal.{base}):
 	 * AUTH_PORTAL_PUBLIC pages check their forms' own CSRF token,
@@ -147,3 +203,9 @@ const struct route wl_routes[] = {
 };
 
 const size_t wl_nroutes = sizeof(wl_routes) / sizeof(wl_routes[0]);
+
+/* POST routes above whose body is an upload (up to app->upload_body_max). */
+const char *const wl_upload_paths[] = {
+	"/api/v1/knowledge-bases/:id/documents",
+	NULL,
+};

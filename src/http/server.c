@@ -420,8 +420,8 @@ dispatch(struct wl_req *req)
 		return false;
 	}
 	if (p->too_large) {
-		http_reply_fail(req, WL_ETOOLARGE, "The request body is larger than %d bytes",
-				WL_BODY_MAX);
+		http_reply_fail(req, WL_ETOOLARGE, "The request body is larger than %zu bytes",
+				p->body_max);
 		return false;
 	}
 	if (p->bad_input) {
@@ -476,21 +476,37 @@ dispatch(struct wl_req *req)
 
 /* ---- libmicrohttpd callbacks (the daemon itself is daemon.c's) ------------ */
 
+/* The most body a request may carry: uploads (wl_upload_paths) more than
+ * the rest. */
+static size_t
+body_limit(struct http_server *s, const char *method, const char *url)
+{
+	char params[WL_PATH_PARAMS][HTTP_PARAM_MAX];
+	size_t i;
+
+	if (strcmp(method, "POST") != 0 || s->app->upload_body_max <= WL_BODY_MAX)
+		return WL_BODY_MAX;
+	for (i = 0; wl_upload_paths[i] != NULL; i++)
+		if (http_path_match(wl_upload_paths[i], url, params))
+			return s->app->upload_body_max;
+	return WL_BODY_MAX;
+}
+
 /* The body the head announces, for its deadline: Content-Length, or the
  * most we accept when it comes chunked. */
 static uint64_t
-announced_body(struct MHD_Connection *conn)
+announced_body(struct MHD_Connection *conn, size_t max)
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
 	uint64_t n;
 
 	if (te != NULL)
-		return WL_BODY_MAX;
+		return max;
 	if (cl == NULL)
 		return 0;
 	n = strtoull(cl, NULL, 10);
-	return n > WL_BODY_MAX ? WL_BODY_MAX : n;
+	return n > max ? max : n;
 }
 
 static struct wl_req *
@@ -513,7 +529,8 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	p->state = RS_READING;
 	req->method = http_parse_method(method);
 	p->track = conns_of(conn);
-	conns_head_done(s, p->track, announced_body(conn));
+	p->body_max = body_limit(s, method, url);
+	conns_head_done(s, p->track, announced_body(conn, p->body_max));
 	if (!conns_url_ok(p->track, version))
 		http_mark_bad(req, "The URL holds a NUL byte");
 	else if (!conns_headers_ok(conn, method, version))
@@ -526,7 +543,7 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	memcpy(p->path, url, n);
 	p->path[n] = '\0';
 	req->path = p->path;
-	wl_buf_init(&req->body, WL_BODY_MAX);
+	wl_buf_init(&req->body, p->body_max);
 	wl_buf_init(&req->out, WL_RESPONSE_MAX);
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, http_copy_query, req);
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, http_copy_header, req);
@@ -543,9 +560,11 @@ req_free(struct wl_req *req)
 		free(c);
 	}
 	wl_form_free(&req->priv->form);
-	/* The body may have carried a password or a Stripe secret. */
-	if (req->body.p != NULL)
+	/* The body may have carried a password or a Stripe secret (an
+	 * upload's bytes are a client's document, not a secret). */
+	if (req->body.p != NULL && req->priv->body_max == WL_BODY_MAX)
 		sodium_memzero(req->body.p, req->body.cap);
+	free(req->priv->raw_body);
 	wl_buf_free(&req->body);
 	wl_buf_free(&req->out);
 	free(req->priv);
@@ -569,7 +588,7 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
 			return MHD_NO;
 		*con_cls = req;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl != NULL && strtoull(cl, NULL, 10) > WL_BODY_MAX) {
+		if (cl != NULL && strtoull(cl, NULL, 10) > req->priv->body_max) {
 			/* Answer before reading: MHD closes the connection after. */
 			req->priv->too_large = true;
 			(void)dispatch(req); /* refused at once: never handed off */

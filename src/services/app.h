@@ -62,6 +62,9 @@ struct wl_app {
 	struct webhook_caller *caller;   /* serve only; NULL elsewhere */
 	int64_t webhook_sync_timeout_ms; /* WLPORTAL_WEBHOOK_SYNC_TIMEOUT_MS: 0 = 5 s / 10 s */
 	int webhook_sync_max;            /* WLPORTAL_WEBHOOK_SYNC_MAX: calls waiting at once */
+	int64_t kb_max_file_bytes;       /* WLPORTAL_KB_MAX_FILE_BYTES: one document */
+	int64_t kb_quota_bytes;          /* WLPORTAL_KB_ORG_QUOTA_BYTES: an org's documents */
+	size_t upload_body_max;          /* a document upload's body: the file and its wrapping */
 	unsigned char master_key[32];    /* seals stored secrets; wiped at exit */
 };
 

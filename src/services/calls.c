@@ -22,9 +22,11 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "services/agents.h"
 #include "services/ids.h"
 #include "services/ledger.h"
 #include "services/limits.h"
+#include "services/numbers.h"
 
 static bool
 is_child(const struct store_org *o)
@@ -75,7 +77,7 @@ calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
 	struct calls_outbound *r = arg;
 	struct store_org org, parent;
-	char owner[WL_ID_LEN];
+	struct store_number number;
 	int64_t avail;
 	int rc;
 
@@ -83,11 +85,18 @@ calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (rc != WL_OK)
 		return rc;
 	if (r->number_id[0] != '\0') {
-		rc = store_number_org(c, r->number_id, owner, err);
+		rc = store_number_get(c, org.id, r->number_id, false, &number, err);
 		if (rc != WL_OK)
 			return rc;
-		if (strcmp(owner, org.id) != 0)
-			return wl_fail(err, WL_ENOTFOUND, "phone number not found");
+	}
+	/* The agent must be one of the org's own (not another org's, not made up). */
+	if (r->agent_id[0] != '\0') {
+		rc = agents_check_ref(c, org.id, r->agent_id, "agent_id", err);
+		if (rc == WL_EVALIDATION)
+			return wl_fail(err, WL_EVALIDATION, "Field 'agent_id' %s",
+				       err->fields[0].message);
+		if (rc != WL_OK)
+			return rc;
 	}
 	if (avail <= 0)
 		return wl_fail(err, WL_EINSUFFICIENT, "%s", CALLS_INSUFFICIENT_MESSAGE);
@@ -108,17 +117,27 @@ calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
 	struct calls_inbound *r = arg;
 	struct store_org org, parent;
-	char owner[WL_ID_LEN];
+	struct store_number number;
 	int64_t avail, now = wl_now_ms();
+	bool found;
 	int rc;
 
-	if (r->number_id[0] != '\0') {
-		rc = store_number_org(c, r->number_id, owner, err);
-		if (rc != WL_OK)
-			return rc;
-		if (r->org_id[0] != '\0' && strcmp(owner, r->org_id) != 0)
+	/* The number the call came in on (named, or the one dialled) picks the
+	 * org and the agent; a dialled number of another org than the one
+	 * named is not this call's. */
+	rc = numbers_for_inbound(c, r->number_id, r->to, &number, &found, err);
+	if (rc != WL_OK)
+		return rc;
+	if (found && r->org_id[0] != '\0' && strcmp(number.org_id, r->org_id) != 0) {
+		if (r->number_id[0] != '\0')
 			return wl_fail(err, WL_ENOTFOUND, "phone number not found");
-		memcpy(r->org_id, owner, WL_ID_LEN);
+		found = false;
+	}
+	if (found) {
+		memcpy(r->org_id, number.org_id, WL_ID_LEN);
+		memcpy(r->number_id, number.id, WL_ID_LEN);
+	} else if (r->org_id[0] == '\0') {
+		return wl_fail(err, WL_ENOTFOUND, "phone number not found");
 	}
 	rc = load_payers(c, r->org_id, &org, &parent, &avail, err);
 	if (rc == WL_ENOTFOUND)
@@ -129,6 +148,8 @@ calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 	snprintf(r->call.from_number, sizeof(r->call.from_number), "%s", r->from);
 	snprintf(r->call.to_number, sizeof(r->call.to_number), "%s", r->to);
 	snprintf(r->call.number_id, sizeof(r->call.number_id), "%s", r->number_id);
+	if (found)
+		snprintf(r->call.agent_id, sizeof(r->call.agent_id), "%s", number.agent_id);
 	snprintf(r->reason, sizeof(r->reason), "%s", avail > 0 ? "" : "insufficient_credits");
 	if (avail > 0) {
 		rc = limits_check(c, org.id, now, err);
@@ -143,6 +164,11 @@ calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err)
 	if (r->answered) {
 		snprintf(r->call.status, sizeof(r->call.status), "ringing");
 	} else {
+		if (strcmp(r->reason, "insufficient_credits") == 0)
+			numbers_reject_message(c, calls_agency_of(&org), r->message,
+					       sizeof(r->message));
+		else
+			snprintf(r->message, sizeof(r->message), "%s", CALLS_LIMIT_REJECT_MESSAGE);
 		snprintf(r->call.status, sizeof(r->call.status), "rejected");
 		snprintf(r->call.ended_reason, sizeof(r->call.ended_reason), "%s", r->reason);
 		r->call.ended_at = now;

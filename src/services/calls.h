@@ -18,6 +18,10 @@
 #include "services/webhook_events.h"
 #include "store/store.h"
 
+/* What the engine says to an inbound caller when the org's limits set by
+ * its agency (concurrent calls, minutes this month) refuse the call. */
+#define CALLS_LIMIT_REJECT_MESSAGE \
+	"This line cannot take your call right now. Please try again later."
 #define CALLS_INSUFFICIENT_MESSAGE \
 	"Insufficient credits to make outbound call. Please add credits in your billing dashboard."
 #define CALLS_MAX_ELAPSED_SEC (7 * 24 * 3600)
@@ -37,16 +41,18 @@ struct calls_outbound {
 int calls_outbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 
 struct calls_inbound {
-	/* in: org_id and/or number_id */
+	/* in: org_id and/or number_id, or a `to` that is one of the platform's
+	 * numbers (which then picks the org and the agent) */
 	char org_id[WL_ID_LEN];
 	char number_id[WL_ID_LEN];
 	char from[WL_NUMBER_MAX];
 	char to[WL_NUMBER_MAX];
-	/* out */
+	/* out: the call (with its number and that number's agent) */
 	struct store_call call;
 	bool answered;
 	/* why not: insufficient_credits, concurrency_limit, monthly_limit_reached */
 	char reason[32];
+	char message[512]; /* refused: what the engine says to the caller */
 };
 int calls_inbound_run(struct store_conn *c, void *arg, struct wl_error *err);
 

@@ -245,6 +245,14 @@ void batch_forget(struct store_conn *c);
 const struct store_org *batch_org(struct store_conn *c, const char *id);
 void batch_org_put(struct store_conn *c, const struct store_org *o);
 void batch_org_moved(struct store_conn *c, const char *id, int64_t delta);
+/* An UPDATE or DELETE meant for one row: WL_ENOTFOUND with `missing` when
+ * it changed none. */
+int db_exec_one(struct db_stmt *st, const char *missing, struct wl_error *err);
+/* A page of a list whose statement binds (key, cursor_ms, cursor_id, limit)
+ * as $1..$4: up to `limit` rows of `size` bytes into out. */
+int db_list_page(struct store_conn *c, enum stmt_id id, const char *key, int64_t cursor_ms,
+		 const char *cursor_id, int limit, db_read_fn read, void *out, size_t size, int *n,
+		 struct wl_error *err);
 
 /* orgs.c, for ledger_ops.c: after a balance update changed nothing,
  * WL_ENOTFOUND when the org does not exist, else WL_EINSUFFICIENT. */

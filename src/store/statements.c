@@ -104,6 +104,20 @@
 #define USAGE_DAYS_UPSERT "ON CONFLICT (org_id, by_billed, day) DO UPDATE SET " \
 	"seconds = usage_days.seconds + excluded.seconds, " \
 	"calls = usage_days.calls + excluded.calls"
+#define AGENT_COLS "id, org_id, name, system_prompt, first_message, voice_id, language, " \
+	"temperature_milli, max_duration_seconds, tool_ids, knowledge_base_ids, webhook_url, " \
+	"webhook_events, created_at, updated_at"
+#define TOOL_COLS "id, org_id, name, description, parameters, url, timeout_seconds, " \
+	"created_at, updated_at"
+#define KB_COLS "k.id, k.org_id, k.name, k.description, " \
+	"(SELECT COUNT(*) FROM kb_documents d WHERE d.kb_id = k.id), " \
+	"(SELECT COALESCE(SUM(d.size_bytes), 0) FROM kb_documents d WHERE d.kb_id = k.id), " \
+	"k.created_at, k.updated_at"
+#define DOC_COLS "id, org_id, kb_id, filename, content_type, size_bytes, sha256, " \
+	"text_bytes, created_at"
+#define NUMBER_COLS "id, org_id, number, name, COALESCE(agent_id, ''), created_at, updated_at"
+/* An id in a list of ids joined by ',' (an agent's tools or knowledge bases). */
+#define IN_ID_LIST(col, p) "(',' || " col " || ',') LIKE ('%,' || " p " || ',%')"
 #define OPEN_CALL "status IN ('queued','ringing','in-progress')"
 /* SQLite's open-call index has this condition (migration 8), word for word. */
 #define OPEN_CALL_SQ "(status = 'queued' OR status = 'ringing' OR status = 'in-progress')"
@@ -887,5 +901,216 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"AND created_at >= $4::bigint AND created_at < $5::bigint "
 		"AND ($6::text = '' OR type = $6::text) "
 		"ORDER BY created_at DESC, id DESC LIMIT $7::integer" },
+	/* ---- per-org configuration (issue 11) ----
+	 * Every read names the org: another org's id is simply not found.
+	 * Lists are oldest first, after (created_at, id) unless the cursor id
+	 * is "". The locking reads are the writer's (PostgreSQL: FOR UPDATE),
+	 * so a conditional write (If-Match) compares under the row's lock. */
+	[Q_AGENT_INSERT] = { "agent",
+		"INSERT INTO agents (" AGENT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"?10, ?11, ?12, ?13, ?14, ?15)",
+		"INSERT INTO agents (" AGENT_COLS ") VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::text, $7::text, $8::bigint, $9::bigint, $10::text, "
+		"$11::text, $12::text, $13::text, $14::bigint, $15::bigint)" },
+	[Q_AGENT_GET] = { "agent",
+		"SELECT " AGENT_COLS " FROM agents WHERE id = ?1 AND org_id = ?2",
+		"SELECT " AGENT_COLS " FROM agents WHERE id = $1::text AND org_id = $2::text" },
+	[Q_AGENT_GET_LOCK] = { "agent",
+		"SELECT " AGENT_COLS " FROM agents WHERE id = ?1 AND org_id = ?2",
+		"SELECT " AGENT_COLS " FROM agents WHERE id = $1::text AND org_id = $2::text "
+		"FOR UPDATE" },
+	[Q_AGENT_UPDATE] = { "agent",
+		"UPDATE agents SET name = ?3, system_prompt = ?4, first_message = ?5, voice_id = ?6, "
+		"language = ?7, temperature_milli = ?8, max_duration_seconds = ?9, tool_ids = ?10, "
+		"knowledge_base_ids = ?11, webhook_url = ?12, webhook_events = ?13, "
+		"updated_at = ?14 WHERE id = ?1 AND org_id = ?2",
+		"UPDATE agents SET name = $3::text, system_prompt = $4::text, "
+		"first_message = $5::text, voice_id = $6::text, language = $7::text, "
+		"temperature_milli = $8::bigint, max_duration_seconds = $9::bigint, "
+		"tool_ids = $10::text, knowledge_base_ids = $11::text, webhook_url = $12::text, "
+		"webhook_events = $13::text, updated_at = $14::bigint "
+		"WHERE id = $1::text AND org_id = $2::text" },
+	[Q_AGENT_DELETE] = { "agent",
+		"DELETE FROM agents WHERE id = ?1 AND org_id = ?2",
+		"DELETE FROM agents WHERE id = $1::text AND org_id = $2::text" },
+	[Q_AGENT_LIST] = { "agents",
+		"SELECT " AGENT_COLS " FROM agents WHERE org_id = ?1 "
+		"AND (?3 = '' OR created_at > ?2 OR (created_at = ?2 AND id > ?3)) "
+		"ORDER BY created_at, id LIMIT ?4",
+		"SELECT " AGENT_COLS " FROM agents WHERE org_id = $1::text "
+		"AND ($3::text = '' OR (created_at, id) > ($2::bigint, $3::text)) "
+		"ORDER BY created_at, id LIMIT $4::integer" },
+	[Q_AGENT_USING_TOOL] = { "agent",
+		"SELECT name FROM agents WHERE org_id = ?1 AND " IN_ID_LIST("tool_ids", "?2")
+		" ORDER BY created_at, id LIMIT 1",
+		"SELECT name FROM agents WHERE org_id = $1::text AND "
+		IN_ID_LIST("tool_ids", "$2::text") " ORDER BY created_at, id LIMIT 1" },
+	[Q_AGENT_USING_KB] = { "agent",
+		"SELECT name FROM agents WHERE org_id = ?1 AND "
+		IN_ID_LIST("knowledge_base_ids", "?2") " ORDER BY created_at, id LIMIT 1",
+		"SELECT name FROM agents WHERE org_id = $1::text AND "
+		IN_ID_LIST("knowledge_base_ids", "$2::text") " ORDER BY created_at, id LIMIT 1" },
+	/* The pages' lists and choices: no prompts read. */
+	[Q_AGENT_BRIEFS] = { "agents",
+		"SELECT id, name, language, voice_id, updated_at FROM agents WHERE org_id = ?1 "
+		"ORDER BY created_at, id LIMIT ?2",
+		"SELECT id, name, language, voice_id, updated_at FROM agents WHERE org_id = $1::text "
+		"ORDER BY created_at, id LIMIT $2::integer" },
+	/* A name taken in the org is a unique violation: WL_ECONFLICT. */
+	[Q_TOOL_INSERT] = { "tool",
+		"INSERT INTO tools (" TOOL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		"INSERT INTO tools (" TOOL_COLS ") VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint)" },
+	[Q_TOOL_GET] = { "tool",
+		"SELECT " TOOL_COLS " FROM tools WHERE id = ?1 AND org_id = ?2",
+		"SELECT " TOOL_COLS " FROM tools WHERE id = $1::text AND org_id = $2::text" },
+	[Q_TOOL_GET_LOCK] = { "tool",
+		"SELECT " TOOL_COLS " FROM tools WHERE id = ?1 AND org_id = ?2",
+		"SELECT " TOOL_COLS " FROM tools WHERE id = $1::text AND org_id = $2::text "
+		"FOR UPDATE" },
+	[Q_TOOL_UPDATE] = { "tool",
+		"UPDATE tools SET name = ?3, description = ?4, parameters = ?5, url = ?6, "
+		"timeout_seconds = ?7, updated_at = ?8 WHERE id = ?1 AND org_id = ?2",
+		"UPDATE tools SET name = $3::text, description = $4::text, parameters = $5::text, "
+		"url = $6::text, timeout_seconds = $7::bigint, updated_at = $8::bigint "
+		"WHERE id = $1::text AND org_id = $2::text" },
+	[Q_TOOL_DELETE] = { "tool",
+		"DELETE FROM tools WHERE id = ?1 AND org_id = ?2",
+		"DELETE FROM tools WHERE id = $1::text AND org_id = $2::text" },
+	[Q_TOOL_LIST] = { "tools",
+		"SELECT " TOOL_COLS " FROM tools WHERE org_id = ?1 "
+		"AND (?3 = '' OR created_at > ?2 OR (created_at = ?2 AND id > ?3)) "
+		"ORDER BY created_at, id LIMIT ?4",
+		"SELECT " TOOL_COLS " FROM tools WHERE org_id = $1::text "
+		"AND ($3::text = '' OR (created_at, id) > ($2::bigint, $3::text)) "
+		"ORDER BY created_at, id LIMIT $4::integer" },
+	[Q_KB_INSERT] = { "knowledge base",
+		"INSERT INTO knowledge_bases (id, org_id, name, description, created_at, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"INSERT INTO knowledge_bases (id, org_id, name, description, created_at, updated_at) "
+		"VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint)" },
+	[Q_KB_GET] = { "knowledge base",
+		"SELECT " KB_COLS " FROM knowledge_bases k WHERE k.id = ?1 AND k.org_id = ?2",
+		"SELECT " KB_COLS " FROM knowledge_bases k WHERE k.id = $1::text "
+		"AND k.org_id = $2::text" },
+	[Q_KB_GET_LOCK] = { "knowledge base",
+		"SELECT " KB_COLS " FROM knowledge_bases k WHERE k.id = ?1 AND k.org_id = ?2",
+		"SELECT " KB_COLS " FROM knowledge_bases k WHERE k.id = $1::text "
+		"AND k.org_id = $2::text FOR UPDATE OF k" },
+	[Q_KB_UPDATE] = { "knowledge base",
+		"UPDATE knowledge_bases SET name = ?3, description = ?4, updated_at = ?5 "
+		"WHERE id = ?1 AND org_id = ?2",
+		"UPDATE knowledge_bases SET name = $3::text, description = $4::text, "
+		"updated_at = $5::bigint WHERE id = $1::text AND org_id = $2::text" },
+	[Q_KB_DELETE] = { "knowledge base",
+		"DELETE FROM knowledge_bases WHERE id = ?1 AND org_id = ?2",
+		"DELETE FROM knowledge_bases WHERE id = $1::text AND org_id = $2::text" },
+	[Q_KB_LIST] = { "knowledge bases",
+		"SELECT " KB_COLS " FROM knowledge_bases k WHERE k.org_id = ?1 "
+		"AND (?3 = '' OR k.created_at > ?2 OR (k.created_at = ?2 AND k.id > ?3)) "
+		"ORDER BY k.created_at, k.id LIMIT ?4",
+		"SELECT " KB_COLS " FROM knowledge_bases k WHERE k.org_id = $1::text "
+		"AND ($3::text = '' OR (k.created_at, k.id) > ($2::bigint, $3::text)) "
+		"ORDER BY k.created_at, k.id LIMIT $4::integer" },
+	[Q_DOC_INSERT] = { "document",
+		"INSERT INTO kb_documents (id, org_id, kb_id, filename, content_type, size_bytes, "
+		"sha256, content, text, text_bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+		"?8, NULLIF(?9, ''), ?10, ?11)",
+		"INSERT INTO kb_documents (id, org_id, kb_id, filename, content_type, size_bytes, "
+		"sha256, content, text, text_bytes, created_at) VALUES ($1::text, $2::text, $3::text, "
+		"$4::text, $5::text, $6::bigint, $7::text, $8::bytea, NULLIF($9::text, ''), "
+		"$10::bigint, $11::bigint)" },
+	[Q_DOC_GET] = { "document",
+		"SELECT " DOC_COLS " FROM kb_documents WHERE id = ?1 AND kb_id = ?2 AND org_id = ?3",
+		"SELECT " DOC_COLS " FROM kb_documents WHERE id = $1::text AND kb_id = $2::text "
+		"AND org_id = $3::text" },
+	[Q_DOC_CONTENT] = { "document",
+		"SELECT size_bytes, content FROM kb_documents WHERE id = ?1 AND kb_id = ?2 "
+		"AND org_id = ?3",
+		"SELECT size_bytes, content FROM kb_documents WHERE id = $1::text "
+		"AND kb_id = $2::text AND org_id = $3::text" },
+	[Q_DOC_TEXT] = { "document",
+		"SELECT text_bytes, COALESCE(text, '') FROM kb_documents "
+		"WHERE id = ?1 AND kb_id = ?2 AND org_id = ?3",
+		"SELECT text_bytes, COALESCE(text, '') FROM kb_documents "
+		"WHERE id = $1::text AND kb_id = $2::text AND org_id = $3::text" },
+	[Q_DOC_DELETE] = { "document",
+		"DELETE FROM kb_documents WHERE id = ?1 AND kb_id = ?2 AND org_id = ?3",
+		"DELETE FROM kb_documents WHERE id = $1::text AND kb_id = $2::text "
+		"AND org_id = $3::text" },
+	[Q_DOC_DELETE_KB] = { "document",
+		"DELETE FROM kb_documents WHERE kb_id = ?1 AND org_id = ?2",
+		"DELETE FROM kb_documents WHERE kb_id = $1::text AND org_id = $2::text" },
+	[Q_DOC_LIST] = { "documents",
+		"SELECT " DOC_COLS " FROM kb_documents WHERE kb_id = ?1 AND org_id = ?5 "
+		"AND (?3 = '' OR created_at > ?2 OR (created_at = ?2 AND id > ?3)) "
+		"ORDER BY created_at, id LIMIT ?4",
+		"SELECT " DOC_COLS " FROM kb_documents WHERE kb_id = $1::text AND org_id = $5::text "
+		"AND ($3::text = '' OR (created_at, id) > ($2::bigint, $3::text)) "
+		"ORDER BY created_at, id LIMIT $4::integer" },
+	[Q_DOC_ORG_BYTES] = { "documents",
+		"SELECT COALESCE(SUM(size_bytes), 0) FROM kb_documents WHERE org_id = ?1",
+		"SELECT COALESCE(SUM(size_bytes), 0)::bigint FROM kb_documents "
+		"WHERE org_id = $1::text" },
+	/* A number taken on the platform (by any org) is a unique violation. */
+	[Q_NUMBER_INSERT] = { "phone number",
+		"INSERT INTO phone_numbers (id, org_id, number, name, agent_id, created_at, "
+		"updated_at) VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), ?6, ?7)",
+		"INSERT INTO phone_numbers (id, org_id, number, name, agent_id, created_at, "
+		"updated_at) VALUES ($1::text, $2::text, $3::text, $4::text, NULLIF($5::text, ''), "
+		"$6::bigint, $7::bigint)" },
+	[Q_NUMBER_GET] = { "phone number",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE id = ?1 AND org_id = ?2 "
+		"AND deleted_at = 0",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE id = $1::text AND org_id = $2::text "
+		"AND deleted_at = 0" },
+	[Q_NUMBER_GET_LOCK] = { "phone number",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE id = ?1 AND org_id = ?2 "
+		"AND deleted_at = 0",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE id = $1::text AND org_id = $2::text "
+		"AND deleted_at = 0 FOR UPDATE" },
+	[Q_NUMBER_UPDATE] = { "phone number",
+		"UPDATE phone_numbers SET number = ?3, name = ?4, agent_id = NULLIF(?5, ''), "
+		"updated_at = ?6 WHERE id = ?1 AND org_id = ?2 AND deleted_at = 0",
+		"UPDATE phone_numbers SET number = $3::text, name = $4::text, "
+		"agent_id = NULLIF($5::text, ''), updated_at = $6::bigint "
+		"WHERE id = $1::text AND org_id = $2::text AND deleted_at = 0" },
+	/* Calls and usage rows may name the number: its row stays, the number
+	 * itself is released for anyone to add again. */
+	[Q_NUMBER_RELEASE] = { "phone number",
+		"UPDATE phone_numbers SET number = '~' || id, agent_id = NULL, deleted_at = ?3, "
+		"updated_at = ?3 WHERE id = ?1 AND org_id = ?2 AND deleted_at = 0",
+		"UPDATE phone_numbers SET number = '~' || id, agent_id = NULL, "
+		"deleted_at = $3::bigint, updated_at = $3::bigint "
+		"WHERE id = $1::text AND org_id = $2::text AND deleted_at = 0" },
+	[Q_NUMBER_LIST] = { "phone numbers",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE org_id = ?1 AND deleted_at = 0 "
+		"AND (?3 = '' OR created_at > ?2 OR (created_at = ?2 AND id > ?3)) "
+		"ORDER BY created_at, id LIMIT ?4",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE org_id = $1::text "
+		"AND deleted_at = 0 "
+		"AND ($3::text = '' OR (created_at, id) > ($2::bigint, $3::text)) "
+		"ORDER BY created_at, id LIMIT $4::integer" },
+	[Q_NUMBER_BY_E164] = { "phone number",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE number = ?1 AND deleted_at = 0",
+		"SELECT " NUMBER_COLS " FROM phone_numbers WHERE number = $1::text "
+		"AND deleted_at = 0" },
+	[Q_NUMBER_USING_AGENT] = { "phone number",
+		"SELECT number FROM phone_numbers WHERE agent_id = ?1 AND deleted_at = 0 "
+		"ORDER BY created_at, id LIMIT 1",
+		"SELECT number FROM phone_numbers WHERE agent_id = $1::text AND deleted_at = 0 "
+		"ORDER BY created_at, id LIMIT 1" },
+	[Q_INBOUND_GET] = { "inbound settings",
+		"SELECT insufficient_credits_message FROM inbound_settings WHERE org_id = ?1",
+		"SELECT insufficient_credits_message FROM inbound_settings WHERE org_id = $1::text" },
+	[Q_INBOUND_PUT] = { "inbound settings",
+		"INSERT INTO inbound_settings (org_id, insufficient_credits_message, updated_at) "
+		"VALUES (?1, ?2, ?3) ON CONFLICT (org_id) DO UPDATE SET "
+		"insufficient_credits_message = excluded.insufficient_credits_message, "
+		"updated_at = excluded.updated_at",
+		"INSERT INTO inbound_settings (org_id, insufficient_credits_message, updated_at) "
+		"VALUES ($1::text, $2::text, $3::bigint) ON CONFLICT (org_id) DO UPDATE SET "
+		"insufficient_credits_message = excluded.insufficient_credits_message, "
+		"updated_at = excluded.updated_at" },
 };
 /* clang-format on */

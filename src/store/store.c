@@ -253,6 +253,34 @@ db_one(struct db_stmt *st, db_read_fn read, void *out, int code, const char *msg
 }
 
 int
+db_exec_one(struct db_stmt *st, const char *missing, struct wl_error *err)
+{
+	int64_t n;
+
+	if (db_step(st, err) == DB_FAIL)
+		return db_finish(st, err->code);
+	n = db_changes(st);
+	return db_finish(st, n > 0 ? WL_OK : wl_fail(err, WL_ENOTFOUND, "%s", missing));
+}
+
+int
+db_list_page(struct store_conn *c, enum stmt_id id, const char *key, int64_t cursor_ms,
+	     const char *cursor_id, int limit, db_read_fn read, void *out, size_t size, int *n,
+	     struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, id, err);
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, key);
+	db_bind_int64(st, 2, cursor_ms);
+	db_bind_text(st, 3, cursor_id != NULL ? cursor_id : "");
+	db_bind_int64(st, 4, limit);
+	return db_rows(st, read, out, size, limit, n, err);
+}
+
+int
 db_rows(struct db_stmt *st, db_read_fn read, void *out, size_t size, int limit, int *n,
 	struct wl_error *err)
 {

@@ -744,5 +744,104 @@ int store_trail_list(struct store_conn *c, const struct store_trail_query *q, in
 /* How many times this process ran store_org_low_balance_check (a test sees
  * which debits paid for the alert). */
 int64_t store_org_low_balance_checks(void);
+/* ---- per-org configuration (agents.c, kb.c, numbers.c) --------------------
+ * Every read and write names the org: another org's id is WL_ENOTFOUND.
+ * Lists are oldest first, after (cursor_ms, cursor_id) unless cursor_id is
+ * "". for_update locks the row on PostgreSQL (the writer's reads). */
+
+int store_agent_insert(struct store_conn *c, const struct store_agent *a, struct wl_error *err);
+int store_agent_get(struct store_conn *c, const char *org_id, const char *id, bool for_update,
+		    struct store_agent *out, struct wl_error *err);
+/* WL_ENOTFOUND when the org has no such agent. */
+int store_agent_update(struct store_conn *c, const struct store_agent *a, struct wl_error *err);
+int store_agent_delete(struct store_conn *c, const char *org_id, const char *id,
+		       struct wl_error *err);
+int store_agent_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		     const char *cursor_id, int limit, struct store_agent *out, int *n,
+		     struct wl_error *err);
+/* The org's first `limit` agents, oldest first, without their prompts. */
+int store_agent_briefs(struct store_conn *c, const char *org_id, int limit,
+		       struct store_agent_brief *out, int *n, struct wl_error *err);
+/* The name of an agent of the org that lists the tool (or knowledge base)
+ * id; WL_ENOTFOUND when none does. */
+int store_agent_using(struct store_conn *c, const char *org_id, const char *tool_id,
+		      const char *kb_id, char *name, size_t n, struct wl_error *err);
+
+/* WL_ECONFLICT when the org has a tool of that name. */
+int store_tool_insert(struct store_conn *c, const struct store_tool *t, struct wl_error *err);
+int store_tool_get(struct store_conn *c, const char *org_id, const char *id, bool for_update,
+		   struct store_tool *out, struct wl_error *err);
+int store_tool_update(struct store_conn *c, const struct store_tool *t, struct wl_error *err);
+int store_tool_delete(struct store_conn *c, const char *org_id, const char *id,
+		      struct wl_error *err);
+int store_tool_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		    const char *cursor_id, int limit, struct store_tool *out, int *n,
+		    struct wl_error *err);
+
+int store_kb_insert(struct store_conn *c, const struct store_kb *k, struct wl_error *err);
+int store_kb_get(struct store_conn *c, const char *org_id, const char *id, bool for_update,
+		 struct store_kb *out, struct wl_error *err);
+int store_kb_update(struct store_conn *c, const struct store_kb *k, struct wl_error *err);
+/* Deletes the knowledge base and its documents. */
+int store_kb_delete(struct store_conn *c, const char *org_id, const char *id, struct wl_error *err);
+int store_kb_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		  const char *cursor_id, int limit, struct store_kb *out, int *n,
+		  struct wl_error *err);
+
+/* A new document with its bytes and (text_len > 0) its extracted text. */
+struct store_kb_doc_data {
+	const void *content;
+	size_t content_len;
+	const char *text; /* NUL-free UTF-8, NULL = none */
+	size_t text_len;
+};
+int store_kb_doc_insert(struct store_conn *c, const struct store_kb_doc *d,
+			const struct store_kb_doc_data *data, struct wl_error *err);
+int store_kb_doc_get(struct store_conn *c, const char *org_id, const char *kb_id, const char *id,
+		     struct store_kb_doc *out, struct wl_error *err);
+/* The bytes (text: the extracted text) of a document, malloc'ed into *out
+ * (*len bytes; text is NUL-terminated); the caller frees it. */
+int store_kb_doc_bytes(struct store_conn *c, const char *org_id, const char *kb_id, const char *id,
+		       bool text, char **out, size_t *len, struct wl_error *err);
+int store_kb_doc_delete(struct store_conn *c, const char *org_id, const char *kb_id, const char *id,
+			struct wl_error *err);
+/* The documents of a knowledge base (of org_id). */
+struct store_doc_query {
+	const char *org_id;
+	const char *kb_id;
+};
+int store_kb_doc_list(struct store_conn *c, const struct store_doc_query *q, int64_t cursor_ms,
+		      const char *cursor_id, int limit, struct store_kb_doc *out, int *n,
+		      struct wl_error *err);
+/* The bytes of every document of the org (its quota). */
+int store_kb_org_bytes(struct store_conn *c, const char *org_id, int64_t *bytes,
+		       struct wl_error *err);
+
+/* WL_ECONFLICT when the number is taken on the platform. */
+int store_number_insert(struct store_conn *c, const struct store_number *p, struct wl_error *err);
+int store_number_get(struct store_conn *c, const char *org_id, const char *id, bool for_update,
+		     struct store_number *out, struct wl_error *err);
+/* WL_ECONFLICT when the new number is taken. */
+int store_number_update(struct store_conn *c, const struct store_number *p, struct wl_error *err);
+/* Deletes the number for its org: the row stays for the calls and usage
+ * that name it, the number is free again. */
+int store_number_release(struct store_conn *c, const char *org_id, const char *id, int64_t now,
+			 struct wl_error *err);
+int store_number_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+		      const char *cursor_id, int limit, struct store_number *out, int *n,
+		      struct wl_error *err);
+/* The number in use with this E.164 text (any org); WL_ENOTFOUND if none. */
+int store_number_by_e164(struct store_conn *c, const char *e164, struct store_number *out,
+			 struct wl_error *err);
+/* A number assigned to the agent (its E.164 text); WL_ENOTFOUND if none. */
+int store_number_using_agent(struct store_conn *c, const char *agent_id, char *number, size_t n,
+			     struct wl_error *err);
+
+/* The org's message for inbound calls refused for want of credits;
+ * WL_ENOTFOUND when it never set one. */
+int store_inbound_message_get(struct store_conn *c, const char *org_id, char *out, size_t n,
+			      struct wl_error *err);
+int store_inbound_message_put(struct store_conn *c, const char *org_id, const char *message,
+			      int64_t now, struct wl_error *err);
 
 #endif

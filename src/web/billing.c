@@ -263,5 +263,5 @@ web_billing_invoice(struct wl_req *req)
 	}
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s.pdf\"", v.number);
 	http_add_header(req, "Content-Disposition", disp);
-	http_reply_bytes(req, "application/pdf");
+	http_reply_document(req, "application/pdf");
 }

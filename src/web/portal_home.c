@@ -17,6 +17,7 @@
 #include "core/money.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
+#include "services/agents.h"
 #include "services/ids.h"
 #include "services/apikeys.h"
 #include "services/portal_accounts.h"
@@ -129,6 +130,30 @@ put_keys(struct tpl_data *d, const struct portal_home *h)
 	}
 }
 
+/* The client's own agents, read only (the API edits them). */
+static void
+put_agents(struct wl_req *req, struct tpl_data *d)
+{
+	struct store_agent_brief *rows = NULL;
+	struct wl_error err;
+	int i, n = 0;
+
+	wl_error_clear(&err);
+	tpl_put_list(d, "agents");
+	if (agents_briefs(req->conn, req->org.id, &rows, &n, &err) != WL_OK)
+		return;
+	tpl_put_bool(d, "has_agents", n > 0);
+	for (i = 0; i < n; i++) {
+		struct tpl_data *item = tpl_push(d, "agents");
+
+		tpl_put(item, "name", rows[i].name);
+		tpl_put(item, "language", rows[i].language[0] ? rows[i].language : "—");
+		tpl_put(item, "voice", rows[i].voice_id[0] ? rows[i].voice_id : "—");
+		put_when(item, "updated", rows[i].updated_at);
+	}
+	free(rows);
+}
+
 /* The dashboard, with an optional notice or error (after a POST). */
 static void
 home_page(struct wl_req *req, int status, const char *notice, const char *error)
@@ -160,6 +185,7 @@ home_page(struct wl_req *req, int status, const char *notice, const char *error)
 	put_history(d, h);
 	put_calls(d, h);
 	put_keys(d, h);
+	put_agents(req, d);
 	{
 		/* One Buy form shown, one Checkout Session: a resent form reuses
 		 * the attempt, so Stripe answers it with the same session. */

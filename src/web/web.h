@@ -112,6 +112,17 @@ void web_limits_save(struct wl_req *req);
 /* stripe_pages.c: the agency's purchases and Stripe events log */
 void web_purchases(struct wl_req *req);
 void web_stripe_events(struct wl_req *req);
+/* config_pages.c: the Agents and Phone numbers pages of the org acted on */
+void web_agents(struct wl_req *req);
+void web_agent_new(struct wl_req *req);
+void web_agent_edit(struct wl_req *req);
+void web_agent_create(struct wl_req *req);
+void web_agent_update(struct wl_req *req);
+void web_agent_delete(struct wl_req *req);
+void web_numbers(struct wl_req *req);
+void web_number_create(struct wl_req *req);
+void web_number_update(struct wl_req *req);
+void web_number_delete(struct wl_req *req);
 /* portal_buy.c: Buy Credits (Stripe Checkout) and the page Stripe returns to */
 void web_portal_buy(struct wl_req *req);
 void web_portal_success(struct wl_req *req);

@@ -55,7 +55,12 @@ describe('engine API', { timeout: 120_000 }, () => {
       const r = await engine(srv, 'POST', '/engine/v1/calls/inbound', { org_id: o.org_id, from: '+4915112345678', to: '+31201234567' });
       assert.equal(r.status, 200, `${label}: ${r.text}`);
       assert.match(r.json.call_id, UUID_RE);
-      assert.deepEqual({ ...r.json, call_id: 'X' }, { call_id: 'X', action: 'reject', reason: 'insufficient_credits' }, label);
+      // The engine also learns whose call it is and what to say (the default
+      // message: none of these agencies set one).
+      assert.deepEqual({ ...r.json, call_id: 'X' }, {
+        call_id: 'X', action: 'reject', reason: 'insufficient_credits', org_id: o.org_id, number_id: null, agent_id: null,
+        message: 'Sorry, we cannot take your call right now. Please try again later.',
+      }, label);
       const g = await api(srv, 'GET', `/api/v1/calls/${r.json.call_id}`, { key: o.api_key });
       assert.equal(g.status, 200, g.text);
       assert.equal(g.json.status, 'rejected', label);
@@ -73,9 +78,10 @@ describe('engine API', { timeout: 120_000 }, () => {
     assert.equal(dbBalanceSeconds(srv, agency.org_id), 300);
   });
 
-  it('inbound: unknown org 404, nothing to identify the org 400, unknown number 404', async () => {
+  it('inbound: unknown org 404, a dialled number that is no platform number 404, unknown number 404', async () => {
     assertError(await engine(srv, 'POST', '/engine/v1/calls/inbound', { org_id: randomUUID(), from: '+4915112345678', to: '+31201234567' }), 404, 'not_found');
-    assertError(await engine(srv, 'POST', '/engine/v1/calls/inbound', { from: '+4915112345678', to: '+31201234567' }), 400, 'invalid_request');
+    // Without org_id or number_id the dialled number ("to") must be one of the platform's.
+    assertError(await engine(srv, 'POST', '/engine/v1/calls/inbound', { from: '+4915112345678', to: '+31201234567' }), 404, 'not_found');
     assertError(await engine(srv, 'POST', '/engine/v1/calls/inbound', { number_id: randomUUID(), from: '+4915112345678', to: '+31201234567' }), 404, 'not_found');
   });
 

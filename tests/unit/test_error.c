@@ -130,8 +130,9 @@ test_status_and_names(void **state)
 		{ WL_EMETHOD, 405, "method_not_allowed" },
 		{ WL_ECONCURRENCY, 429, "concurrency_limit" },
 		{ WL_EMONTHLY, 402, "monthly_limit_reached" },
+		{ WL_EPRECONDITION, 412, "precondition_failed" },
 		/* Unknown codes are internal errors. */
-		{ -15, 500, "internal_error" },
+		{ -16, 500, "internal_error" },
 		{ -999, 500, "internal_error" },
 		{ 1, 500, "internal_error" },
 	};
@@ -142,8 +143,9 @@ test_status_and_names(void **state)
 		assert_int_equal(wl_error_http_status(cases[i].code), cases[i].status);
 		assert_string_equal(wl_error_code_name(cases[i].code), cases[i].name);
 	}
-	/* Every defined code (-14..0) is in the table above. */
+	/* Every defined code (-15..0) is in the table above. */
 	assert_int_equal(WL_EMONTHLY, -14);
+	assert_int_equal(WL_EPRECONDITION, -15);
 }
 
 int
