@@ -62,6 +62,10 @@ config_load(struct wl_config *cfg)
 	       "https://api.stripe.com");
 	env_or(cfg->engine_token, sizeof(cfg->engine_token), "WLPORTAL_ENGINE_TOKEN", "");
 	env_or(cfg->smtp_url, sizeof(cfg->smtp_url), "WLPORTAL_SMTP_URL", "");
+	v = getenv("WLPORTAL_METRICS_LISTEN"); /* set but empty: no /metrics */
+	cfg->metrics_default = v == NULL;
+	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s",
+		 v != NULL ? v : WL_DEFAULT_METRICS_LISTEN);
 	v = getenv("WLPORTAL_MAIL_FROM");
 	if (v != NULL && v[0] != '\0')
 		snprintf(cfg->mail_from, sizeof(cfg->mail_from), "%s", v);

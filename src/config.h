@@ -33,12 +33,17 @@ struct wl_config {
 	unsigned max_per_ip;       /* WLPORTAL_MAX_CONNECTIONS_PER_IP */
 	unsigned header_timeout_s; /* WLPORTAL_HEADER_TIMEOUT */
 	char web_dir[1024];        /* WLPORTAL_WEB_DIR, or found beside the binary */
+	/* WLPORTAL_METRICS_LISTEN: where GET /metrics is served, "" = nowhere;
+	 * metrics_default when it was not set (then a busy port only warns) */
+	char metrics_listen[128];
+	bool metrics_default;
 };
 
 #define WL_ENGINE_TOKEN_MIN 32
 #define WL_DEFAULT_MAX_CONNECTIONS 10240
 #define WL_DEFAULT_MAX_PER_IP 256
 #define WL_DEFAULT_HEADER_TIMEOUT 10
+#define WL_DEFAULT_METRICS_LISTEN "127.0.0.1:9464"
 
 void config_load(struct wl_config *cfg);
 /* 0, or 2 after saying on stderr which setting is unusable. */

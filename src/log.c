@@ -5,7 +5,19 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "core/buf.h"
+
+static _Thread_local char current_request[WL_REQUEST_ID_MAX + 1];
+
+void
+wl_log_request(const char *id)
+{
+	snprintf(current_request, sizeof(current_request), "%.*s", WL_REQUEST_ID_MAX,
+		 id != NULL ? id : "");
+}
 
 size_t
 wl_log_escape(const char *in, size_t n, char *out, size_t cap)
@@ -49,6 +61,11 @@ wl_logv(const char *fmt, va_list ap)
 
 	if (n < 0)
 		return;
+	if (current_request[0] != '\0') {
+		size_t used = strlen(msg);
+
+		snprintf(msg + used, sizeof(msg) - used, " request_id=%s", current_request);
+	}
 	memcpy(line, "wlportal: ", 10);
 	len = 10 + wl_log_escape(msg, strlen(msg), line + 10, sizeof(line) - 11);
 	line[len++] = '\n';
@@ -65,4 +82,38 @@ wl_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	wl_logv(fmt, ap);
 	va_end(ap);
+}
+
+/* {"time","request_id","method","route","status","duration_ms","org_id",
+ * "bytes"}: every string through the JSON writer, which escapes control
+ * characters; nothing of the request's headers, query or body is written. */
+void
+wl_log_access(const struct wl_access *a)
+{
+	struct timespec ts;
+	struct tm tm;
+	struct wl_buf b;
+	char t[40], ms[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03ldZ", ts.tv_nsec / 1000000L);
+	snprintf(ms, sizeof(ms), "%.3f", (double)a->duration_us / 1000.0);
+	wl_buf_init(&b, WL_LOG_LINE_MAX);
+	wl_json_obj_begin(&b);
+	wl_json_kv_str(&b, "time", t);
+	wl_json_kv_str(&b, "request_id", a->request_id);
+	wl_json_kv_str(&b, "method", a->method);
+	wl_json_kv_str(&b, "route", a->route);
+	wl_json_kv_int(&b, "status", a->status);
+	wl_json_kv_raw(&b, "duration_ms", ms);
+	wl_json_kv_str(&b, "org_id", a->org_id);
+	wl_json_kv_int(&b, "bytes", (int64_t)a->bytes);
+	wl_json_obj_end(&b);
+	wl_buf_puts(&b, "\n");
+	/* One write: lines of different threads never interleave. */
+	if (wl_buf_ok(&b) && write(STDERR_FILENO, b.p, b.len) < 0)
+		b.len = 0;
+	wl_buf_free(&b);
 }

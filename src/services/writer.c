@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timeutil.h"
+#include "metrics.h"
+
 #define MAX_BATCH 512
 #define MAX_QUEUE 20000
 #define MAX_RETRIES 5
@@ -30,6 +33,7 @@ struct writer {
 	size_t queued;
 	int stopping;
 	struct writer_stats stats;
+	uint64_t last_commit_us; /* the last batch's COMMIT (writer thread only) */
 };
 
 static int
@@ -118,6 +122,7 @@ static enum attempt
 run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, struct wl_error *berr, int *brc)
 {
 	enum attempt a;
+	uint64_t commit_from;
 	size_t i;
 
 	*brc = store_begin(w->conn, berr);
@@ -126,13 +131,17 @@ run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, struct wl_error
 	for (i = 0; i < n; i++) {
 		if (jobs[i]->excluded)
 			continue;
+		wl_log_request(jobs[i]->request_id);
 		a = run_job(w, jobs[i], berr);
+		wl_log_request(NULL);
 		if (a == ATTEMPT_RETRY)
 			*brc = berr->code;
 		if (a != ATTEMPT_DONE)
 			return a;
 	}
+	commit_from = wl_monotonic_us();
 	*brc = store_commit(w->conn, berr);
+	w->last_commit_us = wl_monotonic_us() - commit_from;
 	if (*brc != WL_OK)
 		store_rollback(w->conn);
 	return ATTEMPT_DONE;
@@ -199,7 +208,9 @@ writer_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			batch[i]->seq = (unsigned)i;
 		qsort(batch, n, sizeof(batch[0]), by_order_key);
+		w->last_commit_us = 0;
 		run_batch(w, batch, n);
+		metrics_writer_batch(n, w->last_commit_us);
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.batches++;
@@ -329,4 +340,15 @@ writer_get_stats(struct writer *w, struct writer_stats *out)
 	pthread_mutex_lock(&w->mu);
 	*out = w->stats;
 	pthread_mutex_unlock(&w->mu);
+}
+
+size_t
+writer_queue_depth(struct writer *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->queued;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }

@@ -33,6 +33,7 @@
 #ifndef WL_WRITER_H
 #define WL_WRITER_H
 
+#include "log.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -48,6 +49,8 @@ struct wl_job {
 	struct wl_job *next; /* queue link, owned by the writer */
 	unsigned seq;        /* arrival order within a batch, owned by the writer */
 	bool excluded;       /* its savepoint could not be undone: not run again */
+	/* the request that queued it, named in the writer's log lines ("": none) */
+	char request_id[WL_REQUEST_ID_MAX + 1];
 };
 
 struct writer;
@@ -68,5 +71,7 @@ struct writer_stats {
 	uint64_t max_batch;
 };
 void writer_get_stats(struct writer *w, struct writer_stats *out);
+/* Jobs queued and not yet taken into a batch (for /metrics). */
+size_t writer_queue_depth(struct writer *w);
 
 #endif

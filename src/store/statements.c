@@ -576,5 +576,11 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " EVENT_COLS " FROM stripe_events WHERE agency_id = $1::text "
 		"AND ($3::text = '' OR (received_at, id) < ($2::bigint, $3::text)) "
 		"ORDER BY received_at DESC, id DESC LIMIT $4::integer" },
+	[Q_OPS_OPEN_CALLS] = { "calls", BOTH(
+		"SELECT COUNT(*) FROM calls WHERE status NOT IN ('ended', 'rejected')") },
+	[Q_OPS_MAIL_WAITING] = { "mail", BOTH(
+		"SELECT COUNT(*) FILTER (WHERE status = 'queued'), "
+		"COUNT(*) FILTER (WHERE status = 'failed') FROM mail_outbox "
+		"WHERE status <> 'sent'") },
 };
 /* clang-format on */

@@ -118,6 +118,9 @@ enum stmt_id {
 	Q_STRIPE_EVENT_INSERT,
 	Q_STRIPE_EVENT_LIST,
 	Q_STRIPE_EVENT_BAD_SINCE,
+	/* what /metrics reads at a scrape (ops.c) */
+	Q_OPS_OPEN_CALLS,
+	Q_OPS_MAIL_WAITING,
 	Q_COUNT
 };
 

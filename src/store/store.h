@@ -431,4 +431,12 @@ int store_stripe_event_list(struct store_conn *c, const char *agency_id, int64_t
 			    const char *cursor_id, int limit, struct store_stripe_event *out,
 			    int *n, struct wl_error *err);
 
+/* ops.c: what /metrics reads at a scrape (every instance's calls and mails). */
+struct store_ops_counts {
+	int64_t open_calls;  /* neither ended nor rejected */
+	int64_t mail_queued; /* waiting in the outbox */
+	int64_t mail_failed; /* given up */
+};
+int store_ops_counts(struct store_conn *c, struct store_ops_counts *out, struct wl_error *err);
+
 #endif
