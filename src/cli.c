@@ -244,6 +244,7 @@ cmd_serve(int argc, char **argv)
 	if (http_stop(srv))
 		web_free();
 	metrics_http_stop(metrics);
+	wl_log_access_flush(1000);
 	reaper_stop(reaper);
 	mail_sender_stop(mail_sender);
 	workers_stop(app.workers);

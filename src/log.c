@@ -5,10 +5,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 
 static _Thread_local char current_request[WL_REQUEST_ID_MAX + 1];
 
@@ -82,38 +80,4 @@ wl_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	wl_logv(fmt, ap);
 	va_end(ap);
-}
-
-/* {"time","request_id","method","route","status","duration_ms","org_id",
- * "bytes"}: every string through the JSON writer, which escapes control
- * characters; nothing of the request's headers, query or body is written. */
-void
-wl_log_access(const struct wl_access *a)
-{
-	struct timespec ts;
-	struct tm tm;
-	struct wl_buf b;
-	char t[40], ms[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03ldZ", ts.tv_nsec / 1000000L);
-	snprintf(ms, sizeof(ms), "%.3f", (double)a->duration_us / 1000.0);
-	wl_buf_init(&b, WL_LOG_LINE_MAX);
-	wl_json_obj_begin(&b);
-	wl_json_kv_str(&b, "time", t);
-	wl_json_kv_str(&b, "request_id", a->request_id);
-	wl_json_kv_str(&b, "method", a->method);
-	wl_json_kv_str(&b, "route", a->route);
-	wl_json_kv_int(&b, "status", a->status);
-	wl_json_kv_raw(&b, "duration_ms", ms);
-	wl_json_kv_str(&b, "org_id", a->org_id);
-	wl_json_kv_int(&b, "bytes", (int64_t)a->bytes);
-	wl_json_obj_end(&b);
-	wl_buf_puts(&b, "\n");
-	/* One write: lines of different threads never interleave. */
-	if (wl_buf_ok(&b) && write(STDERR_FILENO, b.p, b.len) < 0)
-		b.len = 0;
-	wl_buf_free(&b);
 }

@@ -9,6 +9,7 @@
 #define WL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,7 +30,9 @@ void wl_logv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
  * line of the thread ends with " request_id=ID" until it is cleared. */
 void wl_log_request(const char *id);
 
-/* The access log: one JSON line on stderr per answered request. */
+/* The access log (access_log.c): one JSON line on stderr per answered
+ * request, written by a thread of its own; a line that does not fit its
+ * queue (stderr not read) is dropped and counted, never waited for. */
 struct wl_access {
 	const char *request_id;
 	const char *method;
@@ -40,5 +43,8 @@ struct wl_access {
 	size_t bytes;       /* of the response body */
 };
 void wl_log_access(const struct wl_access *a);
+uint64_t wl_log_access_dropped(void);
+/* Waits (up to max_ms) until the queued lines are written (at shutdown). */
+void wl_log_access_flush(int max_ms);
 
 #endif

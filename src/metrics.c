@@ -7,6 +7,8 @@
  */
 #include "metrics.h"
 
+#include "log.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +298,9 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 			      (unsigned long long)get(&m.stripe[i]));
 	gauge(out, "wlportal_open_calls", "Calls neither ended nor rejected (all instances).",
 	      g->open_calls);
+	counter_line(out, "wlportal_access_log_dropped_total",
+		     "Access-log lines dropped because stderr was not being read.",
+		     wl_log_access_dropped());
 	counter_line(out, "wlportal_billed_seconds_total",
 		     "Call seconds billed by this process (committed debits).",
 		     get(&m.billed_seconds));
