@@ -15,7 +15,9 @@ deps:
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized $(MESON_OPTS)
 
+# scripts/vendor.sh copies the API reference's renderer (npm) into web/static.
 build: deps $(BUILD)/build.ninja
+	scripts/vendor.sh
 	ninja -C $(BUILD)
 
 run: build
@@ -32,6 +34,7 @@ $(TSANBUILD)/build.ninja:
 test:
 	@scripts/deps.sh test
 	scripts/format.sh --check
+	scripts/vendor.sh
 	@$(MAKE) --no-print-directory $(TESTBUILD)/build.ninja
 	ninja -C $(TESTBUILD)
 	@# the optimized build sees warnings -O0 does not; it must build too

@@ -9,10 +9,13 @@ what=${1:-build}
 build_pkgs=(gcc make meson ninja-build pkg-config
             libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
             libcurl4-openssl-dev libpq-dev libhpdf-dev
-            poppler-utils)   # pdftotext: the text of PDF knowledge-base documents
+            poppler-utils   # pdftotext: the text of PDF knowledge-base documents
+            nodejs)         # scripts/vendor.sh: the API reference's renderer comes from npm
 test_pkgs=(clang-format libcmocka-dev nodejs postgresql sqlite3 valgrind dnsmasq-base clang libclang-rt-14-dev
            nginx-light poppler-utils)
 test_pkgs+=(chromium)   # browser tests (tests/e2e) drive Debian's chromium
+test_pkgs+=(prometheus) # promtool check metrics (tests/integration/metrics.test.mjs)
+test_pkgs+=(caddy)      # on-demand TLS in front of wlportal (tests/integration/caddy_tls.test.mjs)
 bench_pkgs=(wrk postgresql nginx-light nodejs sqlite3)
 
 case "$what" in
@@ -39,7 +42,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm comes with Debian's nodejs on some images and as its own package on others.
-if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+if { [ "$what" = test ] || [ "$what" = build ]; } && ! command -v npm >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null

@@ -8,7 +8,11 @@
 #      database on it (WLPORTAL_TEST_PG, see tests/integration/lib.mjs),
 #   4. with TSAN_DIR, the concurrency and two-instance tests again against
 #      that ThreadSanitizer build (any race report fails them),
-#   5. the browser tests.
+#   5. the browser tests,
+#   and first of the node steps, the OpenAPI document (scripts/openapi_check.mjs:
+#   valid OpenAPI 3.1, every route of src/http/routes.c documented and
+#   nothing else); every integration test's api() answer is then checked
+#   against it (tests/integration/openapi_check.mjs).
 # Usage: scripts/test.sh BUILD_DIR [TSAN_DIR]   e.g. scripts/test.sh build-test build-tsan
 # Exits non-zero if anything failed; the output of each integration run ends
 # with node's summary.
@@ -70,11 +74,17 @@ fi
 
 export WLPORTAL_BIN="$build_dir/wlportal"
 
-# The node packages: playwright-core for the browser tests, and stripe,
-# whose webhook helper signs the fake Stripe's events in the integration tests.
-if [ ! -d "$root/node_modules/playwright-core" ] || [ ! -d "$root/node_modules/stripe" ]; then
+# The node packages: playwright-core for the browser tests, stripe,
+# whose webhook helper signs the fake Stripe's events in the integration tests,
+# and the OpenAPI validator and ajv for the document and the answers.
+if [ ! -d "$root/node_modules/playwright-core" ] || [ ! -d "$root/node_modules/stripe" ] ||
+   [ ! -d "$root/node_modules/@readme/openapi-parser" ] || [ ! -d "$root/node_modules/ajv-formats" ]; then
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+echo "== OpenAPI document =="
+openapi_rc=0
+node scripts/openapi_check.mjs || openapi_rc=$?
 
 echo "== integration tests on SQLite =="
 sqlite_rc=0
@@ -107,7 +117,7 @@ echo "== browser tests (headless chromium) =="
 e2e_rc=0
 node --test --test-concurrency=1 tests/e2e/*.test.mjs || e2e_rc=$?
 
-if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$sqlite_rc" -ne 0 ] || [ "$pg_rc" -ne 0 ] ||
+if [ "$openapi_rc" -ne 0 ] || [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$sqlite_rc" -ne 0 ] || [ "$pg_rc" -ne 0 ] ||
    [ "$e2e_rc" -ne 0 ] || [ "$tsan_rc" -ne 0 ]; then
   exit 1
 fi

@@ -22,6 +22,7 @@
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/http.h"
+#include "log.h"
 #include "services/accounts.h"
 #include "services/app.h"
 #include "services/audit.h"
@@ -78,6 +79,7 @@ cmd_serve(int argc, char **argv)
 	struct wl_app app;
 	struct wl_error err;
 	struct http_server *srv;
+	struct metrics_server *metrics = NULL;
 	struct domains_rechecker *rechecker;
 	struct reaper *reaper;
 	struct mail_sender *mail_sender;
@@ -170,12 +172,28 @@ cmd_serve(int argc, char **argv)
 		return err.code == WL_EINVALID ? 2 : 1;
 	}
 	app.public_port = http_port(srv);
+	if (cfg.metrics_listen[0] != '\0') {
+		metrics = metrics_http_start(&app, cfg.metrics_listen, &err);
+		if (metrics == NULL && !cfg.metrics_default) {
+			fprintf(stderr, "wlportal: WLPORTAL_METRICS_LISTEN: %s\n", err.message);
+			http_quiesce(srv);
+			if (http_stop(srv))
+				web_free();
+			domains_recheck_stop(rechecker);
+			app_close(&app);
+			return 2;
+		}
+		if (metrics == NULL)
+			wl_log("%s; serving without /metrics (set WLPORTAL_METRICS_LISTEN)",
+			       err.message);
+	}
 	reaper = reaper_start(&app, cfg.call_stale_after_s * 1000, &err);
 	if (reaper == NULL) {
 		fprintf(stderr, "wlportal: %s\n", err.message);
 		http_quiesce(srv);
 		if (http_stop(srv))
 			web_free();
+		metrics_http_stop(metrics);
 		app_close(&app);
 		return 1;
 	}
@@ -185,6 +203,7 @@ cmd_serve(int argc, char **argv)
 		http_quiesce(srv);
 		if (http_stop(srv))
 			web_free();
+		metrics_http_stop(metrics);
 		reaper_stop(reaper);
 		app_close(&app);
 		return 1;
@@ -205,7 +224,16 @@ cmd_serve(int argc, char **argv)
 	printf("  dashboard     http://%s/login\n", cfg.listen);
 	printf("  portals       http://{slug}.portal.%s:%u/  (or http://%s/p/{slug}/)\n",
 	       cfg.base_domain, http_port(srv), cfg.listen);
-	printf("  platform API  http://%s/api/v1/account\n", cfg.listen);
+	printf("  platform API  http://%s/api/v1/account  (reference: http://%s/docs)\n",
+	       cfg.listen, cfg.listen);
+	if (metrics != NULL)
+		printf("  metrics       http://%.*s:%u/metrics\n",
+		       (int)strcspn(cfg.metrics_listen, ":"), cfg.metrics_listen,
+		       metrics_http_port(metrics));
+	else
+		printf("  metrics       off%s\n", cfg.metrics_listen[0]
+							  ? " (its port is busy)"
+							  : " (WLPORTAL_METRICS_LISTEN is empty)");
 	printf("  engine API    http://%s/engine/v1/  (Bearer token %s)\n", cfg.listen,
 	       random_token ? cfg.engine_token : "from WLPORTAL_ENGINE_TOKEN");
 	{
@@ -236,6 +264,8 @@ cmd_serve(int argc, char **argv)
 	http_quiesce(srv);
 	if (http_stop(srv))
 		web_free();
+	metrics_http_stop(metrics);
+	wl_log_access_flush(1000);
 	reaper_stop(reaper);
 	mail_sender_stop(mail_sender);
 	webhook_sender_stop(webhook_sender);

@@ -106,6 +106,10 @@ config_load(struct wl_config *cfg)
 	env_or(cfg->seller_country, sizeof(cfg->seller_country), "WLPORTAL_SELLER_COUNTRY", "NL");
 	env_or(cfg->seller_vat_id, sizeof(cfg->seller_vat_id), "WLPORTAL_SELLER_VAT_ID", "");
 	env_or(cfg->vies_url, sizeof(cfg->vies_url), "WLPORTAL_VIES_URL", "");
+	v = getenv("WLPORTAL_METRICS_LISTEN"); /* set but empty: no /metrics */
+	cfg->metrics_default = v == NULL;
+	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s",
+		 v != NULL ? v : WL_DEFAULT_METRICS_LISTEN);
 	v = getenv("WLPORTAL_MAIL_FROM");
 	if (v != NULL && v[0] != '\0')
 		snprintf(cfg->mail_from, sizeof(cfg->mail_from), "%s", v);

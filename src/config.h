@@ -54,6 +54,10 @@ struct wl_config {
 	unsigned api_rate, api_burst;
 	unsigned api_addr_rate, api_addr_burst;
 	char web_dir[1024]; /* WLPORTAL_WEB_DIR, or found beside the binary */
+	/* WLPORTAL_METRICS_LISTEN: where GET /metrics is served, "" = nowhere;
+	 * metrics_default when it was not set (then a busy port only warns) */
+	char metrics_listen[128];
+	bool metrics_default;
 };
 
 #define WL_ENGINE_TOKEN_MIN 32
@@ -64,6 +68,7 @@ struct wl_config {
 #define WL_DEFAULT_API_BURST 200
 #define WL_DEFAULT_API_ADDR_RATE 200
 #define WL_DEFAULT_API_ADDR_BURST 400
+#define WL_DEFAULT_METRICS_LISTEN "127.0.0.1:9464"
 
 void config_load(struct wl_config *cfg);
 /* 0, or 2 after saying on stderr which setting is unusable. */

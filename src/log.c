@@ -7,6 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
+
+static _Thread_local char current_request[WL_REQUEST_ID_MAX + 1];
+
+void
+wl_log_request(const char *id)
+{
+	snprintf(current_request, sizeof(current_request), "%.*s", WL_REQUEST_ID_MAX,
+		 id != NULL ? id : "");
+}
+
 size_t
 wl_log_escape(const char *in, size_t n, char *out, size_t cap)
 {
@@ -49,6 +59,11 @@ wl_logv(const char *fmt, va_list ap)
 
 	if (n < 0)
 		return;
+	if (current_request[0] != '\0') {
+		size_t used = strlen(msg);
+
+		snprintf(msg + used, sizeof(msg) - used, " request_id=%s", current_request);
+	}
 	memcpy(line, "wlportal: ", 10);
 	len = 10 + wl_log_escape(msg, strlen(msg), line + 10, sizeof(line) - 11);
 	line[len++] = '\n';

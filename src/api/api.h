@@ -65,6 +65,8 @@ void api_reply_list(struct wl_req *req, const struct api_list_shape *shape, stru
 void api_render_call(struct wl_buf *b, const struct store_call *call);
 
 void api_healthz(struct wl_req *req);
+void api_openapi(struct wl_req *req);
+void api_tls_ask(struct wl_req *req);
 void api_account_get(struct wl_req *req);
 void api_usage_get(struct wl_req *req);
 void api_calls_create(struct wl_req *req);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "metrics.h"
 #include "services/calls.h"
 
 static void
@@ -102,6 +103,7 @@ event_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 		return;
 	}
 	wl_json_obj_begin(&req->out);
+	metrics_billed_seconds(r->billed_now);
 	wl_json_kv_bool(&req->out, "continue", r->keep_going);
 	wl_json_kv_int(&req->out, "billed_seconds", r->billed_seconds);
 	wl_json_obj_end(&req->out);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "services/portals.h"
 #include "services/secrets.h"
 #include "services/stripe_events.h"
@@ -35,6 +36,7 @@ webhook_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err
 	}
 	wl_log("stripe webhook: agency %s event %s %s: %s", d->agency_id,
 	       d->event_id[0] ? d->event_id : "-", d->logged.signature, d->logged.outcome);
+	metrics_stripe_event(d->logged.outcome);
 	if (d->verdict != STRIPE_SIG_OK) {
 		http_reply_fail(req, WL_EINVALID, "Stripe-Signature: %s",
 				stripe_sig_result_message(d->verdict));

@@ -4,8 +4,8 @@
  * Owns conversions between unix milliseconds, days since 1970-01-01 and
  * proleptic Gregorian (y, m, d) dates, strict "YYYY-MM-DD" parsing, the ISO
  * 8601 UTC text form used in API responses and month boundaries for usage
- * reports. All UTC; no time zones, no leap seconds. Pure except wl_now_ms,
- * which reads the clock.
+ * reports. All UTC; no time zones, no leap seconds. Pure except wl_now_ms
+ * and wl_monotonic_us, which read the clock.
  */
 #ifndef WL_CORE_TIMEUTIL_H
 #define WL_CORE_TIMEUTIL_H
@@ -16,6 +16,8 @@
 
 /* CLOCK_REALTIME in ms (the one impure helper, allowed). */
 int64_t wl_now_ms(void);
+/* Microseconds of the monotonic clock (for durations only). */
+uint64_t wl_monotonic_us(void);
 
 /* Proleptic Gregorian, 1970-01-01 -> 0. m 1..12, d 1..31 (asserted);
  * d is not checked against the month's length. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "http/http_int.h"
+#include "metrics.h"
 
 /* libmicrohttpd's memory pool of each connection: it holds the request head
  * (line, headers, the parsed header list) and the response's head, and it is
@@ -28,8 +29,8 @@
  * or 431). Bodies do not live here: they stream through the handler. */
 #define CONNECTION_POOL_BYTES (8 * 1024)
 
-static int
-parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
+int
+http_parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err)
 {
 	char host[64];
 	const char *colon = strrchr(listen, ':');
@@ -77,6 +78,30 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	wl_log("http: %s", msg);
 }
 
+/* /metrics counts requests by the route table's rows (once per process). */
+static void
+count_routes(void)
+{
+	static const char **methods, **patterns;
+	size_t i;
+
+	if (patterns != NULL)
+		return;
+	methods = calloc(wl_nroutes, sizeof(*methods));
+	patterns = calloc(wl_nroutes, sizeof(*patterns));
+	if (methods == NULL || patterns == NULL) {
+		free(methods);
+		free(patterns);
+		methods = patterns = NULL;
+		return;
+	}
+	for (i = 0; i < wl_nroutes; i++) {
+		methods[i] = http_method_name(wl_routes[i].method);
+		patterns[i] = wl_routes[i].pattern;
+	}
+	metrics_routes(wl_nroutes, methods, patterns);
+}
+
 static void
 server_free(struct http_server *s)
 {
@@ -94,8 +119,9 @@ http_start(struct wl_app *app, const char *listen, int threads, http_error_page_
 	struct sockaddr_in sa;
 	unsigned max_conns;
 
-	if (parse_listen(listen, &sa, err) != WL_OK)
+	if (http_parse_listen(listen, &sa, err) != WL_OK)
 		return NULL;
+	count_routes();
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		wl_fail(err, WL_EINTERNAL, "out of memory");

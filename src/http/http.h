@@ -226,4 +226,12 @@ void http_quiesce(struct http_server *s);
  * and whatever its requests use (the pages) must stay. */
 bool http_stop(struct http_server *s);
 
+/* metrics_http.c: GET /metrics (Prometheus text) on a listener of its own,
+ * "HOST:PORT" (port 0: any free one, see metrics_http_port). */
+struct metrics_server;
+struct metrics_server *metrics_http_start(struct wl_app *app, const char *listen,
+					  struct wl_error *err);
+uint16_t metrics_http_port(struct metrics_server *s);
+void metrics_http_stop(struct metrics_server *s);
+
 #endif

@@ -72,6 +72,11 @@ struct http_private {
 	size_t body_max;          /* WL_BODY_MAX, or app->upload_body_max for uploads */
 	char *raw_body;           /* http_reply_bytes: sent instead of req->out */
 	size_t raw_len;
+	/* the access log and /metrics: when the head arrived (monotonic µs),
+	 * the route matched (index in wl_routes, -1 none), the request id */
+	uint64_t start_us;
+	long route;
+	char request_id[WL_REQUEST_ID_MAX + 1];
 };
 
 struct http_server {
@@ -92,6 +97,9 @@ enum MHD_Result http_copy_query(void *cls, enum MHD_ValueKind kind, const char *
 enum MHD_Result http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
 				 size_t key_size, const char *value, size_t value_size);
 enum http_method http_parse_method(const char *m);
+const char *http_method_name(enum http_method m);
+/* request.c: the request's id (its valid X-Request-Id, else a new one). */
+void http_request_id(struct wl_req *req);
 enum MHD_Result http_queue_answer(struct wl_req *req);
 /* server.c: libmicrohttpd's access handler and request-completed hook. */
 enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -123,6 +131,10 @@ bool conns_headers_ok(struct MHD_Connection *c, const char *method, const char *
 /* Raises RLIMIT_NOFILE to its hard limit; how many of `want` connections
  * the descriptors allow. Logs one line with the figures. */
 unsigned conns_fd_budget(unsigned want, unsigned per_ip, unsigned header_timeout_s);
+
+/* daemon.c: "HOST:PORT" (an IPv4 address or localhost) as a socket address. */
+struct sockaddr_in;
+int http_parse_listen(const char *listen, struct sockaddr_in *sa, struct wl_error *err);
 
 /* auth.c: the route's authentication (fills the request's key org, org,
  * user and CSRF token); WL_OK for routes without any. */

@@ -19,7 +19,9 @@
 
 #include "core/form.h"
 #include "core/validate.h"
+#include "core/timeutil.h"
 #include "http/http_int.h"
+#include "metrics.h"
 
 /* Request headers a handler may read; the rest are never copied. */
 static const char *const wanted_headers[] = {
@@ -36,6 +38,7 @@ static const char *const wanted_headers[] = {
 	"Accept",
 	"Sec-Fetch-Site",
 	"If-Match",
+	"X-Request-Id",
 	NULL,
 };
 
@@ -176,6 +179,62 @@ http_parse_method(const char *m)
 	if (strcmp(m, "DELETE") == 0)
 		return HTTP_DELETE;
 	return HTTP_OTHER;
+}
+
+const char *
+http_method_name(enum http_method m)
+{
+	switch (m) {
+	case HTTP_GET: return "GET";
+	case HTTP_HEAD: return "HEAD";
+	case HTTP_POST: return "POST";
+	case HTTP_PUT: return "PUT";
+	case HTTP_PATCH: return "PATCH";
+	case HTTP_DELETE: return "DELETE";
+	default: return "OTHER";
+	}
+}
+
+/* A client's X-Request-Id is kept when it is 1 to 64 of A-Z a-z 0-9 . _ : -
+ * (nothing that could forge a log line or a header); else a new random one. */
+void
+http_request_id(struct wl_req *req)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *given = http_header(req, "X-Request-Id");
+	unsigned char raw[16];
+	size_t i;
+
+	if (given != NULL && wl_valid_token(given, WL_REQUEST_ID_MAX)) {
+		snprintf(req->priv->request_id, sizeof(req->priv->request_id), "%s", given);
+		return;
+	}
+	randombytes_buf(raw, sizeof(raw));
+	for (i = 0; i < sizeof(raw); i++) {
+		req->priv->request_id[2 * i] = hex[raw[i] >> 4];
+		req->priv->request_id[2 * i + 1] = hex[raw[i] & 15];
+	}
+	req->priv->request_id[2 * sizeof(raw)] = '\0';
+}
+
+/* The access log line and the request's figures for /metrics. */
+static void
+account_answer(struct wl_req *req, size_t bytes)
+{
+	struct http_private *p = req->priv;
+	uint64_t took = wl_monotonic_us() - p->start_us;
+	struct wl_access a = {
+		.request_id = p->request_id,
+		.method = http_method_name(req->method),
+		.route = p->route >= 0 ? wl_routes[p->route].pattern : NULL,
+		.status = req->status,
+		.duration_us = took,
+		.org_id = req->org.id[0] != '\0' ? req->org.id : NULL,
+		.bytes = bytes,
+	};
+
+	metrics_request(p->route, req->status, took);
+	wl_log_access(&a);
 }
 
 /* ---- answers ------------------------------------------------------------- */
@@ -410,6 +469,7 @@ http_queue_answer(struct wl_req *req)
 	MHD_add_response_header(resp, "Content-Type",
 				req->content_type ? req->content_type : "application/json");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Request-Id", req->priv->request_id);
 	MHD_add_response_header(resp, "Cache-Control",
 				req->priv->cache_control ? req->priv->cache_control : "no-store");
 	if (req->priv->extra_header_name != NULL && req->priv->extra_header_value[0] != '\0')
@@ -429,5 +489,6 @@ http_queue_answer(struct wl_req *req)
 		MHD_add_response_header(resp, "Connection", "close");
 	ret = MHD_queue_response(req->priv->mhd, (unsigned)req->status, resp);
 	MHD_destroy_response(resp);
+	account_answer(req, len);
 	return ret;
 }

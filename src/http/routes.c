@@ -8,6 +8,11 @@
 
 const struct route wl_routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, AUTH_NONE, ROUTE_QUICK },
+	/* this API's OpenAPI document (openapi/openapi.json) and its rendering */
+	{ HTTP_GET, "/openapi.json", api_openapi, AUTH_NONE, ROUTE_QUICK },
+	{ HTTP_GET, "/docs", web_docs, AUTH_PAGE, ROUTE_QUICK },
+	/* Caddy's on-demand TLS asks whether a host name is ours (deploy/Caddyfile) */
+	{ HTTP_GET, "/internal/tls-ask", api_tls_ask, AUTH_NONE, ROUTE_QUICK },
 
 	/* platform API: Bearer API key, X-Organization-Id for a child org */
 	{ HTTP_GET, "/api/v1/account", api_account_get, AUTH_API_KEY, ROUTE_QUICK },

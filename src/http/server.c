@@ -186,6 +186,7 @@ http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct w
 	assert(p->state == RS_DISPATCHED && !p->job_pending);
 	p->job.run = run;
 	p->job.arg = arg;
+	memcpy(p->job.request_id, p->request_id, sizeof(p->job.request_id));
 	p->finish = finish;
 	/* Batches lock agencies in key order (writer.h); the org acted on names
 	 * its agency unless the handler said otherwise. */
@@ -317,6 +318,7 @@ offloaded(void *arg)
 	struct offload *o = arg;
 	struct wl_req *req = o->req;
 
+	wl_log_request(req->priv->request_id);
 	if (o->route != NULL) {
 		/* The worker owns the suspended request now: its handler runs
 		 * dispatched, as it would on a server thread. */
@@ -325,7 +327,8 @@ offloaded(void *arg)
 		run_handler(req, o->route);
 	}
 	free(o);
-	finish_on_worker(req);
+	finish_on_worker(req); /* the request may be gone once this returns */
+	wl_log_request(NULL);
 }
 
 /* Suspends the request and runs the rest on a worker; false when the pool
@@ -430,6 +433,8 @@ dispatch(struct wl_req *req)
 	}
 	portal_host(req);
 	r = find_route(req, &mismatch, allow, sizeof(allow));
+	if (r != NULL)
+		p->route = (long)(r - wl_routes);
 	if (r == NULL) {
 		if (wants_html(req))
 			req->html = true;
@@ -528,6 +533,8 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	p->server = s;
 	p->state = RS_READING;
 	req->method = http_parse_method(method);
+	p->start_us = wl_monotonic_us();
+	p->route = -1;
 	p->track = conns_of(conn);
 	p->body_max = body_limit(s, method, url);
 	conns_head_done(s, p->track, announced_body(conn, p->body_max));
@@ -547,6 +554,7 @@ req_new(struct http_server *s, struct MHD_Connection *conn, const char *url, con
 	wl_buf_init(&req->out, WL_RESPONSE_MAX);
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, http_copy_query, req);
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, http_copy_header, req);
+	http_request_id(req);
 	return req;
 }
 
@@ -571,10 +579,9 @@ req_free(struct wl_req *req)
 	free(req);
 }
 
-enum MHD_Result
-http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-		const char *version, const char *upload_data, size_t *upload_data_size,
-		void **con_cls)
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *s = cls;
 	struct wl_req *req = *con_cls;
@@ -587,6 +594,7 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
 		if (req == NULL)
 			return MHD_NO;
 		*con_cls = req;
+		wl_log_request(req->priv->request_id);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl != NULL && strtoull(cl, NULL, 10) > req->priv->body_max) {
 			/* Answer before reading: MHD closes the connection after. */
@@ -597,6 +605,7 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
 		return MHD_YES;
 	}
 	p = req->priv;
+	wl_log_request(p->request_id);
 	switch (p->state) {
 	case RS_READING:
 		if (*upload_data_size > 0) {
@@ -635,6 +644,19 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
 		return MHD_YES;
 	default: return MHD_YES;
 	}
+}
+
+/* Every log line written while this thread works on the request names it. */
+enum MHD_Result
+http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+		const char *version, const char *upload_data, size_t *upload_data_size,
+		void **con_cls)
+{
+	enum MHD_Result ret =
+		on_request(cls, conn, url, method, version, upload_data, upload_data_size, con_cls);
+
+	wl_log_request(NULL);
+	return ret;
 }
 
 void

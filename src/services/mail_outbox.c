@@ -15,6 +15,7 @@
 #include "core/mail.h"
 #include "core/timeutil.h"
 #include "log.h"
+#include "metrics.h"
 #include "services/ids.h"
 #include "services/mailer.h"
 #include "services/secrets.h"
@@ -145,6 +146,7 @@ send_one(struct wl_app *app, const struct store_mail *m, struct settle_job *s)
 		s->outcome = WL_EINVALID;
 		snprintf(s->error, sizeof(s->error), "the body could not be opened");
 		wl_log("mail %s (%s) given up: its body could not be opened", m->id, m->kind);
+		metrics_mail_failure(1);
 		return;
 	}
 	mail = (struct wl_mail){ m->from_name, app->mail_from, m->to_addr, m->subject, body };
@@ -158,6 +160,7 @@ send_one(struct wl_app *app, const struct store_mail *m, struct settle_job *s)
 	s->next_at = s->now + retry_delay_ms(app, m->attempts);
 	wl_log("mail %s (%s) attempt %lld failed%s: %s", m->id, m->kind, (long long)m->attempts,
 	       s->outcome == WL_EUNAVAILABLE ? ", will retry" : ", given up", err.message);
+	metrics_mail_failure(s->outcome != WL_EUNAVAILABLE);
 }
 
 /* Claims, sends and settles one mail; *sent += 1 when it went out. */

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/host.h"
 #include "core/whitelabel.h"
 
 int
@@ -48,5 +49,37 @@ portals_find_domain(struct store_conn *c, const char *host, struct store_whitela
 	 * whose records are no longer right, is no portal. */
 	if (strcmp(out->domain_status, "verified") != 0)
 		return wl_fail(err, WL_ENOTFOUND, "this domain is not verified");
+	return WL_OK;
+}
+
+int
+portals_tls_allowed(const struct wl_app *app, struct store_conn *c, const char *name,
+		    struct wl_error *err)
+{
+	struct store_whitelabel s;
+	char host[256], slug[64];
+	size_t slug_len;
+	bool former;
+	int rc;
+
+	if (!wl_host_lower(name, strlen(name), host, sizeof(host)))
+		return wl_fail(err, WL_ENOTFOUND, "not a host name served here");
+	if (wl_host_is_platform(host, app->base_domain))
+		return WL_OK;
+	if (!wl_valid_hostname(host))
+		return wl_fail(err, WL_ENOTFOUND, "not a host name served here");
+	slug_len = wl_host_portal_slug(host, app->base_domain);
+	if (slug_len > 0 && slug_len < sizeof(slug)) {
+		memcpy(slug, host, slug_len);
+		slug[slug_len] = '\0';
+		rc = portals_find_slug(c, slug, &s, &former, err);
+	} else {
+		rc = portals_find_domain(c, host, &s, err);
+	}
+	if (rc != WL_OK)
+		return rc == WL_ENOTFOUND ? wl_fail(err, WL_ENOTFOUND, "no portal at this host")
+					  : rc;
+	if (!s.active)
+		return wl_fail(err, WL_ENOTFOUND, "the portal at this host is not active");
 	return WL_OK;
 }

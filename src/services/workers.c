@@ -20,6 +20,7 @@ struct workers {
 	pthread_cond_t cv;
 	struct task *head, *tail;
 	int queued;
+	int busy; /* threads running a task */
 	int stopping;
 	int nthreads;
 	pthread_t threads[MAX_THREADS];
@@ -45,9 +46,13 @@ worker_main(void *arg)
 		if (w->head == NULL)
 			w->tail = NULL;
 		w->queued--;
+		w->busy++;
 		pthread_mutex_unlock(&w->mu);
 		t->fn(t->arg);
 		free(t);
+		pthread_mutex_lock(&w->mu);
+		w->busy--;
+		pthread_mutex_unlock(&w->mu);
 	}
 }
 
@@ -125,4 +130,14 @@ workers_submit(struct workers *w, void (*fn)(void *), void *arg)
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return WL_OK;
+}
+
+void
+workers_usage(struct workers *w, int *queued, int *busy, int *threads)
+{
+	pthread_mutex_lock(&w->mu);
+	*queued = w->queued;
+	*busy = w->busy;
+	*threads = w->nthreads;
+	pthread_mutex_unlock(&w->mu);
 }

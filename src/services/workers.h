@@ -15,5 +15,7 @@ struct workers *workers_start(int nthreads, struct wl_error *err);
 void workers_stop(struct workers *w);
 /* Queues fn(arg); WL_EUNAVAILABLE when stopping or too much is queued. */
 int workers_submit(struct workers *w, void (*fn)(void *arg), void *arg);
+/* Tasks waiting, threads running one, threads in the pool (for /metrics). */
+void workers_usage(struct workers *w, int *queued, int *busy, int *threads);
 
 #endif

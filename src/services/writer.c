@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timeutil.h"
+#include "metrics.h"
+
 #define MAX_BATCH 512
 #define MAX_QUEUE 20000
 #define MAX_RETRIES 5
@@ -35,6 +38,7 @@ struct writer {
 	size_t queued;
 	int stopping;
 	struct writer_stats stats;
+	uint64_t last_commit_us; /* the last batch's COMMIT (writer thread only) */
 };
 
 static int
@@ -158,6 +162,7 @@ run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, bool careful,
 	       struct wl_error *berr, int *brc)
 {
 	enum attempt a;
+	uint64_t commit_from;
 	size_t i;
 
 	*brc = store_pipeline(w->conn, !careful, berr);
@@ -170,10 +175,12 @@ run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, bool careful,
 	for (i = 0; i < n; i++) {
 		if (jobs[i]->excluded)
 			continue;
+		wl_log_request(jobs[i]->request_id);
 		if (careful || jobs[i]->savepoint)
 			a = run_job_careful(w, jobs[i], berr);
 		else
 			a = run_job_quick(w, jobs[i], berr);
+		wl_log_request(NULL);
 		if (a == ATTEMPT_RETRY)
 			*brc = berr->code;
 		if (a != ATTEMPT_DONE) {
@@ -181,7 +188,9 @@ run_batch_once(struct writer *w, struct wl_job **jobs, size_t n, bool careful,
 			return a;
 		}
 	}
+	commit_from = wl_monotonic_us();
 	*brc = store_commit(w->conn, berr);
+	w->last_commit_us = wl_monotonic_us() - commit_from;
 	if (*brc != WL_OK)
 		store_rollback(w->conn);
 	store_pipeline(w->conn, false, berr);
@@ -259,7 +268,9 @@ writer_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			batch[i]->seq = (unsigned)i;
 		qsort(batch, n, sizeof(batch[0]), by_order_key);
+		w->last_commit_us = 0;
 		careful = run_batch(w, batch, n);
+		metrics_writer_batch(n, w->last_commit_us);
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.careful += careful;
@@ -393,4 +404,15 @@ writer_get_stats(struct writer *w, struct writer_stats *out)
 	pthread_mutex_lock(&w->mu);
 	*out = w->stats;
 	pthread_mutex_unlock(&w->mu);
+}
+
+size_t
+writer_queue_depth(struct writer *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->queued;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }

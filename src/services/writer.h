@@ -42,6 +42,7 @@
 #ifndef WL_WRITER_H
 #define WL_WRITER_H
 
+#include "log.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -58,6 +59,8 @@ struct wl_job {
 	unsigned seq;        /* arrival order within a batch, owned by the writer */
 	bool excluded;       /* its savepoint could not be undone: not run again */
 	bool savepoint;      /* in its own savepoint even in the quick attempt */
+	/* the request that queued it, named in the writer's log lines ("": none) */
+	char request_id[WL_REQUEST_ID_MAX + 1];
 };
 
 struct writer;
@@ -79,5 +82,7 @@ struct writer_stats {
 	uint64_t careful; /* batches that had to run again with savepoints */
 };
 void writer_get_stats(struct writer *w, struct writer_stats *out);
+/* Jobs queued and not yet taken into a batch (for /metrics). */
+size_t writer_queue_depth(struct writer *w);
 
 #endif

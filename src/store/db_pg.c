@@ -22,6 +22,7 @@
  */
 #include "store/db.h"
 #include "store/schema_pg.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -658,8 +659,8 @@ pg_acquire(struct store *base, struct wl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct pg_conn *c = NULL;
-	struct timespec deadline;
-	bool open_new = false;
+	struct timespec deadline, wait_from;
+	bool open_new = false, waited;
 	int rc = 0;
 
 	if (deadline_after(&deadline, PG_ACQUIRE_WAIT_MS) != 0) {
@@ -667,6 +668,9 @@ pg_acquire(struct store *base, struct wl_error *err)
 		return NULL;
 	}
 	pthread_mutex_lock(&s->mu);
+	waited = s->idle == NULL && s->open >= PG_POOL_MAX;
+	if (waited)
+		clock_gettime(CLOCK_MONOTONIC, &wait_from);
 	while (s->idle == NULL && s->open >= PG_POOL_MAX && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&s->freed, &s->mu, &deadline);
 	if (s->idle != NULL) {
@@ -677,6 +681,14 @@ pg_acquire(struct store *base, struct wl_error *err)
 		open_new = true;
 	}
 	pthread_mutex_unlock(&s->mu);
+	if (waited) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		metrics_db_wait((uint64_t)((now.tv_sec - wait_from.tv_sec) * 1000000LL +
+					   (now.tv_nsec - wait_from.tv_nsec) / 1000),
+				c == NULL && !open_new);
+	}
 
 	if (c == NULL && !open_new) {
 		wl_fail(err, WL_EUNAVAILABLE,

@@ -1112,5 +1112,11 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"VALUES ($1::text, $2::text, $3::bigint) ON CONFLICT (org_id) DO UPDATE SET "
 		"insufficient_credits_message = excluded.insufficient_credits_message, "
 		"updated_at = excluded.updated_at" },
+	[Q_OPS_OPEN_CALLS] = { "calls", BOTH(
+		"SELECT COUNT(*) FROM calls WHERE status NOT IN ('ended', 'rejected')") },
+	[Q_OPS_MAIL_WAITING] = { "mail", BOTH(
+		"SELECT COUNT(*) FILTER (WHERE status = 'queued'), "
+		"COUNT(*) FILTER (WHERE status = 'failed') FROM mail_outbox "
+		"WHERE status <> 'sent'") },
 };
 /* clang-format on */

@@ -201,6 +201,9 @@ enum stmt_id {
 	Q_NUMBER_USING_AGENT,
 	Q_INBOUND_GET,
 	Q_INBOUND_PUT,
+	/* what /metrics reads at a scrape (ops.c) */
+	Q_OPS_OPEN_CALLS,
+	Q_OPS_MAIL_WAITING,
 	Q_COUNT
 };
 

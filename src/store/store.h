@@ -843,5 +843,12 @@ int store_inbound_message_get(struct store_conn *c, const char *org_id, char *ou
 			      struct wl_error *err);
 int store_inbound_message_put(struct store_conn *c, const char *org_id, const char *message,
 			      int64_t now, struct wl_error *err);
+/* ops.c: what /metrics reads at a scrape (every instance's calls and mails). */
+struct store_ops_counts {
+	int64_t open_calls;  /* neither ended nor rejected */
+	int64_t mail_queued; /* waiting in the outbox */
+	int64_t mail_failed; /* given up */
+};
+int store_ops_counts(struct store_conn *c, struct store_ops_counts *out, struct wl_error *err);
 
 #endif

@@ -18,7 +18,8 @@
 #include "core/validate.h"
 #include "log.h"
 
-#define STATIC_FILE_MAX (1024 * 1024)
+/* the largest is the API reference's renderer (web/docs.c), ~1.7 MB */
+#define STATIC_FILE_MAX (4 * 1024 * 1024)
 #define STATIC_FILES_MAX 64
 
 struct static_file {
@@ -159,6 +160,17 @@ web_free(void)
 	for (i = 0; i < web.nfiles; i++)
 		free(web.files[i].data);
 	memset(&web, 0, sizeof(web));
+}
+
+bool
+web_static_has(const char *name)
+{
+	int i;
+
+	for (i = 0; i < web.nfiles; i++)
+		if (strcmp(web.files[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 void

@@ -38,6 +38,9 @@ const char *web_org_query(struct wl_req *req);
 
 /* handlers (routes.c) */
 void web_static(struct wl_req *req);
+/* Whether the static file `name` was loaded at start. */
+bool web_static_has(const char *name);
+void web_docs(struct wl_req *req);
 void web_root(struct wl_req *req);
 void web_login_form(struct wl_req *req);
 void web_login(struct wl_req *req);

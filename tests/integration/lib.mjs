@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { checkResponse } from './openapi_check.mjs';
 
 export const BIN = path.resolve(process.env.WLPORTAL_BIN || 'build-test/wlportal');
 
@@ -142,6 +143,8 @@ export function makeEnv(extraEnv = {}) {
     WLPORTAL_API_BURST: '1000000',
     WLPORTAL_API_ADDR_RATE: '1000000',
     WLPORTAL_API_ADDR_BURST: '1000000',
+    // /metrics on a free loopback port of its own (srv.metricsUrl())
+    WLPORTAL_METRICS_LISTEN: '127.0.0.1:0',
     ...extraEnv,
   };
   delete env.WLPORTAL_DB;
@@ -217,6 +220,16 @@ export async function startServer({ env = {}, cwd } = {}) {
     get stderr() { return stderr; },
     get stdout() { return stdout; },
     get exited() { return exitInfo; },
+    // The URL of GET /metrics that serve printed (waits for the line, bounded).
+    async metricsUrl() {
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      for (;;) {
+        const m = stdout.match(/metrics\s+(http:\/\/\S+\/metrics)/);
+        if (m) return m[1];
+        if (Date.now() > deadline) throw new Error(`serve printed no metrics URL:\n${tail(stdout)}`);
+        await sleep(50);
+      }
+    },
     cli: ctx.cli,
     // Ends the server (SIGTERM, bounded wait, then SIGKILL) and asserts a
     // clean exit without sanitizer reports. Keeps the temp dir.
@@ -490,7 +503,8 @@ function curlRequest(srv, method, urlPath, { headers, payload, timeout }) {
   }
 }
 
-// api(srv, method, path, {key, body, headers, rawBody}) -> {status, json, text, headers}
+// api(srv, method, path, {key, body, headers, rawBody}) -> {status, json, text, headers},
+// each answer checked against openapi/openapi.json (openapi_check.mjs).
 export function api(srv, method, urlPath, { key, body, headers = {}, rawBody, timeout } = {}) {
   const h = { ...headers };
   if (key !== undefined && key !== null) h.Authorization = `Bearer ${key}`;
@@ -500,7 +514,11 @@ export function api(srv, method, urlPath, { key, body, headers = {}, rawBody, ti
   if (payload !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) {
     h['Content-Type'] = 'application/json';
   }
-  return request(srv, method, urlPath, { headers: h, body: payload, timeout });
+  // Every answer must be what openapi/openapi.json says (route, status, body).
+  return request(srv, method, urlPath, { headers: h, body: payload, timeout }).then((r) => {
+    checkResponse(method, urlPath, r);
+    return r;
+  });
 }
 
 export function engine(srv, method, urlPath, body, opts = {}) {

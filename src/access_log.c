@@ -1,0 +1,158 @@
+/*
+ * access_log.c — the access log (see log.h): one JSON line per answered
+ * request, written to stderr by a thread of its own. A request thread only
+ * formats its line and copies it into a bounded queue; a stderr that
+ * nobody reads (a full pipe) then stalls only that thread, and lines that
+ * no longer fit are dropped and counted (wlportal_access_log_dropped_total
+ * in /metrics) rather than holding up a request.
+ */
+#include "log.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+
+#define QUEUE_BYTES (512 * 1024)
+
+static struct {
+	pthread_once_t once;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool started;
+	char data[QUEUE_BYTES];
+	size_t head, len; /* a ring: len bytes from head */
+	atomic_uint_fast64_t dropped;
+} q = { .once = PTHREAD_ONCE_INIT,
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.cv = PTHREAD_COND_INITIALIZER };
+
+#define CHUNK_BYTES 16384
+_Static_assert(WL_LOG_LINE_MAX < CHUNK_BYTES, "a chunk holds at least one whole line");
+
+static void *
+writer_main(void *arg)
+{
+	char chunk[CHUNK_BYTES];
+
+	(void)arg;
+	for (;;) {
+		size_t n, first;
+
+		pthread_mutex_lock(&q.mu);
+		while (q.len == 0)
+			pthread_cond_wait(&q.cv, &q.mu);
+		n = q.len < sizeof(chunk) ? q.len : sizeof(chunk);
+		first = QUEUE_BYTES - q.head < n ? QUEUE_BYTES - q.head : n;
+		memcpy(chunk, q.data + q.head, first);
+		memcpy(chunk + first, q.data, n - first);
+		/* Whole lines only (a line is shorter than a chunk), so that
+		 * wl_log's lines of other threads never land inside one. */
+		while (n > 0 && chunk[n - 1] != '\n')
+			n--;
+		q.head = (q.head + n) % QUEUE_BYTES;
+		q.len -= n;
+		pthread_mutex_unlock(&q.mu);
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(STDERR_FILENO, chunk + off, n - off);
+
+			if (w <= 0)
+				break; /* stderr is gone: these lines are lost */
+			off += (size_t)w;
+		}
+	}
+	return NULL;
+}
+
+static void
+start_writer(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, writer_main, NULL) == 0) {
+		pthread_detach(t);
+		q.started = true;
+	}
+}
+
+static void
+enqueue(const char *line, size_t n)
+{
+	pthread_once(&q.once, start_writer);
+	if (!q.started) {
+		if (write(STDERR_FILENO, line, n) < 0)
+			atomic_fetch_add(&q.dropped, 1);
+		return;
+	}
+	pthread_mutex_lock(&q.mu);
+	if (QUEUE_BYTES - q.len < n) {
+		pthread_mutex_unlock(&q.mu);
+		atomic_fetch_add_explicit(&q.dropped, 1, memory_order_relaxed);
+		return;
+	}
+	for (size_t i = 0, at = (q.head + q.len) % QUEUE_BYTES; i < n; i++) {
+		q.data[at] = line[i];
+		at = at + 1 == QUEUE_BYTES ? 0 : at + 1;
+	}
+	q.len += n;
+	pthread_cond_signal(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+}
+
+uint64_t
+wl_log_access_dropped(void)
+{
+	return atomic_load_explicit(&q.dropped, memory_order_relaxed);
+}
+
+void
+wl_log_access_flush(int max_ms)
+{
+	for (int waited = 0; waited < max_ms; waited += 5) {
+		size_t left;
+
+		pthread_mutex_lock(&q.mu);
+		left = q.len;
+		pthread_mutex_unlock(&q.mu);
+		if (left == 0)
+			return;
+		usleep(5000);
+	}
+}
+
+/* {"time","request_id","method","route","status","duration_ms","org_id",
+ * "bytes"}: every string through the JSON writer, which escapes control
+ * characters; nothing of the request's headers, query or body is written. */
+void
+wl_log_access(const struct wl_access *a)
+{
+	struct timespec ts;
+	struct tm tm;
+	struct wl_buf b;
+	char t[40], ms[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03ldZ", ts.tv_nsec / 1000000L);
+	snprintf(ms, sizeof(ms), "%.3f", (double)a->duration_us / 1000.0);
+	wl_buf_init(&b, WL_LOG_LINE_MAX);
+	wl_json_obj_begin(&b);
+	wl_json_kv_str(&b, "time", t);
+	wl_json_kv_str(&b, "request_id", a->request_id);
+	wl_json_kv_str(&b, "method", a->method);
+	wl_json_kv_str(&b, "route", a->route);
+	wl_json_kv_int(&b, "status", a->status);
+	wl_json_kv_raw(&b, "duration_ms", ms);
+	wl_json_kv_str(&b, "org_id", a->org_id);
+	wl_json_kv_int(&b, "bytes", (int64_t)a->bytes);
+	wl_json_obj_end(&b);
+	wl_buf_puts(&b, "\n");
+	if (wl_buf_ok(&b))
+		enqueue(b.p, b.len);
+	wl_buf_free(&b);
+}

@@ -1,0 +1,13 @@
+// /docs: renders /openapi.json with swagger-ui (its bundle is copied from
+// npm's swagger-ui-dist into this directory at build time; no CDN).
+(function () {
+  var el = document.getElementById('swagger-ui');
+  if (!el || typeof window.SwaggerUIBundle !== 'function') return;
+  window.SwaggerUIBundle({
+    url: el.getAttribute('data-url'),
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    tryItOutEnabled: false,
+    validatorUrl: null,
+  });
+})();
