@@ -20,7 +20,7 @@ const ROUTES = path.resolve(process.argv[3] || path.join(root, 'src/http/routes.
 // (a row may wrap over lines). Returns [{method, path, line}].
 function readRoutes(text) {
   const rows = [];
-  const re = /\{\s*HTTP_([A-Z]+)\s*,\s*"([^"]*)"\s*,\s*(\w+)\s*,\s*(AUTH_\w+)\s*\}/g;
+  const re = /\{\s*HTTP_([A-Z]+)\s*,\s*"([^"]*)"\s*,\s*(\w+)\s*,\s*(AUTH_\w+)\s*(?:,\s*(ROUTE_\w+)\s*)?\}/g;
   for (const m of text.matchAll(re)) {
     const line = text.slice(0, m.index).split('\n').length;
     rows.push({
