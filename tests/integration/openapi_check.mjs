@@ -101,3 +101,15 @@ export function checkResponse(method, urlPath, res) {
     throw new Error(`openapi: ${what}: the body does not match ${m.toUpperCase()} ${template} ${key}: ${explain(v.errors)}\nbody: ${res.text}`);
   }
 }
+
+// Checks an outbound webhook delivery (its X-Webhook-Event and raw body)
+// against the document's "webhooks" entry for that event. Returns the
+// mismatch as text, or null when the delivery is what the document says.
+export function checkWebhookDelivery(event, body) {
+  const item = openapi.webhooks?.[event]?.post;
+  if (!item) return `openapi: webhook event ${event} is not under "webhooks" in openapi/openapi.json`;
+  let value;
+  try { value = JSON.parse(body); } catch { return `openapi: webhook ${event}: the body is not JSON: ${body}`; }
+  const v = validatorAt(['webhooks', event, 'post', 'requestBody', 'content', 'application/json', 'schema']);
+  return v(value) ? null : `openapi: webhook ${event}: the body does not match: ${explain(v.errors)}\nbody: ${body}`;
+}

@@ -2,9 +2,12 @@
 // (headers and raw body), answers with the status the test chooses (a
 // queue of statuses, then the default), verifies X-Webhook-Signature with
 // node:crypto, and can be stopped and started again on the same port.
+// Every delivery is checked against the "webhooks" of openapi/openapi.json;
+// waitFor throws when one it returns is not what the document says.
 
 import http from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { checkWebhookDelivery } from './openapi_check.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,7 +42,8 @@ export async function startReceiver({ port = 0 } = {}) {
         req.on('end', async () => {
           const body = Buffer.concat(chunks).toString('utf8');
           const status = r.statuses.length ? r.statuses.shift() : r.status;
-          r.deliveries.push({ headers: req.headers, body, status, method: req.method, url: req.url, at: Date.now() });
+          const openapiError = checkWebhookDelivery(req.headers['x-webhook-event'], body);
+          r.deliveries.push({ headers: req.headers, body, status, method: req.method, url: req.url, at: Date.now(), openapiError });
           if (r.delayMs) await sleep(r.delayMs);
           res.writeHead(status, { 'Content-Type': 'text/plain' });
           res.end(`answer ${status}`);
@@ -66,6 +70,8 @@ export async function startReceiver({ port = 0 } = {}) {
       const until = Date.now() + timeoutMs;
       for (;;) {
         const got = r.of(event, pred);
+        const wrong = got.find((d) => d.openapiError);
+        if (wrong) throw new Error(wrong.openapiError);
         if (got.length >= count) return got;
         if (Date.now() > until) {
           throw new Error(`waited ${timeoutMs} ms for ${count} ${event} deliveries, got ${got.length}: ` +
