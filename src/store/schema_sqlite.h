@@ -369,34 +369,7 @@ static const char *const sqlite_migrations[] = {
 	"  created_at INTEGER NOT NULL);"
 	"CREATE INDEX audit_events_agency ON audit_events(agency_id, created_at, id);"
 	"CREATE INDEX audit_events_org ON audit_events(org_id, created_at, id);",
-	/* 12 (issue 10): usage totals per UTC day, so a summary over any range
-	 * reads whole days here and only its partial first and last day from
-	 * the usage rows. by_billed 0 counts the rows of org_id (what a client
-	 * org used), 1 the rows it paid as billed_org_id (an agency: its own
-	 * calls and its clients'). Written with each usage row, in its
-	 * transaction (store_usage_insert); back-filled here from the rows.
-	 * day = floor(created_at / 86400000). Derived data: no foreign keys (the
-	 * usage rows carry them). */
-	"CREATE TABLE usage_days ("
-	"  org_id TEXT NOT NULL,"
-	"  by_billed INTEGER NOT NULL CHECK (by_billed IN (0, 1)),"
-	"  day INTEGER NOT NULL,"
-	"  seconds INTEGER NOT NULL,"
-	"  calls INTEGER NOT NULL,"
-	"  PRIMARY KEY (org_id, by_billed, day)) WITHOUT ROWID;"
-	"INSERT INTO usage_days (org_id, by_billed, day, seconds, calls)"
-	"  SELECT org_id, 0, d, SUM(duration_sec), COUNT(*) FROM"
-	"  (SELECT org_id, duration_sec,"
-	"  CASE WHEN created_at < 0 AND created_at % 86400000 <> 0"
-	"  THEN created_at / 86400000 - 1 ELSE created_at / 86400000 END AS d FROM usage)"
-	"  GROUP BY org_id, d;"
-	"INSERT INTO usage_days (org_id, by_billed, day, seconds, calls)"
-	"  SELECT billed_org_id, 1, d, SUM(duration_sec), COUNT(*) FROM"
-	"  (SELECT billed_org_id, duration_sec,"
-	"  CASE WHEN created_at < 0 AND created_at % 86400000 <> 0"
-	"  THEN created_at / 86400000 - 1 ELSE created_at / 86400000 END AS d FROM usage)"
-	"  GROUP BY billed_org_id, d;",
-	/* 13 (issue 11, per-org configuration): agents, tools, knowledge bases
+	/* 12 (issue 11, per-org configuration): agents, tools, knowledge bases
 	 * with their documents (the bytes in the database, the one place every
 	 * instance shares; a PDF's extracted text beside them), phone numbers
 	 * named and assigned to an agent (deleted ones keep their row for the
@@ -466,6 +439,33 @@ static const char *const sqlite_migrations[] = {
 	"  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
 	"  insufficient_credits_message TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL);",
+	/* 13 (issue 10): usage totals per UTC day, so a summary over any range
+	 * reads whole days here and only its partial first and last day from
+	 * the usage rows. by_billed 0 counts the rows of org_id (what a client
+	 * org used), 1 the rows it paid as billed_org_id (an agency: its own
+	 * calls and its clients'). Written with each usage row, in its
+	 * transaction (store_usage_insert); back-filled here from the rows.
+	 * day = floor(created_at / 86400000). Derived data: no foreign keys (the
+	 * usage rows carry them). */
+	"CREATE TABLE usage_days ("
+	"  org_id TEXT NOT NULL,"
+	"  by_billed INTEGER NOT NULL CHECK (by_billed IN (0, 1)),"
+	"  day INTEGER NOT NULL,"
+	"  seconds INTEGER NOT NULL,"
+	"  calls INTEGER NOT NULL,"
+	"  PRIMARY KEY (org_id, by_billed, day)) WITHOUT ROWID;"
+	"INSERT INTO usage_days (org_id, by_billed, day, seconds, calls)"
+	"  SELECT org_id, 0, d, SUM(duration_sec), COUNT(*) FROM"
+	"  (SELECT org_id, duration_sec,"
+	"  CASE WHEN created_at < 0 AND created_at % 86400000 <> 0"
+	"  THEN created_at / 86400000 - 1 ELSE created_at / 86400000 END AS d FROM usage)"
+	"  GROUP BY org_id, d;"
+	"INSERT INTO usage_days (org_id, by_billed, day, seconds, calls)"
+	"  SELECT billed_org_id, 1, d, SUM(duration_sec), COUNT(*) FROM"
+	"  (SELECT billed_org_id, duration_sec,"
+	"  CASE WHEN created_at < 0 AND created_at % 86400000 <> 0"
+	"  THEN created_at / 86400000 - 1 ELSE created_at / 86400000 END AS d FROM usage)"
+	"  GROUP BY billed_org_id, d;",
 };
 
 
