@@ -94,9 +94,12 @@ enqueue(const char *line, size_t n)
 		atomic_fetch_add_explicit(&q.dropped, 1, memory_order_relaxed);
 		return;
 	}
-	for (size_t i = 0, at = (q.head + q.len) % QUEUE_BYTES; i < n; i++) {
-		q.data[at] = line[i];
-		at = at + 1 == QUEUE_BYTES ? 0 : at + 1;
+	{
+		size_t at = (q.head + q.len) % QUEUE_BYTES;
+		size_t first = QUEUE_BYTES - at < n ? QUEUE_BYTES - at : n;
+
+		memcpy(q.data + at, line, first);
+		memcpy(q.data, line + first, n - first);
 	}
 	q.len += n;
 	pthread_cond_signal(&q.cv);
@@ -127,19 +130,66 @@ wl_log_access_flush(int max_ms)
 /* {"time","request_id","method","route","status","duration_ms","org_id",
  * "bytes"}: every string through the JSON writer, which escapes control
  * characters; nothing of the request's headers, query or body is written. */
+/* "2024-05-01T12:34:56.789Z" into t (at least 25 bytes): the part up to
+ * the seconds is formatted once a second per thread. */
+static void
+format_time(char *t)
+{
+	static _Thread_local time_t cached_sec = -1;
+	static _Thread_local char cached[24];
+	struct timespec ts;
+	long ms;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&ts.tv_sec, &tm);
+		if (strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			cached[0] = '\0';
+		cached_sec = ts.tv_sec;
+	}
+	ms = ts.tv_nsec / 1000000L;
+	strcpy(t, cached);
+	t += strlen(t);
+	t[0] = '.';
+	t[1] = (char)('0' + ms / 100);
+	t[2] = (char)('0' + ms / 10 % 10);
+	t[3] = (char)('0' + ms % 10);
+	t[4] = 'Z';
+	t[5] = '\0';
+}
+
+/* µs as milliseconds with three decimals ("12.345"), no printf. */
+static void
+format_ms(uint64_t us, char out[32])
+{
+	char d[32];
+	size_t at = sizeof(d);
+	uint64_t whole = us / 1000;
+
+	d[--at] = '\0';
+	for (int i = 0; i < 3; i++, us /= 10)
+		d[--at] = (char)('0' + us % 10);
+	d[--at] = '.';
+	do {
+		d[--at] = (char)('0' + whole % 10);
+		whole /= 10;
+	} while (whole != 0);
+	memcpy(out, d + at, sizeof(d) - at);
+}
+
+/* {"time","request_id","method","route","status","duration_ms","org_id",
+ * "bytes"}: every string through the JSON writer, which escapes control
+ * characters; nothing of the request's headers, query or body is written. */
 void
 wl_log_access(const struct wl_access *a)
 {
-	struct timespec ts;
-	struct tm tm;
 	struct wl_buf b;
 	char t[40], ms[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03ldZ", ts.tv_nsec / 1000000L);
-	snprintf(ms, sizeof(ms), "%.3f", (double)a->duration_us / 1000.0);
+	format_time(t);
+	format_ms(a->duration_us, ms);
 	wl_buf_init(&b, WL_LOG_LINE_MAX);
 	wl_json_obj_begin(&b);
 	wl_json_kv_str(&b, "time", t);

@@ -13,8 +13,13 @@ static _Thread_local char current_request[WL_REQUEST_ID_MAX + 1];
 void
 wl_log_request(const char *id)
 {
-	snprintf(current_request, sizeof(current_request), "%.*s", WL_REQUEST_ID_MAX,
-		 id != NULL ? id : "");
+	size_t n = id != NULL ? strnlen(id, WL_REQUEST_ID_MAX) : 0;
+
+	if (n >= sizeof(current_request))
+		n = sizeof(current_request) - 1;
+	if (n > 0)
+		memcpy(current_request, id, n);
+	current_request[n] = '\0';
 }
 
 size_t

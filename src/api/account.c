@@ -19,7 +19,10 @@ api_account_get(struct wl_req *req)
 	char minutes[32];
 
 	wl_error_clear(&err);
-	if (accounts_view(req->conn, &req->org, req->now_ms, &v, &err) != WL_OK) {
+	if (req->month_known) {
+		v.org = req->org;
+		v.month_usage_seconds = req->month_usage_seconds;
+	} else if (accounts_view(req->conn, &req->org, req->now_ms, &v, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}

@@ -209,6 +209,11 @@ write_escaped(struct wl_buf *b, const char *s, size_t n)
 		const char *esc = NULL;
 		char u[6];
 
+		/* the common case first: printable, not '"', '\\' or '/' */
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\' && c != '/') {
+			run++;
+			continue;
+		}
 		if (c == '"')
 			esc = "\\\"";
 		else if (c == '\\')
@@ -290,8 +295,18 @@ wl_json_str(struct wl_buf *b, const char *s)
 void
 wl_json_int(struct wl_buf *b, int64_t v)
 {
+	char digits[24];
+	size_t at = sizeof(digits);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
 	value_prefix(b);
-	wl_buf_printf(b, "%lld", (long long)v);
+	do {
+		digits[--at] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		digits[--at] = '-';
+	wl_buf_append(b, digits + at, sizeof(digits) - at);
 }
 
 void

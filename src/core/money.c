@@ -49,9 +49,9 @@ static void
 format_fixed(char out[32], bool negative, unsigned __int128 magnitude, unsigned decimals, bool trim)
 {
 	unsigned long long whole, frac;
-	unsigned scale = 1, i;
-	char fracbuf[8];
-	int n;
+	unsigned scale = 1, i, nfrac = decimals;
+	char digits[32]; /* '-', 20 digits, '.', 6 digits */
+	size_t at = sizeof(digits), len = 0;
 
 	assert(decimals >= 1 && decimals <= 6);
 	for (i = 0; i < decimals; i++)
@@ -62,18 +62,30 @@ format_fixed(char out[32], bool negative, unsigned __int128 magnitude, unsigned 
 	frac = (unsigned long long)(magnitude % scale);
 	if (magnitude == 0)
 		negative = false;
-
-	n = snprintf(fracbuf, sizeof(fracbuf), "%0*llu", (int)decimals, frac);
-	assert(n == (int)decimals);
+	/* digits by hand, right to left (no printf: this runs on every answer
+	 * that shows a balance) */
 	if (trim) {
-		while (n > 0 && fracbuf[n - 1] == '0')
-			fracbuf[--n] = '\0';
+		while (nfrac > 0 && frac % 10 == 0) {
+			frac /= 10;
+			nfrac--;
+		}
 	}
-	if (n == 0)
-		n = snprintf(out, 32, "%s%llu", negative ? "-" : "", whole);
-	else
-		n = snprintf(out, 32, "%s%llu.%s", negative ? "-" : "", whole, fracbuf);
-	assert(n > 0 && n < 32);
+	for (i = 0; i < nfrac; i++) {
+		digits[--at] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	if (nfrac > 0)
+		digits[--at] = '.';
+	do {
+		digits[--at] = (char)('0' + whole % 10);
+		whole /= 10;
+	} while (whole != 0);
+	if (negative)
+		digits[--at] = '-';
+	len = sizeof(digits) - at;
+	assert(len > 0 && len < 32);
+	memcpy(out, digits + at, len);
+	out[len] = '\0';
 }
 
 int64_t

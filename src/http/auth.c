@@ -137,6 +137,7 @@ http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err
 {
 	const char *h = http_header(req, "Authorization");
 	const char *token;
+	struct api_auth a;
 
 	if (auth == AUTH_NONE || auth == AUTH_PAGE || auth == AUTH_LOGIN)
 		return WL_OK;
@@ -154,14 +155,19 @@ http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err
 			return wl_fail(err, WL_EUNAUTHORIZED, "Invalid engine token");
 		return WL_OK;
 	}
-	if (accounts_authenticate_noting(req->app, req->conn, token, strlen(token), wl_now_ms(),
-					 req->key_org_id, req->key_id, err) != WL_OK) {
+	if (accounts_api_auth(req->app, req->conn, token, strlen(token), wl_now_ms(),
+			      http_header(req, "X-Organization-Id"), auth == AUTH_API_KEY_MONTH, &a,
+			      err) != WL_OK) {
 		if (err->code == WL_EUNAUTHORIZED)
 			snprintf(err->message, sizeof(err->message), "Invalid API key");
 		return err->code;
 	}
-	return accounts_acting_org(req->conn, req->key_org_id,
-				   http_header(req, "X-Organization-Id"), &req->org, err);
+	memcpy(req->key_org_id, a.key_org_id, WL_ID_LEN);
+	memcpy(req->key_id, a.key_id, WL_ID_LEN);
+	req->org = a.org;
+	req->month_known = a.month_known;
+	req->month_usage_seconds = a.month_usage_seconds;
+	return WL_OK;
 }
 
 void

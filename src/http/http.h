@@ -53,6 +53,9 @@ enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DE
 enum route_auth {
 	AUTH_NONE,
 	AUTH_API_KEY,
+	/* AUTH_API_KEY, and the acting org's usage this month read with the key
+	 * (req->month_known): GET /api/v1/account in one statement */
+	AUTH_API_KEY_MONTH,
 	AUTH_ENGINE,
 	AUTH_PAGE,
 	AUTH_LOGIN,
@@ -103,6 +106,8 @@ struct wl_req {
 	char key_id[WL_ID_LEN];
 	char key_org_id[WL_ID_LEN];
 	struct store_org org;
+	bool month_known; /* AUTH_API_KEY_MONTH: org's usage this month */
+	int64_t month_usage_seconds;
 	/* AUTH_SESSION routes: the user, the session's CSRF token; key_org_id is
 	 * the session's org and org the one acted on (?org= switcher) */
 	char user_id[WL_ID_LEN];

@@ -58,15 +58,24 @@ http_route_match(const struct route *routes, size_t n, enum http_method method, 
 	assert(allow != NULL && allow_sz > 0);
 	*method_mismatch = false;
 	allow[0] = '\0';
+	if (path[0] == '\0')
+		return NULL;
+	/* The first route of the method wins. A failed match may have written
+	 * some of got: the winner's parameters are matched again into a
+	 * zeroed params, so that its unused ones are empty. */
 	for (i = 0; i < n; i++) {
-		char got[WL_PATH_PARAMS][HTTP_PARAM_MAX] = { { 0 } };
+		char got[WL_PATH_PARAMS][HTTP_PARAM_MAX];
 
+		if (routes[i].pattern[1] != path[1] && routes[i].pattern[1] != ':')
+			continue; /* the first character after '/' differs */
 		if (!http_path_match(routes[i].pattern, path, got))
 			continue;
-		if (routes[i].method == m && found == NULL) {
+		if (routes[i].method == m) {
 			found = &routes[i];
-			memcpy(params, got, sizeof(got));
-		} else if (routes[i].method != m) {
+			memset(params, 0, sizeof(got));
+			(void)http_path_match(found->pattern, path, params);
+			break;
+		} else {
 			size_t used = strlen(allow);
 
 			*method_mismatch = true;

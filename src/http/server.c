@@ -80,6 +80,12 @@ redirect_to_login(struct wl_req *req)
 }
 
 static bool
+api_key_route(const struct route *r)
+{
+	return r->auth == AUTH_API_KEY || r->auth == AUTH_API_KEY_MONTH;
+}
+
+static bool
 page_route(const struct route *r)
 {
 	return r->auth == AUTH_PAGE || r->auth == AUTH_LOGIN || r->auth == AUTH_SESSION ||
@@ -149,10 +155,10 @@ run_handler(struct wl_req *req, const struct route *r)
 	}
 	if (page_route(r))
 		req->html = true;
-	if (r->auth == AUTH_API_KEY && !api_address_ok(req)) {
+	if (api_key_route(r) && !api_address_ok(req)) {
 		/* answered 429 */
 	} else if (http_authenticate(req, r->auth, &err) == WL_OK) {
-		if (r->auth == AUTH_API_KEY &&
+		if (api_key_route(r) &&
 		    !http_rate_limit(req, req->priv->server->per_key, req->key_id, true)) {
 			/* answered 429 */
 		} else if (req->portal_moved) {

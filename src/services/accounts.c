@@ -188,32 +188,68 @@ key_touch_done(struct wl_job *job)
 	free(job);
 }
 
-int
-accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const char *key, size_t n,
-			     int64_t now, char org_id[WL_ID_LEN], char key_id[WL_ID_LEN],
-			     struct wl_error *err)
+/* The month that accounts_view counts. */
+static struct store_usage_query
+month_query(const struct store_org *org, int64_t now_ms)
 {
-	unsigned char hash[WL_KEY_HASH_LEN];
-	struct key_touch *t;
-	int64_t last = 0;
-	int rc;
+	return (struct store_usage_query){
+		.org_id = org->id,
+		.by_billed_org = org->parent_id[0] == '\0',
+		.from_ms = wl_month_start_ms(now_ms),
+		.to_ms = INT64_MAX,
+	};
+}
 
-	if (ids_hash_api_key(key, n, hash) != WL_OK)
-		return wl_fail(err, WL_EUNAUTHORIZED, "Invalid API key");
-	rc = store_apikey_lookup_used(c, hash, org_id, &last, key_id, err);
-	if (rc != WL_OK || now - last < KEY_USE_EVERY_MS || app->writer == NULL)
-		return rc;
+static void
+note_key_use(struct wl_app *app, const unsigned char hash[WL_KEY_HASH_LEN], int64_t now,
+	     int64_t last)
+{
+	struct key_touch *t;
+
+	if (now - last < KEY_USE_EVERY_MS || app->writer == NULL)
+		return;
 	/* Best effort: a refused or failed touch loses one "last used". */
 	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return WL_OK;
-	memcpy(t->hash, hash, sizeof(hash));
+		return;
+	memcpy(t->hash, hash, WL_KEY_HASH_LEN);
 	t->now = now;
 	t->job.run = key_touch_run;
 	t->job.done = key_touch_done;
 	t->job.arg = t;
 	if (writer_submit(app->writer, &t->job) != WL_OK)
 		free(t);
-	return WL_OK;
+}
+
+int
+accounts_api_auth(struct wl_app *app, struct store_conn *c, const char *key, size_t n, int64_t now,
+		  const char *requested, bool with_month, struct api_auth *out,
+		  struct wl_error *err)
+{
+	unsigned char hash[WL_KEY_HASH_LEN];
+	struct store_org none = { 0 };
+	struct store_usage_query month = month_query(&none, now);
+	struct store_key_org k;
+	bool own = requested == NULL || requested[0] == '\0';
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (ids_hash_api_key(key, n, hash) != WL_OK)
+		return wl_fail(err, WL_EUNAUTHORIZED, "Invalid API key");
+	rc = store_apikey_org(c, hash, with_month && own ? &month : NULL, &k, err);
+	if (rc != WL_OK)
+		return rc;
+	note_key_use(app, hash, now, k.last_used_at);
+	memcpy(out->key_org_id, k.org.id, WL_ID_LEN);
+	memcpy(out->key_id, k.key_id, WL_ID_LEN);
+	if (own || strcmp(requested, k.org.id) == 0) {
+		out->org = k.org;
+		if (with_month && own) {
+			out->month_known = true;
+			out->month_usage_seconds = k.usage_seconds;
+		}
+		return WL_OK;
+	}
+	return accounts_acting_org(c, out->key_org_id, requested, &out->org, err);
 }
 
 int
@@ -237,12 +273,7 @@ int
 accounts_view(struct store_conn *c, const struct store_org *org, int64_t now_ms,
 	      struct account_view *out, struct wl_error *err)
 {
-	struct store_usage_query q = {
-		.org_id = org->id,
-		.by_billed_org = org->parent_id[0] == '\0',
-		.from_ms = wl_month_start_ms(now_ms),
-		.to_ms = INT64_MAX,
-	};
+	struct store_usage_query q = month_query(org, now_ms);
 	int64_t rows;
 
 	out->org = *org;

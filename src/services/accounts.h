@@ -47,11 +47,25 @@ int accounts_grant(struct wl_app *app, const char *org_id, int64_t seconds, cons
 /* The org of a bearer API key, WL_EUNAUTHORIZED otherwise. */
 int accounts_authenticate(struct store_conn *c, const char *key, size_t n, char org_id[WL_ID_LEN],
 			  struct wl_error *err);
-/* accounts_authenticate that also records when the key was last used (at
- * most once a minute per key, by a writer job nobody waits for). */
-int accounts_authenticate_noting(struct wl_app *app, struct store_conn *c, const char *key,
-				 size_t n, int64_t now, char org_id[WL_ID_LEN],
-				 char key_id[WL_ID_LEN], struct wl_error *err);
+/* An API request's key and the org it acts on: the key's own org, or —
+ * with X-Organization-Id (requested) — one of its child orgs (anything
+ * else is WL_EFORBIDDEN). with_month: the acting org's usage this month
+ * (month_known) read with the key and its org in one statement when the
+ * request acts on the key's own org, so GET /api/v1/account costs one
+ * statement (one round trip on PostgreSQL). The key is read on every
+ * request: a revoked key is refused at once, on every instance. Records
+ * when the key was last used (at most once a minute per key, by a writer
+ * job nobody waits for). */
+struct api_auth {
+	char key_org_id[WL_ID_LEN];
+	char key_id[WL_ID_LEN];
+	struct store_org org; /* acted on */
+	bool month_known;
+	int64_t month_usage_seconds;
+};
+int accounts_api_auth(struct wl_app *app, struct store_conn *c, const char *key, size_t n,
+		      int64_t now, const char *requested, bool with_month, struct api_auth *out,
+		      struct wl_error *err);
 
 /* The org a request acts on: the key's own org, or — with X-Organization-Id —
  * one of its child orgs. Anything else is WL_EFORBIDDEN. */

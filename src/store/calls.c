@@ -272,35 +272,42 @@ store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_
  * the rows of [from, first_day) and [end_day, to): at most a day's rows at
  * each end, whatever the history. Without a whole day in the range, all of
  * it comes from the rows. */
+void
+db_bind_usage_range(struct db_stmt *st, int first, int64_t from_ms, int64_t to_ms)
+{
+	int64_t first_day = wl_day_ceil(from_ms), end_day = wl_day_floor(to_ms);
+
+	if (first_day < end_day) {
+		/* first_day * day <= end_day * day <= to_ms: no overflow */
+		db_bind_int64(st, first, first_day);
+		db_bind_int64(st, first + 1, end_day);
+		db_bind_int64(st, first + 2, from_ms);
+		db_bind_int64(st, first + 3, first_day * WL_MS_PER_DAY);
+		db_bind_int64(st, first + 4, end_day * WL_MS_PER_DAY);
+		db_bind_int64(st, first + 5, to_ms);
+	} else {
+		db_bind_int64(st, first, 0);
+		db_bind_int64(st, first + 1, 0);
+		db_bind_int64(st, first + 2, from_ms);
+		db_bind_int64(st, first + 3, to_ms);
+		db_bind_int64(st, first + 4, 0);
+		db_bind_int64(st, first + 5, 0);
+	}
+}
+
 int
 store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
 		int64_t *rows, struct wl_error *err)
 {
 	struct db_stmt *st =
 		db_stmt(c, q->by_billed_org ? Q_USAGE_SUM_BILLED : Q_USAGE_SUM_ORG, err);
-	int64_t first_day = wl_day_ceil(q->from_ms), end_day = wl_day_floor(q->to_ms);
 	int64_t v[2] = { 0, 0 };
 	int rc;
 
 	if (st == NULL)
 		return err->code;
 	db_bind_text(st, 1, q->org_id);
-	if (first_day < end_day) {
-		/* first_day * day <= end_day * day <= to_ms: no overflow */
-		db_bind_int64(st, 2, first_day);
-		db_bind_int64(st, 3, end_day);
-		db_bind_int64(st, 4, q->from_ms);
-		db_bind_int64(st, 5, first_day * WL_MS_PER_DAY);
-		db_bind_int64(st, 6, end_day * WL_MS_PER_DAY);
-		db_bind_int64(st, 7, q->to_ms);
-	} else {
-		db_bind_int64(st, 2, 0);
-		db_bind_int64(st, 3, 0);
-		db_bind_int64(st, 4, q->from_ms);
-		db_bind_int64(st, 5, q->to_ms);
-		db_bind_int64(st, 6, 0);
-		db_bind_int64(st, 7, 0);
-	}
+	db_bind_usage_range(st, 2, q->from_ms, q->to_ms);
 	rc = db_one(st, db_read_pair, v, WL_EINTERNAL, "usage: no sum", err);
 	if (rc == WL_OK) {
 		*total_seconds = v[0];

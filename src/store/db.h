@@ -254,6 +254,11 @@ int db_list_page(struct store_conn *c, enum stmt_id id, const char *key, int64_t
 		 const char *cursor_id, int limit, db_read_fn read, void *out, size_t size, int *n,
 		 struct wl_error *err);
 
+/* calls.c: a usage range [from_ms, to_ms) as the six parameters first..
+ * first + 5 of a USAGE_SUM statement (whole days from the daily totals,
+ * the partial first and last day from the rows). */
+void db_bind_usage_range(struct db_stmt *st, int first, int64_t from_ms, int64_t to_ms);
+
 /* orgs.c, for ledger_ops.c: after a balance update changed nothing,
  * WL_ENOTFOUND when the org does not exist, else WL_EINSUFFICIENT. */
 int store_balance_refused(struct store_conn *c, const char *org_id, struct wl_error *err);

@@ -134,8 +134,17 @@ static void
 sq_col_text(struct db_stmt *st, int i, char *out, size_t n)
 {
 	const unsigned char *t = sqlite3_column_text(SQ(st), i);
+	size_t len = t != NULL ? (size_t)sqlite3_column_bytes(SQ(st), i) : 0;
 
-	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+	if (n == 0)
+		return;
+	if (len >= n)
+		len = n - 1; /* cut, as snprintf would */
+	if (len > 0)
+		len = strnlen((const char *)t, len); /* up to a NUL, as %s would */
+	if (len > 0)
+		memcpy(out, t, len);
+	out[len] = '\0';
 }
 
 static int64_t

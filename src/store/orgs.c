@@ -59,6 +59,35 @@ store_org_get(struct store_conn *c, const char *id, bool for_update, struct stor
 	return rc;
 }
 
+static void
+read_key_org(struct db_stmt *st, void *out)
+{
+	struct store_key_org *k = out;
+
+	read_org(st, &k->org);
+	db_col_text(st, 8, k->key_id, sizeof(k->key_id));
+	k->last_used_at = db_col_int64(st, 9);
+	k->usage_seconds = db_col_int64(st, 10);
+}
+
+int
+store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+		 const struct store_usage_query *usage, struct store_key_org *out,
+		 struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_KEY_ORG, err);
+
+	if (st == NULL)
+		return err->code;
+	db_bind_blob(st, 1, hash, WL_KEY_HASH_LEN);
+	if (usage != NULL)
+		db_bind_usage_range(st, 2, usage->from_ms, usage->to_ms);
+	else
+		db_bind_usage_range(st, 2, 0, 0);
+	db_bind_int64(st, 8, usage != NULL);
+	return db_one(st, read_key_org, out, WL_EUNAUTHORIZED, "Invalid API key", err);
+}
+
 int
 store_balance_refused(struct store_conn *c, const char *org_id, struct wl_error *err)
 {

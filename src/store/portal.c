@@ -340,43 +340,6 @@ store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t *n,
 	return db_one(st, db_read_int64, n, WL_EINTERNAL, "no count", err);
 }
 
-struct key_use {
-	char org_id[WL_ID_LEN];
-	int64_t last_used_at;
-	char id[WL_ID_LEN];
-};
-
-static void
-read_key_use(struct db_stmt *st, void *out)
-{
-	struct key_use *k = out;
-
-	db_col_text(st, 0, k->org_id, sizeof(k->org_id));
-	k->last_used_at = db_col_int64(st, 1);
-	db_col_text(st, 2, k->id, sizeof(k->id));
-}
-
-int
-store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-			 char org_id[WL_ID_LEN], int64_t *last_used_at, char key_id[WL_ID_LEN],
-			 struct wl_error *err)
-{
-	struct db_stmt *st = db_stmt(c, Q_KEY_LOOKUP_USED, err);
-	struct key_use k;
-	int rc;
-
-	if (st == NULL)
-		return err->code;
-	db_bind_blob(st, 1, hash, WL_KEY_HASH_LEN);
-	rc = db_one(st, read_key_use, &k, WL_EUNAUTHORIZED, "Invalid API key", err);
-	if (rc == WL_OK) {
-		memcpy(org_id, k.org_id, WL_ID_LEN);
-		*last_used_at = k.last_used_at;
-		memcpy(key_id, k.id, WL_ID_LEN);
-	}
-	return rc;
-}
-
 int
 store_apikey_touch(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN], int64_t now,
 		   int64_t not_before, struct wl_error *err)

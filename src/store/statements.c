@@ -101,6 +101,22 @@
 	" AND created_at >= " a_from " AND created_at < " a_to \
 	" UNION ALL SELECT duration_sec, 1 FROM usage WHERE " col " = " org \
 	" AND created_at >= " b_from " AND created_at < " b_to ") t"
+/* Seconds only, as one scalar expression of the org row of the outer query. */
+#define USAGE_SECONDS(billed, col, org, day_from, day_to, a_from, a_to, b_from, b_to) \
+	"(SELECT COALESCE(SUM(seconds), 0) FROM usage_days WHERE org_id = " org \
+	" AND by_billed = " billed " AND day >= " day_from " AND day < " day_to ") + " \
+	"(SELECT COALESCE(SUM(duration_sec), 0) FROM usage WHERE " col " = " org \
+	" AND created_at >= " a_from " AND created_at < " a_to ") + " \
+	"(SELECT COALESCE(SUM(duration_sec), 0) FROM usage WHERE " col " = " org \
+	" AND created_at >= " b_from " AND created_at < " b_to ")"
+#define KEY_ORG(hash, day_from, day_to, a_from, a_to, b_from, b_to, with_usage) \
+	"SELECT " ORG_COLS ", k.kid, k.klast, CASE WHEN " with_usage " = 0 THEN 0 " \
+	"WHEN parent_id IS NULL THEN " USAGE_SECONDS("1", "billed_org_id", "orgs.id", day_from, \
+		day_to, a_from, a_to, b_from, b_to) \
+	" ELSE " USAGE_SECONDS("0", "org_id", "orgs.id", day_from, day_to, a_from, a_to, b_from, \
+		b_to) " END " \
+	"FROM (SELECT id AS kid, org_id AS korg, last_used_at AS klast FROM api_keys " \
+	"WHERE key_hash = " hash " AND revoked_at IS NULL) k JOIN orgs ON orgs.id = k.korg"
 #define USAGE_DAYS_UPSERT "ON CONFLICT (org_id, by_billed, day) DO UPDATE SET " \
 	"seconds = usage_days.seconds + excluded.seconds, " \
 	"calls = usage_days.calls + excluded.calls"
@@ -573,11 +589,14 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1 AND last_used_at < ?3",
 		"UPDATE api_keys SET last_used_at = $2::bigint WHERE key_hash = $1::bytea "
 		"AND last_used_at < $3::bigint" },
-	[Q_KEY_LOOKUP_USED] = { "lookup",
-		"SELECT org_id, last_used_at, id FROM api_keys "
-		"WHERE key_hash = ?1 AND revoked_at IS NULL",
-		"SELECT org_id, last_used_at, id FROM api_keys WHERE key_hash = $1::bytea "
-		"AND revoked_at IS NULL" },
+	/* An unrevoked key's org row, the key's id and last use, and with $8 = 1
+	 * the org's seconds of usage in [a_from, b_to) as store_usage_sum counts
+	 * them (by_billed for an org without a parent): authentication and GET
+	 * /api/v1/account in one statement (one round trip on PostgreSQL). */
+	[Q_KEY_ORG] = { "lookup",
+		KEY_ORG("?1", "?2", "?3", "?4", "?5", "?6", "?7", "?8"),
+		KEY_ORG("$1::bytea", "$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint",
+			"$6::bigint", "$7::bigint", "$8::integer") },
 	[Q_LEDGER_LIST_ORG] = { "ledger entries",
 		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
 		"WHERE org_id = ?1 ORDER BY id DESC LIMIT ?2",

@@ -392,11 +392,19 @@ int store_apikey_revoke(struct store_conn *c, const char *org_id, const char *ke
 			struct wl_error *err);
 int store_apikey_count_active(struct store_conn *c, const char *org_id, int64_t *n,
 			      struct wl_error *err);
-/* The org of an unrevoked key, when it was last used and its id;
- * WL_EUNAUTHORIZED if none. */
-int store_apikey_lookup_used(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
-			     char org_id[WL_ID_LEN], int64_t *last_used_at, char key_id[WL_ID_LEN],
-			     struct wl_error *err);
+/* An unrevoked key (by its hash) and its org; with usage (from_ms and
+ * to_ms; org_id and by_billed_org are not read: the key org's own, as
+ * accounts_view counts them) also that org's usage seconds of the range,
+ * from the same statement. WL_EUNAUTHORIZED when there is no such key. */
+struct store_key_org {
+	struct store_org org;
+	char key_id[WL_ID_LEN];
+	int64_t last_used_at;
+	int64_t usage_seconds; /* 0 without usage */
+};
+int store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
+		     const struct store_usage_query *usage, struct store_key_org *out,
+		     struct wl_error *err);
 /* An org's keys, newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
 int store_apikey_page(struct store_conn *c, const char *org_id, int64_t cursor_ms,
 		      const char *cursor_id, int limit, struct store_apikey_row *out, int *n,
