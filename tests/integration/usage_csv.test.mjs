@@ -8,8 +8,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, createOrg, api, request, utcDay, parseSingleJson, assertAuditOk,
+  startServer, createOrg, api, utcDay, parseSingleJson, assertAuditOk,
 } from './lib.mjs';
+import { engineCall as completedCall } from './calls_lib.mjs';
 
 const HEADER = ['id', 'created_at', 'call_id', 'org_id', 'org_name', 'number_id', 'duration_sec',
   'minutes', 'cost', 'currency'];
@@ -44,28 +45,6 @@ function parseCsv(text) {
   assert.equal(field, '', 'the last record must end with CRLF');
   assert.equal(record.length, 0, 'the last record must end with CRLF');
   return records;
-}
-
-// A call of `seconds` through the engine API (what lib's completedCall
-// does, without checking the engine's answers against the API document:
-// they are not what this file tests).
-async function completedCall(srv, orgId, seconds) {
-  const send = async (path, body) => {
-    const r = await request(srv, 'POST', path, {
-      headers: { Authorization: `Bearer ${srv.engineToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.equal(r.status, 200, `${path}: ${r.text}`);
-    return r.json;
-  };
-  const c = await send('/engine/v1/calls/inbound', { org_id: orgId, from: '+4915112345678', to: '+31201234567' });
-  assert.equal(c.action, 'answer', JSON.stringify(c));
-  const ev = (status, elapsed, extra = {}) => send(`/engine/v1/calls/${c.call_id}/events`,
-    { type: 'status-update', status, elapsed_sec: elapsed, ...extra });
-  await ev('ringing', 0);
-  await ev('in-progress', seconds);
-  const end = await ev('ended', seconds, { ended_reason: 'customer-ended-call' });
-  assert.equal(end.billed_seconds, seconds);
 }
 
 async function csv(srv, key, query, headers = {}) {
