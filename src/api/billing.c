@@ -66,14 +66,14 @@ info_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 		http_reply_error(req, err);
 		return;
 	}
-	render_billing(&req->out, arg);
+	render_billing(&req->out, &((struct billing_put *)arg)->info);
 	http_reply_json(req, 200);
 }
 
 static void
 vies_work(struct wl_req *req, void *arg)
 {
-	billing_vies_check(req->app, arg, wl_now_ms());
+	billing_vies_check(req->app, &((struct billing_put *)arg)->info, wl_now_ms());
 	http_submit(req, billing_put_run, arg, info_finish);
 }
 
@@ -97,7 +97,8 @@ api_billing_info_put(struct wl_req *req)
 {
 	static const char *const known[] = { "company_name", "address",         "country",
 					     "vat_id",       "client_invoices", NULL };
-	struct store_billing_info prev, *b;
+	struct store_billing_info prev;
+	struct billing_put *b;
 	struct billing_input in;
 	struct wl_error err;
 	json_t *body, *ci;
@@ -119,11 +120,12 @@ api_billing_info_put(struct wl_req *req)
 	if (ci != NULL && !json_is_null(ci) && !json_is_boolean(ci))
 		wl_error_field(&err, "client_invoices", "must be true or false");
 	have_prev = billing_get(req->conn, req->org.id, &prev, &(struct wl_error){ 0 }) == WL_OK;
-	if (billing_validate(req->org.id, &in, have_prev ? &prev : NULL, req->now_ms, b, &err) !=
-	    WL_OK)
+	if (billing_validate(req->org.id, &in, have_prev ? &prev : NULL, req->now_ms, &b->info,
+			     &err) != WL_OK)
 		goto fail;
 	json_decref(body);
-	if (billing_wants_vies(req->app, b))
+	http_actor(req, &b->actor);
+	if (billing_wants_vies(req->app, &b->info))
 		http_offload(req, vies_work, b);
 	else
 		http_submit(req, billing_put_run, b, info_finish);
