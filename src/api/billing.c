@@ -2,7 +2,7 @@
  * billing.c — the platform billing API of a parent org:
  *   GET/PUT /api/v1/billing-info        company, address, country, VAT ID
  *   POST    /api/v1/billing/checkout    {"minutes":N} → {"url"} (Stripe Checkout)
- *   GET     /api/v1/invoices            the org's invoices, newest first, paged
+ *   GET     /api/v1/invoices[?role=]    the org's invoices as buyer (or seller), paged
  *   GET     /api/v1/invoices/{id}[.pdf] one invoice as JSON, or its PDF
  *   POST    /api/webhooks/stripe        the operator's Stripe webhook
  * Rules live in services/billing.c, invoices.c and stripe_events.c.
@@ -259,12 +259,14 @@ api_invoices_list(struct wl_req *req)
 	struct wl_error err;
 	int64_t cursor_ms;
 	char cursor_id[64];
+	bool as_seller;
 	int limit;
 
 	wl_error_clear(&err);
-	if (api_page(req, 50, PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
-	    invoices_list(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg, &err) !=
-		    WL_OK) {
+	if (invoices_role(http_query(req, "role"), &as_seller, &err) != WL_OK ||
+	    api_page(req, 50, PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
+	    invoices_list(req->conn, req->org.id, as_seller, cursor_ms, cursor_id, limit, &pg,
+			  &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}

@@ -754,6 +754,14 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT " INVOICE_COLS " FROM invoices WHERE buyer_org_id = $1::text "
 		"AND ($3::text = '' OR (issued_at, id) < ($2::bigint, $3::text)) "
 		"ORDER BY issued_at DESC, id DESC LIMIT $4::integer" },
+	/* The same, the org as seller (an agency's invoices to its clients). */
+	[Q_INVOICE_SOLD] = { "invoices sold",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE seller_id = ?1 "
+		"AND (?3 = '' OR issued_at < ?2 OR (issued_at = ?2 AND id < ?3)) "
+		"ORDER BY issued_at DESC, id DESC LIMIT ?4",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE seller_id = $1::text "
+		"AND ($3::text = '' OR (issued_at, id) < ($2::bigint, $3::text)) "
+		"ORDER BY issued_at DESC, id DESC LIMIT $4::integer" },
 	[Q_PROVIDER_KEY_PUT] = { "provider key",
 		"INSERT INTO provider_keys (org_id, provider, key_sealed, updated_at) "
 		"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (org_id, provider) DO UPDATE SET "

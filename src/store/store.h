@@ -611,8 +611,13 @@ int store_invoice_insert(struct store_conn *c, const struct store_invoice *inv,
 /* The invoice if org_id is its buyer or its seller, else WL_ENOTFOUND. */
 int store_invoice_get(struct store_conn *c, const char *org_id, const char *id,
 		      struct store_invoice *out, struct wl_error *err);
-/* An org's invoices as buyer, newest first, after the cursor. */
-int store_invoice_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+/* An org's invoices as buyer, or as_seller those it issued (never the
+ * platform's: "platform" is no org id), newest first, after the cursor. */
+struct store_invoice_query {
+	const char *org_id;
+	bool as_seller;
+};
+int store_invoice_list(struct store_conn *c, const struct store_invoice_query *q, int64_t cursor_ms,
 		       const char *cursor_id, int limit, struct store_invoice *out, int *n,
 		       struct wl_error *err);
 
