@@ -1,8 +1,10 @@
 /*
- * account.c — GET /api/v1/account and GET /api/v1/usage.
+ * account.c — GET /api/v1/account, GET /api/v1/usage and its CSV export
+ * GET /api/v1/usage.csv (streamed: services/usage_export.h).
  */
 #include "api/api.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/cursor.h"
@@ -10,6 +12,7 @@
 #include "core/timeutil.h"
 #include "services/accounts.h"
 #include "services/calls.h"
+#include "services/usage_export.h"
 
 void
 api_account_get(struct wl_req *req)
@@ -121,4 +124,60 @@ api_usage_get(struct wl_req *req)
 	wl_json_obj_end(&req->out);
 	usage_report_free(&rep);
 	http_reply_json(req, 200);
+}
+
+static int
+export_next(struct store_conn *c, void *state, struct wl_buf *out, bool *done, struct wl_error *err)
+{
+	return usage_export_next(c, state, out, done, err);
+}
+
+static void
+export_free(void *state)
+{
+	usage_export_free(state);
+}
+
+/* The same rows and range as GET /api/v1/usage, every page of them: the
+ * header and the first page now (so a failing read is still a JSON error),
+ * the rest streamed. */
+void
+api_usage_csv(struct wl_req *req)
+{
+	struct usage_export *x;
+	struct http_stream_source src = { export_next, export_free, NULL };
+	struct wl_error err;
+	int64_t from_day, to_day, y;
+	unsigned m1, d1, m2, d2;
+	char disposition[96];
+	bool done;
+
+	wl_error_clear(&err);
+	if (usage_range(req, &from_day, &to_day, &err) != WL_OK ||
+	    usage_export_open(req->conn, req->app, &req->org, from_day, to_day, &x, &err) !=
+		    WL_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	if (usage_export_next(req->conn, x, &req->out, &done, &err) != WL_OK) {
+		usage_export_free(x);
+		wl_buf_reset(&req->out);
+		http_reply_error(req, &err);
+		return;
+	}
+	wl_civil_from_days(from_day, &y, &m1, &d1);
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"usage-%04lld-%02u-%02u",
+		 (long long)y, m1, d1);
+	wl_civil_from_days(to_day, &y, &m2, &d2);
+	snprintf(disposition + strlen(disposition), sizeof(disposition) - strlen(disposition),
+		 "-to-%04lld-%02u-%02u.csv\"", (long long)y, m2, d2);
+	http_add_header(req, "Content-Disposition", disposition);
+	if (done) {
+		/* One piece was all of it: no stream needed. */
+		usage_export_free(x);
+		http_reply_document(req, "text/csv; charset=utf-8");
+		return;
+	}
+	src.state = x;
+	http_reply_stream(req, 200, "text/csv; charset=utf-8", &src);
 }

@@ -69,6 +69,7 @@ void api_openapi(struct wl_req *req);
 void api_tls_ask(struct wl_req *req);
 void api_account_get(struct wl_req *req);
 void api_usage_get(struct wl_req *req);
+void api_usage_csv(struct wl_req *req);
 void api_calls_create(struct wl_req *req);
 void api_calls_list(struct wl_req *req);
 void api_calls_get(struct wl_req *req);

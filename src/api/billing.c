@@ -2,7 +2,7 @@
  * billing.c — the platform billing API of a parent org:
  *   GET/PUT /api/v1/billing-info        company, address, country, VAT ID
  *   POST    /api/v1/billing/checkout    {"minutes":N} → {"url"} (Stripe Checkout)
- *   GET     /api/v1/invoices            the org's invoices, newest first, paged
+ *   GET     /api/v1/invoices[?role=]    the org's invoices as buyer (or seller), paged
  *   GET     /api/v1/invoices/{id}[.pdf] one invoice as JSON, or its PDF
  *   POST    /api/webhooks/stripe        the operator's Stripe webhook
  * Rules live in services/billing.c, invoices.c and stripe_events.c.
@@ -66,14 +66,14 @@ info_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 		http_reply_error(req, err);
 		return;
 	}
-	render_billing(&req->out, arg);
+	render_billing(&req->out, &((struct billing_put *)arg)->info);
 	http_reply_json(req, 200);
 }
 
 static void
 vies_work(struct wl_req *req, void *arg)
 {
-	billing_vies_check(req->app, arg, wl_now_ms());
+	billing_vies_check(req->app, &((struct billing_put *)arg)->info, wl_now_ms());
 	http_submit(req, billing_put_run, arg, info_finish);
 }
 
@@ -97,7 +97,8 @@ api_billing_info_put(struct wl_req *req)
 {
 	static const char *const known[] = { "company_name", "address",         "country",
 					     "vat_id",       "client_invoices", NULL };
-	struct store_billing_info prev, *b;
+	struct store_billing_info prev;
+	struct billing_put *b;
 	struct billing_input in;
 	struct wl_error err;
 	json_t *body, *ci;
@@ -119,11 +120,12 @@ api_billing_info_put(struct wl_req *req)
 	if (ci != NULL && !json_is_null(ci) && !json_is_boolean(ci))
 		wl_error_field(&err, "client_invoices", "must be true or false");
 	have_prev = billing_get(req->conn, req->org.id, &prev, &(struct wl_error){ 0 }) == WL_OK;
-	if (billing_validate(req->org.id, &in, have_prev ? &prev : NULL, req->now_ms, b, &err) !=
-	    WL_OK)
+	if (billing_validate(req->org.id, &in, have_prev ? &prev : NULL, req->now_ms, &b->info,
+			     &err) != WL_OK)
 		goto fail;
 	json_decref(body);
-	if (billing_wants_vies(req->app, b))
+	http_actor(req, &b->actor);
+	if (billing_wants_vies(req->app, &b->info))
 		http_offload(req, vies_work, b);
 	else
 		http_submit(req, billing_put_run, b, info_finish);
@@ -257,12 +259,14 @@ api_invoices_list(struct wl_req *req)
 	struct wl_error err;
 	int64_t cursor_ms;
 	char cursor_id[64];
+	bool as_seller;
 	int limit;
 
 	wl_error_clear(&err);
-	if (api_page(req, 50, PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
-	    invoices_list(req->conn, req->org.id, cursor_ms, cursor_id, limit, &pg, &err) !=
-		    WL_OK) {
+	if (invoices_role(http_query(req, "role"), &as_seller, &err) != WL_OK ||
+	    api_page(req, 50, PAGE_MAX, &limit, &cursor_ms, cursor_id, &err) != WL_OK ||
+	    invoices_list(req->conn, req->org.id, as_seller, cursor_ms, cursor_id, limit, &pg,
+			  &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}

@@ -59,7 +59,7 @@ api_trail_range(struct wl_req *req, const char **type, int64_t *from_ms, int64_t
 			       "type must be one of settings.changed, portal.activated, "
 			       "portal.deactivated, allocation.created, api_key.created, "
 			       "api_key.revoked, domain.claimed, domain.removed, "
-			       "domain.status_changed, limits.changed");
+			       "domain.status_changed, limits.changed, billing_info.updated");
 	*from_ms = 0;
 	*to_ms = INT64_MAX;
 	if (s != NULL && s[0] != '\0') {

@@ -121,11 +121,26 @@ wl_package_cost_minor(int64_t seconds, int64_t price_cents, int64_t credits)
 		div_round((wide_t)seconds * price_cents, (wide_t)credits * WL_SECONDS_PER_CREDIT));
 }
 
+int64_t
+wl_minutes_hundredths(int64_t seconds)
+{
+	return clamp_i64(div_round((wide_t)seconds * 100, WL_SECONDS_PER_CREDIT));
+}
+
+void
+wl_format_hundredths(int64_t hundredths, char out[32])
+{
+	wide_t v = hundredths;
+
+	format_fixed(out, v < 0, (unsigned __int128)(v < 0 ? -v : v), 2, true);
+}
+
 void
 wl_format_minutes(int64_t seconds, char out[32])
 {
 	wide_t hundredths;
 
+	/* wide: hundredths of the extreme seconds do not fit in 64 bits */
 	hundredths = div_round((wide_t)seconds * 100, WL_SECONDS_PER_CREDIT);
 	format_fixed(out, hundredths < 0,
 		     (unsigned __int128)(hundredths < 0 ? -hundredths : hundredths), 2, true);

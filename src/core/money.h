@@ -29,6 +29,11 @@ int64_t wl_cost_cents(int64_t seconds, int64_t micro_per_minute);
  * 0->"0", 29916->"498.6", 7200->"120", 61->"1.02", 30->"0.5", 1->"0.02",
  * -90->"-1.5". out must hold 32 bytes. */
 void wl_format_minutes(int64_t seconds, char out[32]);
+/* The minutes of `seconds` in hundredths, rounded as wl_format_minutes
+ * rounds them (saturating past about 5.5e16 seconds), and such an amount
+ * printed the same way ("1.5", "120"). */
+int64_t wl_minutes_hundredths(int64_t seconds);
+void wl_format_hundredths(int64_t hundredths, char out[32]);
 
 /* Cents as a decimal with exactly 2 decimals: 840->"8.40", 0->"0.00",
  * 5->"0.05", -5->"-0.05", 123456->"1234.56". out 32 bytes. */

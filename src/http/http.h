@@ -154,6 +154,19 @@ void http_reply_document(struct wl_req *req, const char *content_type);
  * content_type: for bodies larger than a page, such as a download. */
 void http_reply_bytes(struct wl_req *req, int status, const char *content_type, char *data,
 		      size_t len);
+/* A body made while it is sent, a piece at a time: req->out (what the
+ * handler wrote already) first, then next(c, state, out, &done, err) on a
+ * worker with a read connection of its own, each time the piece before is
+ * sent, until *done. A failing piece cuts the body (the connection is
+ * closed). The server calls free(state) once, whatever happens. */
+struct http_stream_source {
+	int (*next)(struct store_conn *c, void *state, struct wl_buf *out, bool *done,
+		    struct wl_error *err);
+	void (*free)(void *state);
+	void *state;
+};
+void http_reply_stream(struct wl_req *req, int status, const char *content_type,
+		       const struct http_stream_source *src);
 /* Adds a response header (at most 4 per response; copied). */
 void http_add_header(struct wl_req *req, const char *name, const char *value);
 /* Set-Cookie name=value (HttpOnly, SameSite=Lax, Path=/, Secure over

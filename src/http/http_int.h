@@ -72,6 +72,7 @@ struct http_private {
 	size_t body_max;          /* WL_BODY_MAX, or app->upload_body_max for uploads */
 	char *raw_body;           /* http_reply_bytes: sent instead of req->out */
 	size_t raw_len;
+	struct http_stream *stream; /* http_reply_stream: until the response owns it */
 	/* the access log and /metrics: when the head arrived (monotonic µs),
 	 * the route matched (index in wl_routes, -1 none), the request id */
 	uint64_t start_us;
@@ -101,6 +102,10 @@ const char *http_method_name(enum http_method m);
 /* request.c: the request's id (its valid X-Request-Id, else a new one). */
 void http_request_id(struct wl_req *req);
 enum MHD_Result http_queue_answer(struct wl_req *req);
+/* stream.c: the response of a streamed answer (it then owns the
+ * stream), and the stream of an answer never sent. */
+struct MHD_Response *http_stream_response(struct wl_req *req);
+void http_stream_discard(struct http_private *p);
 /* server.c: libmicrohttpd's access handler and request-completed hook. */
 enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				const char *method, const char *version, const char *upload_data,

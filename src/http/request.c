@@ -436,14 +436,18 @@ http_client_addr(struct wl_req *req, char *out, size_t n)
 			  out, (socklen_t)n);
 }
 
-enum MHD_Result
-http_queue_answer(struct wl_req *req)
+/* The body as libmicrohttpd takes it: a stream, the raw bytes of
+ * http_reply_bytes, or req->out; *len its size (0 for a stream, whose
+ * size is not known yet). NULL when memory runs out. */
+static struct MHD_Response *
+body_response(struct wl_req *req, size_t *len)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	size_t len;
 	char *body;
 
+	*len = 0;
+	if (req->priv->stream != NULL)
+		return http_stream_response(req);
 	if (!wl_buf_ok(&req->out)) {
 		wl_buf_free(&req->out);
 		wl_buf_init(&req->out, WL_RESPONSE_MAX);
@@ -454,18 +458,29 @@ http_queue_answer(struct wl_req *req)
 	}
 	if (req->priv->raw_body != NULL) {
 		body = req->priv->raw_body;
-		len = req->priv->raw_len;
+		*len = req->priv->raw_len;
 		req->priv->raw_body = NULL;
 	} else {
-		body = wl_buf_steal(&req->out, &len);
+		body = wl_buf_steal(&req->out, len);
 	}
 	if (body == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
+		return NULL;
+	resp = MHD_create_response_from_buffer(*len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL)
 		free(body);
+	return resp;
+}
+
+enum MHD_Result
+http_queue_answer(struct wl_req *req)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len;
+
+	resp = body_response(req, &len);
+	if (resp == NULL)
 		return MHD_NO;
-	}
 	MHD_add_response_header(resp, "Content-Type",
 				req->content_type ? req->content_type : "application/json");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

@@ -17,6 +17,7 @@ const struct route wl_routes[] = {
 	/* platform API: Bearer API key, X-Organization-Id for a child org */
 	{ HTTP_GET, "/api/v1/account", api_account_get, AUTH_API_KEY_MONTH, ROUTE_QUICK },
 	{ HTTP_GET, "/api/v1/usage", api_usage_get, AUTH_API_KEY, ROUTE_SCANS },
+	{ HTTP_GET, "/api/v1/usage.csv", api_usage_csv, AUTH_API_KEY, ROUTE_SCANS },
 	{ HTTP_POST, "/api/v1/calls", api_calls_create, AUTH_API_KEY, ROUTE_QUICK },
 	{ HTTP_GET, "/api/v1/calls", api_calls_list, AUTH_API_KEY, ROUTE_SCANS },
 	{ HTTP_GET, "/api/v1/calls/:id", api_calls_get, AUTH_API_KEY, ROUTE_QUICK },

@@ -579,6 +579,7 @@ req_free(struct wl_req *req)
 	if (req->body.p != NULL && req->priv->body_max == WL_BODY_MAX)
 		sodium_memzero(req->body.p, req->body.cap);
 	free(req->priv->raw_body);
+	http_stream_discard(req->priv);
 	wl_buf_free(&req->body);
 	wl_buf_free(&req->out);
 	free(req->priv);

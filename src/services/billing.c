@@ -176,10 +176,61 @@ billing_vies_check(const struct wl_app *app, struct store_billing_info *b, int64
 	b->vat_checked_at = now_ms;
 }
 
+static void
+diff_text(struct wl_buf *d, const char *key, const char *was, const char *now, int *n)
+{
+	if (strcmp(was, now) == 0)
+		return;
+	wl_json_kv_str(d, key, now[0] != '\0' ? now : NULL);
+	(*n)++;
+}
+
+/* The audit event of a save: the fields that changed since prev (NULL =
+ * the first save: every field), none = no event. */
+static int
+put_trail(struct store_conn *c, const struct billing_put *p, const struct store_billing_info *prev,
+	  struct wl_error *err)
+{
+	static const struct store_billing_info none;
+	const struct store_billing_info *a = prev != NULL ? prev : &none, *b = &p->info;
+	struct wl_buf d;
+	int n = 0, rc = WL_OK;
+
+	trail_detail_begin(&d);
+	diff_text(&d, "company_name", a->company_name, b->company_name, &n);
+	diff_text(&d, "address", a->address, b->address, &n);
+	diff_text(&d, "country", a->country, b->country, &n);
+	diff_text(&d, "vat_id", a->vat_id, b->vat_id, &n);
+	if (prev == NULL || a->client_invoices != b->client_invoices) {
+		wl_json_kv_bool(&d, "client_invoices", b->client_invoices);
+		n++;
+	}
+	if (n > 0)
+		rc = trail_record(c, &p->actor, b->org_id, NULL, TRAIL_BILLING_INFO, &d,
+				  b->updated_at, err);
+	trail_detail_free(&d);
+	return rc;
+}
+
 int
 billing_put_run(struct store_conn *c, void *arg, struct wl_error *err)
 {
-	return store_billing_put(c, arg, err);
+	struct billing_put *p = arg;
+	struct store_billing_info prev;
+	bool had;
+	int rc;
+
+	rc = store_billing_get(c, p->info.org_id, &prev, err);
+	had = rc == WL_OK;
+	if (rc == WL_ENOTFOUND) {
+		wl_error_clear(err);
+		rc = WL_OK;
+	}
+	if (rc == WL_OK)
+		rc = store_billing_put(c, &p->info, err);
+	if (rc == WL_OK)
+		rc = put_trail(c, p, had ? &prev : NULL, err);
+	return rc;
 }
 
 int

@@ -25,6 +25,7 @@
 
 #include "services/app.h"
 #include "services/stripe_client.h"
+#include "services/trail.h"
 #include "store/store.h"
 
 #define BILLING_MINUTES_MIN 100
@@ -53,7 +54,18 @@ bool billing_wants_vies(const struct wl_app *app, const struct store_billing_inf
 /* Asks WLPORTAL_VIES_URL about b's VAT ID and records the answer in b
  * (blocking: a worker). Never fails: an unanswered check keeps "format". */
 void billing_vies_check(const struct wl_app *app, struct store_billing_info *b, int64_t now_ms);
-/* Writer job (arg: struct store_billing_info). */
+/* Saving billing information: the row billing_validate made and who
+ * saves it. */
+struct billing_put {
+	struct store_billing_info info;
+	struct trail_actor actor;
+};
+/* Writer job (arg: struct billing_put): reads the previous row, writes the
+ * new one and, in the same transaction, a billing_info.updated audit event
+ * naming each of company_name, address, country, vat_id (null when
+ * removed) and client_invoices that changed, with its new value (all of
+ * them on the first save). A save that changes none of them records no
+ * event (a VAT ID's check status is not a change of the information). */
 int billing_put_run(struct store_conn *c, void *arg, struct wl_error *err);
 /* WL_ENOTFOUND when the org has none. */
 int billing_get(struct store_conn *c, const char *org_id, struct store_billing_info *out,

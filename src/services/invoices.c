@@ -184,18 +184,33 @@ invoices_issue(struct store_conn *c, const struct wl_app *app, const struct invo
 }
 
 static int
-fetch_invoices(struct store_conn *c, const void *org, int64_t cursor_ms, const char *cursor_id,
+fetch_invoices(struct store_conn *c, const void *q, int64_t cursor_ms, const char *cursor_id,
 	       int want, void *rows, int *n, struct wl_error *err)
 {
-	return store_invoice_list(c, org, cursor_ms, cursor_id, want, rows, n, err);
+	return store_invoice_list(c, q, cursor_ms, cursor_id, want, rows, n, err);
 }
 
 int
-invoices_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const char *cursor_id,
-	      int limit, struct page *out, struct wl_error *err)
+invoices_list(struct store_conn *c, const char *org_id, bool as_seller, int64_t cursor_ms,
+	      const char *cursor_id, int limit, struct page *out, struct wl_error *err)
 {
-	return page_fetch(c, fetch_invoices, org_id, sizeof(struct store_invoice), limit, cursor_ms,
+	struct store_invoice_query q = { .org_id = org_id, .as_seller = as_seller };
+
+	return page_fetch(c, fetch_invoices, &q, sizeof(struct store_invoice), limit, cursor_ms,
 			  cursor_id, out, err);
+}
+
+int
+invoices_role(const char *role, bool *as_seller, struct wl_error *err)
+{
+	*as_seller = false;
+	if (role == NULL || role[0] == '\0' || strcmp(role, "buyer") == 0)
+		return WL_OK;
+	if (strcmp(role, "seller") == 0) {
+		*as_seller = true;
+		return WL_OK;
+	}
+	return wl_fail(err, WL_EINVALID, "role must be buyer or seller");
 }
 
 int

@@ -47,9 +47,14 @@ struct invoice_sale {
 int invoices_issue(struct store_conn *c, const struct wl_app *app, const struct invoice_sale *s,
 		   struct store_invoice *out, bool *issued, struct wl_error *err);
 
-/* Newest first, the org's invoices as buyer (struct store_invoice rows). */
-int invoices_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+/* Newest first, the org's invoices (struct store_invoice rows): as buyer,
+ * or as_seller those it issued to its clients for their portal purchases.
+ * Only an agency sells: a client org's seller list is empty. */
+int invoices_list(struct store_conn *c, const char *org_id, bool as_seller, int64_t cursor_ms,
 		  const char *cursor_id, int limit, struct page *out, struct wl_error *err);
+/* The role query value ("buyer" or "seller"; NULL or "" = buyer) into
+ * *as_seller; WL_EINVALID otherwise. */
+int invoices_role(const char *role, bool *as_seller, struct wl_error *err);
 /* WL_ENOTFOUND unless org_id is the invoice's buyer or seller. */
 int invoices_get(struct store_conn *c, const char *org_id, const char *id,
 		 struct store_invoice *out, struct wl_error *err);

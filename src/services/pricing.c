@@ -12,19 +12,18 @@
 #include "core/money.h"
 
 int
-pricing_usage_cost(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
-		   int64_t seconds, struct pricing_cost *out, struct wl_error *err)
+pricing_price_of(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
+		 struct pricing_price *out, struct wl_error *err)
 {
 	struct store_whitelabel wl;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->currency, sizeof(out->currency), "EUR");
-	if (seconds < 0)
-		seconds = 0;
 	if (org->parent_id[0] == '\0') {
 		out->known = true;
-		out->minor = wl_cost_cents(seconds, app->price_micro_per_minute);
+		out->platform = true;
+		out->micro_per_minute = app->price_micro_per_minute;
 		return WL_OK;
 	}
 	rc = store_wl_get(c, org->parent_id, false, &wl, err);
@@ -39,7 +38,36 @@ pricing_usage_cost(struct store_conn *c, const struct wl_app *app, const struct 
 	if (wl.package_credits <= 0 || wl.package_price_cents < 0)
 		return WL_OK;
 	out->known = true;
-	out->minor = wl_package_cost_minor(seconds, wl.package_price_cents, wl.package_credits);
+	out->package_price_cents = wl.package_price_cents;
+	out->package_credits = wl.package_credits;
+	return WL_OK;
+}
+
+int64_t
+pricing_cost_minor(const struct pricing_price *p, int64_t seconds)
+{
+	if (!p->known)
+		return 0;
+	if (seconds < 0)
+		seconds = 0;
+	if (p->platform)
+		return wl_cost_cents(seconds, p->micro_per_minute);
+	return wl_package_cost_minor(seconds, p->package_price_cents, p->package_credits);
+}
+
+int
+pricing_usage_cost(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
+		   int64_t seconds, struct pricing_cost *out, struct wl_error *err)
+{
+	struct pricing_price price;
+	int rc = pricing_price_of(c, app, org, &price, err);
+
+	memset(out, 0, sizeof(*out));
+	if (rc != WL_OK)
+		return rc;
+	out->known = price.known;
+	out->minor = pricing_cost_minor(&price, seconds);
+	memcpy(out->currency, price.currency, sizeof(out->currency));
 	return WL_OK;
 }
 

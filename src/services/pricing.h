@@ -27,6 +27,20 @@ struct pricing_cost {
 	char currency[4]; /* EUR, USD or GBP */
 };
 
+/* An org's price, read once, for costing many amounts (the CSV export). */
+struct pricing_price {
+	bool known; /* as in struct pricing_cost */
+	char currency[4];
+	bool platform; /* the platform price (a parent), else the package's */
+	int64_t micro_per_minute;
+	int64_t package_price_cents, package_credits;
+};
+int pricing_price_of(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
+		     struct pricing_price *out, struct wl_error *err);
+/* The cost of `seconds` at that price, rounded once as pricing_usage_cost
+ * does (0 when the price is not known). */
+int64_t pricing_cost_minor(const struct pricing_price *p, int64_t seconds);
+
 /* The cost of `seconds` of org's calls (a read; see above for the rule). */
 int pricing_usage_cost(struct store_conn *c, const struct wl_app *app, const struct store_org *org,
 		       int64_t seconds, struct pricing_cost *out, struct wl_error *err);

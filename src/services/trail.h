@@ -2,7 +2,8 @@
  * trail.h — the audit trail: who changed what, when and from where.
  * Settings saved (whitelabel), the portal turned on or off, credits
  * allocated by hand, API keys made or revoked, custom domains claimed,
- * removed or changing status, and a client's limits. Each event is written
+ * removed or changing status, a client's limits, and an agency's billing
+ * information (company, address, country, VAT ID, client invoices). Each event is written
  * by the writer job that makes the change, in its transaction, so an event
  * exists exactly when its change does. Secrets appear only as "changed".
  *
@@ -29,6 +30,7 @@
 #define TRAIL_DOMAIN_REMOVED "domain.removed"
 #define TRAIL_DOMAIN_STATUS "domain.status_changed"
 #define TRAIL_LIMITS "limits.changed"
+#define TRAIL_BILLING_INFO "billing_info.updated"
 
 /* Who acts: a dashboard or portal user, an API key, or the server itself
  * (a zeroed actor is the server: the background domain check). */

@@ -158,16 +158,16 @@ store_invoice_get(struct store_conn *c, const char *org_id, const char *id,
 }
 
 int
-store_invoice_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+store_invoice_list(struct store_conn *c, const struct store_invoice_query *q, int64_t cursor_ms,
 		   const char *cursor_id, int limit, struct store_invoice *out, int *n,
 		   struct wl_error *err)
 {
-	struct db_stmt *st = db_stmt(c, Q_INVOICE_LIST, err);
+	struct db_stmt *st = db_stmt(c, q->as_seller ? Q_INVOICE_SOLD : Q_INVOICE_LIST, err);
 
 	*n = 0;
 	if (st == NULL)
 		return err->code;
-	db_bind_text(st, 1, org_id);
+	db_bind_text(st, 1, q->org_id);
 	db_bind_int64(st, 2, cursor_ms);
 	db_bind_text(st, 3, cursor_id);
 	db_bind_int64(st, 4, limit);

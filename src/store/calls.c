@@ -268,6 +268,60 @@ store_usage_list(struct store_conn *c, const struct store_usage_query *q, int64_
 	return db_rows(st, read_usage, out, sizeof(*out), limit, n, err);
 }
 
+static void
+read_usage_line(struct db_stmt *st, void *out)
+{
+	struct store_usage_line *l = out;
+
+	read_usage(st, &l->u);
+	db_col_text(st, 7, l->org_name, sizeof(l->org_name));
+}
+
+int
+store_usage_export(struct store_conn *c, const struct store_usage_query *q, int64_t after_ms,
+		   const char *after_id, int limit, struct store_usage_line *out, int *n,
+		   struct wl_error *err)
+{
+	bool after = after_id != NULL && after_id[0] != '\0';
+	struct db_stmt *st = usage_stmt(c, q, Q_USAGE_EXPORT_ORG, Q_USAGE_EXPORT_BILLED, err);
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	db_bind_int64(st, 4, after ? after_ms : q->from_ms - 1);
+	db_bind_text(st, 5, after ? after_id : "");
+	db_bind_int64(st, 6, limit);
+	return db_rows(st, read_usage_line, out, sizeof(*out), limit, n, err);
+}
+
+static void
+read_usage_day(struct db_stmt *st, void *out)
+{
+	struct store_usage_day *d = out;
+
+	d->day = db_col_int64(st, 0);
+	d->seconds = db_col_int64(st, 1);
+	d->calls = db_col_int64(st, 2);
+}
+
+int
+store_usage_days(struct store_conn *c, const char *org_id, bool by_billed, int64_t first_day,
+		 int64_t last_day, int limit, struct store_usage_day *out, int *n,
+		 struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_USAGE_DAYS_LIST, err);
+
+	*n = 0;
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, org_id);
+	db_bind_int64(st, 2, by_billed ? 1 : 0);
+	db_bind_int64(st, 3, first_day);
+	db_bind_int64(st, 4, last_day);
+	db_bind_int64(st, 5, limit);
+	return db_rows(st, read_usage_day, out, sizeof(*out), limit, n, err);
+}
+
 /* [from, to) as whole days [first_day, end_day) read from the totals, plus
  * the rows of [from, first_day) and [end_day, to): at most a day's rows at
  * each end, whatever the history. Without a whole day in the range, all of

@@ -25,6 +25,8 @@
 	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at, " \
 	"last_event_at"
 #define USAGE_COLS "id, org_id, billed_org_id, call_id, duration_sec, number_id, created_at"
+#define USAGE_EXPORT_COLS "u.id, u.org_id, u.billed_org_id, u.call_id, u.duration_sec, " \
+	"u.number_id, u.created_at, COALESCE(o.name, '') FROM usage u LEFT JOIN orgs o ON o.id = u.org_id"
 #define ORG_COLS "id, name, COALESCE(parent_id, ''), balance_seconds, is_demo, created_at, " \
 	"low_balance_minutes, low_balance_armed"
 #define USER_COLS "u.id, u.org_id, u.email, u.password_hash, u.created_at"
@@ -384,6 +386,35 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"INSERT INTO usage_days (org_id, by_billed, day, seconds, calls) "
 		"VALUES ($1::text, 0, $3::bigint, $4::bigint, $5::bigint), "
 		"($2::text, 1, $3::bigint, $4::bigint, $5::bigint) " USAGE_DAYS_UPSERT },
+	/* The usage rows with the name of the org that made the call (the CSV
+	 * export), oldest first after the key ($4, $5): usage_org_created or
+	 * usage_billed_created, one orgs lookup a row. */
+	[Q_USAGE_EXPORT_ORG] = { "usage",
+		"SELECT " USAGE_EXPORT_COLS " WHERE u.org_id = ?1 "
+		"AND u.created_at >= ?2 AND u.created_at < ?3 "
+		"AND (u.created_at > ?4 OR (u.created_at = ?4 AND u.id > ?5)) "
+		"ORDER BY u.created_at, u.id LIMIT ?6",
+		"SELECT " USAGE_EXPORT_COLS " WHERE u.org_id = $1::text "
+		"AND u.created_at >= $2::bigint AND u.created_at < $3::bigint "
+		"AND (u.created_at, u.id) > ($4::bigint, $5::text) "
+		"ORDER BY u.created_at, u.id LIMIT $6::integer" },
+	[Q_USAGE_EXPORT_BILLED] = { "usage",
+		"SELECT " USAGE_EXPORT_COLS " WHERE u.billed_org_id = ?1 "
+		"AND u.created_at >= ?2 AND u.created_at < ?3 "
+		"AND (u.created_at > ?4 OR (u.created_at = ?4 AND u.id > ?5)) "
+		"ORDER BY u.created_at, u.id LIMIT ?6",
+		"SELECT " USAGE_EXPORT_COLS " WHERE u.billed_org_id = $1::text "
+		"AND u.created_at >= $2::bigint AND u.created_at < $3::bigint "
+		"AND (u.created_at, u.id) > ($4::bigint, $5::text) "
+		"ORDER BY u.created_at, u.id LIMIT $6::integer" },
+	/* The daily totals of days [$3, $4] of what org $1 used ($2 = 0) or
+	 * paid for ($2 = 1), by day: days without calls have no row. */
+	[Q_USAGE_DAYS_LIST] = { "usage totals",
+		"SELECT day, seconds, calls FROM usage_days WHERE org_id = ?1 AND by_billed = ?2 "
+		"AND day >= ?3 AND day <= ?4 ORDER BY day LIMIT ?5",
+		"SELECT day, seconds, calls FROM usage_days WHERE org_id = $1::text "
+		"AND by_billed = $2::integer AND day >= $3::bigint AND day <= $4::bigint "
+		"ORDER BY day LIMIT $5::integer" },
 	/* Open calls silent since before $1, oldest first (the reaper). */
 	[Q_CALL_STALE] = { "stale calls",
 		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL_SQ " AND last_event_at < ?1 "
@@ -740,6 +771,14 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"AND (?3 = '' OR issued_at < ?2 OR (issued_at = ?2 AND id < ?3)) "
 		"ORDER BY issued_at DESC, id DESC LIMIT ?4",
 		"SELECT " INVOICE_COLS " FROM invoices WHERE buyer_org_id = $1::text "
+		"AND ($3::text = '' OR (issued_at, id) < ($2::bigint, $3::text)) "
+		"ORDER BY issued_at DESC, id DESC LIMIT $4::integer" },
+	/* The same, the org as seller (an agency's invoices to its clients). */
+	[Q_INVOICE_SOLD] = { "invoices sold",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE seller_id = ?1 "
+		"AND (?3 = '' OR issued_at < ?2 OR (issued_at = ?2 AND id < ?3)) "
+		"ORDER BY issued_at DESC, id DESC LIMIT ?4",
+		"SELECT " INVOICE_COLS " FROM invoices WHERE seller_id = $1::text "
 		"AND ($3::text = '' OR (issued_at, id) < ($2::bigint, $3::text)) "
 		"ORDER BY issued_at DESC, id DESC LIMIT $4::integer" },
 	[Q_PROVIDER_KEY_PUT] = { "provider key",

@@ -192,6 +192,27 @@ int store_usage_list(struct store_conn *c, const struct store_usage_query *q, in
  * the history); the same answer as summing the rows. */
 int store_usage_sum(struct store_conn *c, const struct store_usage_query *q, int64_t *total_seconds,
 		    int64_t *rows, struct wl_error *err);
+/* A usage row with the name of the org whose call it was (the export). */
+struct store_usage_line {
+	struct store_usage u;
+	char org_name[WL_NAME_MAX + 1];
+};
+/* Like store_usage_list, strictly after the key (after_ms, after_id) when
+ * after_id is non-empty: up to `limit` rows into out, *n of them. */
+int store_usage_export(struct store_conn *c, const struct store_usage_query *q, int64_t after_ms,
+		       const char *after_id, int limit, struct store_usage_line *out, int *n,
+		       struct wl_error *err);
+/* The daily totals of UTC days [first_day, last_day] of what org_id used
+ * (by_billed false) or paid for (true), by day; days without calls are
+ * absent. Up to `limit` days into out, *n of them. */
+struct store_usage_day {
+	int64_t day; /* days since 1970-01-01, UTC */
+	int64_t seconds;
+	int64_t calls;
+};
+int store_usage_days(struct store_conn *c, const char *org_id, bool by_billed, int64_t first_day,
+		     int64_t last_day, int limit, struct store_usage_day *out, int *n,
+		     struct wl_error *err);
 /* Adds `calls` usage rows of `seconds` in all on UTC `day` to the daily
  * totals of org_id and of billed_org_id (store_usage_insert does it for its
  * row; a bulk writer that inserts rows itself adds them per day). */
@@ -598,8 +619,13 @@ int store_invoice_insert(struct store_conn *c, const struct store_invoice *inv,
 /* The invoice if org_id is its buyer or its seller, else WL_ENOTFOUND. */
 int store_invoice_get(struct store_conn *c, const char *org_id, const char *id,
 		      struct store_invoice *out, struct wl_error *err);
-/* An org's invoices as buyer, newest first, after the cursor. */
-int store_invoice_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,
+/* An org's invoices as buyer, or as_seller those it issued (never the
+ * platform's: "platform" is no org id), newest first, after the cursor. */
+struct store_invoice_query {
+	const char *org_id;
+	bool as_seller;
+};
+int store_invoice_list(struct store_conn *c, const struct store_invoice_query *q, int64_t cursor_ms,
 		       const char *cursor_id, int limit, struct store_invoice *out, int *n,
 		       struct wl_error *err);
 

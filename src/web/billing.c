@@ -85,14 +85,15 @@ info_finish(struct wl_req *req, void *arg, int rc, const struct wl_error *err)
 static void
 info_vies_work(struct wl_req *req, void *arg)
 {
-	billing_vies_check(req->app, arg, wl_now_ms());
+	billing_vies_check(req->app, &((struct billing_put *)arg)->info, wl_now_ms());
 	http_submit(req, billing_put_run, arg, info_finish);
 }
 
 void
 web_billing_info(struct wl_req *req)
 {
-	struct store_billing_info prev, *b = http_alloc(req, sizeof(*b));
+	struct billing_put *b = http_alloc(req, sizeof(*b));
+	struct store_billing_info prev;
 	struct billing_input in;
 	struct wl_error err;
 	bool have_prev;
@@ -113,11 +114,12 @@ web_billing_info(struct wl_req *req)
 	in.client_invoices = http_form(req, "client_invoices") != NULL ? 1 : 0;
 	have_prev = billing_get(req->conn, req->org.id, &prev, &(struct wl_error){ 0 }) == WL_OK;
 	if (err.code != WL_OK || billing_validate(req->org.id, &in, have_prev ? &prev : NULL,
-						  req->now_ms, b, &err) != WL_OK) {
+						  req->now_ms, &b->info, &err) != WL_OK) {
 		billing_page(req, billing_refused_status(&err), BF_INFO, &err);
 		return;
 	}
-	if (billing_wants_vies(req->app, b))
+	http_actor(req, &b->actor);
+	if (billing_wants_vies(req->app, &b->info))
 		http_offload(req, info_vies_work, b);
 	else
 		http_submit(req, billing_put_run, b, info_finish);

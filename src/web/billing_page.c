@@ -2,7 +2,8 @@
  * billing_page.c — draws the dashboard's Settings > Billing page: the
  * billing information form with the VAT ID's status and when it was
  * checked, Add Credits (the platform's minutes through Stripe Checkout),
- * the invoices (50 a page, newest first, each with its PDF) and the
+ * the invoices (50 a page, newest first, each with its PDF), those the
+ * agency issued to its clients when there are any (paged the same way), and the
  * bring-your-own-key provider keys with what BYOK means for costs. A
  * refused form comes back with its complaints beside its fields and what
  * was typed, except keys. The forms themselves are billing.c and
@@ -200,6 +201,7 @@ put_invoice_row(struct wl_req *req, struct tpl_data *row, const struct store_inv
 	tpl_put(row, "number", v->number);
 	tpl_put(row, "date", v->issue_date);
 	tpl_put(row, "seller", v->seller_name);
+	tpl_put(row, "buyer", v->buyer_name);
 	tpl_putf(row, "minutes", "%lld", (long long)v->quantity);
 	wl_format_cents(v->net_cents, m);
 	tpl_put(row, "net", m);
@@ -215,34 +217,45 @@ put_invoice_row(struct wl_req *req, struct tpl_data *row, const struct store_inv
 	tpl_putf(row, "pdf", "/dashboard/billing/invoices/%s.pdf%s", v->id, web_org_query(req));
 }
 
-/* One page of invoices after ?after=; false when they could not be read. */
+/* One page of the org's invoices as buyer (template names as given) or
+ * as seller (each prefixed "sold_", the query's cursor "sold_after"),
+ * after that cursor; false when they could not be read. */
 static bool
-put_invoices(struct wl_req *req, struct tpl_data *d)
+put_invoices(struct wl_req *req, struct tpl_data *d, bool as_seller)
 {
-	const char *after = http_query(req, "after");
+	const char *pre = as_seller ? "sold_" : "";
 	const struct store_invoice *rows;
-	char cursor_id[64] = "", next[WL_CURSOR_TEXT_MAX];
+	char cursor_id[64] = "", next[WL_CURSOR_TEXT_MAX], name[32];
+	const char *after;
 	int64_t cursor_ms = 0;
 	struct wl_error err;
 	struct page pg;
 	int i;
 
+	snprintf(name, sizeof(name), "%safter", pre);
+	after = http_query(req, name);
 	if (after == NULL || wl_cursor_decode(after, &cursor_ms, cursor_id) != WL_OK)
 		after = "";
 	wl_error_clear(&err);
-	if (invoices_list(req->conn, req->org.id, cursor_ms, cursor_id, INVOICE_PAGE, &pg, &err) !=
-	    WL_OK)
+	if (invoices_list(req->conn, req->org.id, as_seller, cursor_ms, cursor_id, INVOICE_PAGE,
+			  &pg, &err) != WL_OK)
 		return false;
-	tpl_put(d, "after", after);
-	tpl_put_bool(d, "invoices_paged", pg.more || after[0] != '\0');
-	tpl_putf(d, "invoice_count", "%d%s", pg.n, pg.more ? "+" : "");
-	tpl_put_list(d, "invoices");
+	tpl_put(d, name, after);
+	snprintf(name, sizeof(name), "%sinvoices_any", pre);
+	tpl_put_bool(d, name, pg.n > 0 || after[0] != '\0');
+	snprintf(name, sizeof(name), "%sinvoices_paged", pre);
+	tpl_put_bool(d, name, pg.more || after[0] != '\0');
+	snprintf(name, sizeof(name), "%sinvoice_count", pre);
+	tpl_putf(d, name, "%d%s", pg.n, pg.more ? "+" : "");
+	snprintf(name, sizeof(name), "%sinvoices", pre);
+	tpl_put_list(d, name);
 	rows = pg.rows;
 	for (i = 0; i < pg.n; i++)
-		put_invoice_row(req, tpl_push(d, "invoices"), &rows[i]);
+		put_invoice_row(req, tpl_push(d, name), &rows[i]);
+	snprintf(name, sizeof(name), "%snext_after", pre);
 	if (pg.more && wl_cursor_encode(rows[pg.n - 1].issued_at, rows[pg.n - 1].id, next,
 					sizeof(next)) == WL_OK)
-		tpl_put(d, "next_after", next);
+		tpl_put(d, name, next);
 	page_free(&pg);
 	return true;
 }
@@ -331,7 +344,7 @@ billing_page(struct wl_req *req, int status, enum billing_form form, const struc
 		ok = have || e.code == WL_ENOTFOUND;
 		put_info(req, d, &b, have, err != NULL && form == BF_INFO);
 		put_checkout(req, d, err != NULL && form == BF_CHECKOUT);
-		ok = ok && put_invoices(req, d);
+		ok = ok && put_invoices(req, d, false) && put_invoices(req, d, true);
 	}
 	ok = ok && put_keys(req, d, err != NULL && form == BF_KEYS ? req->params[0] : NULL);
 	if (!ok) {

@@ -75,7 +75,7 @@ web_dashboard(struct wl_req *req)
 	int64_t today = req->now_ms / WL_MS_PER_DAY;
 	int64_t from = wl_month_start_ms(req->now_ms) / WL_MS_PER_DAY;
 	bool child = req->org.parent_id[0] != '\0';
-	int i;
+	int i, status = 200;
 
 	wl_error_clear(&err);
 	if (calls_usage(req->conn, req->app, &req->org, from, today, 0, "", USAGE_ROWS, &rep,
@@ -102,7 +102,13 @@ web_dashboard(struct wl_req *req)
 	}
 	tpl_put_bool(d, "more_usage", rep.page.more);
 	usage_report_free(&rep);
-	web_render(req, 200, "dashboard", d);
+	tpl_put(d, "chart_action", "/dashboard");
+	if (web_usage_chart(req, d, &status) != WL_OK) {
+		tpl_data_free(d);
+		http_reply_fail(req, WL_EUNAVAILABLE, "The usage could not be read");
+		return;
+	}
+	web_render(req, status, "dashboard", d);
 }
 
 /* A client's limits: the form's values ("" = none) and a summary. */

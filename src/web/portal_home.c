@@ -199,6 +199,13 @@ home_page(struct wl_req *req, int status, const char *notice, const char *error)
 	if (error != NULL)
 		tpl_put(d, "error", error);
 	free(h);
+	tpl_putf(d, "chart_action", "%s/dashboard", req->portal_base);
+	if (web_usage_chart(req, d, &status) != WL_OK) {
+		tpl_data_free(d);
+		web_portal_error_page(req, 503, "Busy",
+				      "Your dashboard could not be read. Please try again.");
+		return;
+	}
 	web_render(req, status, "portal_home", d);
 }
 

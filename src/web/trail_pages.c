@@ -80,11 +80,11 @@ date_field(struct wl_req *req, const char *name, int64_t *ms, int64_t add_days)
 void
 web_audit(struct wl_req *req)
 {
-	static const char *const types[] = { TRAIL_SETTINGS,       TRAIL_ACTIVATED,
-					     TRAIL_DEACTIVATED,    TRAIL_ALLOCATION,
-					     TRAIL_KEY_CREATED,    TRAIL_KEY_REVOKED,
-					     TRAIL_DOMAIN_CLAIMED, TRAIL_DOMAIN_REMOVED,
-					     TRAIL_DOMAIN_STATUS,  TRAIL_LIMITS };
+	static const char *const types[] = {
+		TRAIL_SETTINGS,      TRAIL_ACTIVATED,   TRAIL_DEACTIVATED,    TRAIL_ALLOCATION,
+		TRAIL_KEY_CREATED,   TRAIL_KEY_REVOKED, TRAIL_DOMAIN_CLAIMED, TRAIL_DOMAIN_REMOVED,
+		TRAIL_DOMAIN_STATUS, TRAIL_LIMITS,      TRAIL_BILLING_INFO
+	};
 	const struct store_trail_event *rows;
 	const char *type = http_query(req, "type"), *after = http_query(req, "after");
 	struct tpl_data *d, *row;

@@ -23,6 +23,11 @@ void web_free(void);
 /* Renders template `name` (a full page) with d into req->out and answers;
  * d is freed. On a rendering failure answers a plain 500 page. */
 void web_render(struct wl_req *req, int status, const char *name, struct tpl_data *d);
+/* usage_chart.c: the minutes-per-day chart's values (template partial
+ * usage_chart.html) for req->org over the range of ?from=&to=; a bad range
+ * shows the default one with chart_error and sets *status to 400. The
+ * caller puts chart_action. WL_OK or the read's error. */
+int web_usage_chart(struct wl_req *req, struct tpl_data *d, int *status);
 /* An error page in the site's look. */
 void web_error_page(struct wl_req *req, int status, const char *title, const char *message);
 

@@ -117,6 +117,38 @@ test_format_minutes(void **state)
 	}
 }
 
+/* Hundredths of minutes: the rounding of wl_format_minutes, and running
+ * differences that add up to the rounded total (the CSV export's rows). */
+static void
+test_minutes_hundredths(void **state)
+{
+	static const int64_t durations[] = { 7, 7, 7, 61, 1, 29, 3599 };
+	int64_t sum = 0, shares = 0;
+	char out[32], again[32];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(wl_minutes_hundredths(0), 0);
+	assert_int_equal(wl_minutes_hundredths(30), 50);
+	assert_int_equal(wl_minutes_hundredths(7), 12);   /* 11.67 */
+	assert_int_equal(wl_minutes_hundredths(61), 102); /* 101.67 */
+	assert_int_equal(wl_minutes_hundredths(INT64_MAX), INT64_MAX);
+	wl_format_hundredths(150, out);
+	assert_string_equal(out, "1.5");
+	wl_format_hundredths(12000, out);
+	assert_string_equal(out, "120");
+	wl_format_hundredths(2, out);
+	assert_string_equal(out, "0.02");
+	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		shares += wl_minutes_hundredths(sum + durations[i]) - wl_minutes_hundredths(sum);
+		sum += durations[i];
+	}
+	assert_int_equal(shares, wl_minutes_hundredths(sum));
+	wl_format_minutes(sum, out);
+	wl_format_hundredths(shares, again);
+	assert_string_equal(out, again);
+}
+
 static void
 test_format_cents(void **state)
 {
@@ -331,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_margin_percent),
 		cmocka_unit_test(test_margin_seed_chain),
 		cmocka_unit_test(test_currency_symbol),
+		cmocka_unit_test(test_minutes_hundredths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
