@@ -466,6 +466,11 @@ static const char *const sqlite_migrations[] = {
 	"  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
 	"  insufficient_credits_message TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL);",
+	/* 14 (issue 11, routing): the URL a delivery goes to when it is not its
+	 * endpoint's own: an agent's webhook_url. Such deliveries are signed
+	 * with, and listed in the log of, the org's oldest endpoint ('' = the
+	 * endpoint's url). */
+	"ALTER TABLE webhook_deliveries ADD COLUMN url TEXT NOT NULL DEFAULT '';",
 };
 
 
