@@ -89,6 +89,8 @@ render_delivery(struct wl_buf *b, const void *row)
 	wl_json_kv_str(b, "id", d->id);
 	wl_json_kv_str(b, "endpoint_id", d->endpoint_id);
 	wl_json_kv_str(b, "event", d->event);
+	/* an agent's webhook_url, when it went there instead of the endpoint's */
+	wl_json_kv_str(b, "url", d->url[0] != '\0' ? d->url : NULL);
 	wl_json_kv_str(b, "status", d->status);
 	wl_json_kv_int(b, "attempts", d->attempts);
 	kv_time(b, "next_attempt_at", strcmp(d->status, "pending") == 0 ? d->next_attempt_at : 0);

@@ -128,6 +128,8 @@ deliver(struct wl_app *app, const struct store_wh_claim *cl, struct wl_error *er
 	a.answer = answer;
 	a.answer_cap = sizeof(answer);
 	d.attempts = cl->attempts;
+	if (d.url[0] != '\0') /* an agent's webhook_url, signed with the endpoint's secret */
+		snprintf(e.url, sizeof(e.url), "%s", d.url);
 	in = (struct webhook_request){ e.url,  d.event,
 				       d.id,   cl->attempts,
 				       sig,    wl_now_ms() / 1000,

@@ -1,7 +1,8 @@
 /*
  * webhooks.c — webhook endpoints (create, change, rotate, delete, read),
  * the delivery log and resend, the outbox's one way in (webhooks_emit, with
- * webhooks_targets choosing who receives an event), and the low-balance
+ * webhooks_targets choosing who receives an event: tool url, agent
+ * webhook_url, org endpoints), and the low-balance
  * threshold. See webhooks.h.
  */
 #include "services/webhooks.h"
@@ -14,6 +15,7 @@
 #include "core/timeutil.h"
 #include "core/webhook.h"
 #include "services/ids.h"
+#include "services/orgcfg.h"
 #include "services/secrets.h"
 
 int
@@ -211,26 +213,66 @@ webhooks_resend_run(struct store_conn *c, void *arg, struct wl_error *err)
 }
 
 /*
- * Who receives an event: the one place that decides. Today these are the
- * org's endpoints subscribed to the event. Once agents exist, a call's
- * agent with its own webhook_url (and webhook_events filter) takes
- * precedence over the org's endpoints here (DESIGN.md: tool url → agent
- * webhook_url → org endpoints); agent_id is passed for that.
+ * Who receives an event: the one place that decides (DESIGN.md: tool url →
+ * agent webhook_url → org endpoints). A call's agent with a webhook_url
+ * whose webhook_events has the event ("" = every event) takes it instead of
+ * the org's endpoints. That URL has no secret of its own: it is signed with
+ * the org's signing endpoint (its oldest), whose rotation overlap covers it
+ * too, and its deliveries are listed in that endpoint's log with the URL
+ * they went to (*redirect). An org without endpoints has nothing to sign
+ * with: the agent's URL then receives nothing. Otherwise the targets are the
+ * org's endpoints subscribed to the event.
  */
+struct targets {
+	struct store_wh_endpoint eps[WEBHOOKS_PER_ORG_MAX];
+	int n;
+	char redirect[WL_URL_LEN]; /* "" = each endpoint's own url */
+};
+
+static int
+agent_url(struct store_conn *c, const char *org_id, const char *agent_id, const char *event,
+	  char out[WL_URL_LEN], struct wl_error *err)
+{
+	struct store_agent *a;
+	int rc;
+
+	out[0] = '\0';
+	if (agent_id == NULL || agent_id[0] == '\0')
+		return WL_OK;
+	if ((a = malloc(sizeof(*a))) == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	rc = store_agent_get(c, org_id, agent_id, false, a, err);
+	if (rc == WL_ENOTFOUND) { /* deleted meanwhile: the org's endpoints */
+		wl_error_clear(err);
+		rc = WL_OK;
+	} else if (rc == WL_OK && a->webhook_url[0] != '\0' &&
+		   (a->webhook_events[0] == '\0' ||
+		    wl_webhook_events_has(a->webhook_events, event))) {
+		snprintf(out, WL_URL_LEN, "%s", a->webhook_url);
+	}
+	free(a);
+	return rc;
+}
+
 static int
 webhooks_targets(struct store_conn *c, const char *org_id, const char *agent_id, const char *event,
-		 struct store_wh_endpoint *eps, int *n, struct wl_error *err)
+		 struct targets *t, struct wl_error *err)
 {
 	int all = 0, i, rc;
 
-	(void)agent_id;
-	*n = 0;
-	rc = store_wh_list(c, org_id, 0, "", WEBHOOKS_PER_ORG_MAX, eps, &all, err);
+	t->n = 0;
+	rc = store_wh_list(c, org_id, 0, "", WEBHOOKS_PER_ORG_MAX, t->eps, &all, err);
+	if (rc == WL_OK && t->redirect[0] == '\0')
+		rc = agent_url(c, org_id, agent_id, event, t->redirect, err);
 	if (rc != WL_OK)
 		return rc;
+	if (t->redirect[0] != '\0') {
+		t->n = all > 0 ? 1 : 0; /* the signing endpoint */
+		return WL_OK;
+	}
 	for (i = 0; i < all; i++)
-		if (wl_webhook_events_has(eps[i].events, event))
-			eps[(*n)++] = eps[i];
+		if (wl_webhook_events_has(t->eps[i].events, event))
+			t->eps[t->n++] = t->eps[i];
 	return WL_OK;
 }
 
@@ -256,28 +298,87 @@ webhooks_sign(const struct wl_app *app, const struct store_wh_endpoint *e, int64
 	return WL_OK;
 }
 
+/* The url of the agent's tool named tool_name, if it has one. */
+struct tool_find {
+	struct store_conn *c;
+	const char *org_id, *name;
+	char *url;
+	struct wl_error *err;
+	int rc;
+};
+
+static int
+tool_match(const char *id, void *arg)
+{
+	struct tool_find *f = arg;
+	struct store_tool t;
+	int rc = store_tool_get(f->c, f->org_id, id, false, &t, f->err);
+
+	if (rc == WL_ENOTFOUND) {
+		wl_error_clear(f->err);
+		return 0;
+	}
+	if (rc != WL_OK) {
+		f->rc = rc;
+		return 1;
+	}
+	if (strcmp(t.name, f->name) != 0 || t.url[0] == '\0')
+		return 0;
+	snprintf(f->url, WL_URL_LEN, "%s", t.url);
+	return 1;
+}
+
+static int
+tool_url(struct store_conn *c, const char *org_id, const char *agent_id, const char *tool_name,
+	 char out[WL_URL_LEN], struct wl_error *err)
+{
+	struct tool_find f = { c, org_id, tool_name, out, err, WL_OK };
+	struct store_agent *a;
+	int rc;
+
+	out[0] = '\0';
+	if (tool_name == NULL || agent_id == NULL || agent_id[0] == '\0')
+		return WL_OK;
+	if ((a = malloc(sizeof(*a))) == NULL)
+		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
+	rc = store_agent_get(c, org_id, agent_id, false, a, err);
+	if (rc == WL_ENOTFOUND) {
+		wl_error_clear(err);
+		rc = WL_OK;
+	} else if (rc == WL_OK) {
+		(void)orgcfg_each_id(a->tool_ids, tool_match, &f);
+		rc = f.rc;
+	}
+	free(a);
+	return rc;
+}
+
 /* The one receiver of a synchronous event (assistant-request, tool-calls):
- * the first target webhooks_targets names. When tools exist, a tool's own
- * url comes first here (tool_name names it); today it is unused. */
+ * for tool-calls the url of the agent's tool named tool_name first, then
+ * the first target webhooks_targets names. A tool's url is signed like an
+ * agent's, with the org's signing endpoint. */
 int
 webhooks_sync_target(struct store_conn *c, const char *org_id, const char *agent_id,
 		     const char *tool_name, const char *event, struct store_wh_endpoint *out,
 		     bool *found, struct wl_error *err)
 {
-	struct store_wh_endpoint *eps = calloc(WEBHOOKS_PER_ORG_MAX, sizeof(*eps));
-	int n = 0, rc;
+	struct targets *t = calloc(1, sizeof(*t));
+	int rc;
 
-	(void)tool_name;
 	*found = false;
-	if (eps == NULL)
+	if (t == NULL)
 		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
-	rc = webhooks_targets(c, org_id, agent_id, event, eps, &n, err);
-	if (rc == WL_OK && n > 0) {
-		*out = eps[0];
+	rc = tool_url(c, org_id, agent_id, tool_name, t->redirect, err);
+	if (rc == WL_OK)
+		rc = webhooks_targets(c, org_id, agent_id, event, t, err);
+	if (rc == WL_OK && t->n > 0) {
+		*out = t->eps[0];
+		if (t->redirect[0] != '\0')
+			snprintf(out->url, sizeof(out->url), "%s", t->redirect);
 		*found = true;
 	}
-	sodium_memzero(eps, WEBHOOKS_PER_ORG_MAX * sizeof(*eps));
-	free(eps);
+	sodium_memzero(t, sizeof(*t));
+	free(t);
 	return rc;
 }
 
@@ -285,33 +386,35 @@ int
 webhooks_emit(struct store_conn *c, const char *org_id, const char *agent_id, const char *event,
 	      webhooks_body_fn build, const void *arg, struct wl_error *err)
 {
-	struct store_wh_endpoint *eps;
+	struct targets *t;
 	struct store_wh_delivery d;
 	struct wl_buf body;
 	int64_t now = wl_now_ms();
-	int n = 0, i, rc;
+	int i, rc;
 
-	if ((eps = calloc(WEBHOOKS_PER_ORG_MAX, sizeof(*eps))) == NULL)
+	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return wl_fail(err, WL_EUNAVAILABLE, "out of memory");
 	wl_buf_init(&body, WL_WEBHOOK_BODY_MAX);
-	rc = webhooks_targets(c, org_id, agent_id, event, eps, &n, err);
-	if (rc == WL_OK && n > 0) {
+	rc = webhooks_targets(c, org_id, agent_id, event, t, err);
+	if (rc == WL_OK && t->n > 0) {
 		rc = build(c, arg, &body, err);
 		if (rc == WL_OK && !wl_buf_ok(&body))
 			rc = wl_fail(err, WL_EINTERNAL, "webhook body too large");
 	}
-	for (i = 0; rc == WL_OK && i < n; i++) {
+	for (i = 0; rc == WL_OK && i < t->n; i++) {
 		memset(&d, 0, sizeof(d));
 		ids_new_uuid(d.id);
 		snprintf(d.org_id, sizeof(d.org_id), "%s", org_id);
-		snprintf(d.endpoint_id, sizeof(d.endpoint_id), "%s", eps[i].id);
+		snprintf(d.endpoint_id, sizeof(d.endpoint_id), "%s", t->eps[i].id);
 		snprintf(d.event, sizeof(d.event), "%s", event);
+		snprintf(d.url, sizeof(d.url), "%s", t->redirect);
 		d.created_at = now;
 		d.retry_until = now + WEBHOOK_RETRY_WINDOW_MS;
 		rc = store_wh_delivery_insert(c, &d, wl_buf_cstr(&body), err);
 	}
 	wl_buf_free(&body);
-	free(eps);
+	sodium_memzero(t, sizeof(*t));
+	free(t);
 	return rc;
 }
 

@@ -466,6 +466,11 @@ static const char *const sqlite_migrations[] = {
 	"  CASE WHEN created_at < 0 AND created_at % 86400000 <> 0"
 	"  THEN created_at / 86400000 - 1 ELSE created_at / 86400000 END AS d FROM usage)"
 	"  GROUP BY billed_org_id, d;",
+	/* 14 (issue 11, routing): the URL a delivery goes to when it is not its
+	 * endpoint's own: an agent's webhook_url. Such deliveries are signed
+	 * with, and listed in the log of, the org's oldest endpoint ('' = the
+	 * endpoint's url). */
+	"ALTER TABLE webhook_deliveries ADD COLUMN url TEXT NOT NULL DEFAULT '';",
 };
 
 

@@ -91,7 +91,7 @@
 /* The log's columns: the body only where a sender needs it (WD_GET). */
 #define WD_COLS "id, org_id, endpoint_id, event, status, attempts, next_attempt_at, " \
 	"retry_until, last_status_code, last_duration_ms, last_error, last_response, created_at, " \
-	"updated_at"
+	"updated_at, url"
 /* floor(col / 86400000): the UTC day of a time (also before 1970). */
 #define DAY_OF(col) "CASE WHEN " col " < 0 AND " col " % 86400000 <> 0 " \
 	"THEN " col " / 86400000 - 1 ELSE " col " / 86400000 END"
@@ -856,11 +856,12 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"DELETE FROM webhook_endpoints WHERE id = $1::text AND org_id = $2::text" },
 	[Q_WD_INSERT] = { "webhook delivery",
 		"INSERT INTO webhook_deliveries (id, org_id, endpoint_id, event, body, "
-		"next_attempt_at, retry_until, created_at, updated_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?6)",
+		"next_attempt_at, retry_until, created_at, updated_at, url) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?8)",
 		"INSERT INTO webhook_deliveries (id, org_id, endpoint_id, event, body, "
-		"next_attempt_at, retry_until, created_at, updated_at) VALUES ($1::text, $2::text, "
-		"$3::text, $4::text, $5::text, $6::bigint, $7::bigint, $6::bigint, $6::bigint)" },
+		"next_attempt_at, retry_until, created_at, updated_at, url) VALUES ($1::text, "
+		"$2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bigint, $6::bigint, "
+		"$6::bigint, $8::text)" },
 	/* Claims due deliveries until ?2 (the lease). PostgreSQL skips rows
 	 * another instance is claiming right now, so none is claimed twice;
 	 * SQLite's single writer needs no lock. */

@@ -691,6 +691,7 @@ struct store_wh_delivery {
 	char last_response[WL_WEBHOOK_RESPONSE_MAX + 1]; /* the answer's first 1 KiB, as UTF-8 */
 	int64_t created_at;
 	int64_t updated_at;
+	char url[WL_URL_MAX + 1]; /* where it goes: "" = its endpoint's url */
 	char *body; /* read by store_wh_delivery_get only: malloc'd, the caller frees */
 };
 

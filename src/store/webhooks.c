@@ -170,8 +170,9 @@ read_delivery(struct db_stmt *st, void *out)
 	db_col_text(st, 11, d->last_response, sizeof(d->last_response));
 	d->created_at = db_col_int64(st, 12);
 	d->updated_at = db_col_int64(st, 13);
+	db_col_text(st, 14, d->url, sizeof(d->url));
 	if (d->body != NULL)
-		db_col_text(st, 14, d->body, WL_WEBHOOK_BODY_MAX + 1);
+		db_col_text(st, 15, d->body, WL_WEBHOOK_BODY_MAX + 1);
 }
 
 int
@@ -189,6 +190,7 @@ store_wh_delivery_insert(struct store_conn *c, const struct store_wh_delivery *d
 	db_bind_text(st, 5, body);
 	db_bind_int64(st, 6, d->created_at);
 	db_bind_int64(st, 7, d->retry_until);
+	db_bind_text(st, 8, d->url);
 	return db_exec(st, err);
 }
 
