@@ -363,8 +363,8 @@ static const char *const rule_names[] = { "domestic", "reverse_charge", "destina
 
 static const char *const rule_words[] = {
 	"VAT of the seller's country (customer in the same country)",
-	"Reverse charge: VAT to be accounted for by the customer (Article 196 of Directive "
-	"2006/112/EC)",
+	("Reverse charge: VAT to be accounted for by the customer (Article 196 of Directive "
+	 "2006/112/EC)"),
 	"VAT of the customer's EU country (no valid VAT ID given)",
 	"Export of services: no EU VAT (customer outside the EU)",
 	"No EU VAT: the seller is established outside the EU",
