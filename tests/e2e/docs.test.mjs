@@ -34,9 +34,16 @@ describe('the API reference at /docs', { timeout: 120_000 }, () => {
     await page.waitForSelector('.swagger-ui .info .title', { timeout: 30_000 });
     const title = await page.textContent('.swagger-ui .info .title');
     assert.match(title, /wlportal API/);
+    // The sections start folded (a document of this size drawn all open at
+    // once leaves the browser's renderer behind): open two and find a route in each.
+    const tags = await page.locator('.opblock-tag').allTextContents();
+    assert.ok(tags.length >= 6, `the sections: ${tags.join(', ')}`);
+    await page.locator('.opblock-tag', { hasText: 'Platform' }).first().click();
     const account = page.locator('.opblock-summary-path', { hasText: '/api/v1/account' }).first();
     await account.waitFor({ timeout: 30_000 });
-    await page.locator('.opblock-summary-path', { hasText: '/engine/v1/calls/{id}/events' }).first().waitFor();
+    await page.locator('.opblock-tag', { hasText: 'Engine' }).first().click();
+    await page.locator('.opblock-summary-path', { hasText: '/engine/v1/calls/{id}/events' }).first()
+      .waitFor({ timeout: 30_000 });
     // one operation opens with its responses
     await account.click();
     await page.locator('.responses-table').first().waitFor({ timeout: 10_000 });

@@ -7,6 +7,9 @@
     url: el.getAttribute('data-url'),
     dom_id: '#swagger-ui',
     deepLinking: true,
+    // sections start folded: the whole document drawn open at once is more
+    // than the renderer draws (it stops after the first section)
+    docExpansion: 'none',
     tryItOutEnabled: false,
     validatorUrl: null,
   });
