@@ -439,7 +439,14 @@ static const char *const sqlite_migrations[] = {
 	"  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
 	"  insufficient_credits_message TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL);",
-	/* 13 (issue 10): usage totals per UTC day, so a summary over any range
+	/* 13 (issue 11, routing): the URL a delivery goes to when it is not its
+	 * endpoint's own: an agent's webhook_url. Such deliveries are signed
+	 * with, and listed in the log of, the org's oldest endpoint ('' = the
+	 * endpoint's url). */
+	"ALTER TABLE webhook_deliveries ADD COLUMN url TEXT NOT NULL DEFAULT '';",
+	/* 14 (issue 10; tests/integration/usage_totals.test.mjs re-runs its
+	 * back-fill as the newest migration: add later ones after adapting it):
+	 * usage totals per UTC day, so a summary over any range
 	 * reads whole days here and only its partial first and last day from
 	 * the usage rows. by_billed 0 counts the rows of org_id (what a client
 	 * org used), 1 the rows it paid as billed_org_id (an agency: its own
@@ -466,11 +473,6 @@ static const char *const sqlite_migrations[] = {
 	"  CASE WHEN created_at < 0 AND created_at % 86400000 <> 0"
 	"  THEN created_at / 86400000 - 1 ELSE created_at / 86400000 END AS d FROM usage)"
 	"  GROUP BY billed_org_id, d;",
-	/* 14 (issue 11, routing): the URL a delivery goes to when it is not its
-	 * endpoint's own: an agent's webhook_url. Such deliveries are signed
-	 * with, and listed in the log of, the org's oldest endpoint ('' = the
-	 * endpoint's url). */
-	"ALTER TABLE webhook_deliveries ADD COLUMN url TEXT NOT NULL DEFAULT '';",
 };
 
 
