@@ -103,7 +103,8 @@ describe('webhook routing: tool url, agent webhook_url, org endpoints', { timeou
     await endCall(callId);
     const reports = await rcv.waitFor('agent-a', 'end-of-call-report');
     const statuses = await rcv.waitFor('agent-a', 'status-update', 3);
-    assert.deepEqual(statuses.map((s) => JSON.parse(s.body).message.status), ['ringing', 'in-progress', 'ended']);
+    // deliveries of one endpoint may arrive out of order (two senders): as a set
+    assert.deepEqual(statuses.map((s) => JSON.parse(s.body).message.status).sort(), ['ended', 'in-progress', 'ringing']);
     const report = JSON.parse(reports[0].body).message;
     assert.equal(report.call.id, callId);
     assert.equal(report.agent.id, o.agent.id);
