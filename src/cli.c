@@ -34,7 +34,6 @@
 #include "services/webhook_sender.h"
 #include "services/reaper.h"
 #include "services/secrets.h"
-#include "services/seed.h"
 #include "web/web.h"
 
 static const char *const top_usage =
@@ -52,13 +51,20 @@ static const char *const top_usage =
 	"Each command takes --help. The database URL is sqlite:PATH (default\n"
 	"sqlite:data/wlportal.db, or WLPORTAL_DB) or postgres://user:pw@host:port/db.\n";
 
-static void
-take_db(struct wl_config *cfg, const struct cli_spec *spec)
+void
+cli_take_db(struct wl_config *cfg, const struct cli_spec *spec)
 {
 	const char *db = cli_get(spec, "db");
 
 	if (db != NULL)
 		snprintf(cfg->db, sizeof(cfg->db), "%s", db);
+}
+
+int
+cli_exit_for(const struct wl_error *err)
+{
+	fprintf(stderr, "wlportal: %s\n", err->message);
+	return 1;
 }
 
 /* ---- commands --------------------------------------------------------------- */
@@ -96,7 +102,7 @@ cmd_serve(int argc, char **argv)
 	config_load(&cfg);
 	if (config_check_serve(&cfg) != 0)
 		return 2;
-	take_db(&cfg, &spec);
+	cli_take_db(&cfg, &spec);
 	if ((rc = config_check(&cfg)) != 0)
 		return rc;
 	if (cli_get(&spec, "listen") != NULL)
@@ -304,7 +310,7 @@ cmd_migrate(int argc, char **argv)
 	if ((rc = cli_parse(&spec, argc, argv)) != 0)
 		return rc < 0 ? 0 : rc;
 	config_load(&cfg);
-	take_db(&cfg, &spec);
+	cli_take_db(&cfg, &spec);
 	if ((rc = app_open(&app, &cfg, false)) != 0)
 		return rc;
 	app_close(&app);
@@ -312,243 +318,6 @@ cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
-static int
-parse_minutes_flag(const struct cli_spec *spec, int64_t *seconds)
-{
-	const char *v = cli_get(spec, "minutes");
-
-	*seconds = 0;
-	if (v == NULL)
-		return 0;
-	if (wl_parse_minutes(v, false, seconds) != WL_OK) {
-		fprintf(stderr,
-			"wlportal: --minutes must be a number of minutes with at most 2 decimals, got '%s'\n",
-			v);
-		return 2;
-	}
-	return 0;
-}
-
-static int
-exit_for(const struct wl_error *err)
-{
-	fprintf(stderr, "wlportal: %s\n", err->message);
-	return 1;
-}
-
-static int
-cmd_create_org(int argc, char **argv)
-{
-	struct cli_spec spec = {
-		"usage: wlportal admin create-org --name NAME --email EMAIL --password PW\n"
-		"                                 [--parent ORG_ID] [--minutes N] [--db URL]\n"
-		"  Creates an organization with its first user and API key and prints\n"
-		"  {\"org_id\",\"api_key\",\"user_id\"}. With --parent the org is a client of that\n"
-		"  agency and --minutes are its credits; otherwise --minutes are platform minutes.\n",
-		{ { "name", true, NULL },
-		  { "email", true, NULL },
-		  { "password", true, NULL },
-		  { "parent", true, NULL },
-		  { "minutes", true, NULL },
-		  { "db", true, NULL } },
-	};
-	static const char *const required[] = { "name", "email", "password", NULL };
-	struct accounts_new_org in;
-	struct accounts_created out;
-	struct wl_config cfg;
-	struct wl_app app;
-	struct wl_error err;
-	int rc;
-
-	if ((rc = cli_parse(&spec, argc, argv)) != 0)
-		return rc < 0 ? 0 : rc;
-	if ((rc = cli_need(&spec, required)) != 0)
-		return rc;
-	memset(&in, 0, sizeof(in));
-	if ((rc = parse_minutes_flag(&spec, &in.seconds)) != 0)
-		return rc;
-	in.name = cli_get(&spec, "name");
-	in.email = cli_get(&spec, "email");
-	in.password = cli_get(&spec, "password");
-	in.parent_id = cli_get(&spec, "parent");
-	if (in.parent_id != NULL && !wl_valid_uuid(in.parent_id)) {
-		fprintf(stderr, "wlportal: --parent must be an organization id (a UUID)\n");
-		return 2;
-	}
-	if (!wl_valid_email(in.email)) {
-		fprintf(stderr, "wlportal: --email is not a valid e-mail address\n");
-		return 2;
-	}
-	config_load(&cfg);
-	take_db(&cfg, &spec);
-	if ((rc = app_open(&app, &cfg, true)) != 0)
-		return rc;
-	wl_error_clear(&err);
-	rc = accounts_create_org(&app, &in, &out, &err);
-	app_close(&app);
-	if (rc != WL_OK)
-		return err.code == WL_EINVALID ? (exit_for(&err), 2) : exit_for(&err);
-	printf("{\"org_id\":\"%s\",\"api_key\":\"%s\",\"user_id\":\"%s\"}\n", out.org_id,
-	       out.api_key, out.user_id);
-	return 0;
-}
-
-static int
-cmd_grant(int argc, char **argv)
-{
-	struct cli_spec spec = {
-		"usage: wlportal admin grant-minutes --org ORG_ID --minutes N [--reference REF] [--db URL]\n"
-		"  Adds minutes (credits for a client org) through the ledger. The same\n"
-		"  --reference twice changes nothing the second time.\n",
-		{ { "org", true, NULL },
-		  { "minutes", true, NULL },
-		  { "reference", true, NULL },
-		  { "db", true, NULL } },
-	};
-	static const char *const required[] = { "org", "minutes", NULL };
-	struct accounts_grant_result res;
-	struct wl_config cfg;
-	struct wl_app app;
-	struct wl_error err;
-	int64_t seconds;
-	char ref[WL_REF_MAX + 1], minutes[32], id[WL_ID_LEN];
-	const char *org;
-	int rc;
-
-	if ((rc = cli_parse(&spec, argc, argv)) != 0)
-		return rc < 0 ? 0 : rc;
-	if ((rc = cli_need(&spec, required)) != 0 ||
-	    (rc = parse_minutes_flag(&spec, &seconds)) != 0)
-		return rc;
-	if (seconds <= 0) {
-		fprintf(stderr, "wlportal: --minutes must be greater than zero\n");
-		return 2;
-	}
-	org = cli_get(&spec, "org");
-	if (!wl_valid_uuid(org)) {
-		fprintf(stderr, "wlportal: --org must be an organization id (a UUID)\n");
-		return 2;
-	}
-	if (cli_get(&spec, "reference") != NULL) {
-		if (!wl_valid_token(cli_get(&spec, "reference"), WL_REF_MAX - 8)) {
-			fprintf(stderr,
-				"wlportal: --reference must be letters, digits and ._:- (at most %d)\n",
-				WL_REF_MAX - 8);
-			return 2;
-		}
-		snprintf(ref, sizeof(ref), "grant:%s", cli_get(&spec, "reference"));
-	} else {
-		ids_new_uuid(id);
-		snprintf(ref, sizeof(ref), "grant:%s", id);
-	}
-	config_load(&cfg);
-	take_db(&cfg, &spec);
-	if ((rc = app_open(&app, &cfg, true)) != 0)
-		return rc;
-	wl_error_clear(&err);
-	rc = accounts_grant(&app, org, seconds, ref, "Minutes granted by an administrator", &res,
-			    &err);
-	app_close(&app);
-	if (rc != WL_OK)
-		return exit_for(&err);
-	wl_format_minutes(res.balance_seconds, minutes);
-	printf("{\"org_id\":\"%s\",\"minutes_balance\":%s,\"applied\":%s}\n", org, minutes,
-	       res.applied ? "true" : "false");
-	return 0;
-}
-
-static void
-seed_progress(int64_t done, int64_t total, void *arg)
-{
-	const int64_t *started = arg;
-	double s = (double)(wl_now_ms() - *started) / 1000.0;
-
-	fprintf(stderr, "seed-usage: %" PRId64 " of %" PRId64 " calls, %.1f s, %.0f calls/s\n",
-		done, total, s, s > 0 ? (double)done / s : 0.0);
-}
-
-static int
-cmd_seed_usage(int argc, char **argv)
-{
-	struct cli_spec spec = {
-		"usage: wlportal admin seed-usage --org ORG_ID --calls N --days D [--grant] [--db URL]\n"
-		"  Writes N ended calls of the org spread over the last D days as real calls\n"
-		"  leave them (call rows, ledger debits, usage rows, daily totals), 50,000 to a\n"
-		"  transaction, with progress on stderr, for sizing a deployment. Refuses,\n"
-		"  writing nothing, when the balance (and a client's agency's) cannot pay\n"
-		"  them all; --grant then grants their cost first through the ledger (the\n"
-		"  balance ends where it started). Prints\n"
-		"  {\"org_id\",\"calls\",\"seconds\",\"granted_seconds\",\"calls_per_second\"}.\n",
-		{ { "org", true, NULL },
-		  { "calls", true, NULL },
-		  { "days", true, NULL },
-		  { "grant", false, NULL },
-		  { "db", true, NULL } },
-	};
-	static const char *const required[] = { "org", "calls", "days", NULL };
-	struct seed_request req;
-	struct seed_result res;
-	struct wl_config cfg;
-	struct wl_app app;
-	struct wl_error err;
-	long long calls, days;
-	int64_t started;
-	double secs;
-	int rc;
-
-	if ((rc = cli_parse(&spec, argc, argv)) != 0)
-		return rc < 0 ? 0 : rc;
-	if ((rc = cli_need(&spec, required)) != 0 ||
-	    cli_number(&spec, "calls", 1, SEED_CALLS_MAX, &calls) != 0 ||
-	    cli_number(&spec, "days", 1, SEED_DAYS_MAX, &days) != 0)
-		return rc != 0 ? rc : 2;
-	if (!wl_valid_uuid(cli_get(&spec, "org"))) {
-		fprintf(stderr, "wlportal: --org must be an organization id (a UUID)\n");
-		return 2;
-	}
-	config_load(&cfg);
-	take_db(&cfg, &spec);
-	if ((rc = app_open(&app, &cfg, true)) != 0)
-		return rc;
-	wl_error_clear(&err);
-	started = wl_now_ms();
-	req = (struct seed_request){
-		cli_get(&spec, "org"), calls,   (int)days, cli_get(&spec, "grant") != NULL, started,
-		seed_progress,         &started
-	};
-	rc = seed_usage(&app, &req, &res, &err);
-	app_close(&app);
-	secs = (double)(wl_now_ms() - started) / 1000.0;
-	if (rc != WL_OK) {
-		if (res.calls > 0)
-			fprintf(stderr, "wlportal: stopped after %" PRId64 " calls (complete)\n",
-				res.calls);
-		return exit_for(&err);
-	}
-	printf("{\"org_id\":\"%s\",\"calls\":%" PRId64 ",\"seconds\":%" PRId64
-	       ",\"granted_seconds\":%" PRId64 ",\"calls_per_second\":%.0f}\n",
-	       req.org_id, res.calls, res.seconds, res.granted + res.granted_parent,
-	       secs > 0 ? (double)res.calls / secs : 0.0);
-	return 0;
-}
-
-static int
-cmd_admin(int argc, char **argv)
-{
-	if (argc >= 1 && strcmp(argv[0], "create-org") == 0)
-		return cmd_create_org(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "grant-minutes") == 0)
-		return cmd_grant(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "seed-usage") == 0)
-		return cmd_seed_usage(argc - 1, argv + 1);
-	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-		printf("usage: wlportal admin create-org|grant-minutes|seed-usage [FLAGS]  (each takes --help)\n");
-		return 0;
-	}
-	fprintf(stderr,
-		"wlportal: admin needs a subcommand: create-org, grant-minutes or seed-usage\n");
-	return 2;
-}
 
 static int
 cmd_audit(int argc, char **argv)
@@ -571,7 +340,7 @@ cmd_audit(int argc, char **argv)
 	if ((rc = cli_parse(&spec, argc, argv)) != 0)
 		return rc < 0 ? 0 : rc;
 	config_load(&cfg);
-	take_db(&cfg, &spec);
+	cli_take_db(&cfg, &spec);
 	if ((rc = config_check(&cfg)) != 0)
 		return rc;
 	if ((rc = app_open(&app, &cfg, false)) != 0)
@@ -585,7 +354,7 @@ cmd_audit(int argc, char **argv)
 		rc = audit_usage_days(app.store, stdout, &res, &err);
 	app_close(&app);
 	if (rc != WL_OK)
-		return exit_for(&err);
+		return cli_exit_for(&err);
 	if (res.mismatches > 0)
 		printf("audit FAILED: %" PRId64 " of %" PRId64
 		       " organizations do not match their ledger\n",
@@ -622,7 +391,7 @@ cli_main(int argc, char **argv)
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(argc - 2, argv + 2);
 	if (strcmp(cmd, "admin") == 0)
-		return cmd_admin(argc - 2, argv + 2);
+		return cli_admin(argc - 2, argv + 2);
 	if (strcmp(cmd, "audit") == 0)
 		return cmd_audit(argc - 2, argv + 2);
 	if (strcmp(cmd, "simulate") == 0)

@@ -8,4 +8,13 @@
 
 int cli_main(int argc, char **argv);
 
+struct wl_config;
+struct cli_spec;
+struct wl_error;
+/* Shared by the commands (cli.c, cli_admin.c): --db into the configuration,
+ * the exit code for an error, and the admin subcommands. */
+void cli_take_db(struct wl_config *cfg, const struct cli_spec *spec);
+int cli_exit_for(const struct wl_error *err);
+int cli_admin(int argc, char **argv);
+
 #endif

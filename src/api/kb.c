@@ -353,13 +353,8 @@ send_doc(struct wl_req *req, void *arg)
 	bool text;
 
 	wl_error_clear(&err);
-	if (kb_doc_get(req->conn, req->org.id, req->params[0], req->params[1], &d, &err) != WL_OK) {
-		http_reply_error(req, &err);
-		return;
-	}
-	text = *want_text && strcmp(d.content_type, "application/pdf") == 0;
-	if (store_kb_doc_bytes(req->conn, req->org.id, req->params[0], req->params[1], text, &data,
-			       &len, &err) != WL_OK) {
+	if (kb_doc_content(req->conn, req->org.id, req->params[0], req->params[1], *want_text, &d,
+			   &data, &len, &text, &err) != WL_OK) {
 		http_reply_error(req, &err);
 		return;
 	}

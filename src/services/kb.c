@@ -253,3 +253,16 @@ kb_doc_get(struct store_conn *c, const char *org_id, const char *kb_id, const ch
 		return wl_fail(err, WL_ENOTFOUND, "document not found");
 	return store_kb_doc_get(c, org_id, kb_id, id, out, err);
 }
+
+int
+kb_doc_content(struct store_conn *c, const char *org_id, const char *kb_id, const char *id,
+	       bool want_text, struct store_kb_doc *doc, char **data, size_t *len, bool *text,
+	       struct wl_error *err)
+{
+	int rc = kb_doc_get(c, org_id, kb_id, id, doc, err);
+
+	if (rc != WL_OK)
+		return rc;
+	*text = want_text && strcmp(doc->content_type, "application/pdf") == 0;
+	return store_kb_doc_bytes(c, org_id, kb_id, id, *text, data, len, err);
+}

@@ -85,5 +85,11 @@ int kb_docs_list(struct store_conn *c, const struct store_doc_query *q, int64_t 
 		 const char *cursor_id, int limit, struct page *out, struct wl_error *err);
 int kb_doc_get(struct store_conn *c, const char *org_id, const char *kb_id, const char *id,
 	       struct store_kb_doc *out, struct wl_error *err);
+/* A document and its bytes (malloc'ed, the caller frees): the file, or with
+ * want_text the text kept beside a PDF (*text tells which was given; a text
+ * document is its own text). */
+int kb_doc_content(struct store_conn *c, const char *org_id, const char *kb_id, const char *id,
+		   bool want_text, struct store_kb_doc *doc, char **data, size_t *len, bool *text,
+		   struct wl_error *err);
 
 #endif
