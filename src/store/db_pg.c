@@ -20,13 +20,12 @@
  * deadlocks are remembered so store_retryable() asks the writer to rerun the
  * whole batch. Migrations (store.c) run under an advisory lock.
  */
-#include "store/db.h"
+#include "store/db_pg_int.h"
 #include "store/schema_pg.h"
 #include "metrics.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,43 +34,6 @@
 
 #define PG_POOL_MAX 16
 #define PG_ACQUIRE_WAIT_MS 5000
-/* Statements in flight at most before the pipeline waits for their
- * results: keeps both sides' socket buffers from filling up. */
-#define PG_PIPE_MAX 256
-
-/* Parameters go as text, byte strings as binary; rows come back as text. */
-struct pg_stmt {
-	struct db_stmt base;
-	bool prepared; /* in this session: outlives a rolled-back transaction */
-	int n;         /* highest parameter bound */
-	const char *values[DB_MAX_PARAMS];
-	int lengths[DB_MAX_PARAMS];
-	int formats[DB_MAX_PARAMS];
-	char numbers[DB_MAX_PARAMS][24];
-	PGresult *res; /* from the first step until db_finish */
-	int row, rows;
-};
-
-/* A connection belongs to the pool; a thread holds it between acquire and
- * release and is its only user meanwhile. */
-struct pg_conn {
-	struct store_conn base;
-	PGconn *db;
-	struct pg_stmt stmt[Q_COUNT];
-	struct pg_conn *next; /* idle list */
-	uint64_t changes;     /* statements sent that may write, and failures */
-	/* Pipeline mode (the writer's quick attempt, see pipeline.c's notes
-	 * below): what was sent and not yet read, in order. */
-	bool pipelined;
-	bool pipe_failed; /* a statement failed since the pipeline began */
-	bool pipe_tx;     /* BEGIN sent, COMMIT or ROLLBACK not yet answered */
-	int pending;
-	struct pg_pending {
-		int id;
-		bool prepare;
-	} queue[PG_PIPE_MAX + 2];
-};
-
 struct pg_store {
 	struct store base;
 	pthread_mutex_t mu;
@@ -84,7 +46,6 @@ struct pg_store {
 static const struct db_driver pg_driver;
 static int conn_revive(struct pg_conn *c, struct wl_error *err);
 
-#define PS(st) ((struct pg_stmt *)(st))
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -100,7 +61,7 @@ trim_message(const char *in, char *out, size_t n)
 		out[--len] = '\0';
 }
 
-static int
+int
 pg_fail(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char *what)
 {
 	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -193,15 +154,15 @@ pg_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
 /* PostgreSQL answers COMMIT in a failed transaction with success and the
  * tag "ROLLBACK": a commit counts only when the tag says COMMIT and the
  * session is outside any transaction afterwards. */
-static bool
-committed(struct pg_conn *c, PGresult *res)
+bool
+pg_committed(struct pg_conn *c, PGresult *res)
 {
 	return strcmp(PQcmdStatus(res), "COMMIT") == 0 &&
 	       PQtransactionStatus(c->db) == PQTRANS_IDLE;
 }
 
-static bool
-may_write(enum stmt_id id)
+bool
+pg_may_write(enum stmt_id id)
 {
 	return strncmp(db_sql[id].pg, "SELECT", 6) != 0;
 }
@@ -217,7 +178,7 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	ExecStatusType st;
 
 	snprintf(name, sizeof(name), "q%d", (int)s->base.id);
-	if (may_write(s->base.id))
+	if (pg_may_write(s->base.id))
 		c->changes++;
 	if (!s->prepared) {
 		res = PQprepare(c->db, name, db_sql[s->base.id].pg, 0, NULL);
@@ -232,7 +193,7 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	res = PQexecPrepared(c->db, name, s->n, s->values, s->lengths, s->formats, 0);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if ((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) &&
-	    (s->base.id != Q_COMMIT || committed(c, res)))
+	    (s->base.id != Q_COMMIT || pg_committed(c, res)))
 		return res;
 	if (st == PGRES_COMMAND_OK)
 		wl_fail(err, WL_EINTERNAL, "commit: the transaction was rolled back");
@@ -242,161 +203,6 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	return NULL;
 }
 
-/* ---- pipeline mode -------------------------------------------------------------
- *
- * The writer's quick attempt (services/writer.c) runs with the connection
- * in libpq's pipeline mode: a statement whose result nothing reads (db_exec:
- * BEGIN, a call's update, a known debit) is sent and not waited for; a
- * statement whose rows or count are read (db_step) is sent with a flush
- * request and its result awaited, reading on the way the results of all
- * sent before it; COMMIT and ROLLBACK go with a Sync, which reads the rest.
- * So a batch costs one round trip per read, not one per statement. After
- * any failure the server skips what follows up to the Sync: the attempt is
- * marked failed, everything queued is read, a Sync brings the session back
- * (its transaction aborted), and every later statement of the attempt fails
- * at once; the writer rolls back and runs the batch again without pipeline. */
-
-static void
-pipe_broke(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char *what)
-{
-	if (!c->pipe_failed || err != NULL) {
-		struct wl_error e;
-
-		pg_fail(c, res, err != NULL ? err : &e, what);
-	}
-	c->pipe_failed = true;
-}
-
-/* Reads the next queued result; *keep gets it when wanted (else cleared). */
-static void
-pipe_read_one(struct pg_conn *c, PGresult **keep, struct wl_error *err)
-{
-	struct pg_pending p = c->queue[0];
-	const char *what = db_sql[p.id].what;
-	PGresult *res = PQgetResult(c->db), *end;
-	ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-
-	memmove(c->queue, c->queue + 1, (size_t)(--c->pending) * sizeof(c->queue[0]));
-	if (res != NULL)
-		while ((end = PQgetResult(c->db)) != NULL) /* each query's results end with NULL */
-			PQclear(end);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-		if (keep != NULL && !p.prepare)
-			*keep = res;
-		else
-			PQclear(res);
-		return;
-	}
-	if (p.prepare)
-		c->stmt[p.id].prepared = false; /* failed or skipped: prepare again later */
-	if (st == PGRES_PIPELINE_ABORTED)
-		pipe_broke(c, NULL, NULL, what);
-	else
-		pipe_broke(c, res, keep != NULL ? err : NULL, what);
-	PQclear(res);
-}
-
-/* Reads every queued result; the last one's into *last when wanted. */
-static int
-pipe_read_all(struct pg_conn *c, PGresult **last, struct wl_error *err)
-{
-	if (last != NULL)
-		*last = NULL;
-	while (c->pending > 0)
-		pipe_read_one(c, c->pending == 1 ? last : NULL, err);
-	if (c->pipe_failed && last != NULL && *last == NULL && err->code == WL_OK)
-		wl_fail(err, WL_EINTERNAL, "an earlier write of this batch failed");
-	return c->pipe_failed ? err->code != WL_OK ? err->code : WL_EINTERNAL : WL_OK;
-}
-
-/* A Sync and everything up to its answer: the session takes statements
- * again (inside an aborted transaction after a failure). */
-static void
-pipe_sync(struct pg_conn *c, PGresult **last, struct wl_error *err)
-{
-	PGresult *res;
-
-	if (PQpipelineSync(c->db) != 1) {
-		pipe_broke(c, NULL, err, "pipeline");
-		return;
-	}
-	pipe_read_all(c, last, err);
-	while ((res = PQgetResult(c->db)) != NULL) {
-		ExecStatusType st = PQresultStatus(res);
-
-		PQclear(res);
-		if (st == PGRES_PIPELINE_SYNC)
-			break;
-	}
-	if (PQstatus(c->db) != CONNECTION_OK)
-		pipe_broke(c, NULL, NULL, "pipeline");
-}
-
-static int
-pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
-{
-	const char *what = db_sql[s->base.id].what;
-	char name[16];
-
-	if (c->pipe_failed)
-		return wl_fail(err, WL_EINTERNAL, "%s: an earlier write of this batch failed",
-			       what);
-	if (c->pending >= PG_PIPE_MAX) {
-		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0)
-			return pg_fail(c, NULL, err, what);
-		if (pipe_read_all(c, NULL, err) != WL_OK)
-			return err->code;
-	}
-	snprintf(name, sizeof(name), "q%d", (int)s->base.id);
-	if (may_write(s->base.id))
-		c->changes++;
-	if (!s->prepared) {
-		if (PQsendPrepare(c->db, name, db_sql[s->base.id].pg, 0, NULL) != 1) {
-			pipe_broke(c, NULL, err, what);
-			return err->code;
-		}
-		c->queue[c->pending++] = (struct pg_pending){ (int)s->base.id, true };
-		s->prepared = true;
-	}
-	if (PQsendQueryPrepared(c->db, name, s->n, s->values, s->lengths, s->formats, 0) != 1) {
-		pipe_broke(c, NULL, err, what);
-		return err->code;
-	}
-	c->queue[c->pending++] = (struct pg_pending){ (int)s->base.id, false };
-	if (s->base.id == Q_BEGIN)
-		c->pipe_tx = true;
-	return WL_OK;
-}
-
-/* Sends a statement in the pipeline and waits for its own result. */
-static PGresult *
-pipe_run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
-{
-	enum stmt_id id = s->base.id;
-	PGresult *res = NULL;
-
-	if (pipe_send(c, s, err) != WL_OK)
-		return NULL;
-	if (id == Q_COMMIT || id == Q_ROLLBACK) {
-		pipe_sync(c, &res, err);
-		/* After the Sync libpq knows the state: ended, or (a COMMIT that
-		 * was skipped after a failure) aborted and awaiting ROLLBACK. */
-		c->pipe_tx = PQtransactionStatus(c->db) != PQTRANS_IDLE;
-	} else {
-		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0) {
-			pipe_broke(c, NULL, err, db_sql[id].what);
-			return NULL;
-		}
-		pipe_read_all(c, &res, err);
-	}
-	if (res != NULL && id == Q_COMMIT && !committed(c, res)) {
-		PQclear(res);
-		wl_fail(err, WL_EINTERNAL, "commit: the transaction was rolled back");
-		return NULL;
-	}
-	return res;
-}
-
 static int
 pg_exec(struct db_stmt *st, struct wl_error *err)
 {
@@ -404,7 +210,7 @@ pg_exec(struct db_stmt *st, struct wl_error *err)
 	enum db_step r;
 
 	if (c->pipelined && st->id != Q_COMMIT && st->id != Q_ROLLBACK)
-		return pipe_send(c, PS(st), err);
+		return pg_pipe_send(c, PS(st), err);
 	r = st->drv->step(st, err);
 	return db_finish(st, r == DB_FAIL ? err->code : WL_OK);
 }
@@ -430,7 +236,7 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 		struct wl_error e;
 
 		wl_error_clear(&e);
-		pipe_sync(c, NULL, &e);
+		pg_pipe_sync(c, NULL, &e);
 	}
 	c->pipelined = false;
 	if (PQexitPipelineMode(c->db) != 1) {
@@ -460,7 +266,7 @@ pg_step(struct db_stmt *st, struct wl_error *err)
 	struct pg_conn *c = (struct pg_conn *)st->conn;
 
 	if (s->res == NULL) {
-		s->res = c->pipelined ? pipe_run(c, s, err) : run(c, s, err);
+		s->res = c->pipelined ? pg_pipe_run(c, s, err) : run(c, s, err);
 		if (s->res == NULL)
 			return DB_FAIL;
 		s->rows = PQntuples(s->res);
