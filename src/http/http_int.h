@@ -107,6 +107,10 @@ enum MHD_Result http_queue_answer(struct wl_req *req);
 struct MHD_Response *http_stream_response(struct wl_req *req);
 void http_stream_discard(struct http_private *p);
 /* server.c: libmicrohttpd's access handler and request-completed hook. */
+/* server.c: routes a complete request and runs its handler; true when it
+ * was handed to the writer or a worker (then another thread owns it). */
+bool http_dispatch(struct wl_req *req);
+
 enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				const char *method, const char *version, const char *upload_data,
 				size_t *upload_data_size, void **con_cls);
