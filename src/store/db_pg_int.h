@@ -7,6 +7,7 @@
 #define WL_DB_PG_INT_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 
 #include "store/db.h"
 
@@ -47,12 +48,32 @@ struct pg_conn {
 	} queue[PG_PIPE_MAX + 2];
 };
 
+#define PG_POOL_MAX 16
+#define PG_ACQUIRE_WAIT_MS 5000
+
+struct pg_store {
+	struct store base;
+	pthread_mutex_t mu;
+	pthread_cond_t freed; /* a connection went back to the pool (or a slot opened) */
+	struct pg_conn *idle;
+	int open; /* connections that exist: idle + lent + being opened */
+	char *conninfo;
+};
+
 #define PS(st) ((struct pg_stmt *)(st))
 
 /* db_pg.c */
+extern const struct db_driver pg_driver;
+void pg_trim_message(const char *in, char *out, size_t n);
 int pg_fail(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char *what);
 bool pg_committed(struct pg_conn *c, PGresult *res);
 bool pg_may_write(enum stmt_id id);
+
+/* db_pg_pool.c */
+int pg_conn_revive(struct pg_conn *c, struct wl_error *err);
+struct store_conn *pg_acquire(struct store *base, struct wl_error *err);
+void pg_release(struct store_conn *base);
+void pg_close(struct store *base);
 
 /* db_pg_pipeline.c */
 int pg_pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err);
