@@ -8,10 +8,9 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, sql, grantMinutes, utcDay } from './lib.mjs';
+import { startServer, api, sql, grantMinutes, utcDay, completedCall } from './lib.mjs';
 import { loginSession, page } from './dashboard_lib.mjs';
 import { agencyWithPortal, PortalClient, signUp } from './portal_lib.mjs';
-import { engineCall } from './calls_lib.mjs';
 import { startFakeStripe } from './fake_stripe.mjs';
 
 const DAY = 86_400_000;
@@ -70,8 +69,8 @@ describe('minutes per day chart', { timeout: 180_000 }, () => {
     assert.ok(clientOrg.length > 0);
     assert.equal(grantMinutes(srv, clientOrg, 100000).status, 0);
     const calls = [];
-    for (const [s, day] of [[60, d10], [30, d10], [50000, d3], [1, d1]]) calls.push([await engineCall(srv, clientOrg, s), day]);
-    calls.push([await engineCall(srv, agency.org_id, 120), d3]);
+    for (const [s, day] of [[60, d10], [30, d10], [50000, d3], [1, d1]]) calls.push([await completedCall(srv, clientOrg, s), day]);
+    calls.push([await completedCall(srv, agency.org_id, 120), d3]);
     moveCalls(srv, calls, [clientOrg, agency.org_id]);
     cookie = await loginSession(srv, agency.email, agency.password);
   });

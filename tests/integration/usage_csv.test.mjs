@@ -9,8 +9,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, createOrg, api, utcDay, parseSingleJson, assertAuditOk,
+  completedCall,
 } from './lib.mjs';
-import { engineCall as completedCall } from './calls_lib.mjs';
 
 const HEADER = ['id', 'created_at', 'call_id', 'org_id', 'org_name', 'number_id', 'duration_sec',
   'minutes', 'cost', 'currency'];
