@@ -5,14 +5,15 @@
 # requests of one kind over one keep-alive connection (curl), dumps, and
 # prints the total instructions of all threads divided by N, then the
 # functions that cost most (inclusive, per request).
-# Usage: scripts/profile.sh BUILD_DIR account|events [N] [DB_URL]
+# Usage: scripts/profile.sh BUILD_DIR account|events|healthz [N] [DB_URL]
+#   healthz: GET /healthz (the server's own floor per request)
 #   account: GET /api/v1/account with a client org's API key
 #   events:  POST /engine/v1/calls/{id}/events, in-progress, one second more
 #            each time, round-robin over 20 calls (durable debits)
 #   DB_URL:  a PostgreSQL URL (an empty database) instead of a fresh SQLite file
 # Env: PROFILE_OUT (directory for callgrind.out.*; a temp one by default)
 set -euo pipefail
-[ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR account|events [N] [DB_URL]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR account|events|healthz [N] [DB_URL]" >&2; exit 2; }
 bin=$(cd "$1" && pwd)/wlportal
 kind=$2
 n=${3:-2000}
@@ -80,7 +81,9 @@ config() {
   : >"$file"
   for i in $(seq 1 "$count"); do
     [ "$i" -gt 1 ] && echo next >>"$file"
-    if [ "$kind" = account ]; then
+    if [ "$kind" = healthz ]; then
+      printf 'url = "%s/healthz"\noutput = "/dev/null"\n' "$url" >>"$file"
+    elif [ "$kind" = account ]; then
       printf 'url = "%s/api/v1/account"\nheader = "Authorization: Bearer %s"\noutput = "/dev/null"\n' \
         "$url" "$key" >>"$file"
     else
@@ -106,4 +109,4 @@ dump=$(ls -t "$out"/callgrind.out.*.* 2>/dev/null | head -n 1)
 total=$(awk '/^summary:/ {print $2}' "$dump")
 awk -v t="$total" -v n="$n" -v k="$kind" 'BEGIN { printf "instructions per request (%s, all threads, %d requests): %.0f\n", k, n, t / n }'
 callgrind_annotate --inclusive=yes "$dump" 2>/dev/null | sed -n '1,60p' | grep -E '^ *[0-9,]+ ' | head -n 45 |
-  awk -v n="$n" '{ gsub(",", "", $1); printf "%10.0f  %s\n", $1 / n, $2 }'
+  awk -v n="$n" '{ gsub(",", "", $1); printf "%10.0f  %s\n", $1 / n, $3 }'

@@ -197,6 +197,31 @@ http_method_name(enum http_method m)
 
 /* A client's X-Request-Id is kept when it is 1 to 64 of A-Z a-z 0-9 . _ : -
  * (nothing that could forge a log line or a header); else a new random one. */
+/* 16 bytes no other request id shares and nobody can foresee: SipHash of
+ * a per-thread counter under a per-thread random key (one getrandom per
+ * thread, not one per request). */
+static void
+request_id_bytes(unsigned char raw[16])
+{
+	static _Thread_local struct {
+		bool keyed;
+		unsigned char key[crypto_shorthash_KEYBYTES];
+		uint64_t counter;
+	} g;
+	unsigned char in[sizeof(g.counter)];
+
+	_Static_assert(2 * crypto_shorthash_BYTES == 16, "two SipHash outputs make an id");
+	if (!g.keyed) {
+		randombytes_buf(g.key, sizeof(g.key));
+		g.keyed = true;
+	}
+	for (int half = 0; half < 2; half++) {
+		g.counter++;
+		memcpy(in, &g.counter, sizeof(in));
+		crypto_shorthash(raw + half * crypto_shorthash_BYTES, in, sizeof(in), g.key);
+	}
+}
+
 void
 http_request_id(struct wl_req *req)
 {
@@ -209,7 +234,7 @@ http_request_id(struct wl_req *req)
 		snprintf(req->priv->request_id, sizeof(req->priv->request_id), "%s", given);
 		return;
 	}
-	randombytes_buf(raw, sizeof(raw));
+	request_id_bytes(raw);
 	for (i = 0; i < sizeof(raw); i++) {
 		req->priv->request_id[2 * i] = hex[raw[i] >> 4];
 		req->priv->request_id[2 * i + 1] = hex[raw[i] & 15];

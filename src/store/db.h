@@ -42,6 +42,7 @@ struct store_conn {
 	struct store *owner;
 	bool retryable;            /* last failure: serialization failure or deadlock */
 	struct batch_cache *cache; /* the writer's rows of this transaction (batch.c) */
+	struct key_cache *keys;    /* API-key lookups while nothing changed (keycache.c) */
 };
 
 struct db_stmt {
@@ -94,6 +95,10 @@ struct db_driver {
 	int (*pipeline)(struct store_conn *c, bool on, struct wl_error *err);
 	/* Optional: a pipelined statement failed in the last transaction. */
 	bool (*pipeline_failed)(struct store_conn *c);
+	/* Optional: a number that moves whenever another connection or process
+	 * committed since (SQLite's PRAGMA data_version). NULL: the database
+	 * cannot say, and nothing read may be remembered (keycache.c). */
+	int (*data_version)(struct store_conn *c, uint64_t *out);
 };
 
 struct store *db_sqlite_open(const char *path, struct wl_error *err);

@@ -9,6 +9,7 @@
  * statements so a hot query is parsed once per connection.
  */
 #include "store/db.h"
+#include "store/keycache.h"
 #include "store/schema_sqlite.h"
 
 #include <fcntl.h>
@@ -28,7 +29,8 @@ struct sq_conn {
 	struct store_conn base;
 	sqlite3 *db;
 	struct sq_stmt stmt[Q_COUNT];
-	struct sq_conn *next; /* idle list */
+	sqlite3_stmt *data_version; /* PRAGMA data_version, prepared when first asked */
+	struct sq_conn *next;       /* idle list */
 };
 
 struct sq_store {
@@ -173,6 +175,25 @@ sq_reset(struct db_stmt *st)
 	sqlite3_reset(SQ(st));
 }
 /* Rows changed by INSERT, UPDATE and DELETE since the connection opened. */
+/* Moves when another connection (of this process or another) committed;
+ * this connection's own commits move its change mark instead. */
+static int
+sq_data_version(struct store_conn *b, uint64_t *out)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	int rc;
+
+	if (c->data_version == NULL &&
+	    sqlite3_prepare_v3(c->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+			       &c->data_version, NULL) != SQLITE_OK)
+		return WL_EINTERNAL;
+	rc = sqlite3_step(c->data_version);
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(c->data_version, 0);
+	sqlite3_reset(c->data_version);
+	return rc == SQLITE_ROW ? WL_OK : WL_EINTERNAL;
+}
+
 static uint64_t
 sq_change_mark(struct store_conn *b)
 {
@@ -236,6 +257,8 @@ conn_free(struct sq_conn *c)
 
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(c->stmt[i].st);
+	sqlite3_finalize(c->data_version);
+	keycache_free(&c->base);
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -377,4 +400,5 @@ static const struct db_driver sq_driver = {
 	.changes = sq_changes,
 	.reset = sq_reset,
 	.change_mark = sq_change_mark,
+	.data_version = sq_data_version,
 };

@@ -3,6 +3,7 @@
  * drivers (db.h); the SQL of each dialect is in statements.c.
  */
 #include "store/db.h"
+#include "store/keycache.h"
 
 static void
 read_org(struct db_stmt *st, void *out)
@@ -70,14 +71,20 @@ read_key_org(struct db_stmt *st, void *out)
 	k->usage_seconds = db_col_int64(st, 10);
 }
 
+/* Answered from keycache.c while the database is unchanged (SQLite). */
 int
 store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN],
 		 const struct store_usage_query *usage, struct store_key_org *out,
 		 struct wl_error *err)
 {
-	struct db_stmt *st = db_stmt(c, Q_KEY_ORG, err);
+	struct keycache_stamp at;
+	bool remember = keycache_version(c, &at);
+	struct db_stmt *st;
+	int rc;
 
-	if (st == NULL)
+	if (remember && keycache_get(c, &at, hash, usage, out))
+		return WL_OK;
+	if ((st = db_stmt(c, Q_KEY_ORG, err)) == NULL)
 		return err->code;
 	db_bind_blob(st, 1, hash, WL_KEY_HASH_LEN);
 	if (usage != NULL)
@@ -85,7 +92,10 @@ store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN]
 	else
 		db_bind_usage_range(st, 2, 0, 0);
 	db_bind_int64(st, 8, usage != NULL);
-	return db_one(st, read_key_org, out, WL_EUNAUTHORIZED, "Invalid API key", err);
+	rc = db_one(st, read_key_org, out, WL_EUNAUTHORIZED, "Invalid API key", err);
+	if (rc == WL_OK && remember)
+		keycache_put(c, &at, hash, usage, out);
+	return rc;
 }
 
 int

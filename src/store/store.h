@@ -427,6 +427,8 @@ int store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_
 		     const struct store_usage_query *usage, struct store_key_org *out,
 		     struct wl_error *err);
 /* An org's keys, newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
+/* Lookups this connection answered from memory (store/keycache.c): tests. */
+uint64_t store_keycache_hits(struct store_conn *c);
 int store_apikey_page(struct store_conn *c, const char *org_id, int64_t cursor_ms,
 		      const char *cursor_id, int limit, struct store_apikey_row *out, int *n,
 		      struct wl_error *err);
