@@ -283,6 +283,17 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"RETURNING 1) "
 		"UPDATE orgs SET balance_seconds = balance_seconds + $2::bigint "
 		"WHERE id = $1::text AND EXISTS (SELECT 1 FROM e)" },
+	/* Two known changes of two different orgs (a client's call: the client
+	 * and its agency), entries and balances in one statement. */
+	[Q_LEDGER_APPLY_KNOWN_PAIR] = { "ledger entry",
+		NULL,
+		"WITH e AS (INSERT INTO ledger_entries "
+		"(org_id, delta_seconds, kind, reference, description, created_at) "
+		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint), "
+		"($7::text, $8::bigint, $9::text, $10::text, $11::text, $12::bigint) "
+		"RETURNING org_id, delta_seconds) "
+		"UPDATE orgs SET balance_seconds = balance_seconds + e.delta_seconds "
+		"FROM e WHERE orgs.id = e.org_id" },
 	/* Whether a reference was applied: a change refused before any write
 	 * still answers "duplicate" for a reference seen before. */
 	[Q_LEDGER_EXISTS] = { "ledger entry",

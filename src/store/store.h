@@ -149,6 +149,10 @@ int store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct
  * overdraft is then a failure of the batch, not an answer. */
 int store_ledger_apply_known(struct store_conn *c, const struct store_entry *e,
 			     struct wl_error *err);
+/* Two of them on two different orgs: one statement where the backend has
+ * one (PostgreSQL), else one after the other. */
+int store_ledger_apply_known_pair(struct store_conn *c, const struct store_entry *a,
+				  const struct store_entry *b, struct wl_error *err);
 
 struct store_audit_row {
 	char org_id[WL_ID_LEN];
