@@ -285,9 +285,10 @@ cmd_serve(int argc, char **argv)
 		writer_get_stats(app.writer, &ws);
 		fprintf(stderr,
 			"wlportal: %llu writes committed in %llu transactions (largest %llu, "
-			"%llu run again with savepoints)\n",
+			"%llu run again with savepoints, %llu round trips)\n",
 			(unsigned long long)ws.jobs, (unsigned long long)ws.batches,
-			(unsigned long long)ws.max_batch, (unsigned long long)ws.careful);
+			(unsigned long long)ws.max_batch, (unsigned long long)ws.careful,
+			(unsigned long long)ws.round_trips);
 	}
 	writer_stop(app.writer);
 	app.writer = NULL;

@@ -80,6 +80,7 @@ static struct {
 	const char *const *patterns;
 	struct route_metrics *routes; /* nroutes + 1: the last is "no route" */
 	struct histogram batch_size, batch_commit;
+	counter writer_round_trips;
 	counter db_waits, db_wait_us, db_wait_timeouts;
 	counter mail_failures, mail_given_up;
 	counter stripe[NOUTCOMES + 1]; /* the last: another outcome */
@@ -113,10 +114,11 @@ metrics_request(long route, int status, uint64_t duration_us)
 }
 
 void
-metrics_writer_batch(size_t jobs, uint64_t commit_us)
+metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips)
 {
 	observe(&m.batch_size, batch_bounds, NBATCH, jobs);
 	observe(&m.batch_commit, time_bounds_us, NTIME, commit_us);
+	inc(&m.writer_round_trips, round_trips);
 }
 
 void
@@ -266,6 +268,9 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 	     "Time a writer batch's COMMIT took.");
 	histogram_lines(out, "wlportal_writer_commit_seconds", "", &m.batch_commit, time_bounds_us,
 			NTIME, 1e6);
+	counter_line(out, "wlportal_writer_round_trips_total",
+		     "Times the writer waited for the database's answer (PostgreSQL; 0 on SQLite).",
+		     get(&m.writer_round_trips));
 	gauge(out, "wlportal_writer_queue_depth", "Jobs waiting for the writer.", g->writer_queue);
 	gauge(out, "wlportal_workers_queue_depth", "Tasks waiting for a worker thread.",
 	      g->workers_queue);

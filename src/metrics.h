@@ -22,8 +22,9 @@ void metrics_routes(size_t n, const char *const *methods, const char *const *pat
 /* One answered request: its route index (-1: none matched), status and
  * time from its first byte to its answer. */
 void metrics_request(long route, int status, uint64_t duration_us);
-/* One writer batch of `jobs` jobs whose COMMIT took commit_us. */
-void metrics_writer_batch(size_t jobs, uint64_t commit_us);
+/* One writer batch of `jobs` jobs whose COMMIT took commit_us, and which
+ * waited round_trips times for the database's answer. */
+void metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips);
 /* A wait for a database connection of the pool (PostgreSQL), in µs. */
 void metrics_db_wait(uint64_t wait_us, int timed_out);
 /* A mail that could not be sent (a try that failed; given_up: no more). */

@@ -215,6 +215,7 @@ api_engine_event(struct wl_req *req)
 	if (calls_event_prepare(req->conn, r, &err) != WL_OK)
 		goto bad;
 	http_job_order(req, r->billed_org_id);
+	http_job_locks(req, r->org_id, r->call_id);
 	snprintf(r->status, sizeof(r->status), "%s", status);
 	r->elapsed_sec = elapsed;
 	snprintf(r->ended_reason, sizeof(r->ended_reason), "%s", reason != NULL ? reason : "");

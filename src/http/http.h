@@ -222,6 +222,9 @@ void http_resume(struct wl_req *req);
 /* The agency whose rows the queued write locks first, when the request
  * has no org of its own (the engine API); see services/writer.h. */
 void http_job_order(struct wl_req *req, const char *agency_id);
+/* The org and the call the queued write locks after its agency, so the
+ * writer can lock them with the rest of its batch (services/writer.h). */
+void http_job_locks(struct wl_req *req, const char *org_id, const char *call_id);
 
 /* Renders an error page in the site's look into req->out and answers. The
  * server calls it for every error of an HTML request (page routes, unknown

@@ -216,6 +216,13 @@ http_job_order(struct wl_req *req, const char *agency_id)
 }
 
 void
+http_job_locks(struct wl_req *req, const char *org_id, const char *call_id)
+{
+	snprintf(req->priv->job.lock_org, sizeof(req->priv->job.lock_org), "%s", org_id);
+	snprintf(req->priv->job.lock_call, sizeof(req->priv->job.lock_call), "%s", call_id);
+}
+
+void
 http_offload(struct wl_req *req, void (*work)(struct wl_req *, void *), void *arg)
 {
 	assert(req->priv->state == RS_DISPATCHED && req->priv->offload_fn == NULL);

@@ -205,15 +205,16 @@ bill(struct store_conn *c, struct store_call *call, const struct store_org *org,
 		 (long long)(call->billed_seconds + amount));
 	/* amount <= both balances, read under lock; the reference carries the
 	 * call's new billed total, read under the call's lock: new. */
-	rc = ledger_apply_known(c, org, -amount, "call", ref, "Call", now, err);
+	if (is_child(org)) {
+		struct ledger_known client = { org, "call", "Call" },
+				    agency = { parent, "child_call", "Client call" };
+
+		rc = ledger_apply_known_pair(c, &client, &agency, -amount, ref, now, err);
+	} else {
+		rc = ledger_apply_known(c, org, -amount, "call", ref, "Call", now, err);
+	}
 	if (rc < 0)
 		return rc;
-	if (is_child(org)) {
-		rc = ledger_apply_known(c, parent, -amount, "child_call", ref, "Client call", now,
-					err);
-		if (rc < 0)
-			return rc;
-	}
 	call->billed_seconds += amount;
 	*billed = amount;
 	return WL_OK;

@@ -6,6 +6,7 @@
 #include "services/ledger.h"
 
 #include <assert.h>
+#include <string.h>
 
 #include "services/webhook_events.h"
 
@@ -57,6 +58,31 @@ ledger_apply(struct store_conn *c, const char *org_id, int64_t delta_seconds, co
 	if (rc == LEDGER_APPLIED && (rc = low_balance(c, org_id, err)) == WL_OK)
 		rc = LEDGER_APPLIED;
 	return rc;
+}
+
+int
+ledger_apply_known_pair(struct store_conn *c, const struct ledger_known *a,
+			const struct ledger_known *b, int64_t delta_seconds, const char *reference,
+			int64_t now, struct wl_error *err)
+{
+	struct store_entry e[2] = {
+		{ a->org->id, delta_seconds, a->kind, reference, a->description, now },
+		{ b->org->id, delta_seconds, b->kind, reference, b->description, now },
+	};
+	int rc;
+
+	assert(reference != NULL && reference[0] != '\0' && strcmp(e[0].org_id, e[1].org_id) != 0);
+	rc = store_ledger_apply_known_pair(c, &e[0], &e[1], err);
+	if (rc == WL_ECONFLICT || rc == WL_EINSUFFICIENT)
+		return wl_fail(err, WL_EINTERNAL, "ledger entry %s: %s", reference,
+			       "not new or not covered");
+	if (rc != WL_OK)
+		return rc;
+	if (a->org->low_balance_minutes > 0 && (rc = low_balance(c, a->org->id, err)) != WL_OK)
+		return rc;
+	if (b->org->low_balance_minutes > 0 && (rc = low_balance(c, b->org->id, err)) != WL_OK)
+		return rc;
+	return LEDGER_APPLIED;
 }
 
 int

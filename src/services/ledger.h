@@ -35,4 +35,17 @@ int ledger_apply_known(struct store_conn *c, const struct store_org *org, int64_
 		       const char *kind, const char *reference, const char *description,
 		       int64_t now, struct wl_error *err);
 
+/* Two such changes of one amount and one reference on two different orgs
+ * (a client's call: its credits and its agency's minutes): one statement
+ * for both where the database has one (PostgreSQL), the same outcome as
+ * two ledger_apply_known. */
+struct ledger_known {
+	const struct store_org *org;
+	const char *kind;
+	const char *description;
+};
+int ledger_apply_known_pair(struct store_conn *c, const struct ledger_known *a,
+			    const struct ledger_known *b, int64_t delta_seconds,
+			    const char *reference, int64_t now, struct wl_error *err);
+
 #endif

@@ -91,6 +91,8 @@ reap_page(struct wl_app *app, int64_t before_ms, int *found, int64_t *settled, s
 		j->job.done = reap_done;
 		j->job.arg = &j->reap;
 		snprintf(j->job.order_key, sizeof(j->job.order_key), "%s", calls[i].billed_org_id);
+		memcpy(j->job.lock_org, calls[i].org_id, WL_ID_LEN);
+		memcpy(j->job.lock_call, calls[i].id, WL_ID_LEN);
 		j->wait = &wait;
 		pthread_mutex_lock(&wait.mu);
 		wait.pending++;

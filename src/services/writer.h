@@ -38,6 +38,15 @@
  * batches took the same rows in different orders they would deadlock, so
  * the writer runs each batch sorted by `order_key` — the agency (parent org)
  * whose rows the job locks first — keeping arrival order within a key.
+ *
+ * Locked ahead: a job that names the org and the call it locks after its
+ * agency (`lock_org`, `lock_call`: a call's event) lets the quick attempt
+ * lock, before that job runs, the agencies of it and of every job after it
+ * and the orgs and calls they name, in one statement and in the same order
+ * (store_batch_lock): on PostgreSQL one round trip for the batch's reads
+ * instead of one per job. The agencies of the jobs before it are already
+ * locked (they sort first), those of the jobs after it may be taken early:
+ * every instance still takes agencies in key order.
  */
 #ifndef WL_WRITER_H
 #define WL_WRITER_H
@@ -59,6 +68,9 @@ struct wl_job {
 	unsigned seq;        /* arrival order within a batch, owned by the writer */
 	bool excluded;       /* its savepoint could not be undone: not run again */
 	bool savepoint;      /* in its own savepoint even in the quick attempt */
+	/* optional: the org and the call it locks after its agency ("": none) */
+	char lock_org[WL_ID_LEN];
+	char lock_call[WL_ID_LEN];
 	/* the request that queued it, named in the writer's log lines ("": none) */
 	char request_id[WL_REQUEST_ID_MAX + 1];
 };
@@ -79,7 +91,8 @@ struct writer_stats {
 	uint64_t batches;
 	uint64_t jobs;
 	uint64_t max_batch;
-	uint64_t careful; /* batches that had to run again with savepoints */
+	uint64_t careful;     /* batches that had to run again with savepoints */
+	uint64_t round_trips; /* waits for the database's answer (PostgreSQL) */
 };
 void writer_get_stats(struct writer *w, struct writer_stats *out);
 /* Jobs queued and not yet taken into a batch (for /metrics). */

@@ -29,6 +29,12 @@ read_call(struct db_stmt *st, void *out)
 	o->last_event_at = db_col_int64(st, 15);
 }
 
+void
+db_read_call(struct db_stmt *st, void *out)
+{
+	read_call(st, out);
+}
+
 int
 store_call_insert(struct store_conn *c, const struct store_call *o, struct wl_error *err)
 {
@@ -59,12 +65,22 @@ int
 store_call_get(struct store_conn *c, const char *id, bool for_update, struct store_call *out,
 	       struct wl_error *err)
 {
-	struct db_stmt *st = db_stmt(c, for_update ? Q_CALL_GET_LOCK : Q_CALL_GET, err);
+	const struct store_call *known = batch_call(c, id);
+	struct db_stmt *st;
+	int rc;
 
-	if (st == NULL)
+	/* Locked by this transaction (batch.c): as current as the database. */
+	if (known != NULL) {
+		*out = *known;
+		return WL_OK;
+	}
+	if ((st = db_stmt(c, for_update ? Q_CALL_GET_LOCK : Q_CALL_GET, err)) == NULL)
 		return err->code;
 	db_bind_text(st, 1, id);
-	return db_one(st, read_call, out, WL_ENOTFOUND, "call not found", err);
+	rc = db_one(st, read_call, out, WL_ENOTFOUND, "call not found", err);
+	if (rc == WL_OK && for_update)
+		batch_call_put(c, out);
+	return rc;
 }
 
 int
@@ -82,7 +98,10 @@ store_call_update(struct store_conn *c, const struct store_call *o, struct wl_er
 	db_bind_text(st, 6, o->ended_reason);
 	db_bind_int64(st, 7, o->ended_at);
 	db_bind_int64(st, 8, o->last_event_at);
-	return db_exec(st, err);
+	if (db_exec(st, err) != WL_OK)
+		return err->code;
+	batch_call_written(c, o);
+	return WL_OK;
 }
 
 int

@@ -43,6 +43,7 @@ struct store_conn {
 	bool retryable;            /* last failure: serialization failure or deadlock */
 	struct batch_cache *cache; /* the writer's rows of this transaction (batch.c) */
 	struct key_cache *keys;    /* API-key lookups while nothing changed (keycache.c) */
+	uint64_t round_trips;      /* waits for the database's answer (PostgreSQL) */
 };
 
 struct db_stmt {
@@ -245,11 +246,20 @@ void db_read_int64(struct db_stmt *st, void *out);
 /* A db_read_fn: columns 0 and 1 into int64_t out[2]. */
 void db_read_pair(struct db_stmt *st, void *out);
 
-/* batch.c: the writer's remembered org rows (NULL: not remembered). */
+/* batch.c: the writer's remembered org and call rows (NULL: not remembered). */
 void batch_forget(struct store_conn *c);
 const struct store_org *batch_org(struct store_conn *c, const char *id);
 void batch_org_put(struct store_conn *c, const struct store_org *o);
 void batch_org_moved(struct store_conn *c, const char *id, int64_t delta);
+/* After a statement changed more of an org than its balance. */
+void batch_org_drop(struct store_conn *c, const char *id);
+const struct store_call *batch_call(struct store_conn *c, const char *id);
+void batch_call_put(struct store_conn *c, const struct store_call *call);
+/* After the call was written as `call`: a remembered copy becomes it. */
+void batch_call_written(struct store_conn *c, const struct store_call *call);
+/* db_read_fn of ORG_COLS (orgs.c) and CALL_COLS (calls.c) rows. */
+void db_read_org(struct db_stmt *st, void *out);
+void db_read_call(struct db_stmt *st, void *out);
 /* An UPDATE or DELETE meant for one row: WL_ENOTFOUND with `missing` when
  * it changed none. */
 int db_exec_one(struct db_stmt *st, const char *missing, struct wl_error *err);

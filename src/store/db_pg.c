@@ -166,6 +166,7 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	if (pg_may_write(s->base.id))
 		c->changes++;
 	if (!s->prepared) {
+		c->base.round_trips++;
 		res = PQprepare(c->db, name, db_sql[s->base.id].pg, 0, NULL);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 			pg_fail(c, res, err, what);
@@ -175,6 +176,7 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 		PQclear(res);
 		s->prepared = true;
 	}
+	c->base.round_trips++;
 	res = PQexecPrepared(c->db, name, s->n, s->values, s->lengths, s->formats, 0);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if ((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) &&
@@ -217,13 +219,17 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 		c->pipelined = PQenterPipelineMode(c->db) == 1;
 		return WL_OK;
 	}
+	/* After COMMIT's Sync nothing is left to read and the mode ends at
+	 * once; else a Sync first reads what is (no round trip when idle). */
+	c->pipelined = false;
+	if (c->pending == 0 && PQexitPipelineMode(c->db) == 1)
+		return WL_OK;
 	if (c->pending > 0 || PQpipelineStatus(c->db) != PQ_PIPELINE_OFF) {
 		struct wl_error e;
 
 		wl_error_clear(&e);
 		pg_pipe_sync(c, NULL, &e);
 	}
-	c->pipelined = false;
 	if (PQexitPipelineMode(c->db) != 1) {
 		/* Unread results would leave the session unusable: start afresh. */
 		if (pg_conn_revive(c, err) != WL_OK)
@@ -337,10 +343,14 @@ static int
 pg_exec_script(struct store_conn *b, const char *sql, struct wl_error *err)
 {
 	struct pg_conn *c = (struct pg_conn *)b;
-	PGresult *res = PQexec(c->db, sql);
-	ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+	PGresult *res;
+	ExecStatusType st;
+	bool ok;
 
+	c->base.round_trips++;
+	res = PQexec(c->db, sql);
+	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 	if (!ok)
 		pg_fail(c, res, err, "script");
 	PQclear(res);

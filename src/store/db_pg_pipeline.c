@@ -78,6 +78,7 @@ pg_pipe_sync(struct pg_conn *c, PGresult **last, struct wl_error *err)
 {
 	PGresult *res;
 
+	c->base.round_trips++;
 	if (PQpipelineSync(c->db) != 1) {
 		pipe_broke(c, NULL, err, "pipeline");
 		return;
@@ -104,6 +105,7 @@ pg_pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 		return wl_fail(err, WL_EINTERNAL, "%s: an earlier write of this batch failed",
 			       what);
 	if (c->pending >= PG_PIPE_MAX) {
+		c->base.round_trips++;
 		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0)
 			return pg_fail(c, NULL, err, what);
 		if (pipe_read_all(c, NULL, err) != WL_OK)
@@ -145,6 +147,7 @@ pg_pipe_run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 		 * was skipped after a failure) aborted and awaiting ROLLBACK. */
 		c->pipe_tx = PQtransactionStatus(c->db) != PQTRANS_IDLE;
 	} else {
+		c->base.round_trips++;
 		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0) {
 			pipe_broke(c, NULL, err, db_sql[id].what);
 			return NULL;

@@ -4,15 +4,16 @@
  */
 #include "store/db.h"
 
+/* The entry as parameters first + 1 to first + 6. */
 static void
-bind_entry(struct db_stmt *st, const struct store_entry *e)
+bind_entry(struct db_stmt *st, int first, const struct store_entry *e)
 {
-	db_bind_text(st, 1, e->org_id);
-	db_bind_int64(st, 2, e->delta_seconds);
-	db_bind_text(st, 3, e->kind);
-	db_bind_text(st, 4, e->reference);
-	db_bind_text(st, 5, e->description);
-	db_bind_int64(st, 6, e->created_at);
+	db_bind_text(st, first + 1, e->org_id);
+	db_bind_int64(st, first + 2, e->delta_seconds);
+	db_bind_text(st, first + 3, e->kind);
+	db_bind_text(st, first + 4, e->reference);
+	db_bind_text(st, first + 5, e->description);
+	db_bind_int64(st, first + 6, e->created_at);
 }
 
 /* A reference seen before inserts nothing: WL_ECONFLICT, the transaction
@@ -24,7 +25,7 @@ store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl
 
 	if (st == NULL)
 		return err->code;
-	bind_entry(st, e);
+	bind_entry(st, 0, e);
 	return db_insert_once(st, err);
 }
 
@@ -68,7 +69,7 @@ store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_
 	}
 	if ((st = db_stmt(c, Q_LEDGER_APPLY, err)) == NULL)
 		return err->code;
-	bind_entry(st, e);
+	bind_entry(st, 0, e);
 	switch (db_step(st, err)) {
 	case DB_ROW:
 		inserted = db_col_int64(st, 0);
@@ -96,10 +97,31 @@ store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, stru
 		return store_ledger_apply(c, e, err);
 	if ((st = db_stmt(c, Q_LEDGER_APPLY_KNOWN, err)) == NULL)
 		return err->code;
-	bind_entry(st, e);
+	bind_entry(st, 0, e);
 	if (db_exec(st, err) != WL_OK)
 		return err->code;
 	batch_org_moved(c, e->org_id, e->delta_seconds);
+	return WL_OK;
+}
+
+int
+store_ledger_apply_known_pair(struct store_conn *c, const struct store_entry *a,
+			      const struct store_entry *b, struct wl_error *err)
+{
+	struct db_stmt *st;
+
+	if (!db_has(c, Q_LEDGER_APPLY_KNOWN_PAIR))
+		return store_ledger_apply_known(c, a, err) != WL_OK
+			       ? err->code
+			       : store_ledger_apply_known(c, b, err);
+	if ((st = db_stmt(c, Q_LEDGER_APPLY_KNOWN_PAIR, err)) == NULL)
+		return err->code;
+	bind_entry(st, 0, a);
+	bind_entry(st, 6, b);
+	if (db_exec(st, err) != WL_OK)
+		return err->code;
+	batch_org_moved(c, a->org_id, a->delta_seconds);
+	batch_org_moved(c, b->org_id, b->delta_seconds);
 	return WL_OK;
 }
 

@@ -20,6 +20,12 @@ read_org(struct db_stmt *st, void *out)
 	o->low_balance_armed = db_col_bool(st, 7);
 }
 
+void
+db_read_org(struct db_stmt *st, void *out)
+{
+	read_org(st, out);
+}
+
 int
 store_org_insert(struct store_conn *c, const struct store_org *o, struct wl_error *err)
 {

@@ -283,6 +283,17 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"RETURNING 1) "
 		"UPDATE orgs SET balance_seconds = balance_seconds + $2::bigint "
 		"WHERE id = $1::text AND EXISTS (SELECT 1 FROM e)" },
+	/* Two known changes of two different orgs (a client's call: the client
+	 * and its agency), entries and balances in one statement. */
+	[Q_LEDGER_APPLY_KNOWN_PAIR] = { "ledger entry",
+		NULL,
+		"WITH e AS (INSERT INTO ledger_entries "
+		"(org_id, delta_seconds, kind, reference, description, created_at) "
+		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint), "
+		"($7::text, $8::bigint, $9::text, $10::text, $11::text, $12::bigint) "
+		"RETURNING org_id, delta_seconds) "
+		"UPDATE orgs SET balance_seconds = balance_seconds + e.delta_seconds "
+		"FROM e WHERE orgs.id = e.org_id" },
 	/* Whether a reference was applied: a change refused before any write
 	 * still answers "duplicate" for a reference seen before. */
 	[Q_LEDGER_EXISTS] = { "ledger entry",
@@ -322,6 +333,28 @@ const struct db_sql db_sql[Q_COUNT] = {
 	[Q_CALL_GET_LOCK] = { "call",
 		"SELECT " CALL_COLS " FROM calls WHERE id = ?1",
 		"SELECT " CALL_COLS " FROM calls WHERE id = $1::text FOR UPDATE" },
+	/* A writer batch's rows (batch.c), in the order every job locks them:
+	 * the agencies ($1), the orgs ($2), then the calls ($3), each by id;
+	 * ids joined by commas. One result of both kinds of row, every column
+	 * as text: an org's ORG_COLS in columns 0 to 7, a call's CALL_COLS,
+	 * and in column 16 which it is. The first branch of the UNION ALL (and
+	 * its locks) is done before the second starts. */
+	[Q_BATCH_LOCK] = { "batch rows",
+		NULL,
+		"SELECT id, name, parent_id, balance_seconds::text, is_demo::text, "
+		"created_at::text, low_balance_minutes::text, low_balance_armed::text, "
+		"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'o' FROM ("
+		"SELECT id, name, COALESCE(parent_id, '') AS parent_id, balance_seconds, is_demo, "
+		"created_at, low_balance_minutes, low_balance_armed FROM orgs "
+		"WHERE id = ANY (string_to_array($1::text, ',')) "
+		"OR id = ANY (string_to_array($2::text, ',')) "
+		"ORDER BY id <> ALL (string_to_array($1::text, ',')), id FOR UPDATE) o "
+		"UNION ALL "
+		"SELECT id, org_id, billed_org_id, direction, status, from_number, to_number, "
+		"number_id, agent_id, elapsed_sec::text, billed_seconds::text, cut_off::text, "
+		"ended_reason, created_at::text, ended_at::text, last_event_at::text, 'c' FROM ("
+		"SELECT " CALL_COLS " FROM calls WHERE id = ANY (string_to_array($3::text, ',')) "
+		"ORDER BY id FOR UPDATE) c" },
 	[Q_CALL_UPDATE] = { "call",
 		"UPDATE calls SET status = ?2, elapsed_sec = ?3, billed_seconds = ?4, "
 		"cut_off = ?5, ended_reason = NULLIF(?6, ''), ended_at = NULLIF(?7, 0), "

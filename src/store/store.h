@@ -59,6 +59,25 @@ bool store_retryable(struct store_conn *c);
  * balances kept current) until the transaction or a savepoint rolls back,
  * so a batch reads each org once (store/batch.c). */
 void store_batch_cache(struct store_conn *c, bool on);
+/* The rows a batch's jobs are going to lock, in any order, repeats allowed:
+ * the agencies (the jobs' order keys), the orgs and the calls. */
+struct store_batch_rows {
+	const char *const *agencies;
+	int nagencies;
+	const char *const *orgs;
+	int norgs;
+	const char *const *calls;
+	int ncalls;
+};
+/* PostgreSQL: locks them all in one statement — agencies, then orgs, then
+ * calls, each kind by id: the order every job locks in — and remembers
+ * them for the transaction, so the jobs' locking reads need no round trip.
+ * Nothing to do on SQLite (the writer holds the database's lock) or on a
+ * connection without a cache. */
+int store_batch_lock(struct store_conn *c, const struct store_batch_rows *rows,
+		     struct wl_error *err);
+/* How many times the connection waited for its database's answer. */
+uint64_t store_round_trips(struct store_conn *c);
 /* A value that moves whenever a statement changes rows or spoils the
  * transaction; store_unchanged_since(c, mark) is true when neither happened
  * since the mark and the transaction is still open (a job without a
@@ -130,6 +149,10 @@ int store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct
  * overdraft is then a failure of the batch, not an answer. */
 int store_ledger_apply_known(struct store_conn *c, const struct store_entry *e,
 			     struct wl_error *err);
+/* Two of them on two different orgs: one statement where the backend has
+ * one (PostgreSQL), else one after the other. */
+int store_ledger_apply_known_pair(struct store_conn *c, const struct store_entry *a,
+				  const struct store_entry *b, struct wl_error *err);
 
 struct store_audit_row {
 	char org_id[WL_ID_LEN];

@@ -308,6 +308,7 @@ store_org_set_low_balance(struct store_conn *c, const char *org_id, int64_t minu
 		return err->code;
 	db_bind_text(st, 1, org_id);
 	db_bind_int64(st, 2, minutes);
+	batch_org_drop(c, org_id); /* its threshold changes */
 	return exec_one(st, "organization", err);
 }
 

@@ -9,10 +9,28 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import {
   startServer, createOrg, api, assertError, assertAuditOk, dbBalanceSeconds, inbound, event,
-  okEvent, sql,
+  okEvent, sql, BACKEND,
 } from './lib.mjs';
+
+// One sample of the Prometheus text (no labels).
+async function metric(url, name) {
+  const text = await new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 10_000 }, (res) => {
+      let t = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { t += d; });
+      res.on('end', () => resolve(t));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on('error', reject);
+  });
+  const m = text.match(new RegExp(`^${name} (\\d+)$`, 'm'));
+  assert.ok(m, `${name} in /metrics`);
+  return Number(m[1]);
+}
 
 describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }, () => {
   let srv, agency, payer, other;
@@ -74,6 +92,41 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     // A refused request's key was not kept: the same key serves a new request.
     const reuse = await allocate(other, { credits: 1, description: 'after refusal' }, 'refused-1-1');
     assert.equal(reuse.status, 201, reuse.text);
+    assertAuditOk(srv);
+  });
+
+  // The reads of a batch of events (orgs and calls under lock) take one
+  // round trip together on PostgreSQL, and COMMIT another: a batch waits
+  // for the database twice, however many events it holds (before, each
+  // event's call lock was a round trip of its own, and the org locks of a
+  // batch's first event more). SQLite never waits.
+  it('a batch of events waits for the database at most twice', async () => {
+    const url = await srv.metricsUrl();
+    const calls = [];
+    for (let i = 0; i < 12; i++) calls.push((await inbound(srv, payer.org_id)).call_id);
+    // The first event of a call changes its status (a webhook lookup): not measured.
+    for (const x of await Promise.all(calls.map((id) => event(srv, id, 'in-progress', 1)))) {
+      assert.equal(x.status, 200, x.text);
+    }
+    const trips0 = await metric(url, 'wlportal_writer_round_trips_total');
+    const batches0 = await metric(url, 'wlportal_writer_batch_size_count');
+    let events = 0;
+    for (let round = 2; round <= 6; round++) {
+      for (const x of await Promise.all(calls.map((id) => event(srv, id, 'in-progress', round)))) {
+        assert.equal(x.status, 200, x.text);
+        assert.equal(x.json.billed_seconds, round, x.text);
+        events++;
+      }
+    }
+    const trips = await metric(url, 'wlportal_writer_round_trips_total') - trips0;
+    const batches = await metric(url, 'wlportal_writer_batch_size_count') - batches0;
+    assert.ok(batches >= 1 && batches <= events, `${batches} batches`);
+    // (a little room for a batch of something else meanwhile, the reaper's)
+    if (BACKEND === 'postgres') {
+      assert.ok(trips <= 2 * batches + 4 && trips < events / 2,
+        `${trips} round trips in ${batches} batches of ${events} events`);
+    }
+    else assert.equal(trips, 0);
     assertAuditOk(srv);
   });
 

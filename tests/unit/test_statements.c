@@ -24,8 +24,10 @@
 static bool
 one_dialect_only(enum stmt_id id)
 {
-	/* SQLite: insert, then balance */
-	return id == Q_LEDGER_APPLY || id == Q_LEDGER_APPLY_KNOWN;
+	/* SQLite: insert, then balance; a batch's rows need no lock there
+	 * (the writer holds the database's) */
+	return id == Q_LEDGER_APPLY || id == Q_LEDGER_APPLY_KNOWN ||
+	       id == Q_LEDGER_APPLY_KNOWN_PAIR || id == Q_BATCH_LOCK;
 }
 
 /* The highest $N or ?N in a text; *in_order false when some $N first
