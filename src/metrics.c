@@ -81,6 +81,7 @@ static struct {
 	struct route_metrics *routes; /* nroutes + 1: the last is "no route" */
 	struct histogram batch_size, batch_commit;
 	counter writer_round_trips;
+	counter key_batches, key_batched;
 	counter db_waits, db_wait_us, db_wait_timeouts;
 	counter mail_failures, mail_given_up;
 	counter stripe[NOUTCOMES + 1]; /* the last: another outcome */
@@ -119,6 +120,13 @@ metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips)
 	observe(&m.batch_size, batch_bounds, NBATCH, jobs);
 	observe(&m.batch_commit, time_bounds_us, NTIME, commit_us);
 	inc(&m.writer_round_trips, round_trips);
+}
+
+void
+metrics_key_batch(size_t requests)
+{
+	inc(&m.key_batches, 1);
+	inc(&m.key_batched, requests);
 }
 
 void
@@ -271,6 +279,11 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 	counter_line(out, "wlportal_writer_round_trips_total",
 		     "Times the writer waited for the database's answer (PostgreSQL; 0 on SQLite).",
 		     get(&m.writer_round_trips));
+	counter_line(out, "wlportal_account_lookup_batches_total",
+		     "Statements that looked up the keys of account reads together (PostgreSQL).",
+		     get(&m.key_batches));
+	counter_line(out, "wlportal_account_lookups_batched_total",
+		     "Account reads whose key those statements looked up.", get(&m.key_batched));
 	gauge(out, "wlportal_writer_queue_depth", "Jobs waiting for the writer.", g->writer_queue);
 	gauge(out, "wlportal_workers_queue_depth", "Tasks waiting for a worker thread.",
 	      g->workers_queue);

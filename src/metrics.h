@@ -26,6 +26,8 @@ void metrics_request(long route, int status, uint64_t duration_us);
  * waited round_trips times for the database's answer. */
 void metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips);
 /* A wait for a database connection of the pool (PostgreSQL), in µs. */
+/* keybatch.c looked up the keys of `requests` account reads in one statement. */
+void metrics_key_batch(size_t requests);
 void metrics_db_wait(uint64_t wait_us, int timed_out);
 /* A mail that could not be sent (a try that failed; given_up: no more). */
 void metrics_mail_failure(int given_up);

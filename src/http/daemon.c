@@ -106,6 +106,7 @@ static void
 server_free(struct http_server *s)
 {
 	conns_free(s);
+	keybatch_stop(s->keys);
 	ratelimit_free(s->per_key);
 	ratelimit_free(s->per_addr);
 	free(s);
@@ -133,8 +134,11 @@ http_start(struct wl_app *app, const char *listen, int threads, http_error_page_
 	/* bounded tables: 16,384 keys and 65,536 addresses at most */
 	s->per_key = ratelimit_new(&app->api_rate, 16384);
 	s->per_addr = ratelimit_new(&app->api_addr_rate, 65536);
+	if (s->offload)
+		s->keys = keybatch_start(app);
 	if ((app->api_rate.per_s > 0 && s->per_key == NULL) ||
-	    (app->api_addr_rate.per_s > 0 && s->per_addr == NULL)) {
+	    (app->api_addr_rate.per_s > 0 && s->per_addr == NULL) ||
+	    (s->offload && s->keys == NULL)) {
 		server_free(s);
 		wl_fail(err, WL_EINTERNAL, "out of memory");
 		return NULL;

@@ -14,6 +14,7 @@
 #include "core/token_bucket.h"
 #include "http/http.h"
 #include "log.h"
+#include "services/accounts.h"
 
 #define MAX_QUERY 24
 #define MAX_HEADERS 16
@@ -34,9 +35,22 @@ struct chunk {
 	max_align_t data[];
 };
 
+/* keybatch.c: the account reads of a moment in one statement. */
+struct keybatch;
+struct keybatch *keybatch_start(struct wl_app *app);
+int keybatch_submit(struct keybatch *kb, struct wl_req *req, void (*run)(void *), void *arg);
+void keybatch_stop(struct keybatch *kb);
+
 struct http_private {
 	struct MHD_Connection *mhd;
 	struct http_server *server;
+	/* The key's lookup done for it (keybatch.c): auth.c takes it once. */
+	struct {
+		bool ready;
+		int rc;
+		struct wl_error err;
+		struct api_auth auth;
+	} preauth;
 	enum req_state state;
 	bool suspended;
 	bool too_large;
@@ -90,6 +104,7 @@ struct http_server {
 	http_error_page_fn error_page; /* errors of HTML requests; NULL: JSON */
 	struct ratelimit *per_key;     /* the API's buckets (ratelimit.c); NULL = off */
 	struct ratelimit *per_addr;
+	struct keybatch *keys; /* account reads batched (offload only) */
 };
 
 void http_mark_bad(struct wl_req *req, const char *msg);

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,6 +221,20 @@ note_key_use(struct wl_app *app, const unsigned char hash[WL_KEY_HASH_LEN], int6
 		free(t);
 }
 
+/* What a found key says: its org (acted on unless X-Organization-Id says
+ * otherwise) and, when asked for, the org's usage this month. */
+static void
+key_found(const struct store_key_org *k, bool with_month, struct api_auth *out)
+{
+	memcpy(out->key_org_id, k->org.id, WL_ID_LEN);
+	memcpy(out->key_id, k->key_id, WL_ID_LEN);
+	out->org = k->org;
+	if (with_month) {
+		out->month_known = true;
+		out->month_usage_seconds = k->usage_seconds;
+	}
+}
+
 int
 accounts_api_auth(struct wl_app *app, struct store_conn *c, const char *key, size_t n, int64_t now,
 		  const char *requested, bool with_month, struct api_auth *out,
@@ -239,17 +254,50 @@ accounts_api_auth(struct wl_app *app, struct store_conn *c, const char *key, siz
 	if (rc != WL_OK)
 		return rc;
 	note_key_use(app, hash, now, k.last_used_at);
-	memcpy(out->key_org_id, k.org.id, WL_ID_LEN);
-	memcpy(out->key_id, k.key_id, WL_ID_LEN);
-	if (own || strcmp(requested, k.org.id) == 0) {
-		out->org = k.org;
-		if (with_month && own) {
-			out->month_known = true;
-			out->month_usage_seconds = k.usage_seconds;
-		}
+	key_found(&k, with_month && own, out);
+	if (own || strcmp(requested, k.org.id) == 0)
 		return WL_OK;
-	}
 	return accounts_acting_org(c, out->key_org_id, requested, &out->org, err);
+}
+
+void
+accounts_api_auth_many(struct wl_app *app, struct store_conn *c, int n, const char *const *keys,
+		       const size_t *lens, int64_t now, struct api_auth *out, int *rc,
+		       struct wl_error *errs)
+{
+	unsigned char hashes[STORE_KEYS_MAX][WL_KEY_HASH_LEN];
+	struct store_key_org rows[STORE_KEYS_MAX];
+	bool found[STORE_KEYS_MAX];
+	int at[STORE_KEYS_MAX], m = 0, i, j, r;
+	struct store_org none = { 0 };
+	struct store_usage_query month = month_query(&none, now);
+	struct wl_error err;
+
+	assert(n >= 0 && n <= STORE_KEYS_MAX);
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		wl_error_clear(&errs[i]);
+		rc[i] = WL_OK;
+		if (ids_hash_api_key(keys[i], lens[i], hashes[m]) != WL_OK)
+			rc[i] = wl_fail(&errs[i], WL_EUNAUTHORIZED, "Invalid API key");
+		else
+			at[m++] = i;
+	}
+	wl_error_clear(&err);
+	r = store_apikey_orgs(c, m, (const unsigned char(*)[WL_KEY_HASH_LEN])hashes, &month, rows,
+			      found, &err);
+	for (j = 0; j < m; j++) {
+		i = at[j];
+		if (r != WL_OK) {
+			errs[i] = err;
+			rc[i] = r;
+		} else if (!found[j]) {
+			rc[i] = wl_fail(&errs[i], WL_EUNAUTHORIZED, "Invalid API key");
+		} else {
+			note_key_use(app, hashes[j], now, rows[j].last_used_at);
+			key_found(&rows[j], true, &out[i]);
+		}
+	}
 }
 
 int

@@ -66,6 +66,13 @@ struct api_auth {
 int accounts_api_auth(struct wl_app *app, struct store_conn *c, const char *key, size_t n,
 		      int64_t now, const char *requested, bool with_month, struct api_auth *out,
 		      struct wl_error *err);
+/* accounts_api_auth of n requests (n <= STORE_KEYS_MAX) for their key's own
+ * org with the month's usage (GET /api/v1/account): one statement for all
+ * where the database has one (store_apikey_orgs). rc[i], out[i] and errs[i]
+ * are what accounts_api_auth would have answered for keys[i]. */
+void accounts_api_auth_many(struct wl_app *app, struct store_conn *c, int n,
+			    const char *const *keys, const size_t *lens, int64_t now,
+			    struct api_auth *out, int *rc, struct wl_error *errs);
 
 /* The org a request acts on: the key's own org, or — with X-Organization-Id —
  * one of its child orgs. Anything else is WL_EFORBIDDEN. */

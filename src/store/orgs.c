@@ -3,6 +3,8 @@
  * drivers (db.h); the SQL of each dialect is in statements.c.
  */
 #include "store/db.h"
+
+#include <string.h>
 #include "store/keycache.h"
 
 static void
@@ -102,6 +104,96 @@ store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN]
 	if (rc == WL_OK && remember)
 		keycache_put(c, &at, hash, usage, out);
 	return rc;
+}
+
+/* One text[] literal of hex hashes: {h1,h2,...} (hex needs no quoting). */
+static void
+hex_array(int n, const unsigned char (*hashes)[WL_KEY_HASH_LEN], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+	int i, j;
+
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		for (j = 0; j < WL_KEY_HASH_LEN; j++) {
+			*p++ = hex[hashes[i][j] >> 4];
+			*p++ = hex[hashes[i][j] & 15];
+		}
+	}
+	*p++ = '}';
+	*p = '\0';
+}
+
+static int
+hex_nibble(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* The hash a row names (column 11, hex); false if it cannot be read. */
+static bool
+row_hash(struct db_stmt *st, unsigned char h[WL_KEY_HASH_LEN])
+{
+	char text[2 * WL_KEY_HASH_LEN + 1];
+	int i;
+
+	db_col_text(st, 11, text, sizeof(text));
+	for (i = 0; i < WL_KEY_HASH_LEN; i++) {
+		int hi = hex_nibble(text[2 * i]), lo = hi < 0 ? -1 : hex_nibble(text[2 * i + 1]);
+
+		if (lo < 0)
+			return false;
+		h[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return true;
+}
+
+int
+store_apikey_orgs(struct store_conn *c, int n, const unsigned char (*hashes)[WL_KEY_HASH_LEN],
+		  const struct store_usage_query *usage, struct store_key_org *out, bool *found,
+		  struct wl_error *err)
+{
+	char list[STORE_KEYS_MAX * (2 * WL_KEY_HASH_LEN + 1) + 2];
+	struct db_stmt *st;
+	enum db_step step;
+	int i, rc;
+
+	assert(n >= 0 && n <= STORE_KEYS_MAX);
+	for (i = 0; i < n; i++)
+		found[i] = false;
+	if (n == 0)
+		return WL_OK;
+	if (!db_has(c, Q_KEY_ORGS)) {
+		for (i = 0; i < n; i++) {
+			rc = store_apikey_org(c, hashes[i], usage, &out[i], err);
+			if (rc == WL_OK)
+				found[i] = true;
+			else if (rc != WL_EUNAUTHORIZED)
+				return rc;
+		}
+		return WL_OK;
+	}
+	if ((st = db_stmt(c, Q_KEY_ORGS, err)) == NULL)
+		return err->code;
+	hex_array(n, hashes, list);
+	db_bind_text(st, 1, list);
+	db_bind_usage_range(st, 2, usage->from_ms, usage->to_ms);
+	/* One row per key; the same key may be asked for more than once. */
+	while ((step = db_step(st, err)) == DB_ROW) {
+		unsigned char h[WL_KEY_HASH_LEN];
+
+		if (!row_hash(st, h))
+			continue;
+		for (i = 0; i < n; i++)
+			if (!found[i] && memcmp(hashes[i], h, WL_KEY_HASH_LEN) == 0) {
+				read_key_org(st, &out[i]);
+				found[i] = true;
+			}
+	}
+	return db_finish(st, step == DB_DONE ? WL_OK : err->code);
 }
 
 int

@@ -111,12 +111,14 @@
 	" AND created_at >= " a_from " AND created_at < " a_to ") + " \
 	"(SELECT COALESCE(SUM(duration_sec), 0) FROM usage WHERE " col " = " org \
 	" AND created_at >= " b_from " AND created_at < " b_to ")"
-#define KEY_ORG(hash, day_from, day_to, a_from, a_to, b_from, b_to, with_usage) \
+#define KEY_ORG_COLS(day_from, day_to, a_from, a_to, b_from, b_to, with_usage) \
 	"SELECT " ORG_COLS ", k.kid, k.klast, CASE WHEN " with_usage " = 0 THEN 0 " \
 	"WHEN parent_id IS NULL THEN " USAGE_SECONDS("1", "billed_org_id", "orgs.id", day_from, \
 		day_to, a_from, a_to, b_from, b_to) \
 	" ELSE " USAGE_SECONDS("0", "org_id", "orgs.id", day_from, day_to, a_from, a_to, b_from, \
-		b_to) " END " \
+		b_to) " END "
+#define KEY_ORG(hash, day_from, day_to, a_from, a_to, b_from, b_to, with_usage) \
+	KEY_ORG_COLS(day_from, day_to, a_from, a_to, b_from, b_to, with_usage) \
 	"FROM (SELECT id AS kid, org_id AS korg, last_used_at AS klast FROM api_keys " \
 	"WHERE key_hash = " hash " AND revoked_at IS NULL) k JOIN orgs ON orgs.id = k.korg"
 #define USAGE_DAYS_UPSERT "ON CONFLICT (org_id, by_billed, day) DO UPDATE SET " \
@@ -661,6 +663,18 @@ const struct db_sql db_sql[Q_COUNT] = {
 		KEY_ORG("?1", "?2", "?3", "?4", "?5", "?6", "?7", "?8"),
 		KEY_ORG("$1::bytea", "$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint",
 			"$6::bigint", "$7::bigint", "$8::integer") },
+	/* Q_KEY_ORG for many keys at once, each row with its key's hash in hex
+	 * ($1 a text[] of hex hashes); the month's usage always. PostgreSQL
+	 * only: the account reads of a moment share one round trip
+	 * (http/keybatch.c); SQLite answers each from memory (keycache.c). */
+	[Q_KEY_ORGS] = { "lookup",
+		NULL,
+		KEY_ORG_COLS("$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint", "$6::bigint",
+			"$7::bigint", "1") ", encode(k.khash, 'hex') "
+		"FROM (SELECT id AS kid, org_id AS korg, last_used_at AS klast, key_hash AS khash "
+		"FROM api_keys WHERE key_hash = ANY (SELECT decode(h, 'hex') "
+		"FROM unnest($1::text[]) AS h) AND revoked_at IS NULL) k "
+		"JOIN orgs ON orgs.id = k.korg" },
 	[Q_LEDGER_LIST_ORG] = { "ledger entries",
 		"SELECT delta_seconds, kind, reference, description, created_at FROM ledger_entries "
 		"WHERE org_id = ?1 ORDER BY id DESC LIMIT ?2",

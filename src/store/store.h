@@ -450,6 +450,13 @@ int store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_
 		     const struct store_usage_query *usage, struct store_key_org *out,
 		     struct wl_error *err);
 /* An org's keys, newest first, after (cursor_ms, cursor_id) unless cursor_id is "". */
+/* store_apikey_org with the month's usage for n keys (n <= STORE_KEYS_MAX)
+ * in one statement where the database has one (PostgreSQL), else one by
+ * one: found[i] says whether hashes[i] is an unrevoked key, out[i] its row. */
+#define STORE_KEYS_MAX 64
+int store_apikey_orgs(struct store_conn *c, int n, const unsigned char (*hashes)[WL_KEY_HASH_LEN],
+		      const struct store_usage_query *usage, struct store_key_org *out, bool *found,
+		      struct wl_error *err);
 /* Lookups this connection answered from memory (store/keycache.c): tests. */
 uint64_t store_keycache_hits(struct store_conn *c);
 int store_apikey_page(struct store_conn *c, const char *org_id, int64_t cursor_ms,
