@@ -81,6 +81,7 @@ static struct {
 	struct route_metrics *routes; /* nroutes + 1: the last is "no route" */
 	struct histogram batch_size, batch_commit;
 	counter writer_round_trips;
+	counter writer_balance_writes;
 	counter key_batches, key_batched;
 	counter db_waits, db_wait_us, db_wait_timeouts;
 	counter mail_failures, mail_given_up;
@@ -115,8 +116,9 @@ metrics_request(long route, int status, uint64_t duration_us)
 }
 
 void
-metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips)
+metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips, uint64_t balance_writes)
 {
+	inc(&m.writer_balance_writes, balance_writes);
 	observe(&m.batch_size, batch_bounds, NBATCH, jobs);
 	observe(&m.batch_commit, time_bounds_us, NTIME, commit_us);
 	inc(&m.writer_round_trips, round_trips);
@@ -279,6 +281,10 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 	counter_line(out, "wlportal_writer_round_trips_total",
 		     "Times the writer waited for the database's answer (PostgreSQL; 0 on SQLite).",
 		     get(&m.writer_round_trips));
+	counter_line(out, "wlportal_writer_balance_writes_total",
+		     "UPDATEs of organization balances the writer sent (on PostgreSQL one per "
+		     "organization and batch of events).",
+		     get(&m.writer_balance_writes));
 	counter_line(out, "wlportal_account_lookup_batches_total",
 		     "Statements that looked up the keys of account reads together (PostgreSQL).",
 		     get(&m.key_batches));

@@ -24,7 +24,8 @@ void metrics_routes(size_t n, const char *const *methods, const char *const *pat
 void metrics_request(long route, int status, uint64_t duration_us);
 /* One writer batch of `jobs` jobs whose COMMIT took commit_us, and which
  * waited round_trips times for the database's answer. */
-void metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips);
+void metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips,
+			  uint64_t balance_writes);
 /* A wait for a database connection of the pool (PostgreSQL), in µs. */
 /* keybatch.c looked up the keys of `requests` account reads in one statement. */
 void metrics_key_batch(size_t requests);

@@ -299,7 +299,7 @@ writer_main(void *arg)
 
 	for (;;) {
 		size_t n = 0;
-		uint64_t round_trips;
+		uint64_t round_trips, balance_writes;
 		bool careful;
 
 		pthread_mutex_lock(&w->mu);
@@ -323,9 +323,11 @@ writer_main(void *arg)
 		qsort(batch, n, sizeof(batch[0]), by_order_key);
 		w->last_commit_us = 0;
 		round_trips = store_round_trips(w->conn);
+		balance_writes = store_balance_writes(w->conn);
 		careful = run_batch(w, batch, n);
 		round_trips = store_round_trips(w->conn) - round_trips;
-		metrics_writer_batch(n, w->last_commit_us, round_trips);
+		balance_writes = store_balance_writes(w->conn) - balance_writes;
+		metrics_writer_batch(n, w->last_commit_us, round_trips, balance_writes);
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.careful += careful;

@@ -27,6 +27,8 @@
  */
 #include "store/db.h"
 
+#include <assert.h>
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,8 @@ _Static_assert(offsetof(struct store_org, id) == 0 && offsetof(struct store_call
 
 struct batch_cache {
 	int norgs, ncalls;
+	int deferred;                    /* orgs whose pending[] is not 0 */
+	int64_t pending[BATCH_ROWS_MAX]; /* balance change not yet written, by org row */
 	struct batch_index org_ix, call_ix;
 	struct store_org org[BATCH_ROWS_MAX];
 	struct store_call call[BATCH_ROWS_MAX];
@@ -70,6 +74,9 @@ batch_forget(struct store_conn *c)
 
 	if (b == NULL || (b->norgs == 0 && b->ncalls == 0))
 		return;
+	if (b->deferred > 0) /* a rollback: what was not written is gone with it */
+		memset(b->pending, 0, (size_t)b->norgs * sizeof(b->pending[0]));
+	b->deferred = 0;
 	b->norgs = b->ncalls = 0;
 	memset(&b->org_ix, 0, sizeof(b->org_ix));
 	memset(&b->call_ix, 0, sizeof(b->call_ix));
@@ -154,14 +161,91 @@ batch_org_moved(struct store_conn *c, const char *id, int64_t delta)
 }
 
 /* Rows are not taken out of an index: the id is made one no lookup asks for
- * (ids never start with a NUL), its slot keeps the probe sequences whole. */
+ * (ids never start with a NUL), its slot keeps the probe sequences whole.
+ * A dropped row has nothing pending: the statement that changed it wrote
+ * every deferred balance first (batch_must_flush). */
 void
 batch_org_drop(struct store_conn *c, const char *id)
 {
 	struct store_org *o = find_org(c, id);
 
-	if (o != NULL)
+	if (o != NULL) {
+		assert(c->cache->pending[o - c->cache->org] == 0);
 		o->id[0] = '\0';
+	}
+}
+
+/* ---- deferred balances ----------------------------------------------------------
+ *
+ * A batch of engine events moves the same few org rows again and again; on
+ * PostgreSQL each UPDATE of a row makes a new version of it, so a batch of
+ * 64 events made 128 versions of two rows. A known change (its amount
+ * checked against the remembered balance of a row this batch holds locked:
+ * store_ledger_apply_known) instead inserts its entry at once and adds its
+ * amount to the remembered row and to the row's pending change. Pending
+ * changes are written, one UPDATE per org, before any statement that is not
+ * known to leave balances alone (batch_must_flush, from db_stmt), hence
+ * before COMMIT, SAVEPOINT and RELEASE; ROLLBACK and ROLLBACK TO drop them
+ * with everything else (batch_forget). So every statement that can see a
+ * balance sees it whole, and the balance and its entries commit together. */
+
+bool
+batch_defer(struct store_conn *c, const char *id, int64_t delta)
+{
+	struct store_org *o = find_org(c, id);
+	int64_t *p;
+
+	if (o == NULL || !db_has(c, Q_ORG_ADD_DEFERRED))
+		return false;
+	p = &c->cache->pending[o - c->cache->org];
+	if (*p == 0)
+		c->cache->deferred++;
+	*p += delta;
+	if (*p == 0)
+		c->cache->deferred--;
+	o->balance_seconds += delta;
+	return true;
+}
+
+/* Statements that neither read nor write a balance: the entries of
+ * deferred changes, the calls of a batch of events, the writing out itself. */
+static bool
+leaves_balances(enum stmt_id id)
+{
+	return id == Q_ENTRY_DEFERRED || id == Q_ENTRY_PAIR_DEFERRED || id == Q_ORG_ADD_DEFERRED ||
+	       id == Q_CALL_GET_LOCK || id == Q_CALL_UPDATE;
+}
+
+bool
+batch_must_flush(struct store_conn *c, enum stmt_id id)
+{
+	return c->cache != NULL && c->cache->deferred > 0 && !leaves_balances(id);
+}
+
+int
+batch_flush(struct store_conn *c, struct wl_error *err)
+{
+	struct batch_cache *b = c->cache;
+	int i;
+
+	if (b == NULL)
+		return WL_OK;
+	for (i = 0; i < b->norgs && b->deferred > 0; i++) {
+		struct db_stmt *st;
+
+		if (b->pending[i] == 0)
+			continue;
+		if ((st = db_stmt(c, Q_ORG_ADD_DEFERRED, err)) == NULL)
+			return err->code;
+		db_bind_text(st, 1, b->org[i].id);
+		db_bind_int64(st, 2, b->pending[i]);
+		if (db_exec(st, err) != WL_OK)
+			return err->code;
+		b->pending[i] = 0;
+		b->deferred--;
+		c->balance_writes++;
+	}
+	return WL_OK;
 }
 
 const struct store_call *
@@ -198,6 +282,12 @@ uint64_t
 store_change_mark(struct store_conn *c)
 {
 	return c->drv->change_mark(c);
+}
+
+uint64_t
+store_balance_writes(struct store_conn *c)
+{
+	return c->balance_writes;
 }
 
 uint64_t

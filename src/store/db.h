@@ -44,6 +44,7 @@ struct store_conn {
 	struct batch_cache *cache; /* the writer's rows of this transaction (batch.c) */
 	struct key_cache *keys;    /* API-key lookups while nothing changed (keycache.c) */
 	uint64_t round_trips;      /* waits for the database's answer (PostgreSQL) */
+	uint64_t balance_writes;   /* UPDATEs of a balance sent (ledger_ops.c, batch.c) */
 };
 
 struct db_stmt {
@@ -105,12 +106,21 @@ struct db_driver {
 struct store *db_sqlite_open(const char *path, struct wl_error *err);
 struct store *db_pg_open(const char *conninfo, struct wl_error *err);
 
+/* Deferred balances (batch.c): whether statement `id` must wait until the
+ * batch's deferred balance changes are written, and writing them. */
+bool batch_must_flush(struct store_conn *c, enum stmt_id id);
+int batch_flush(struct store_conn *c, struct wl_error *err);
+
 /* ---- statements (inline: one indirect call each) ------------------------------ */
 
 static inline struct db_stmt *
 db_stmt(struct store_conn *c, enum stmt_id id, struct wl_error *err)
 {
 	assert((unsigned)id < (unsigned)Q_COUNT);
+	/* Balances changes the batch deferred are written before a statement
+	 * that may see them (batch.c). */
+	if (c->cache != NULL && batch_must_flush(c, id) && batch_flush(c, err) != WL_OK)
+		return NULL;
 	return c->drv->stmt(c, id, err);
 }
 
@@ -253,6 +263,10 @@ void batch_org_put(struct store_conn *c, const struct store_org *o);
 void batch_org_moved(struct store_conn *c, const char *id, int64_t delta);
 /* After a statement changed more of an org than its balance. */
 void batch_org_drop(struct store_conn *c, const char *id);
+/* Deferred balances (batch.c): false when the org is not remembered (or
+ * the database writes balances at once): the caller writes it itself. */
+bool batch_defer(struct store_conn *c, const char *id, int64_t delta);
+
 const struct store_call *batch_call(struct store_conn *c, const char *id);
 void batch_call_put(struct store_conn *c, const struct store_call *call);
 /* After the call was written as `call`: a remembered copy becomes it. */

@@ -84,6 +84,7 @@ store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_
 		return wl_fail(err, WL_ECONFLICT, "ledger entry: already exists");
 	if (updated != 1)
 		return store_balance_refused(c, e->org_id, err);
+	c->balance_writes++;
 	batch_org_moved(c, e->org_id, e->delta_seconds);
 	return WL_OK;
 }
@@ -95,11 +96,22 @@ store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, stru
 
 	if (!db_has(c, Q_LEDGER_APPLY_KNOWN))
 		return store_ledger_apply(c, e, err);
+	if (batch_org(c, e->org_id) != NULL && db_has(c, Q_ENTRY_DEFERRED)) {
+		/* the entry now, the balance with the batch's others (batch.c) */
+		if ((st = db_stmt(c, Q_ENTRY_DEFERRED, err)) == NULL)
+			return err->code;
+		bind_entry(st, 0, e);
+		if (db_exec(st, err) != WL_OK)
+			return err->code;
+		batch_defer(c, e->org_id, e->delta_seconds);
+		return WL_OK;
+	}
 	if ((st = db_stmt(c, Q_LEDGER_APPLY_KNOWN, err)) == NULL)
 		return err->code;
 	bind_entry(st, 0, e);
 	if (db_exec(st, err) != WL_OK)
 		return err->code;
+	c->balance_writes++;
 	batch_org_moved(c, e->org_id, e->delta_seconds);
 	return WL_OK;
 }
@@ -109,19 +121,30 @@ store_ledger_apply_known_pair(struct store_conn *c, const struct store_entry *a,
 			      const struct store_entry *b, struct wl_error *err)
 {
 	struct db_stmt *st;
+	bool deferred;
 
 	if (!db_has(c, Q_LEDGER_APPLY_KNOWN_PAIR))
 		return store_ledger_apply_known(c, a, err) != WL_OK
 			       ? err->code
 			       : store_ledger_apply_known(c, b, err);
-	if ((st = db_stmt(c, Q_LEDGER_APPLY_KNOWN_PAIR, err)) == NULL)
+	deferred = batch_org(c, a->org_id) != NULL && batch_org(c, b->org_id) != NULL &&
+		   db_has(c, Q_ENTRY_PAIR_DEFERRED);
+	st = db_stmt(c, deferred ? Q_ENTRY_PAIR_DEFERRED : Q_LEDGER_APPLY_KNOWN_PAIR, err);
+	if (st == NULL)
 		return err->code;
 	bind_entry(st, 0, a);
 	bind_entry(st, 6, b);
 	if (db_exec(st, err) != WL_OK)
 		return err->code;
-	batch_org_moved(c, a->org_id, a->delta_seconds);
-	batch_org_moved(c, b->org_id, b->delta_seconds);
+	if (deferred) {
+		/* the entries now, the balances with the batch's others (batch.c) */
+		batch_defer(c, a->org_id, a->delta_seconds);
+		batch_defer(c, b->org_id, b->delta_seconds);
+	} else {
+		c->balance_writes += 2;
+		batch_org_moved(c, a->org_id, a->delta_seconds);
+		batch_org_moved(c, b->org_id, b->delta_seconds);
+	}
 	return WL_OK;
 }
 

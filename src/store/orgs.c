@@ -222,6 +222,7 @@ store_org_add_balance(struct store_conn *c, const char *id, int64_t delta, struc
 		return db_finish(st, err->code);
 	changed = db_changes(st);
 	db_finish(st, WL_OK);
+	c->balance_writes++;
 	if (changed != 1)
 		return store_balance_refused(c, id, err);
 	batch_org_moved(c, id, delta);

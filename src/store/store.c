@@ -146,6 +146,9 @@ store_begin(struct store_conn *c, struct wl_error *err)
 int
 store_commit(struct store_conn *c, struct wl_error *err)
 {
+	/* Deferred balances first (batch.c): forgetting would drop them. */
+	if (batch_flush(c, err) != WL_OK)
+		return err->code;
 	batch_forget(c);
 	return db_run(c, Q_COMMIT, err);
 }

@@ -78,6 +78,9 @@ int store_batch_lock(struct store_conn *c, const struct store_batch_rows *rows,
 		     struct wl_error *err);
 /* How many times the connection waited for its database's answer. */
 uint64_t store_round_trips(struct store_conn *c);
+/* UPDATEs of an org's balance this connection sent (deferred ones: one per
+ * org and batch on PostgreSQL, store/batch.c). */
+uint64_t store_balance_writes(struct store_conn *c);
 /* A value that moves whenever a statement changes rows or spoils the
  * transaction; store_unchanged_since(c, mark) is true when neither happened
  * since the mark and the transaction is still open (a job without a
