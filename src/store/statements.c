@@ -468,10 +468,12 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"SELECT day, seconds, calls FROM usage_days WHERE org_id = $1::text "
 		"AND by_billed = $2::integer AND day >= $3::bigint AND day <= $4::bigint "
 		"ORDER BY day LIMIT $5::integer" },
-	/* Open calls silent since before $1, oldest first (the reaper). */
+	/* Open calls silent since before $1, oldest first (the reaper): the
+	 * open calls by their index (migration 15), their last event from the
+	 * rows. */
 	[Q_CALL_STALE] = { "stale calls",
-		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL_SQ " AND last_event_at < ?1 "
-		"ORDER BY last_event_at, id LIMIT ?2",
+		"SELECT " CALL_COLS " FROM calls INDEXED BY calls_open_created WHERE " OPEN_CALL_SQ
+		" AND last_event_at < ?1 ORDER BY last_event_at, id LIMIT ?2",
 		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL " AND last_event_at < $1::bigint "
 		"ORDER BY last_event_at, id LIMIT $2::integer" },
 	/* Reconciliation (`wlportal audit`): ended calls without a usage row,
@@ -481,8 +483,8 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.call_id = c.id) "
 		"ORDER BY created_at, id") },
 	[Q_RECON_STALE] = { "reconciliation",
-		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL_SQ " AND last_event_at < ?1 "
-		"ORDER BY last_event_at, id",
+		"SELECT " CALL_COLS " FROM calls INDEXED BY calls_open_created WHERE " OPEN_CALL_SQ
+		" AND last_event_at < ?1 ORDER BY last_event_at, id",
 		"SELECT " CALL_COLS " FROM calls WHERE " OPEN_CALL " AND last_event_at < $1::bigint "
 		"ORDER BY last_event_at, id" },
 	[Q_RECON_COUNT] = { "reconciliation", BOTH("SELECT COUNT(*) FROM calls") },

@@ -135,7 +135,7 @@ plan_of(sqlite3 *db, const char *sql, char *out, size_t n)
 
 /* A usage summary reads index ranges only (issue 10): the whole days from
  * usage_days' key, the partial days from usage's (org or payer, created_at)
- * index, never a scan of the usage rows. */
+ * index, never a scan of the usage rows. And the calls' indexes. */
 static void
 test_usage_sum_plans(void **state)
 {
@@ -166,6 +166,24 @@ test_usage_sum_plans(void **state)
 	assert_non_null(strstr(plan, "SEARCH usage USING INDEX usage_org_created"));
 	plan_of(db, db_sql[Q_USAGE_SUM_BILLED].sqlite, plan, sizeof(plan));
 	assert_non_null(strstr(plan, "SEARCH usage USING INDEX usage_billed_created"));
+	/* The reaper walks the open calls' index; no index holds what every
+	 * engine event rewrites (last_event_at), so an event's UPDATE of its
+	 * call touches no index (migration 15). */
+	plan_of(db, db_sql[Q_CALL_STALE].sqlite, plan, sizeof(plan));
+	assert_non_null(strstr(plan, "USING INDEX calls_open_created"));
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(
+			sqlite3_prepare_v2(db,
+					   "SELECT name FROM sqlite_master WHERE type = 'index' "
+					   "AND tbl_name = 'calls' AND sql LIKE '%last_event_at%'",
+					   -1, &st, NULL),
+			SQLITE_OK);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			fail_msg("index %s holds last_event_at", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
 	sqlite3_close(db);
 	snprintf(url, sizeof(url), "rm -rf %s", dir);
 	assert_int_equal(system(url), 0);
