@@ -94,9 +94,7 @@ store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, stru
 {
 	struct db_stmt *st;
 
-	if (!db_has(c, Q_LEDGER_APPLY_KNOWN))
-		return store_ledger_apply(c, e, err);
-	if (batch_org(c, e->org_id) != NULL && db_has(c, Q_ENTRY_DEFERRED)) {
+	if (batch_org(c, e->org_id) != NULL) {
 		/* the entry now, the balance with the batch's others (batch.c) */
 		if ((st = db_stmt(c, Q_ENTRY_DEFERRED, err)) == NULL)
 			return err->code;
@@ -106,6 +104,8 @@ store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, stru
 		batch_defer(c, e->org_id, e->delta_seconds);
 		return WL_OK;
 	}
+	if (!db_has(c, Q_LEDGER_APPLY_KNOWN))
+		return store_ledger_apply(c, e, err);
 	if ((st = db_stmt(c, Q_LEDGER_APPLY_KNOWN, err)) == NULL)
 		return err->code;
 	bind_entry(st, 0, e);
@@ -123,12 +123,11 @@ store_ledger_apply_known_pair(struct store_conn *c, const struct store_entry *a,
 	struct db_stmt *st;
 	bool deferred;
 
-	if (!db_has(c, Q_LEDGER_APPLY_KNOWN_PAIR))
+	deferred = batch_org(c, a->org_id) != NULL && batch_org(c, b->org_id) != NULL;
+	if (!deferred && !db_has(c, Q_LEDGER_APPLY_KNOWN_PAIR))
 		return store_ledger_apply_known(c, a, err) != WL_OK
 			       ? err->code
 			       : store_ledger_apply_known(c, b, err);
-	deferred = batch_org(c, a->org_id) != NULL && batch_org(c, b->org_id) != NULL &&
-		   db_has(c, Q_ENTRY_PAIR_DEFERRED);
 	st = db_stmt(c, deferred ? Q_ENTRY_PAIR_DEFERRED : Q_LEDGER_APPLY_KNOWN_PAIR, err);
 	if (st == NULL)
 		return err->code;

@@ -296,23 +296,27 @@ const struct db_sql db_sql[Q_COUNT] = {
 		"RETURNING org_id, delta_seconds) "
 		"UPDATE orgs SET balance_seconds = balance_seconds + e.delta_seconds "
 		"FROM e WHERE orgs.id = e.org_id" },
-	/* Deferred balances (batch.c, PostgreSQL): a known change of an org the
+	/* Deferred balances (batch.c): a known change of an org the
 	 * batch holds locked writes its entry now and its balance once per
 	 * batch, before anything else may read it. A plain INSERT: a known
 	 * reference is new, and a repeat must fail the batch, not pass. */
 	[Q_ENTRY_DEFERRED] = { "ledger entry",
-		NULL,
+		"INSERT INTO ledger_entries "
+		"(org_id, delta_seconds, kind, reference, description, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		"INSERT INTO ledger_entries "
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
 		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint)" },
 	[Q_ENTRY_PAIR_DEFERRED] = { "ledger entry",
-		NULL,
+		"INSERT INTO ledger_entries "
+		"(org_id, delta_seconds, kind, reference, description, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6), (?7, ?8, ?9, ?10, ?11, ?12)",
 		"INSERT INTO ledger_entries "
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
 		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint), "
 		"($7::text, $8::bigint, $9::text, $10::text, $11::text, $12::bigint)" },
 	[Q_ORG_ADD_DEFERRED] = { "balance",
-		NULL,
+		"UPDATE orgs SET balance_seconds = balance_seconds + ?2 WHERE id = ?1",
 		"UPDATE orgs SET balance_seconds = balance_seconds + $2::bigint WHERE id = $1::text" },
 	/* Whether a reference was applied: a change refused before any write
 	 * still answers "duplicate" for a reference seen before. */

@@ -27,8 +27,7 @@ one_dialect_only(enum stmt_id id)
 	/* SQLite: insert, then balance; a batch's rows need no lock there
 	 * (the writer holds the database's); key lookups come from memory */
 	return id == Q_LEDGER_APPLY || id == Q_LEDGER_APPLY_KNOWN ||
-	       id == Q_LEDGER_APPLY_KNOWN_PAIR || id == Q_BATCH_LOCK || id == Q_KEY_ORGS ||
-	       id == Q_ENTRY_DEFERRED || id == Q_ENTRY_PAIR_DEFERRED || id == Q_ORG_ADD_DEFERRED;
+	       id == Q_LEDGER_APPLY_KNOWN_PAIR || id == Q_BATCH_LOCK || id == Q_KEY_ORGS;
 }
 
 /* The highest $N or ?N in a text; *in_order false when some $N first
