@@ -113,7 +113,7 @@ export function sleep(ms) {
 // does not keep the test file's process alive until it fires (a plain
 // sleep(10_000) there kept every file waiting ten seconds after its last
 // test).
-export function deadline(ms) {
+export function unrefTimeout(ms) {
   return new Promise((r) => setTimeout(r, ms).unref());
 }
 
@@ -247,10 +247,10 @@ export async function startServer({ env = {}, cwd } = {}) {
       srv._killed = (async () => {
         if (!exitInfo) {
           child.kill('SIGTERM');
-          const t = await Promise.race([exited, deadline(STOP_TIMEOUT_MS).then(() => 'timeout')]);
+          const t = await Promise.race([exited, unrefTimeout(STOP_TIMEOUT_MS).then(() => 'timeout')]);
           if (t === 'timeout') {
             child.kill('SIGKILL');
-            await Promise.race([exited, deadline(5000)]);
+            await Promise.race([exited, unrefTimeout(5000)]);
             assert.fail(`wlportal serve did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${tail(stderr)}`);
           }
         }
@@ -290,7 +290,7 @@ export async function startServer({ env = {}, cwd } = {}) {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      await Promise.race([exited, deadline(3000)]);
+      await Promise.race([exited, unrefTimeout(3000)]);
       ctx.removeDir();
       throw new Error(`wlportal serve not healthy after ${START_TIMEOUT_MS} ms (${last}):\n${tail(stderr)}`);
     }
@@ -322,7 +322,7 @@ export async function secondInstance(srv) {
   }
   other.kill = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, deadline(STOP_TIMEOUT_MS)]);
+    await Promise.race([exited, unrefTimeout(STOP_TIMEOUT_MS)]);
     assert.ok(!/AddressSanitizer|runtime error:|LeakSanitizer/.test(stderr), stderr);
   };
   return other;

@@ -16,7 +16,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startServer, sleep, deadline, assertError } from './lib.mjs';
+import { startServer, sleep, unrefTimeout, assertError } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const live = new Set();
@@ -260,7 +260,7 @@ describe('the trickle attack: 950 connections from two addresses, one byte every
       probes.push({ at: Date.now() - began, ...(await probe(srv.port)) });
       await sleep(150);
     }
-    await Promise.race([done, deadline(20_000)]);
+    await Promise.race([done, unrefTimeout(20_000)]);
     children.delete(child);
     assert.equal(child.exitCode, 0, 'the attacker did not finish');
     const report = JSON.parse(out);
