@@ -199,7 +199,19 @@ function runCli(args, ctx, opts = {}) {
 // ------------------------------------------------------------------- server
 
 // opts.cwd: the working directory of the server (default: this process's).
-export async function startServer({ env = {}, cwd } = {}) {
+// freePort's port is free when asked, but another test file running at the
+// same time may take it before the server binds it: then a new port.
+export async function startServer(opts = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/cannot listen on/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startServerOnce({ env = {}, cwd } = {}) {
   const ctx = makeEnv(env);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
