@@ -62,6 +62,13 @@ else
   echo "test.sh: PostgreSQL did not start; the PostgreSQL run is skipped (a failure)" >&2
 fi
 
+# took WHAT: how long WHAT took (since the last call), for the CI log.
+step_from=$SECONDS
+took() {
+  echo "-- $1 took $((SECONDS - step_from)) s"
+  step_from=$SECONDS
+}
+
 unit_rc=0
 meson test -C "$build_dir" --suite unit --print-errorlogs || unit_rc=$?
 if [ "$unit_rc" -ne 0 ]; then
@@ -69,7 +76,9 @@ if [ "$unit_rc" -ne 0 ]; then
 fi
 
 fuzz_rc=0
+took "PostgreSQL start and the unit tests"
 "$root/scripts/fuzz.sh" || fuzz_rc=$?
+took "the fuzz replay"
 if [ "$fuzz_rc" -ne 0 ]; then
   echo "test.sh: fuzz replay failed (exit $fuzz_rc); running the other tests anyway" >&2
 fi
@@ -87,6 +96,7 @@ fi
 echo "== OpenAPI document =="
 openapi_rc=0
 node scripts/openapi_check.mjs || openapi_rc=$?
+took "the OpenAPI check"
 
 # The integration files run in two phases. First the SQLite run and the
 # PostgreSQL run side by side, each two files at a time (each file starts its
@@ -131,6 +141,7 @@ if [ -n "$pg_url" ]; then
 fi
 wait "$sqlite_pid" || sqlite_rc=$?
 if [ -n "$pg_url" ]; then wait "$pg_pid" || pg_rc=$?; fi
+took "the integration tests side by side"
 echo "== integration tests on SQLite (side by side with PostgreSQL) =="
 cat "$log_dir/sqlite.log"
 if [ -n "$pg_url" ]; then
@@ -140,9 +151,11 @@ fi
 
 echo "== integration tests that run alone, on SQLite: ${alone[*]} =="
 run_integration sqlite 1 "${alone_files[@]}" || sqlite_rc=$?
+took "the integration tests alone on SQLite"
 if [ -n "$pg_url" ]; then
   echo "== integration tests that run alone, on PostgreSQL: ${alone[*]} =="
   run_integration pg 1 "${alone_files[@]}" || pg_rc=$?
+  took "the integration tests alone on PostgreSQL"
 fi
 
 tsan_rc=0
@@ -156,11 +169,13 @@ if [ -n "$tsan_dir" ]; then
       node --test --test-concurrency=1 tests/integration/concurrency.test.mjs \
       tests/integration/two_instances.test.mjs || tsan_rc=$?
   fi
+  took "the ThreadSanitizer runs"
 fi
 
 echo "== browser tests (headless chromium) =="
 e2e_rc=0
 node --test --test-concurrency=1 tests/e2e/*.test.mjs || e2e_rc=$?
+took "the browser tests"
 
 if [ "$openapi_rc" -ne 0 ] || [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$sqlite_rc" -ne 0 ] || [ "$pg_rc" -ne 0 ] ||
    [ "$e2e_rc" -ne 0 ] || [ "$tsan_rc" -ne 0 ]; then
