@@ -17,7 +17,12 @@
  * A reaper thread looks at every connection a few times a second: it moves
  * IDLE to HEAD when the kernel's TCP_INFO shows bytes received since the
  * connection went idle, and shuts down (shutdown(2), so libmicrohttpd sees
- * the end and closes it on its own thread) every socket past its deadline.
+ * the end and closes it on its own thread) every socket past its deadline
+ * whose bytes the server has all read. A deadline measures the client: while
+ * bytes it sent wait unread in the socket, the server is the one behind (its
+ * thread busy, or waiting on the database), and the connection is left to
+ * the server, which reads and answers it when it gets there (a complete
+ * request cut there was answered into a closed socket).
  *
  * Threads: the phase and its time live in one atomic word per connection,
  * written by the connection's server thread and compare-and-swapped by the
@@ -38,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -323,6 +329,16 @@ watch_idle(struct conn_reaper *r, struct conn_track *t, uint64_t state, uint64_t
 				       pack(PH_HEAD, start + r->header_timeout_ms));
 }
 
+/* Whether bytes the client sent still wait in the socket, unread by the
+ * server (a socket we cannot ask counts as read). */
+static bool
+unread_bytes(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 static void
 scan(struct conn_reaper *r)
 {
@@ -340,7 +356,7 @@ scan(struct conn_reaper *r)
 			watch_idle(r, t, state, now);
 			continue;
 		}
-		if (now >= state >> 2) {
+		if (now >= state >> 2 && !unread_bytes(t->fd)) {
 			shutdown(t->fd, SHUT_RDWR);
 			t->reaped = true;
 			r->closed++;
