@@ -24,6 +24,17 @@
  * the server, which reads and answers it when it gets there (a complete
  * request cut there was answered into a closed socket).
  *
+ * And the reaper announces bytes that have waited unread for WAKE_AFTER_MS
+ * again: libmicrohttpd 0.9.75 takes epoll's events 128 at a time, and after
+ * a round of exactly 128 it waits for more with the full timeout (up to the
+ * 30 s idle timeout) before it serves the 128 connections it was just told
+ * about; with nothing else arriving, their requests sit unread (seen filling
+ * 10,000 keep-alive connections: 128 requests answered after 30 s). Any new
+ * event ends that wait. Setting a socket's SO_RCVLOWAT (to its default, 1)
+ * makes Linux signal the bytes waiting in it once more, to the thread that
+ * owns the connection; one connection a scan (another if that thread is
+ * merely busy), never a whole round's worth.
+ *
  * Threads: the phase and its time live in one atomic word per connection,
  * written by the connection's server thread and compare-and-swapped by the
  * reaper (IDLE → HEAD only). The list of connections is under one mutex,
@@ -57,6 +68,8 @@
 /* Bytes that arrived this close to the start of an idle period may be the
  * previous request's (the kernel's clock counts in jiffies). */
 #define IDLE_SLACK_MS 50
+/* Bytes unread this long are announced again (and again after as long). */
+#define WAKE_AFTER_MS 1000
 
 enum phase { PH_IDLE = 0, PH_HEAD = 1, PH_BODY = 2, PH_BUSY = 3 };
 
@@ -65,8 +78,9 @@ struct conn_track {
 	int fd;
 	_Atomic uint64_t state; /* phase | ms << 2 (IDLE: since when; HEAD/BODY: deadline) */
 	/* the reaper's own */
-	uint64_t mark_since; /* the idle period mark_bytes belongs to */
-	uint64_t mark_bytes; /* tcpi_bytes_received when that period was first seen */
+	uint64_t mark_since;   /* the idle period mark_bytes belongs to */
+	uint64_t mark_bytes;   /* tcpi_bytes_received when that period was first seen */
+	uint64_t unread_since; /* when bytes were first seen waiting unread; 0: none */
 	bool reaped;
 	/* the connection's thread's own: when it last went idle (each idle
 	 * period gets a later ms than the one before, so the reaper never takes
@@ -87,6 +101,7 @@ struct conn_reaper {
 	uint64_t header_timeout_ms;
 	uint64_t last_scan_ms;
 	unsigned long closed; /* sockets shut down past their deadline */
+	unsigned long wakes;  /* unread bytes announced again */
 };
 
 static uint64_t
@@ -329,14 +344,32 @@ watch_idle(struct conn_reaper *r, struct conn_track *t, uint64_t state, uint64_t
 				       pack(PH_HEAD, start + r->header_timeout_ms));
 }
 
-/* Whether bytes the client sent still wait in the socket, unread by the
- * server (a socket we cannot ask counts as read). */
+/* Whether bytes the client sent wait in the socket, unread by the server (a
+ * socket we cannot ask counts as read); notes since when. */
 static bool
-unread_bytes(int fd)
+waits_unread(struct conn_track *t, uint64_t now)
 {
 	int n = 0;
 
-	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+	if (ioctl(t->fd, FIONREAD, &n) != 0 || n <= 0) {
+		t->unread_since = 0;
+		return false;
+	}
+	if (t->unread_since == 0)
+		t->unread_since = now;
+	return true;
+}
+
+/* The bytes waiting in the socket signalled to its thread once more (see
+ * the top); the low-water mark stays at its default. */
+static void
+announce_again(struct conn_reaper *r, struct conn_track *t, uint64_t now)
+{
+	int one = 1;
+
+	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one)) == 0)
+		r->wakes++;
+	t->unread_since = now;
 }
 
 static void
@@ -344,19 +377,32 @@ scan(struct conn_reaper *r)
 {
 	struct conn_track *t;
 	uint64_t now = mono_ms();
+	bool announced = false;
 
 	pthread_mutex_lock(&r->lock);
 	for (t = r->list.next; t != &r->list; t = t->next) {
 		uint64_t state = atomic_load(&t->state);
 		enum phase ph = (enum phase)(state & 3u);
 
-		if (t->reaped || ph == PH_BUSY)
+		if (t->reaped || ph == PH_BUSY) {
+			t->unread_since = 0;
 			continue;
+		}
 		if (ph == PH_IDLE) {
+			t->unread_since = 0;
 			watch_idle(r, t, state, now);
 			continue;
 		}
-		if (now >= state >> 2 && !unread_bytes(t->fd)) {
+		/* HEAD or BODY: nothing is cut while its bytes wait unread. */
+		if (waits_unread(t, now)) {
+			/* One a scan: 128 at once would be a full round again. */
+			if (!announced && now - t->unread_since >= WAKE_AFTER_MS) {
+				announce_again(r, t, now);
+				announced = true;
+			}
+			continue;
+		}
+		if (now >= state >> 2) {
 			shutdown(t->fd, SHUT_RDWR);
 			t->reaped = true;
 			r->closed++;
@@ -430,6 +476,9 @@ conns_stop(struct http_server *s)
 	r->running = false;
 	if (r->closed > 0)
 		wl_log("%lu slow connections closed past their deadline", r->closed);
+	if (r->wakes > 0)
+		wl_log("%lu requests waiting unread announced again to the server's threads",
+		       r->wakes);
 }
 
 /* After the daemon stopped: every connection has been announced closed. */

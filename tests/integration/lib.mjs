@@ -198,7 +198,8 @@ function runCli(args, ctx, opts = {}) {
 
 // ------------------------------------------------------------------- server
 
-// opts.cwd: the working directory of the server (default: this process's).
+// opts.cwd: the working directory of the server (default: this process's);
+// opts.args: more arguments for `serve` (e.g. ['--threads', '1']).
 // freePort's port is free when asked, but another test file running at the
 // same time may take it before the server binds it: then a new port.
 export async function startServer(opts = {}) {
@@ -211,13 +212,13 @@ export async function startServer(opts = {}) {
   }
 }
 
-async function startServerOnce({ env = {}, cwd } = {}) {
+async function startServerOnce({ env = {}, cwd, args = [] } = {}) {
   const ctx = makeEnv(env);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let stderr = '';
   let stdout = '';
-  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', ctx.db], {
+  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', ctx.db, ...args], {
     env: ctx.env,
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
