@@ -32,8 +32,8 @@
  * 10,000 keep-alive connections: 128 requests answered after 30 s). Any new
  * event ends that wait. Setting a socket's SO_RCVLOWAT (to its default, 1)
  * makes Linux signal the bytes waiting in it once more, to the thread that
- * owns the connection; one connection a scan (another if that thread is
- * merely busy), never a whole round's worth.
+ * owns the connection; at most WAKE_MAX a scan, never a whole round's
+ * worth (a thread that is merely busy just finds them when it is free).
  *
  * Threads: the phase and its time live in one atomic word per connection,
  * written by the connection's server thread and compare-and-swapped by the
@@ -68,8 +68,10 @@
 /* Bytes that arrived this close to the start of an idle period may be the
  * previous request's (the kernel's clock counts in jiffies). */
 #define IDLE_SLACK_MS 50
-/* Bytes unread this long are announced again (and again after as long). */
+/* Bytes unread this long are announced again (and again after as long),
+ * for at most WAKE_MAX connections a scan (fewer than libmicrohttpd's 128). */
 #define WAKE_AFTER_MS 1000
+#define WAKE_MAX 64
 
 enum phase { PH_IDLE = 0, PH_HEAD = 1, PH_BODY = 2, PH_BUSY = 3 };
 
@@ -377,7 +379,7 @@ scan(struct conn_reaper *r)
 {
 	struct conn_track *t;
 	uint64_t now = mono_ms();
-	bool announced = false;
+	unsigned announced = 0;
 
 	pthread_mutex_lock(&r->lock);
 	for (t = r->list.next; t != &r->list; t = t->next) {
@@ -395,10 +397,10 @@ scan(struct conn_reaper *r)
 		}
 		/* HEAD or BODY: nothing is cut while its bytes wait unread. */
 		if (waits_unread(t, now)) {
-			/* One a scan: 128 at once would be a full round again. */
-			if (!announced && now - t->unread_since >= WAKE_AFTER_MS) {
+			/* 128 at once would be a full round again. */
+			if (announced < WAKE_MAX && now - t->unread_since >= WAKE_AFTER_MS) {
 				announce_again(r, t, now);
-				announced = true;
+				announced++;
 			}
 			continue;
 		}
