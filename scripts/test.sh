@@ -106,6 +106,9 @@ took "the OpenAPI check"
 # resources and must not share the machine (latencies under 100 ms, token
 # buckets refilling at their rate, resident memory, 10,000 connections).
 alone=(slow_clients slow_reads webhooks_sync idle_memory rate_limits login_limits)
+for name in "${alone[@]}"; do
+  [ -f "tests/integration/$name.test.mjs" ] || { echo "test.sh: no tests/integration/$name.test.mjs (the alone list)" >&2; exit 2; }
+done
 shared_files=()
 alone_files=()
 for f in tests/integration/*.test.mjs; do
