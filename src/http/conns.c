@@ -17,7 +17,23 @@
  * A reaper thread looks at every connection a few times a second: it moves
  * IDLE to HEAD when the kernel's TCP_INFO shows bytes received since the
  * connection went idle, and shuts down (shutdown(2), so libmicrohttpd sees
- * the end and closes it on its own thread) every socket past its deadline.
+ * the end and closes it on its own thread) every socket past its deadline
+ * whose bytes the server has all read. A deadline measures the client: while
+ * bytes it sent wait unread in the socket, the server is the one behind (its
+ * thread busy, or waiting on the database), and the connection is left to
+ * the server, which reads and answers it when it gets there (a complete
+ * request cut there was answered into a closed socket).
+ *
+ * And the reaper announces bytes that have waited unread for WAKE_AFTER_MS
+ * again: libmicrohttpd 0.9.75 takes epoll's events 128 at a time, and after
+ * a round of exactly 128 it waits for more with the full timeout (up to the
+ * 30 s idle timeout) before it serves the 128 connections it was just told
+ * about; with nothing else arriving, their requests sit unread (seen filling
+ * 10,000 keep-alive connections: 128 requests answered after 30 s). Any new
+ * event ends that wait. Setting a socket's SO_RCVLOWAT (to its default, 1)
+ * makes Linux signal the bytes waiting in it once more, to the thread that
+ * owns the connection; at most WAKE_MAX a scan, never a whole round's
+ * worth (a thread that is merely busy just finds them when it is free).
  *
  * Threads: the phase and its time live in one atomic word per connection,
  * written by the connection's server thread and compare-and-swapped by the
@@ -38,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -51,6 +68,10 @@
 /* Bytes that arrived this close to the start of an idle period may be the
  * previous request's (the kernel's clock counts in jiffies). */
 #define IDLE_SLACK_MS 50
+/* Bytes unread this long are announced again (and again after as long),
+ * for at most WAKE_MAX connections a scan (fewer than libmicrohttpd's 128). */
+#define WAKE_AFTER_MS 1000
+#define WAKE_MAX 64
 
 enum phase { PH_IDLE = 0, PH_HEAD = 1, PH_BODY = 2, PH_BUSY = 3 };
 
@@ -59,8 +80,9 @@ struct conn_track {
 	int fd;
 	_Atomic uint64_t state; /* phase | ms << 2 (IDLE: since when; HEAD/BODY: deadline) */
 	/* the reaper's own */
-	uint64_t mark_since; /* the idle period mark_bytes belongs to */
-	uint64_t mark_bytes; /* tcpi_bytes_received when that period was first seen */
+	uint64_t mark_since;   /* the idle period mark_bytes belongs to */
+	uint64_t mark_bytes;   /* tcpi_bytes_received when that period was first seen */
+	uint64_t unread_since; /* when bytes were first seen waiting unread; 0: none */
 	bool reaped;
 	/* the connection's thread's own: when it last went idle (each idle
 	 * period gets a later ms than the one before, so the reaper never takes
@@ -81,6 +103,7 @@ struct conn_reaper {
 	uint64_t header_timeout_ms;
 	uint64_t last_scan_ms;
 	unsigned long closed; /* sockets shut down past their deadline */
+	unsigned long wakes;  /* unread bytes announced again */
 };
 
 static uint64_t
@@ -323,21 +346,62 @@ watch_idle(struct conn_reaper *r, struct conn_track *t, uint64_t state, uint64_t
 				       pack(PH_HEAD, start + r->header_timeout_ms));
 }
 
+/* Whether bytes the client sent wait in the socket, unread by the server (a
+ * socket we cannot ask counts as read); notes since when. */
+static bool
+waits_unread(struct conn_track *t, uint64_t now)
+{
+	int n = 0;
+
+	if (ioctl(t->fd, FIONREAD, &n) != 0 || n <= 0) {
+		t->unread_since = 0;
+		return false;
+	}
+	if (t->unread_since == 0)
+		t->unread_since = now;
+	return true;
+}
+
+/* The bytes waiting in the socket signalled to its thread once more (see
+ * the top); the low-water mark stays at its default. */
+static void
+announce_again(struct conn_reaper *r, struct conn_track *t, uint64_t now)
+{
+	int one = 1;
+
+	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one)) == 0)
+		r->wakes++;
+	t->unread_since = now;
+}
+
 static void
 scan(struct conn_reaper *r)
 {
 	struct conn_track *t;
 	uint64_t now = mono_ms();
+	unsigned announced = 0;
 
 	pthread_mutex_lock(&r->lock);
 	for (t = r->list.next; t != &r->list; t = t->next) {
 		uint64_t state = atomic_load(&t->state);
 		enum phase ph = (enum phase)(state & 3u);
 
-		if (t->reaped || ph == PH_BUSY)
+		if (t->reaped || ph == PH_BUSY) {
+			t->unread_since = 0;
 			continue;
+		}
 		if (ph == PH_IDLE) {
+			t->unread_since = 0;
 			watch_idle(r, t, state, now);
+			continue;
+		}
+		/* HEAD or BODY: nothing is cut while its bytes wait unread. */
+		if (waits_unread(t, now)) {
+			/* 128 at once would be a full round again. */
+			if (announced < WAKE_MAX && now - t->unread_since >= WAKE_AFTER_MS) {
+				announce_again(r, t, now);
+				announced++;
+			}
 			continue;
 		}
 		if (now >= state >> 2) {
@@ -414,6 +478,9 @@ conns_stop(struct http_server *s)
 	r->running = false;
 	if (r->closed > 0)
 		wl_log("%lu slow connections closed past their deadline", r->closed);
+	if (r->wakes > 0)
+		wl_log("%lu requests waiting unread announced again to the server's threads",
+		       r->wakes);
 }
 
 /* After the daemon stopped: every connection has been announced closed. */

@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, freePort, sleep, sql } from './lib.mjs';
+import { startServer, freePort, sleep, unrefTimeout, sql } from './lib.mjs';
 import { startFakeStripe } from './fake_stripe.mjs';
 import { agencyWithPortal } from './portal_lib.mjs';
 
@@ -69,7 +69,7 @@ describe('Caddy with on-demand TLS in front of wlportal', { timeout: 180_000, sk
   after(async () => {
     if (caddy && caddy.exitCode === null) {
       caddy.kill('SIGTERM');
-      await Promise.race([new Promise((r) => caddy.on('exit', r)), sleep(5000)]);
+      await Promise.race([new Promise((r) => caddy.on('exit', r)), unrefTimeout(5000)]);
       if (caddy.exitCode === null) caddy.kill('SIGKILL');
     }
     await srv?.stop();

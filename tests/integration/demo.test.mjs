@@ -6,7 +6,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { BIN, makeEnv, freePort, sleep, request, assertAuditOk } from './lib.mjs';
+import { BIN, makeEnv, freePort, sleep, unrefTimeout, request, assertAuditOk } from './lib.mjs';
 
 const children = new Set();
 
@@ -33,7 +33,7 @@ async function serveDemo(ctx) {
     url: `http://127.0.0.1:${port}`, port, out, keys, ids,
     async stop() {
       child.kill('SIGTERM');
-      const code = await Promise.race([exited, sleep(15_000).then(() => 'timeout')]);
+      const code = await Promise.race([exited, unrefTimeout(15_000).then(() => 'timeout')]);
       assert.equal(code, 0, `serve exit ${code}\n${err}`);
       assert.ok(!/AddressSanitizer|LeakSanitizer|runtime error:/.test(err), err);
     },

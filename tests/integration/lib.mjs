@@ -108,6 +108,15 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+// The losing side of a race with something that holds node up by itself (a
+// child process, a socket): unref'd, so that once the race is won the timer
+// does not keep the test file's process alive until it fires (a plain
+// sleep(10_000) there kept every file waiting ten seconds after its last
+// test).
+export function unrefTimeout(ms) {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -189,14 +198,27 @@ function runCli(args, ctx, opts = {}) {
 
 // ------------------------------------------------------------------- server
 
-// opts.cwd: the working directory of the server (default: this process's).
-export async function startServer({ env = {}, cwd } = {}) {
+// opts.cwd: the working directory of the server (default: this process's);
+// opts.args: more arguments for `serve` (e.g. ['--threads', '1']).
+// freePort's port is free when asked, but another test file running at the
+// same time may take it before the server binds it: then a new port.
+export async function startServer(opts = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/cannot listen on/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startServerOnce({ env = {}, cwd, args = [] } = {}) {
   const ctx = makeEnv(env);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let stderr = '';
   let stdout = '';
-  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', ctx.db], {
+  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', ctx.db, ...args], {
     env: ctx.env,
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -238,10 +260,10 @@ export async function startServer({ env = {}, cwd } = {}) {
       srv._killed = (async () => {
         if (!exitInfo) {
           child.kill('SIGTERM');
-          const t = await Promise.race([exited, sleep(STOP_TIMEOUT_MS).then(() => 'timeout')]);
+          const t = await Promise.race([exited, unrefTimeout(STOP_TIMEOUT_MS).then(() => 'timeout')]);
           if (t === 'timeout') {
             child.kill('SIGKILL');
-            await Promise.race([exited, sleep(5000)]);
+            await Promise.race([exited, unrefTimeout(5000)]);
             assert.fail(`wlportal serve did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${tail(stderr)}`);
           }
         }
@@ -281,7 +303,7 @@ export async function startServer({ env = {}, cwd } = {}) {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      await Promise.race([exited, sleep(3000)]);
+      await Promise.race([exited, unrefTimeout(3000)]);
       ctx.removeDir();
       throw new Error(`wlportal serve not healthy after ${START_TIMEOUT_MS} ms (${last}):\n${tail(stderr)}`);
     }
@@ -313,7 +335,7 @@ export async function secondInstance(srv) {
   }
   other.kill = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, sleep(STOP_TIMEOUT_MS)]);
+    await Promise.race([exited, unrefTimeout(STOP_TIMEOUT_MS)]);
     assert.ok(!/AddressSanitizer|runtime error:|LeakSanitizer/.test(stderr), stderr);
   };
   return other;
