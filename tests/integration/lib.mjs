@@ -629,6 +629,23 @@ export async function completedCall(srv, orgId, seconds) {
   return c.call_id;
 }
 
+// One sample of the Prometheus text at url (a metric without labels).
+export async function metric(url, name) {
+  const text = await new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 10_000 }, (res) => {
+      let t = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { t += d; });
+      res.on('end', () => resolve(t));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on('error', reject);
+  });
+  const m = text.match(new RegExp(`^${name} (\\d+)$`, 'm'));
+  assert.ok(m, `${name} in /metrics`);
+  return Number(m[1]);
+}
+
 export function utcDay(d = new Date()) {
   return d.toISOString().slice(0, 10);
 }

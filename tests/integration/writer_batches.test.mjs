@@ -9,28 +9,10 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import {
   startServer, createOrg, api, assertError, assertAuditOk, dbBalanceSeconds, inbound, event,
-  okEvent, sql, BACKEND,
+  okEvent, sql, metric, BACKEND,
 } from './lib.mjs';
-
-// One sample of the Prometheus text (no labels).
-async function metric(url, name) {
-  const text = await new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 10_000 }, (res) => {
-      let t = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { t += d; });
-      res.on('end', () => resolve(t));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-  });
-  const m = text.match(new RegExp(`^${name} (\\d+)$`, 'm'));
-  assert.ok(m, `${name} in /metrics`);
-  return Number(m[1]);
-}
 
 describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }, () => {
   let srv, agency, payer, other;
