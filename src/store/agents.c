@@ -1,6 +1,6 @@
 /*
  * agents.c — an org's agents and its tools, written once for both drivers
- * (db.h); the SQL of each dialect is in statements.c. Every statement names
+ * (db.h); the SQL of each dialect is in statements*.c. Every statement names
  * the org, so another org's id is not found.
  */
 #include "store/db.h"

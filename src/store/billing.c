@@ -1,7 +1,7 @@
 /*
  * billing.c — billing information, invoices with their gapless number
  * counters, and bring-your-own-key provider keys (sealed), written once
- * for both drivers (db.h); the SQL of each dialect is in statements.c.
+ * for both drivers (db.h); the SQL of each dialect is in statements*.c.
  */
 #include "store/db.h"
 

@@ -1,6 +1,6 @@
 /*
  * calls.c — calls, the phone numbers they come in on, and usage, written
- * once for both drivers (db.h); the SQL of each dialect is in statements.c.
+ * once for both drivers (db.h); the SQL of each dialect is in statements*.c.
  */
 #include "store/db.h"
 

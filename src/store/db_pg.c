@@ -82,8 +82,8 @@ pg_stmt(struct store_conn *b, enum stmt_id id, struct wl_error *err)
 {
 	struct pg_stmt *s = &((struct pg_conn *)b)->stmt[id];
 
-	if (db_sql[id].pg == NULL) {
-		wl_fail(err, WL_EINTERNAL, "%s: no PostgreSQL statement %d", db_sql[id].what,
+	if (db_sql_of(id)->pg == NULL) {
+		wl_fail(err, WL_EINTERNAL, "%s: no PostgreSQL statement %d", db_sql_of(id)->what,
 			(int)id);
 		return NULL;
 	}
@@ -149,7 +149,7 @@ pg_committed(struct pg_conn *c, PGresult *res)
 bool
 pg_may_write(enum stmt_id id)
 {
-	return strncmp(db_sql[id].pg, "SELECT", 6) != 0;
+	return strncmp(db_sql_of(id)->pg, "SELECT", 6) != 0;
 }
 
 /* Prepares the statement in this session if needed, then runs it: the
@@ -157,7 +157,7 @@ pg_may_write(enum stmt_id id)
 static PGresult *
 run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 {
-	const char *what = db_sql[s->base.id].what;
+	const char *what = db_sql_of(s->base.id)->what;
 	char name[16];
 	PGresult *res;
 	ExecStatusType st;
@@ -167,7 +167,7 @@ run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 		c->changes++;
 	if (!s->prepared) {
 		c->base.round_trips++;
-		res = PQprepare(c->db, name, db_sql[s->base.id].pg, 0, NULL);
+		res = PQprepare(c->db, name, db_sql_of(s->base.id)->pg, 0, NULL);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 			pg_fail(c, res, err, what);
 			PQclear(res);

@@ -34,7 +34,7 @@ static void
 pipe_read_one(struct pg_conn *c, PGresult **keep, struct wl_error *err)
 {
 	struct pg_pending p = c->queue[0];
-	const char *what = db_sql[p.id].what;
+	const char *what = db_sql_of(p.id)->what;
 	PGresult *res = PQgetResult(c->db), *end;
 	ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
@@ -98,7 +98,7 @@ pg_pipe_sync(struct pg_conn *c, PGresult **last, struct wl_error *err)
 int
 pg_pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 {
-	const char *what = db_sql[s->base.id].what;
+	const char *what = db_sql_of(s->base.id)->what;
 	char name[16];
 
 	if (c->pipe_failed)
@@ -115,7 +115,7 @@ pg_pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	if (pg_may_write(s->base.id))
 		c->changes++;
 	if (!s->prepared) {
-		if (PQsendPrepare(c->db, name, db_sql[s->base.id].pg, 0, NULL) != 1) {
+		if (PQsendPrepare(c->db, name, db_sql_of(s->base.id)->pg, 0, NULL) != 1) {
 			pipe_broke(c, NULL, err, what);
 			return err->code;
 		}
@@ -149,7 +149,7 @@ pg_pipe_run(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	} else {
 		c->base.round_trips++;
 		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0) {
-			pipe_broke(c, NULL, err, db_sql[id].what);
+			pipe_broke(c, NULL, err, db_sql_of(id)->what);
 			return NULL;
 		}
 		pipe_read_all(c, &res, err);

@@ -68,7 +68,7 @@ sq_stmt(struct store_conn *b, enum stmt_id id, struct wl_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)b;
 	struct sq_stmt *s = &c->stmt[id];
-	const char *sql = db_sql[id].sqlite;
+	const char *sql = db_sql_of(id)->sqlite;
 	int rc;
 
 	if (s->st != NULL) {
@@ -77,7 +77,8 @@ sq_stmt(struct store_conn *b, enum stmt_id id, struct wl_error *err)
 		return &s->base;
 	}
 	if (sql == NULL) {
-		wl_fail(err, WL_EINTERNAL, "%s: no SQLite statement %d", db_sql[id].what, (int)id);
+		wl_fail(err, WL_EINTERNAL, "%s: no SQLite statement %d", db_sql_of(id)->what,
+			(int)id);
 		return NULL;
 	}
 	rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
@@ -128,7 +129,7 @@ sq_step(struct db_stmt *st, struct wl_error *err)
 		return DB_ROW;
 	if (rc == SQLITE_DONE)
 		return DB_DONE;
-	sq_fail(((struct sq_conn *)st->conn)->db, rc, err, db_sql[st->id].what);
+	sq_fail(((struct sq_conn *)st->conn)->db, rc, err, db_sql_of(st->id)->what);
 	return DB_FAIL;
 }
 

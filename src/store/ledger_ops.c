@@ -1,6 +1,6 @@
 /*
  * ledger_ops.c — the ledger's entries and the audit, written once for both
- * drivers (db.h); the SQL of each dialect is in statements.c.
+ * drivers (db.h); the SQL of each dialect is in statements*.c.
  */
 #include "store/db.h"
 

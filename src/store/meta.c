@@ -2,7 +2,7 @@
  * meta.c — the fingerprints of idempotent requests and the installation's
  * named values (the master key's check value, a sealed secret to try it
  * on), written once for both drivers (db.h); the SQL of each dialect is in
- * statements.c.
+ * statements*.c.
  */
 #include "store/db.h"
 

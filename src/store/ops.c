@@ -1,7 +1,7 @@
 /*
  * ops.c — the figures /metrics reads from the database at a scrape: calls
  * still open, mails waiting in the outbox and mails given up. Written once
- * for both drivers (db.h); the SQL is in statements.c.
+ * for both drivers (db.h); the SQL is in statements*.c.
  */
 #include "store/db.h"
 

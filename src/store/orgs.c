@@ -1,6 +1,6 @@
 /*
  * orgs.c — organizations, their users and API keys, written once for both
- * drivers (db.h); the SQL of each dialect is in statements.c.
+ * drivers (db.h); the SQL of each dialect is in statements*.c.
  */
 #include "store/db.h"
 

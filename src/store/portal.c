@@ -3,7 +3,7 @@
  * (db.h): its users' verification and last log-in, portal sessions (apart
  * from the dashboard's, each tied to one agency), the single-use tokens it
  * mails (only their hashes), a client's API keys and its ledger history.
- * The SQL of each dialect is in statements.c.
+ * The SQL of each dialect is in statements*.c.
  */
 #include "store/db.h"
 

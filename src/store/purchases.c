@@ -1,7 +1,7 @@
 /*
  * purchases.c — Stripe purchases (one per Checkout Session) and the Stripe
  * events log (every webhook delivery received), written once for both
- * drivers (db.h); the SQL of each dialect is in statements.c. The credit
+ * drivers (db.h); the SQL of each dialect is in statements*.c. The credit
  * of a purchase is a ledger entry (ledger_ops.c), not a row here.
  */
 #include "store/db.h"

@@ -340,7 +340,7 @@ static const char *const sqlite_migrations[] = {
 	/* 10: the open-call index's condition as ORs: SQLite evaluates an IN list
 	 * of three through two ephemeral tables built on every UPDATE of a call
 	 * (about a third of a debit's CPU); the ORs compare in place. The reaper's
-	 * query names the same condition (OPEN_CALL_SQ in statements.c). */
+	 * query names the same condition (OPEN_CALL_SQ in statements_int.h). */
 	"DROP INDEX calls_open_last_event;"
 	"CREATE INDEX calls_open_last_event ON calls(last_event_at) "
 	"  WHERE status = 'queued' OR status = 'ringing' OR status = 'in-progress';",

@@ -1,6 +1,6 @@
 /*
  * sessions.c — dashboard log-in sessions and failed log-in counts, written
- * once for both drivers (db.h); the SQL of each dialect is in statements.c.
+ * once for both drivers (db.h); the SQL of each dialect is in statements*.c.
  */
 #include "store/db.h"
 

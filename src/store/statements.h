@@ -1,6 +1,6 @@
 /*
  * statements.h — the id of every statement the store runs. Their SQL text,
- * one per dialect side by side, is in statements.c; a driver prepares a
+ * one per dialect side by side, is in statements*.c; a driver prepares a
  * statement the first time a connection runs it (db.h).
  */
 #ifndef WL_STORE_STATEMENTS_H
@@ -225,13 +225,16 @@ struct db_sql {
 	const char *pg;
 };
 
-extern const struct db_sql db_sql[Q_COUNT];
+/* Statement `id`'s texts (statements*.c: one table per subject). */
+const struct db_sql *db_sql_of(enum stmt_id id);
 
 /* The text of statement `id` for a database kind, NULL when it has none. */
 static inline const char *
 db_sql_text(enum store_kind kind, enum stmt_id id)
 {
-	return kind == STORE_SQLITE ? db_sql[id].sqlite : db_sql[id].pg;
+	const struct db_sql *q = db_sql_of(id);
+
+	return kind == STORE_SQLITE ? q->sqlite : q->pg;
 }
 
 #endif

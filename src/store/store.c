@@ -241,7 +241,8 @@ db_insert_once(struct db_stmt *st, struct wl_error *err)
 		return db_finish(st, err->code);
 	if (db_changes(st) > 0)
 		return db_finish(st, WL_OK);
-	return db_finish(st, wl_fail(err, WL_ECONFLICT, "%s: already exists", db_sql[st->id].what));
+	return db_finish(st,
+			 wl_fail(err, WL_ECONFLICT, "%s: already exists", db_sql_of(st->id)->what));
 }
 
 int

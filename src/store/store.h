@@ -4,7 +4,7 @@
  * whether SQLite or PostgreSQL answers. Each operation is written once
  * (orgs.c, ledger_ops.c, calls.c, whitelabel.c, sessions.c, meta.c) over
  * a thin driver per database (db.h: db_sqlite.c, db_pg.c); the SQL of both
- * dialects is in statements.c.
+ * dialects is in statements*.c.
  *
  * Model: a `struct store` is a backend with a pool of connections. A thread
  * borrows a `struct store_conn` with store_acquire and gives it back with

@@ -2,7 +2,7 @@
  * webhooks.c — outbound webhooks in the store: an org's endpoints, the
  * outbox of deliveries (insert, claim, settle, log, resend) and the
  * low-balance alert's threshold and armed flag, written once for both
- * drivers (db.h); the SQL of each dialect is in statements.c.
+ * drivers (db.h); the SQL of each dialect is in statements*.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>

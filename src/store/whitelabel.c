@@ -1,7 +1,7 @@
 /*
  * whitelabel.c — an agency's whitelabel settings, the slugs it ever used
  * (reserved to it for good) and the custom domains to re-check, written once
- * for both drivers (db.h); the SQL of each dialect is in statements.c.
+ * for both drivers (db.h); the SQL of each dialect is in statements*.c.
  */
 #include "store/db.h"
 

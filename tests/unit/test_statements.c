@@ -1,6 +1,6 @@
 /*
- * test_statements.c — the store's statement table (src/store/statements.c):
- * every statement has a subject and a text in both dialects (or none where
+ * test_statements.c — the store's statement tables (src/store/statements*.c):
+ * every statement is set in exactly one subject's table, has a subject and a text in both dialects (or none where
  * an operation says so), no more parameters than a driver binds, a text
  * shared by both numbers its parameters in order of first appearance (as
  * SQLite requires), and every SQLite text prepares against the migrated
@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "store/db.h"
+#include "store/statements_int.h"
 
 /* Statements that one dialect leaves out on purpose. */
 static bool
@@ -59,8 +60,17 @@ test_table_complete(void **state)
 
 	(void)state;
 	for (id = 0; id < Q_COUNT; id++) {
-		const struct db_sql *q = &db_sql[id];
+		const struct db_sql *const tables[] = { db_sql_core, db_sql_calls, db_sql_portal,
+							db_sql_config };
+		const struct db_sql *q;
 		bool in_order;
+		size_t t, set = 0;
+
+		for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+			set += tables[t][id].what != NULL;
+		if (set != 1)
+			fail_msg("statement %d is set in %zu tables", id, set);
+		q = db_sql_of(id);
 
 		assert_non_null(q->what);
 		if (!one_dialect_only((enum stmt_id)id)) {
@@ -99,7 +109,7 @@ test_sqlite_prepares_all(void **state)
 	for (id = 0; id < Q_COUNT; id++) {
 		struct db_stmt *st;
 
-		if (db_sql[id].sqlite == NULL) {
+		if (db_sql_of(id)->sqlite == NULL) {
 			assert_false(db_has(c, (enum stmt_id)id));
 			continue;
 		}
@@ -156,19 +166,19 @@ test_usage_sum_plans(void **state)
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		plan_of(db, db_sql[ids[i]].sqlite, plan, sizeof(plan));
+		plan_of(db, db_sql_of(ids[i])->sqlite, plan, sizeof(plan));
 		if (strstr(plan, "SCAN usage") != NULL)
 			fail_msg("statement %d scans: %s", (int)ids[i], plan);
 	}
-	plan_of(db, db_sql[Q_USAGE_SUM_ORG].sqlite, plan, sizeof(plan));
+	plan_of(db, db_sql_of(Q_USAGE_SUM_ORG)->sqlite, plan, sizeof(plan));
 	assert_non_null(strstr(plan, "SEARCH usage_days USING PRIMARY KEY"));
 	assert_non_null(strstr(plan, "SEARCH usage USING INDEX usage_org_created"));
-	plan_of(db, db_sql[Q_USAGE_SUM_BILLED].sqlite, plan, sizeof(plan));
+	plan_of(db, db_sql_of(Q_USAGE_SUM_BILLED)->sqlite, plan, sizeof(plan));
 	assert_non_null(strstr(plan, "SEARCH usage USING INDEX usage_billed_created"));
 	/* The reaper walks the open calls' index; no index holds what every
 	 * engine event rewrites (last_event_at), so an event's UPDATE of its
 	 * call touches no index (migration 15). */
-	plan_of(db, db_sql[Q_CALL_STALE].sqlite, plan, sizeof(plan));
+	plan_of(db, db_sql_of(Q_CALL_STALE)->sqlite, plan, sizeof(plan));
 	assert_non_null(strstr(plan, "USING INDEX calls_open_created"));
 	{
 		sqlite3_stmt *st;
