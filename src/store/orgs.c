@@ -4,7 +4,9 @@
  */
 #include "store/db.h"
 
+#include <sodium.h>
 #include <string.h>
+
 #include "store/keycache.h"
 
 static void
@@ -108,47 +110,21 @@ store_apikey_org(struct store_conn *c, const unsigned char hash[WL_KEY_HASH_LEN]
 
 /* One text[] literal of hex hashes: {h1,h2,...} (hex needs no quoting). */
 static void
-hex_array(int n, const unsigned char (*hashes)[WL_KEY_HASH_LEN], char *out)
+hex_array(int n, const unsigned char (*hashes)[WL_KEY_HASH_LEN], char *out, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
-	char *p = out;
-	int i, j;
-
-	*p++ = '{';
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			*p++ = ',';
-		for (j = 0; j < WL_KEY_HASH_LEN; j++) {
-			*p++ = hex[hashes[i][j] >> 4];
-			*p++ = hex[hashes[i][j] & 15];
-		}
-	}
-	*p++ = '}';
-	*p = '\0';
-}
-
-static int
-hex_nibble(char ch)
-{
-	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-/* The hash a row names (column 11, hex); false if it cannot be read. */
-static bool
-row_hash(struct db_stmt *st, unsigned char h[WL_KEY_HASH_LEN])
-{
-	char text[2 * WL_KEY_HASH_LEN + 1];
+	size_t at = 0;
 	int i;
 
-	db_col_text(st, 11, text, sizeof(text));
-	for (i = 0; i < WL_KEY_HASH_LEN; i++) {
-		int hi = hex_nibble(text[2 * i]), lo = hi < 0 ? -1 : hex_nibble(text[2 * i + 1]);
-
-		if (lo < 0)
-			return false;
-		h[i] = (unsigned char)(hi << 4 | lo);
+	out[at++] = '{';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			out[at++] = ',';
+		assert(size - at > 2 * WL_KEY_HASH_LEN + 1);
+		sodium_bin2hex(out + at, size - at, hashes[i], WL_KEY_HASH_LEN);
+		at += 2 * WL_KEY_HASH_LEN;
 	}
-	return true;
+	out[at++] = '}';
+	out[at] = '\0';
 }
 
 int
@@ -178,14 +154,14 @@ store_apikey_orgs(struct store_conn *c, int n, const unsigned char (*hashes)[WL_
 	}
 	if ((st = db_stmt(c, Q_KEY_ORGS, err)) == NULL)
 		return err->code;
-	hex_array(n, hashes, list);
+	hex_array(n, hashes, list, sizeof(list));
 	db_bind_text(st, 1, list);
 	db_bind_usage_range(st, 2, usage->from_ms, usage->to_ms);
-	/* One row per key; the same key may be asked for more than once. */
+	/* One row per key (its hash in column 11); a key may be asked twice. */
 	while ((step = db_step(st, err)) == DB_ROW) {
 		unsigned char h[WL_KEY_HASH_LEN];
 
-		if (!row_hash(st, h))
+		if (db_col_blob(st, 11, h, sizeof(h)) != sizeof(h))
 			continue;
 		for (i = 0; i < n; i++)
 			if (!found[i] && memcmp(hashes[i], h, WL_KEY_HASH_LEN) == 0) {

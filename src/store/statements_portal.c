@@ -97,14 +97,14 @@ const struct db_sql db_sql_portal[Q_COUNT] = {
 		KEY_ORG("?1", "?2", "?3", "?4", "?5", "?6", "?7", "?8"),
 		KEY_ORG("$1::bytea", "$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint",
 			"$6::bigint", "$7::bigint", "$8::integer") },
-	/* Q_KEY_ORG for many keys at once, each row with its key's hash in hex
+	/* Q_KEY_ORG for many keys at once, each row with its key's hash
 	 * ($1 a text[] of hex hashes); the month's usage always. PostgreSQL
 	 * only: the account reads of a moment share one round trip
 	 * (http/keybatch.c); SQLite answers each from memory (keycache.c). */
 	[Q_KEY_ORGS] = { "lookup",
 		NULL,
 		KEY_ORG_COLS("$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint", "$6::bigint",
-			"$7::bigint", "1") ", encode(k.khash, 'hex') "
+			"$7::bigint", "1") ", k.khash "
 		"FROM (SELECT id AS kid, org_id AS korg, last_used_at AS klast, key_hash AS khash "
 		"FROM api_keys WHERE key_hash = ANY (SELECT decode(h, 'hex') "
 		"FROM unnest($1::text[]) AS h) AND revoked_at IS NULL) k "
