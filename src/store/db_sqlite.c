@@ -264,11 +264,22 @@ conn_free(struct sq_conn *c)
 	free(c);
 }
 
+/* Before SQLite's first use: no memory statistics, which would take a
+ * process-wide mutex around every allocation of every connection. */
+static void
+sq_configure(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *
 db_sqlite_open(const char *path, struct wl_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_store *s;
 	struct sq_conn *c;
+
+	pthread_once(&once, sq_configure);
 
 	if (path[0] == '\0') {
 		wl_fail(err, WL_EINVALID, "empty SQLite path");
