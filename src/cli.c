@@ -353,6 +353,8 @@ cmd_audit(int argc, char **argv)
 		rc = audit_calls(app.store, cfg.call_stale_after_s * 1000, stdout, &res, &err);
 	if (rc == WL_OK)
 		rc = audit_usage_days(app.store, stdout, &res, &err);
+	if (rc == WL_OK)
+		rc = audit_references(app.store, stdout, &res, &err);
 	app_close(&app);
 	if (rc != WL_OK)
 		return cli_exit_for(&err);
@@ -368,10 +370,16 @@ cmd_audit(int argc, char **argv)
 	if (res.day_mismatches > 0)
 		printf("audit FAILED: %" PRId64 " daily usage totals differ from the usage rows\n",
 		       res.day_mismatches);
-	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0 || res.day_mismatches > 0)
+	if (res.repeated_refs > 0)
+		printf("audit FAILED: %" PRId64 " references of call debits were written more than "
+		       "once\n",
+		       res.repeated_refs);
+	if (res.mismatches > 0 || res.unsettled > 0 || res.stale > 0 || res.day_mismatches > 0 ||
+	    res.repeated_refs > 0)
 		return 1;
 	printf("audit ok: %" PRId64 " organizations, %" PRId64
-	       " ledger entries, every balance equals the sum of its entries; %" PRId64
+	       " ledger entries, every balance equals the sum of its entries, no reference twice; "
+	       "%" PRId64
 	       " calls, every ended call has its usage row; the daily usage totals equal the rows\n",
 	       res.orgs, res.entries, res.calls);
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * audit.c — compares every organization's balance with the sum of its ledger
  * entries, every call with its usage row, and the daily usage totals with
- * the rows, each read in one consistent snapshot.
+ * the rows, each read in one consistent snapshot; and that no reference of a
+ * call's debits was written twice.
  */
 #include "services/audit.h"
 
@@ -123,5 +124,35 @@ audit_usage_days(struct store *s, FILE *report, struct audit_result *out, struct
 	rc = store_audit_usage_days(c, on_day_differs, &ctx, err);
 	store_release(c);
 	out->day_mismatches = ctx.differ;
+	return rc;
+}
+
+struct refs_ctx {
+	FILE *report;
+	int64_t repeated;
+};
+
+static void
+on_repeated(const struct store_audit_ref *row, void *arg)
+{
+	struct refs_ctx *ctx = arg;
+
+	ctx->repeated++;
+	fprintf(ctx->report, "repeated: org %s has %" PRId64 " ledger entries with reference %s\n",
+		row->org_id, row->copies, row->reference);
+}
+
+int
+audit_references(struct store *s, FILE *report, struct audit_result *out, struct wl_error *err)
+{
+	struct refs_ctx ctx = { report, 0 };
+	struct store_conn *c = store_acquire(s, err);
+	int rc;
+
+	if (c == NULL)
+		return err->code;
+	rc = store_audit_refs(c, on_repeated, &ctx, err);
+	store_release(c);
+	out->repeated_refs = ctx.repeated;
 	return rc;
 }

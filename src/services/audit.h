@@ -20,6 +20,7 @@ struct audit_result {
 	int64_t unsettled;      /* ended calls without a usage row */
 	int64_t stale;          /* open calls without an event for longer than the limit */
 	int64_t day_mismatches; /* (org, day) whose daily usage totals differ from the rows */
+	int64_t repeated_refs;  /* (org, reference) of a call's debits written twice or more */
 };
 
 /* Writes one line per mismatching org to `report`. */
@@ -28,6 +29,11 @@ int audit_run(struct store *s, FILE *report, struct audit_result *out, struct wl
  * with no event for stale_after_ms; fills calls, unsettled and stale. */
 int audit_calls(struct store *s, int64_t stale_after_ms, FILE *report, struct audit_result *out,
 		struct wl_error *err);
+
+/* Writes one line per (org, reference) of a call's debits written more than
+ * once (those are new by construction, not by the unique index); fills
+ * repeated_refs. */
+int audit_references(struct store *s, FILE *report, struct audit_result *out, struct wl_error *err);
 
 /* Writes one line per (org, day) whose daily usage totals differ from its
  * usage rows; fills day_mismatches. */

@@ -333,7 +333,10 @@ calls_event_run(struct store_conn *c, void *arg, struct wl_error *err)
 		/* Never move backwards: a late "ringing" after "in-progress" is ignored. */
 		snprintf(call.status, sizeof(call.status), "%.15s", r->status);
 	}
-	rc = store_call_update(c, &call, err);
+	if (ending || strcmp(was, call.status) != 0)
+		rc = store_call_update(c, &call, err);
+	else
+		rc = store_call_tick(c, &call, err);
 	if (rc == WL_OK && (ending || strcmp(was, call.status) != 0))
 		rc = webhook_events_status(c, &call, ending ? r->status : call.status, &r->extras,
 					   err);

@@ -213,7 +213,7 @@ static bool
 leaves_balances(enum stmt_id id)
 {
 	return id == Q_ENTRY_DEFERRED || id == Q_ENTRY_PAIR_DEFERRED || id == Q_ORG_ADD_DEFERRED ||
-	       id == Q_CALL_GET_LOCK || id == Q_CALL_UPDATE;
+	       id == Q_CALL_GET_LOCK || id == Q_CALL_UPDATE || id == Q_CALL_TICK;
 }
 
 bool

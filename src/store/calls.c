@@ -105,6 +105,24 @@ store_call_update(struct store_conn *c, const struct store_call *o, struct wl_er
 }
 
 int
+store_call_tick(struct store_conn *c, const struct store_call *o, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_CALL_TICK, err);
+
+	if (st == NULL)
+		return err->code;
+	db_bind_text(st, 1, o->id);
+	db_bind_int64(st, 2, o->elapsed_sec);
+	db_bind_int64(st, 3, o->billed_seconds);
+	db_bind_bool(st, 4, o->cut_off);
+	db_bind_int64(st, 5, o->last_event_at);
+	if (db_exec(st, err) != WL_OK)
+		return err->code;
+	batch_call_written(c, o);
+	return WL_OK;
+}
+
+int
 store_call_list(struct store_conn *c, const char *org_id, int64_t cursor_ms, const char *cursor_id,
 		int limit, struct store_call *out, int *n, struct wl_error *err)
 {

@@ -191,3 +191,22 @@ store_audit(struct store_conn *c, void (*mismatch)(const struct store_audit_row 
 	store_rollback(c);
 	return rc;
 }
+
+int
+store_audit_refs(struct store_conn *c, void (*repeated)(const struct store_audit_ref *, void *),
+		 void *arg, struct wl_error *err)
+{
+	struct db_stmt *st = db_stmt(c, Q_AUDIT_REFS, err);
+	struct store_audit_ref row;
+	enum db_step r;
+
+	if (st == NULL)
+		return err->code;
+	while ((r = db_step(st, err)) == DB_ROW) {
+		db_col_text(st, 0, row.org_id, sizeof(row.org_id));
+		db_col_text(st, 1, row.reference, sizeof(row.reference));
+		row.copies = db_col_int64(st, 2);
+		repeated(&row, arg);
+	}
+	return db_finish(st, r == DB_FAIL ? err->code : WL_OK);
+}

@@ -493,6 +493,21 @@ static const char *const pg_migrations[] = {
 	"CREATE INDEX IF NOT EXISTS calls_open_created ON calls(created_at) "
 	"  WHERE status IN ('queued', 'ringing', 'in-progress');"
 	"ALTER TABLE calls SET (fillfactor = 70);",
+	/* 16 (issue 10): a call's debit entries ("call", "child_call") are new
+	 * by construction: their reference carries the call's billed total,
+	 * which only grows and is moved under the call's row lock in the same
+	 * transaction (services/calls.c), and `wlportal audit` proves no
+	 * reference repeats. Kept in the unique index, the entries of every
+	 * call running at once went to as many of its pages, each dirtied
+	 * (and written whole after a checkpoint). The index now holds the
+	 * other kinds (grants, purchases, allocations: references from
+	 * outside, where it is the idempotency); an org's entries are found in
+	 * order by (org_id, id), where new ones go at the end. Written to run
+	 * again harmlessly. */
+	"ALTER TABLE ledger_entries DROP CONSTRAINT IF EXISTS ledger_entries_org_id_reference_key;"
+	"CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_ref ON ledger_entries(org_id, reference)"
+	"  WHERE kind NOT IN ('call', 'child_call');"
+	"CREATE INDEX IF NOT EXISTS ledger_entries_org ON ledger_entries(org_id, id);",
 };
 
 

@@ -483,6 +483,35 @@ static const char *const sqlite_migrations[] = {
 	"DROP INDEX IF EXISTS calls_open_last_event;"
 	"CREATE INDEX IF NOT EXISTS calls_open_created ON calls(created_at) "
 	"  WHERE status = 'queued' OR status = 'ringing' OR status = 'in-progress';",
+	/* 16 (issue 10): a call's debit entries ("call", "child_call") are new
+	 * by construction: their reference carries the call's billed total,
+	 * which only grows and is moved under the call's lock in the same
+	 * transaction (services/calls.c), and `wlportal audit` proves no
+	 * reference repeats. Kept in the unique index, the entries of every
+	 * call running at once went to as many places of it, and each commit
+	 * wrote all those pages (88 of a batch's 117). The index now holds the
+	 * other kinds (grants, purchases, allocations: references from
+	 * outside, where it is the idempotency); an org's entries are found in
+	 * order by (org_id, id), where new ones go at the end. Without
+	 * AUTOINCREMENT (entries are never deleted) no sequence row is
+	 * rewritten per statement. SQLite drops a table's UNIQUE only with the
+	 * table: rebuilt, ids kept. Written to run again harmlessly. */
+	"CREATE TABLE ledger_entries_16 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  org_id TEXT NOT NULL REFERENCES orgs(id),"
+	"  delta_seconds INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  reference TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL);"
+	"INSERT INTO ledger_entries_16 (id, org_id, delta_seconds, kind, reference, description,"
+	"  created_at) SELECT id, org_id, delta_seconds, kind, reference, description, created_at"
+	"  FROM ledger_entries ORDER BY id;"
+	"DROP TABLE ledger_entries;"
+	"ALTER TABLE ledger_entries_16 RENAME TO ledger_entries;"
+	"CREATE UNIQUE INDEX ledger_entries_ref ON ledger_entries(org_id, reference)"
+	"  WHERE kind NOT IN ('call', 'child_call');"
+	"CREATE INDEX ledger_entries_org ON ledger_entries(org_id, id);",
 };
 
 

@@ -149,11 +149,11 @@ const struct db_sql db_sql_core[Q_COUNT] = {
 	[Q_LEDGER_INSERT] = { "ledger entry",
 		"INSERT INTO ledger_entries "
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (org_id, reference) DO NOTHING",
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (org_id, reference) WHERE " ENTRY_REF_UNIQUE " DO NOTHING",
 		"INSERT INTO ledger_entries "
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
 		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint) "
-		"ON CONFLICT (org_id, reference) DO NOTHING" },
+		"ON CONFLICT (org_id, reference) WHERE " ENTRY_REF_UNIQUE " DO NOTHING" },
 	/* The entry and its balance in one round trip: the entry goes in unless
 	 * its reference exists; the balance moves only with a new entry and
 	 * only if it stays >= 0. (inserted, updated) = (1,1) applied, (0,0)
@@ -165,7 +165,7 @@ const struct db_sql db_sql_core[Q_COUNT] = {
 		"WITH e AS (INSERT INTO ledger_entries "
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
 		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint) "
-		"ON CONFLICT (org_id, reference) DO NOTHING RETURNING 1), "
+		"ON CONFLICT (org_id, reference) WHERE " ENTRY_REF_UNIQUE " DO NOTHING RETURNING 1), "
 		"u AS (UPDATE orgs SET balance_seconds = balance_seconds + $2::bigint "
 		"WHERE id = $1::text AND EXISTS (SELECT 1 FROM e) "
 		"AND balance_seconds + $2::bigint >= 0 RETURNING 1) "
@@ -219,8 +219,10 @@ const struct db_sql db_sql_core[Q_COUNT] = {
 	/* Whether a reference was applied: a change refused before any write
 	 * still answers "duplicate" for a reference seen before. */
 	[Q_LEDGER_EXISTS] = { "ledger entry",
-		"SELECT 1 FROM ledger_entries WHERE org_id = ?1 AND reference = ?2",
-		"SELECT 1 FROM ledger_entries WHERE org_id = $1::text AND reference = $2::text" },
+		"SELECT 1 FROM ledger_entries WHERE org_id = ?1 AND reference = ?2 "
+		"AND " ENTRY_REF_UNIQUE,
+		"SELECT 1 FROM ledger_entries WHERE org_id = $1::text AND reference = $2::text "
+		"AND " ENTRY_REF_UNIQUE },
 	[Q_AUDIT] = { "audit", BOTH(
 		"SELECT o.id, o.balance_seconds, COALESCE(e.total, 0) FROM orgs o "
 		"LEFT JOIN (SELECT org_id, SUM(delta_seconds) AS total FROM ledger_entries "
@@ -237,6 +239,12 @@ const struct db_sql db_sql_core[Q_COUNT] = {
 		"SELECT billed_org_id, 1, " DAY_OF("created_at") ", 0, 0, duration_sec, 1 FROM usage"
 		") t GROUP BY org_id, by_billed, day "
 		"HAVING SUM(ts) <> SUM(rs) OR SUM(tn) <> SUM(rn) ORDER BY org_id, by_billed, day") },
+	/* A call's debits are new by construction, not by an index: the
+	 * audit proves it (the other kinds are in the unique index). */
+	[Q_AUDIT_REFS] = { "audit", BOTH(
+		"SELECT org_id, reference, COUNT(*) FROM ledger_entries "
+		"WHERE NOT (" ENTRY_REF_UNIQUE ") "
+		"GROUP BY org_id, reference HAVING COUNT(*) > 1 ORDER BY org_id, reference") },
 	[Q_AUDIT_COUNT] = { "audit", BOTH(
 		"SELECT (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM ledger_entries)") },
 };

@@ -44,6 +44,7 @@ enum stmt_id {
 	Q_ORG_ADD_DEFERRED,
 	Q_LEDGER_EXISTS,
 	Q_AUDIT,
+	Q_AUDIT_REFS,
 	Q_AUDIT_COUNT,
 	Q_AUDIT_USAGE_DAYS,
 	/* calls and usage (calls.c) */
@@ -52,6 +53,7 @@ enum stmt_id {
 	Q_CALL_GET_LOCK,
 	Q_BATCH_LOCK,
 	Q_CALL_UPDATE,
+	Q_CALL_TICK,
 	Q_CALL_LIST,
 	Q_CALL_LIST_AFTER,
 	Q_NUMBER_ORG,

@@ -53,6 +53,14 @@ const struct db_sql db_sql_calls[Q_COUNT] = {
 		"billed_seconds = $4::bigint, cut_off = $5::boolean, "
 		"ended_reason = NULLIF($6::text, ''), ended_at = NULLIF($7::bigint, 0), "
 		"last_event_at = $8::bigint WHERE id = $1::text" },
+	/* An event that leaves the call's status as it was: only what every
+	 * event moves. SQLite rewrites an index whose column a statement sets,
+	 * changed or not (two partial indexes name the status). */
+	[Q_CALL_TICK] = { "call",
+		"UPDATE calls SET elapsed_sec = ?2, billed_seconds = ?3, cut_off = ?4, "
+		"last_event_at = ?5 WHERE id = ?1",
+		"UPDATE calls SET elapsed_sec = $2::bigint, billed_seconds = $3::bigint, "
+		"cut_off = $4::boolean, last_event_at = $5::bigint WHERE id = $1::text" },
 	[Q_CALL_LIST] = { "calls",
 		"SELECT " CALL_COLS " FROM calls WHERE org_id = ?1 "
 		"ORDER BY created_at DESC, id DESC LIMIT ?2",

@@ -20,6 +20,12 @@ extern const struct db_sql db_sql_config[Q_COUNT]; /* statements_config.c */
 /* clang-format off */
 #define BOTH(sql) sql, sql
 
+/* The entries the unique (org_id, reference) index holds (migration 16):
+ * every kind but a call's debits, which are new by construction. A
+ * statement that looks a reference up or relies on its uniqueness says it,
+ * so the partial index applies. */
+#define ENTRY_REF_UNIQUE "kind NOT IN ('call', 'child_call')"
+
 #define CALL_COLS "id, org_id, billed_org_id, direction, status, from_number, to_number, " \
 	"number_id, agent_id, elapsed_sec, billed_seconds, cut_off, ended_reason, created_at, ended_at, " \
 	"last_event_at"

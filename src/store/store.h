@@ -168,6 +168,19 @@ int store_audit(struct store_conn *c,
 		void (*mismatch)(const struct store_audit_row *row, void *arg), void *arg,
 		int64_t *orgs, int64_t *entries, struct wl_error *err);
 
+/* A reference written more than once for one org (the audit: a call's
+ * debits are not in the unique index, migration 16). */
+struct store_audit_ref {
+	char org_id[WL_ID_LEN];
+	char reference[WL_REF_MAX + 1];
+	int64_t copies;
+};
+/* Calls `repeated` for each (org, reference) of a call's debits written
+ * more than once. */
+int store_audit_refs(struct store_conn *c,
+		     void (*repeated)(const struct store_audit_ref *row, void *arg), void *arg,
+		     struct wl_error *err);
+
 /* ---- calls and usage --------------------------------------------------- */
 
 int store_call_insert(struct store_conn *c, const struct store_call *call, struct wl_error *err);
@@ -175,6 +188,9 @@ int store_call_get(struct store_conn *c, const char *id, bool for_update, struct
 		   struct wl_error *err);
 /* Writes status, elapsed, billed, cut_off, ended_reason, ended_at, last_event_at. */
 int store_call_update(struct store_conn *c, const struct store_call *call, struct wl_error *err);
+/* The same call with only its elapsed and billed seconds, cut-off and last
+ * event changed (status, reason and end as they were). */
+int store_call_tick(struct store_conn *c, const struct store_call *call, struct wl_error *err);
 /* Newest first; after (cursor_ms, cursor_id) when cursor_id is non-empty.
  * Fills up to `limit` rows into out; *n = rows written. */
 int store_call_list(struct store_conn *c, const char *org_id, int64_t cursor_ms,

@@ -1,11 +1,12 @@
 // The command line: exit codes, usage errors, create-org, grant-minutes
-// (idempotent by reference), migrate, and audit catching a tampered balance.
+// (idempotent by reference), migrate, and audit catching a tampered balance
+// or a call's debit written twice.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   makeEnv, startServer, createOrg, grantMinutes, parseSingleJson, assertAuditOk,
-  account, sql, dbBalanceSeconds, UUID_RE, randomUUID,
+  account, sql, dbBalanceSeconds, UUID_RE, randomUUID, completedCall,
 } from './lib.mjs';
 
 describe('cli without a server', { timeout: 120_000 }, () => {
@@ -178,6 +179,38 @@ describe('cli admin commands', { timeout: 120_000 }, () => {
       // Undo, so the final audit of this file passes again.
       sql(srv, `UPDATE orgs SET balance_seconds = balance_seconds - 7 WHERE id IN ('${a.org_id}','${b.org_id}');`);
     }
+    assertAuditOk(srv);
+  });
+
+  it('audit names a call debit written twice; the unique index still holds the other kinds', async () => {
+    const parent = createOrg(srv, { minutes: 10 });
+    const child = createOrg(srv, { minutes: 5, parent: parent.org_id });
+    await completedCall(srv, child.org_id, 42);
+    assertAuditOk(srv);
+    // A call's debits are new by construction, not by the index: a second
+    // copy (no money moved, so every balance still matches) is what the
+    // audit must find, for the client's entry and the agency's alike.
+    for (const [org, kind] of [[child.org_id, 'call'], [parent.org_id, 'child_call']]) {
+      const ref = sql(srv, `SELECT reference FROM ledger_entries WHERE org_id='${org}' AND kind='${kind}';`).trim();
+      assert.match(ref, /^call:[0-9a-f-]{36}:42$/, `${kind} entry of ${org}: ${ref}`);
+      sql(srv, `INSERT INTO ledger_entries (org_id, delta_seconds, kind, reference, description, created_at) ` +
+        `VALUES ('${org}', 0, '${kind}', '${ref}', 'copy', 1);`);
+      try {
+        const r = srv.cli(['audit']);
+        assert.equal(r.status, 1, `audit after a repeated ${kind}: ${r.status}\n${r.stdout}\n${r.stderr}`);
+        assert.match(r.stdout, new RegExp(`^repeated: org ${org} has 2 ledger entries with reference ${ref}$`, 'm'));
+        assert.match(r.stdout, /^audit FAILED: 1 references of call debits were written more than once$/m);
+        assert.ok(!/^audit ok/m.test(r.stdout));
+      } finally {
+        sql(srv, `DELETE FROM ledger_entries WHERE org_id='${org}' AND description='copy';`);
+      }
+      assertAuditOk(srv);
+    }
+    // Any other kind: the database itself refuses a second copy.
+    assert.equal(grantMinutes(srv, parent.org_id, 1, 'once-only').status, 0);
+    assert.throws(() => sql(srv, `INSERT INTO ledger_entries (org_id, delta_seconds, kind, reference, description, created_at) ` +
+      `SELECT org_id, 0, kind, reference, 'copy', 1 FROM ledger_entries WHERE org_id='${parent.org_id}' AND reference='grant:once-only';`),
+    /UNIQUE constraint failed|duplicate key value/, 'a repeated grant reference must be refused');
     assertAuditOk(srv);
   });
 
