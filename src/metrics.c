@@ -81,6 +81,7 @@ static struct {
 	struct route_metrics *routes; /* nroutes + 1: the last is "no route" */
 	struct histogram batch_size, batch_commit;
 	counter writer_round_trips;
+	counter writer_statements;
 	counter writer_balance_writes;
 	counter key_batches, key_batched;
 	counter db_waits, db_wait_us, db_wait_timeouts;
@@ -116,8 +117,10 @@ metrics_request(long route, int status, uint64_t duration_us)
 }
 
 void
-metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips, uint64_t balance_writes)
+metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips, uint64_t balance_writes,
+		     uint64_t statements)
 {
+	inc(&m.writer_statements, statements);
 	inc(&m.writer_balance_writes, balance_writes);
 	observe(&m.batch_size, batch_bounds, NBATCH, jobs);
 	observe(&m.batch_commit, time_bounds_us, NTIME, commit_us);
@@ -281,6 +284,10 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 	counter_line(out, "wlportal_writer_round_trips_total",
 		     "Times the writer waited for the database's answer (PostgreSQL; 0 on SQLite).",
 		     get(&m.writer_round_trips));
+	counter_line(out, "wlportal_writer_statements_total",
+		     "Statements the writer ran, BEGIN and COMMIT included (on PostgreSQL a "
+		     "batch of events writes its entries and its calls in one statement each).",
+		     get(&m.writer_statements));
 	counter_line(out, "wlportal_writer_balance_writes_total",
 		     "UPDATEs of organization balances the writer sent (on PostgreSQL one per "
 		     "organization and batch of events).",

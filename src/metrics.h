@@ -22,10 +22,11 @@ void metrics_routes(size_t n, const char *const *methods, const char *const *pat
 /* One answered request: its route index (-1: none matched), status and
  * time from its first byte to its answer. */
 void metrics_request(long route, int status, uint64_t duration_us);
-/* One writer batch of `jobs` jobs whose COMMIT took commit_us, and which
- * waited round_trips times for the database's answer. */
+/* One writer batch of `jobs` jobs whose COMMIT took commit_us, which
+ * waited round_trips times for the database's answer, wrote balances
+ * balance_writes times and ran `statements` statements. */
 void metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips,
-			  uint64_t balance_writes);
+			  uint64_t balance_writes, uint64_t statements);
 /* A wait for a database connection of the pool (PostgreSQL), in µs. */
 /* keybatch.c looked up the keys of `requests` account reads in one statement. */
 void metrics_key_batch(size_t requests);

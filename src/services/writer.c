@@ -299,7 +299,7 @@ writer_main(void *arg)
 
 	for (;;) {
 		size_t n = 0;
-		uint64_t round_trips, balance_writes;
+		uint64_t round_trips, balance_writes, statements;
 		bool careful;
 
 		pthread_mutex_lock(&w->mu);
@@ -324,10 +324,12 @@ writer_main(void *arg)
 		w->last_commit_us = 0;
 		round_trips = store_round_trips(w->conn);
 		balance_writes = store_balance_writes(w->conn);
+		statements = store_statements(w->conn);
 		careful = run_batch(w, batch, n);
 		round_trips = store_round_trips(w->conn) - round_trips;
 		balance_writes = store_balance_writes(w->conn) - balance_writes;
-		metrics_writer_batch(n, w->last_commit_us, round_trips, balance_writes);
+		statements = store_statements(w->conn) - statements;
+		metrics_writer_batch(n, w->last_commit_us, round_trips, balance_writes, statements);
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.careful += careful;

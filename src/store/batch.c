@@ -15,11 +15,9 @@
  * (store.c). A connection without a cache (every one but the writer's)
  * reads the database each time.
  *
- * Why the batch lock: on PostgreSQL every read is a round trip, and a call's
- * event would read its org rows and its call under lock one by one.
- * store_batch_lock takes them all at once, in the order every job takes
- * them (agencies, then orgs, then calls, each by id), and remembers them, so
- * the jobs' own reads cost nothing. SQLite reads locally: nothing to gain.
+ * Why the batch lock (batch_lock.c): on PostgreSQL every read is a round
+ * trip, and a call's event would read its org rows and its call under lock
+ * one by one; they are locked and remembered all at once.
  *
  * Why the mark: a job that runs without a savepoint may fail only before its
  * first write; the writer compares the mark before and after to know whether
@@ -29,9 +27,13 @@
 
 #include <assert.h>
 
+#include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/buf.h"
 
 /* More rows of a kind than this in one batch simply are not remembered. */
 #define BATCH_ROWS_MAX 512
@@ -47,19 +49,41 @@ struct batch_index {
 _Static_assert(offsetof(struct store_org, id) == 0 && offsetof(struct store_call, id) == 0,
 	       "rows start with their id");
 
+/* Entries of known changes not yet written (PostgreSQL), at most this many
+ * a batch before they are written out; what does not fit a field below is
+ * written at once instead. */
+#define BATCH_ENTRIES_MAX 1024
+
+struct batch_entry {
+	char org_id[WL_ID_LEN];
+	char kind[24];
+	char reference[WL_REF_MAX + 1];
+	char description[48];
+	int64_t delta_seconds, created_at;
+};
+
 struct batch_cache {
 	int norgs, ncalls;
 	int deferred;                    /* orgs whose pending[] is not 0 */
 	int64_t pending[BATCH_ROWS_MAX]; /* balance change not yet written, by org row */
+	int ticked;                      /* calls whose tick[] is set */
+	bool tick[BATCH_ROWS_MAX];       /* the call's new seconds not yet written */
+	int nentries;
 	struct batch_index org_ix, call_ix;
 	struct store_org org[BATCH_ROWS_MAX];
 	struct store_call call[BATCH_ROWS_MAX];
+	struct batch_entry entry[BATCH_ENTRIES_MAX];
+	struct wl_buf arr[6]; /* the arrays of one write-out (array literals) */
 };
 
 void
 store_batch_cache(struct store_conn *c, bool on)
 {
 	if (!on) {
+		if (c->cache != NULL)
+			for (size_t i = 0; i < sizeof(c->cache->arr) / sizeof(c->cache->arr[0]);
+			     i++)
+				wl_buf_free(&c->cache->arr[i]);
 		free(c->cache);
 		c->cache = NULL;
 	} else if (c->cache == NULL) {
@@ -72,11 +96,14 @@ batch_forget(struct store_conn *c)
 {
 	struct batch_cache *b = c->cache;
 
-	if (b == NULL || (b->norgs == 0 && b->ncalls == 0))
+	if (b == NULL || (b->norgs == 0 && b->ncalls == 0 && b->nentries == 0))
 		return;
-	if (b->deferred > 0) /* a rollback: what was not written is gone with it */
+	/* a rollback: what was not written is gone with it */
+	if (b->deferred > 0)
 		memset(b->pending, 0, (size_t)b->norgs * sizeof(b->pending[0]));
-	b->deferred = 0;
+	if (b->ticked > 0)
+		memset(b->tick, 0, (size_t)b->ncalls * sizeof(b->tick[0]));
+	b->deferred = b->ticked = b->nentries = 0;
 	b->norgs = b->ncalls = 0;
 	memset(&b->org_ix, 0, sizeof(b->org_ix));
 	memset(&b->call_ix, 0, sizeof(b->call_ix));
@@ -207,19 +234,189 @@ batch_defer(struct store_conn *c, const char *id, int64_t delta)
 	return true;
 }
 
-/* Statements that neither read nor write a balance: the entries of
- * deferred changes, the calls of a batch of events, the writing out itself. */
+/* ---- deferred entries and calls (PostgreSQL) -------------------------------------
+ *
+ * Each statement costs PostgreSQL more than the rows it writes (parse of
+ * the parameters, a snapshot, the constraints' and triggers' set-up), and
+ * an engine event wrote two: its entries and its call. A driver with the
+ * batch statements (Q_ENTRIES_MANY, Q_CALLS_TICK_MANY) keeps a batch's
+ * known entries and the seconds of the calls it holds locked (an event
+ * that keeps its call's status: store_call_tick) and writes each kind in
+ * one statement of arrays, under the same rule as the balances: before any
+ * statement not known to leave them alone, before COMMIT, SAVEPOINT and
+ * RELEASE; gone with a rollback. A call's full UPDATE writes what a tick
+ * would, so it clears the tick. Each deferral moves the change mark (the
+ * writer must know the job wrote). */
+
+bool
+batch_defer_entries(struct store_conn *c, const struct store_entry *e, int n)
+{
+	struct batch_cache *b = c->cache;
+	int i;
+
+	if (b == NULL || n > BATCH_ENTRIES_MAX || !db_has(c, Q_ENTRIES_MANY))
+		return false;
+	for (i = 0; i < n; i++)
+		if (strlen(e[i].kind) >= sizeof(b->entry[0].kind) ||
+		    strlen(e[i].reference) >= sizeof(b->entry[0].reference) ||
+		    strlen(e[i].description) >= sizeof(b->entry[0].description) ||
+		    strlen(e[i].org_id) >= sizeof(b->entry[0].org_id))
+			return false;
+	if (b->nentries + n > BATCH_ENTRIES_MAX)
+		return false; /* written at once; the next batch starts empty */
+	for (i = 0; i < n; i++) {
+		struct batch_entry *d = &b->entry[b->nentries++];
+
+		snprintf(d->org_id, sizeof(d->org_id), "%s", e[i].org_id);
+		snprintf(d->kind, sizeof(d->kind), "%s", e[i].kind);
+		snprintf(d->reference, sizeof(d->reference), "%s", e[i].reference);
+		snprintf(d->description, sizeof(d->description), "%s", e[i].description);
+		d->delta_seconds = e[i].delta_seconds;
+		d->created_at = e[i].created_at;
+	}
+	c->deferrals++;
+	return true;
+}
+
+bool
+batch_defer_tick(struct store_conn *c, const struct store_call *call)
+{
+	struct store_call *known = find_call(c, call->id);
+	bool *t;
+
+	if (known == NULL || !db_has(c, Q_CALLS_TICK_MANY))
+		return false;
+	*known = *call;
+	t = &c->cache->tick[known - c->cache->call];
+	if (!*t)
+		c->cache->ticked++;
+	*t = true;
+	c->deferrals++;
+	return true;
+}
+
+/* Statements that read none of what a batch defers (balances, entries, its
+ * calls' seconds): the deferred writes and their write-out, the calls of a
+ * batch of events (one the batch holds is answered from memory, so a
+ * locking read reads another). */
 static bool
-leaves_balances(enum stmt_id id)
+leaves_deferred(enum stmt_id id)
 {
 	return id == Q_ENTRY_DEFERRED || id == Q_ENTRY_PAIR_DEFERRED || id == Q_ORG_ADD_DEFERRED ||
-	       id == Q_CALL_GET_LOCK || id == Q_CALL_UPDATE || id == Q_CALL_TICK;
+	       id == Q_ENTRIES_MANY || id == Q_CALLS_TICK_MANY || id == Q_CALL_GET_LOCK ||
+	       id == Q_CALL_UPDATE || id == Q_CALL_TICK;
 }
 
 bool
 batch_must_flush(struct store_conn *c, enum stmt_id id)
 {
-	return c->cache != NULL && c->cache->deferred > 0 && !leaves_balances(id);
+	const struct batch_cache *b = c->cache;
+
+	return b != NULL && (b->deferred > 0 || b->nentries > 0 || b->ticked > 0) &&
+	       !leaves_deferred(id);
+}
+
+/* One element of a PostgreSQL array literal: quoted, " and \ escaped. */
+static void
+arr_text(struct wl_buf *a, const char *v)
+{
+	wl_buf_append(a, a->len > 1 ? ",\"" : "\"", a->len > 1 ? 2 : 1);
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			wl_buf_append(a, "\\", 1);
+		wl_buf_append(a, v, 1);
+	}
+	wl_buf_append(a, "\"", 1);
+}
+
+static void
+arr_int(struct wl_buf *a, int64_t v)
+{
+	wl_buf_printf(a, a->len > 1 ? ",%" PRId64 : "%" PRId64, v);
+}
+
+static void
+arr_open(struct batch_cache *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (b->arr[i].max == 0)
+			wl_buf_init(&b->arr[i], (size_t)64 << 20);
+		wl_buf_reset(&b->arr[i]);
+		wl_buf_append(&b->arr[i], "{", 1);
+	}
+}
+
+/* Closes the n arrays and binds them as parameters 1 to n. */
+static int
+arr_bind(struct db_stmt *st, struct batch_cache *b, int n, struct wl_error *err)
+{
+	for (int i = 0; i < n; i++) {
+		wl_buf_append(&b->arr[i], "}", 1);
+		if (!wl_buf_ok(&b->arr[i]))
+			return db_finish(st,
+					 wl_fail(err, WL_EINTERNAL, "batch write: out of memory"));
+		db_bind_text(st, i + 1, wl_buf_cstr(&b->arr[i]));
+	}
+	return WL_OK;
+}
+
+static int
+flush_entries(struct store_conn *c, struct wl_error *err)
+{
+	struct batch_cache *b = c->cache;
+	struct db_stmt *st;
+	int i;
+
+	if (b->nentries == 0)
+		return WL_OK;
+	if ((st = db_stmt(c, Q_ENTRIES_MANY, err)) == NULL)
+		return err->code;
+	arr_open(b, 6);
+	for (i = 0; i < b->nentries; i++) {
+		const struct batch_entry *e = &b->entry[i];
+
+		arr_text(&b->arr[0], e->org_id);
+		arr_int(&b->arr[1], e->delta_seconds);
+		arr_text(&b->arr[2], e->kind);
+		arr_text(&b->arr[3], e->reference);
+		arr_text(&b->arr[4], e->description);
+		arr_int(&b->arr[5], e->created_at);
+	}
+	if (arr_bind(st, b, 6, err) != WL_OK || db_exec(st, err) != WL_OK)
+		return err->code;
+	b->nentries = 0;
+	return WL_OK;
+}
+
+static int
+flush_ticks(struct store_conn *c, struct wl_error *err)
+{
+	struct batch_cache *b = c->cache;
+	struct db_stmt *st;
+	int i;
+
+	if (b->ticked == 0)
+		return WL_OK;
+	if ((st = db_stmt(c, Q_CALLS_TICK_MANY, err)) == NULL)
+		return err->code;
+	arr_open(b, 5);
+	for (i = 0; i < b->ncalls; i++) {
+		const struct store_call *k = &b->call[i];
+
+		if (!b->tick[i])
+			continue;
+		arr_text(&b->arr[0], k->id);
+		arr_int(&b->arr[1], k->elapsed_sec);
+		arr_int(&b->arr[2], k->billed_seconds);
+		wl_buf_puts(&b->arr[3], b->arr[3].len > 1 ? (k->cut_off ? ",t" : ",f")
+							  : (k->cut_off ? "t" : "f"));
+		arr_int(&b->arr[4], k->last_event_at);
+	}
+	if (arr_bind(st, b, 5, err) != WL_OK || db_exec(st, err) != WL_OK)
+		return err->code;
+	memset(b->tick, 0, (size_t)b->ncalls * sizeof(b->tick[0]));
+	b->ticked = 0;
+	return WL_OK;
 }
 
 int
@@ -245,7 +442,9 @@ batch_flush(struct store_conn *c, struct wl_error *err)
 		b->deferred--;
 		c->balance_writes++;
 	}
-	return WL_OK;
+	if (flush_entries(c, err) != WL_OK)
+		return err->code;
+	return flush_ticks(c, err);
 }
 
 const struct store_call *
@@ -274,14 +473,19 @@ batch_call_written(struct store_conn *c, const struct store_call *call)
 {
 	struct store_call *known = find_call(c, call->id);
 
-	if (known != NULL)
-		*known = *call;
+	if (known == NULL)
+		return;
+	*known = *call;
+	if (c->cache->tick[known - c->cache->call]) { /* written whole: no tick left */
+		c->cache->tick[known - c->cache->call] = false;
+		c->cache->ticked--;
+	}
 }
 
 uint64_t
 store_change_mark(struct store_conn *c)
 {
-	return c->drv->change_mark(c);
+	return c->drv->change_mark(c) + c->deferrals;
 }
 
 uint64_t
@@ -296,79 +500,8 @@ store_round_trips(struct store_conn *c)
 	return c->round_trips;
 }
 
-/* ids joined by commas ("" for none): string_to_array's input. An id that
- * holds a comma (none does: they are UUIDs) is left out, its job then
- * locks it itself. NULL when out of memory. */
-static char *
-id_list(const char *const *ids, int n)
+uint64_t
+store_statements(struct store_conn *c)
 {
-	size_t len = 1;
-	char *out, *p;
-	int i;
-
-	for (i = 0; i < n; i++)
-		len += strlen(ids[i]) + 1;
-	if ((out = p = malloc(len)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		size_t l = strlen(ids[i]);
-
-		if (l == 0 || strchr(ids[i], ',') != NULL)
-			continue;
-		if (p != out)
-			*p++ = ',';
-		memcpy(p, ids[i], l);
-		p += l;
-	}
-	*p = '\0';
-	return out;
-}
-
-/* Column 16 says which kind of row: 'o' an org (columns 0 to 7), 'c' a call. */
-static int
-remember_rows(struct db_stmt *st, struct wl_error *err)
-{
-	struct store_org org;
-	struct store_call call;
-	char kind[2];
-	enum db_step r;
-
-	while ((r = db_step(st, err)) == DB_ROW) {
-		db_col_text(st, 16, kind, sizeof(kind));
-		if (kind[0] == 'o') {
-			db_read_org(st, &org);
-			batch_org_put(st->conn, &org);
-		} else {
-			db_read_call(st, &call);
-			batch_call_put(st->conn, &call);
-		}
-	}
-	return db_finish(st, r == DB_FAIL ? err->code : WL_OK);
-}
-
-int
-store_batch_lock(struct store_conn *c, const struct store_batch_rows *rows, struct wl_error *err)
-{
-	char *list[3];
-	struct db_stmt *st;
-	int rc, i;
-
-	if (c->cache == NULL || !db_has(c, Q_BATCH_LOCK) ||
-	    rows->nagencies + rows->norgs + rows->ncalls == 0)
-		return WL_OK;
-	list[0] = id_list(rows->agencies, rows->nagencies);
-	list[1] = id_list(rows->orgs, rows->norgs);
-	list[2] = id_list(rows->calls, rows->ncalls);
-	if (list[0] == NULL || list[1] == NULL || list[2] == NULL)
-		rc = WL_OK; /* out of memory: every job locks its rows itself */
-	else if ((st = db_stmt(c, Q_BATCH_LOCK, err)) == NULL)
-		rc = err->code;
-	else {
-		for (i = 0; i < 3; i++)
-			db_bind_text(st, i + 1, list[i]);
-		rc = remember_rows(st, err);
-	}
-	for (i = 0; i < 3; i++)
-		free(list[i]);
-	return rc;
+	return c->statements;
 }

@@ -107,9 +107,11 @@ store_call_update(struct store_conn *c, const struct store_call *o, struct wl_er
 int
 store_call_tick(struct store_conn *c, const struct store_call *o, struct wl_error *err)
 {
-	struct db_stmt *st = db_stmt(c, Q_CALL_TICK, err);
+	struct db_stmt *st;
 
-	if (st == NULL)
+	if (batch_defer_tick(c, o)) /* written with the batch's others (batch.c) */
+		return WL_OK;
+	if ((st = db_stmt(c, Q_CALL_TICK, err)) == NULL)
 		return err->code;
 	db_bind_text(st, 1, o->id);
 	db_bind_int64(st, 2, o->elapsed_sec);

@@ -45,6 +45,8 @@ struct store_conn {
 	struct key_cache *keys;    /* API-key lookups while nothing changed (keycache.c) */
 	uint64_t round_trips;      /* waits for the database's answer (PostgreSQL) */
 	uint64_t balance_writes;   /* UPDATEs of a balance sent (ledger_ops.c, batch.c) */
+	uint64_t deferrals;        /* writes kept for the batch's write-out (batch.c) */
+	uint64_t statements;       /* statements taken to run (db_stmt) */
 };
 
 struct db_stmt {
@@ -110,6 +112,11 @@ struct store *db_pg_open(const char *conninfo, struct wl_error *err);
  * batch's deferred balance changes are written, and writing them. */
 bool batch_must_flush(struct store_conn *c, enum stmt_id id);
 int batch_flush(struct store_conn *c, struct wl_error *err);
+/* Deferred entries and calls' seconds (batch.c, drivers with Q_ENTRIES_MANY
+ * and Q_CALLS_TICK_MANY): false when the write must be made now. Entries
+ * go all n or none. */
+bool batch_defer_entries(struct store_conn *c, const struct store_entry *e, int n);
+bool batch_defer_tick(struct store_conn *c, const struct store_call *call);
 
 /* ---- statements (inline: one indirect call each) ------------------------------ */
 
@@ -121,6 +128,7 @@ db_stmt(struct store_conn *c, enum stmt_id id, struct wl_error *err)
 	 * that may see them (batch.c). */
 	if (c->cache != NULL && batch_must_flush(c, id) && batch_flush(c, err) != WL_OK)
 		return NULL;
+	c->statements++;
 	return c->drv->stmt(c, id, err);
 }
 

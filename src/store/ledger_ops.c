@@ -95,12 +95,15 @@ store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, stru
 	struct db_stmt *st;
 
 	if (batch_org(c, e->org_id) != NULL) {
-		/* the entry now, the balance with the batch's others (batch.c) */
-		if ((st = db_stmt(c, Q_ENTRY_DEFERRED, err)) == NULL)
-			return err->code;
-		bind_entry(st, 0, e);
-		if (db_exec(st, err) != WL_OK)
-			return err->code;
+		/* the balance with the batch's others, the entry too where the
+		 * database writes them all in one statement (batch.c) */
+		if (!batch_defer_entries(c, e, 1)) {
+			if ((st = db_stmt(c, Q_ENTRY_DEFERRED, err)) == NULL)
+				return err->code;
+			bind_entry(st, 0, e);
+			if (db_exec(st, err) != WL_OK)
+				return err->code;
+		}
 		batch_defer(c, e->org_id, e->delta_seconds);
 		return WL_OK;
 	}
@@ -124,6 +127,15 @@ store_ledger_apply_known_pair(struct store_conn *c, const struct store_entry *a,
 	bool deferred;
 
 	deferred = batch_org(c, a->org_id) != NULL && batch_org(c, b->org_id) != NULL;
+	if (deferred) {
+		struct store_entry both[2] = { *a, *b };
+
+		if (batch_defer_entries(c, both, 2)) {
+			batch_defer(c, a->org_id, a->delta_seconds);
+			batch_defer(c, b->org_id, b->delta_seconds);
+			return WL_OK;
+		}
+	}
 	if (!deferred && !db_has(c, Q_LEDGER_APPLY_KNOWN_PAIR))
 		return store_ledger_apply_known(c, a, err) != WL_OK
 			       ? err->code

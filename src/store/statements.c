@@ -213,6 +213,13 @@ const struct db_sql db_sql_core[Q_COUNT] = {
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
 		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint), "
 		"($7::text, $8::bigint, $9::text, $10::text, $11::text, $12::bigint)" },
+	/* A batch's deferred entries (batch.c), arrays in column order. */
+	[Q_ENTRIES_MANY] = { "ledger entries",
+		NULL,
+		"INSERT INTO ledger_entries "
+		"(org_id, delta_seconds, kind, reference, description, created_at) "
+		"SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], "
+		"$5::text[], $6::bigint[])" },
 	[Q_ORG_ADD_DEFERRED] = { "balance",
 		"UPDATE orgs SET balance_seconds = balance_seconds + ?2 WHERE id = ?1",
 		"UPDATE orgs SET balance_seconds = balance_seconds + $2::bigint WHERE id = $1::text" },

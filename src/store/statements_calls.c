@@ -61,6 +61,12 @@ const struct db_sql db_sql_calls[Q_COUNT] = {
 		"last_event_at = ?5 WHERE id = ?1",
 		"UPDATE calls SET elapsed_sec = $2::bigint, billed_seconds = $3::bigint, "
 		"cut_off = $4::boolean, last_event_at = $5::bigint WHERE id = $1::text" },
+	/* The seconds of a batch's calls (batch.c), arrays in the same order. */
+	[Q_CALLS_TICK_MANY] = { "calls",
+		NULL,
+		"UPDATE calls SET elapsed_sec = u.e, billed_seconds = u.b, cut_off = u.x, "
+		"last_event_at = u.l FROM unnest($1::text[], $2::bigint[], $3::bigint[], "
+		"$4::boolean[], $5::bigint[]) AS u(id, e, b, x, l) WHERE calls.id = u.id" },
 	[Q_CALL_LIST] = { "calls",
 		"SELECT " CALL_COLS " FROM calls WHERE org_id = ?1 "
 		"ORDER BY created_at DESC, id DESC LIMIT ?2",

@@ -155,7 +155,7 @@ store_commit(struct store_conn *c, struct wl_error *err)
 bool
 store_unchanged_since(struct store_conn *c, uint64_t mark)
 {
-	return c->drv->change_mark(c) == mark && c->drv->in_transaction(c);
+	return store_change_mark(c) == mark && c->drv->in_transaction(c);
 }
 int
 store_pipeline(struct store_conn *c, bool on, struct wl_error *err)

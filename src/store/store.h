@@ -78,6 +78,8 @@ int store_batch_lock(struct store_conn *c, const struct store_batch_rows *rows,
 		     struct wl_error *err);
 /* How many times the connection waited for its database's answer. */
 uint64_t store_round_trips(struct store_conn *c);
+/* Statements this connection ran (the writer's, for /metrics). */
+uint64_t store_statements(struct store_conn *c);
 /* UPDATEs of an org's balance this connection sent (deferred ones: one per
  * org and batch on PostgreSQL, store/batch.c). */
 uint64_t store_balance_writes(struct store_conn *c);

@@ -82,7 +82,8 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
   // for the database twice, however many events it holds (before, each
   // event's call lock was a round trip of its own, and the org locks of a
   // batch's first event more). SQLite never waits. The balances a batch
-  // moves are written once each before COMMIT.
+  // moves are written once each before COMMIT; on PostgreSQL its entries and
+  // its calls' seconds too, one statement each.
   it('a batch of events waits for the database at most twice', async () => {
     const url = await srv.metricsUrl();
     const calls = [];
@@ -94,6 +95,7 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     const trips0 = await metric(url, 'wlportal_writer_round_trips_total');
     const writes0 = await metric(url, 'wlportal_writer_balance_writes_total');
     const batches0 = await metric(url, 'wlportal_writer_batch_size_count');
+    const stmts0 = await metric(url, 'wlportal_writer_statements_total');
     let events = 0;
     for (let round = 2; round <= 6; round++) {
       for (const x of await Promise.all(calls.map((id) => event(srv, id, 'in-progress', round)))) {
@@ -105,12 +107,18 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     const trips = await metric(url, 'wlportal_writer_round_trips_total') - trips0;
     const writes = await metric(url, 'wlportal_writer_balance_writes_total') - writes0;
     const batches = await metric(url, 'wlportal_writer_batch_size_count') - batches0;
+    const stmts = await metric(url, 'wlportal_writer_statements_total') - stmts0;
     assert.ok(batches >= 1 && batches <= events, `${batches} batches`);
     // (a little room for a batch of something else meanwhile, the reaper's)
     if (BACKEND === 'postgres') {
       // (before, every event waited once itself: events + 3 a batch)
       assert.ok(trips <= 2 * batches + 4,
         `${trips} round trips in ${batches} batches of ${events} events`);
+      // BEGIN, the lock, the two balances, the entries of all its events,
+      // their calls' seconds, COMMIT: seven a batch, whatever its size
+      // (src/store/batch.c; before, two more for every event)
+      assert.ok(stmts <= 7 * batches + 8,
+        `${stmts} statements in ${batches} batches of ${events} events`);
     } else {
       assert.equal(trips, 0);
     }
