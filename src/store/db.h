@@ -45,6 +45,9 @@ struct store_conn {
 	struct key_cache *keys;    /* API-key lookups while nothing changed (keycache.c) */
 	uint64_t round_trips;      /* waits for the database's answer (PostgreSQL) */
 	uint64_t balance_writes;   /* UPDATEs of a balance sent (ledger_ops.c, batch.c) */
+	/* data versions read: [0] without a lock (SQLite's WAL-index header),
+	 * [1] by a statement (PRAGMA data_version) */
+	uint64_t version_reads[2];
 };
 
 struct db_stmt {
