@@ -197,8 +197,27 @@ wl_json_arr_end(struct wl_buf *b)
 	close_container(b, ']');
 }
 
+/* Bit c set: byte c is written as it is inside a JSON string (printable,
+ * not '"', '\\', '/' or DEL). */
+static const uint64_t json_plain[4] = {
+	0xffff7ffb00000000ULL,
+	0x7fffffffefffffffULL,
+	0xffffffffffffffffULL,
+	0xffffffffffffffffULL,
+};
+
+static bool
+plain_at(const unsigned char *s, size_t i)
+{
+	unsigned char c = s[i];
+
+	if ((json_plain[c >> 6] >> (c & 63)) & 1)
+		return true;
+	return c == '/' && (i == 0 || s[i - 1] != '<'); /* only "</" is escaped */
+}
+
 static void
-write_escaped(struct wl_buf *b, const char *s, size_t n)
+write_escaped_slow(struct wl_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
@@ -249,6 +268,28 @@ write_escaped(struct wl_buf *b, const char *s, size_t n)
 	wl_buf_append(b, "\"", 1);
 }
 
+/* The common case, a string with nothing to escape, in one copy; the rest
+ * (and a string that would reach the buffer's limit) piece by piece. */
+static void
+write_escaped(struct wl_buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n && plain_at(u, i))
+		i++;
+	if (i < n || b->overflow || n + 2 > b->max || b->len > b->max - (n + 2) ||
+	    !reserve(b, n + 2)) {
+		write_escaped_slow(b, s, n);
+		return;
+	}
+	b->p[b->len] = '"';
+	memcpy(b->p + b->len + 1, s, n);
+	b->p[b->len + 1 + n] = '"';
+	b->len += n + 2;
+	b->p[b->len] = '\0';
+}
+
 void
 wl_json_key(struct wl_buf *b, const char *key)
 {
@@ -292,21 +333,55 @@ wl_json_str(struct wl_buf *b, const char *s)
 	wl_json_strn(b, s, strlen(s));
 }
 
-void
-wl_json_int(struct wl_buf *b, int64_t v)
+size_t
+wl_format_int(int64_t v, char out[24])
 {
 	char digits[24];
-	size_t at = sizeof(digits);
+	size_t at = sizeof(digits), n;
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	value_prefix(b);
 	do {
 		digits[--at] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u != 0);
 	if (v < 0)
 		digits[--at] = '-';
-	wl_buf_append(b, digits + at, sizeof(digits) - at);
+	n = sizeof(digits) - at;
+	memcpy(out, digits + at, n);
+	out[n] = '\0';
+	return n;
+}
+
+void
+wl_format_ipv4(const unsigned char addr[4], char *out, size_t n)
+{
+	char text[16];
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			text[len++] = '.';
+		if (addr[i] >= 100)
+			text[len++] = (char)('0' + addr[i] / 100);
+		if (addr[i] >= 10)
+			text[len++] = (char)('0' + addr[i] / 10 % 10);
+		text[len++] = (char)('0' + addr[i] % 10);
+	}
+	if (len >= n)
+		return;
+	memcpy(out, text, len);
+	out[len] = '\0';
+}
+
+void
+wl_json_int(struct wl_buf *b, int64_t v)
+{
+	char digits[24];
+	size_t n = wl_format_int(v, digits);
+
+	value_prefix(b);
+	wl_buf_append(b, digits, n);
 }
 
 void

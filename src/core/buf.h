@@ -55,6 +55,12 @@ void wl_json_key(struct wl_buf *b, const char *key);
 void wl_json_str(struct wl_buf *b, const char *s); /* NULL → null */
 void wl_json_strn(struct wl_buf *b, const char *s, size_t n);
 void wl_json_int(struct wl_buf *b, int64_t v);
+/* v in decimal into out (NUL-terminated, at most 21 bytes with the NUL);
+ * the length. What "%lld" prints, without printf's cost. */
+size_t wl_format_int(int64_t v, char out[24]);
+/* The IPv4 address of 4 bytes in network order, as inet_ntop writes it
+ * (dotted decimal); out unchanged when it does not fit in n, as there. */
+void wl_format_ipv4(const unsigned char addr[4], char *out, size_t n);
 void wl_json_bool(struct wl_buf *b, bool v);
 void wl_json_null(struct wl_buf *b);
 /* A number already formatted by core (e.g. "498.6", "8.40"); written as is. */

@@ -129,7 +129,7 @@ add_number(struct wl_req *req, const char *header, int64_t v)
 {
 	char text[24];
 
-	snprintf(text, sizeof(text), "%lld", (long long)v);
+	wl_format_int(v, text);
 	http_add_header(req, header, text);
 }
 

@@ -454,8 +454,10 @@ http_client_addr(struct wl_req *req, char *out, size_t n)
 	if (sa == NULL)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)n);
+		wl_format_ipv4(
+			(const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+				->sin_addr,
+			out, n);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 			  out, (socklen_t)n);

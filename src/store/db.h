@@ -47,6 +47,9 @@ struct store_conn {
 	uint64_t balance_writes;   /* UPDATEs of a balance sent (ledger_ops.c, batch.c) */
 	uint64_t deferrals;        /* writes kept for the batch's write-out (batch.c) */
 	uint64_t statements;       /* statements taken to run (db_stmt) */
+	/* data versions read: [0] without a lock (SQLite's WAL-index header),
+	 * [1] by a statement (PRAGMA data_version) */
+	uint64_t version_reads[2];
 };
 
 struct db_stmt {

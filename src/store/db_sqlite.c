@@ -11,6 +11,7 @@
 #include "store/db.h"
 #include "store/keycache.h"
 #include "store/schema_sqlite.h"
+#include "store/wal_shm.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -38,6 +39,10 @@ struct sq_store {
 	pthread_mutex_t mu;
 	struct sq_conn *idle;
 	char *path;
+	/* The WAL-index header, mapped once by the first data version asked
+	 * (atomic loads: connections of several threads read it). */
+	struct wal_shm *shm;
+	bool shm_tried;
 };
 
 static const struct db_driver sq_driver;
@@ -175,13 +180,10 @@ sq_reset(struct db_stmt *st)
 {
 	sqlite3_reset(SQ(st));
 }
-/* Rows changed by INSERT, UPDATE and DELETE since the connection opened. */
-/* Moves when another connection (of this process or another) committed;
- * this connection's own commits move its change mark instead. */
+/* PRAGMA data_version: starts and ends a read transaction (locks). */
 static int
-sq_data_version(struct store_conn *b, uint64_t *out)
+pragma_version(struct sq_conn *c, uint64_t *out)
 {
-	struct sq_conn *c = (struct sq_conn *)b;
 	int rc;
 
 	if (c->data_version == NULL &&
@@ -189,10 +191,67 @@ sq_data_version(struct store_conn *b, uint64_t *out)
 			       &c->data_version, NULL) != SQLITE_OK)
 		return WL_EINTERNAL;
 	rc = sqlite3_step(c->data_version);
-	if (rc == SQLITE_ROW)
-		*out = (uint64_t)sqlite3_column_int64(c->data_version, 0);
+	if (rc == SQLITE_ROW) /* never the top bit: wal_shm's versions have it */
+		*out = (uint64_t)sqlite3_column_int64(c->data_version, 0) & ~(1ULL << 63);
 	sqlite3_reset(c->data_version);
 	return rc == SQLITE_ROW ? WL_OK : WL_EINTERNAL;
+}
+
+static bool
+in_wal_mode(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool wal = false;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	return wal;
+}
+
+/* Once per store, by a connection that has just read in WAL mode (so the
+ * -shm exists, holds a header, and stays while the store is open). */
+static struct wal_shm *
+shm_try_map(struct sq_store *s, struct sq_conn *c)
+{
+	struct wal_shm *m;
+
+	pthread_mutex_lock(&s->mu);
+	if (!s->shm_tried) {
+		m = in_wal_mode(c->db) ? wal_shm_map(sqlite3_db_filename(c->db, "main")) : NULL;
+		__atomic_store_n(&s->shm, m, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->shm_tried, true, __ATOMIC_RELEASE);
+	}
+	m = s->shm;
+	pthread_mutex_unlock(&s->mu);
+	return m;
+}
+
+/* Moves when another connection (of this process or another) committed;
+ * this connection's own commits move its change mark (and, read from the
+ * header, this too). Lock-free from the WAL-index header (wal_shm.c) when
+ * it is mapped and consistent; else PRAGMA data_version. */
+static int
+sq_data_version(struct store_conn *b, uint64_t *out)
+{
+	struct sq_conn *c = (struct sq_conn *)b;
+	struct sq_store *s = (struct sq_store *)b->owner;
+	struct wal_shm *m = __atomic_load_n(&s->shm, __ATOMIC_ACQUIRE);
+	int rc;
+
+	if (m == NULL && !__atomic_load_n(&s->shm_tried, __ATOMIC_ACQUIRE)) {
+		/* The first time: a read opens the WAL (and the -shm). */
+		if ((rc = pragma_version(c, out)) != WL_OK)
+			return rc;
+		m = shm_try_map(s, c);
+	}
+	if (m != NULL && wal_shm_version(m, out)) {
+		b->version_reads[0]++;
+		return WL_OK;
+	}
+	b->version_reads[1]++;
+	return pragma_version(c, out);
 }
 
 static uint64_t
@@ -295,9 +354,12 @@ db_sqlite_open(const char *path, struct wl_error *err)
 	s->base.kind = STORE_SQLITE;
 	pthread_mutex_init(&s->mu, NULL);
 	/* Created owner-only before SQLite opens it: SQLite gives the -wal and
-	 * -shm files the database file's permissions. */
+	 * -shm files the database file's permissions. Only when it does not
+	 * exist (O_EXCL): closing a descriptor of a file this process already
+	 * has open would drop all of the process's locks on it (POSIX), those
+	 * of another store's connections included. */
 	if (strcmp(path, ":memory:") != 0) {
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 		if (fd >= 0)
 			close(fd);
@@ -323,6 +385,7 @@ sq_close(struct store *base)
 		s->idle = c->next;
 		conn_free(c);
 	}
+	wal_shm_unmap(s->shm); /* after: its descriptor's close drops SQLite's locks */
 	pthread_mutex_destroy(&s->mu);
 	free(s->path);
 	free(s);

@@ -5,15 +5,21 @@
  * statement, store_apikey_org) is a memory copy when nothing was written.
  *
  * Why it stays exact: an entry is kept with the driver's data version
- * (SQLite: PRAGMA data_version, which moves whenever any other connection
- * or process commits) and the connection's own change mark (its own
- * writes), both read before the row was read; it is used only while both
- * still have those values. The version is read first, so a commit that
- * lands between the two reads leaves an entry that is already outdated
- * and read again next time, never one that is older than it claims. A
- * driver without a data version (PostgreSQL, where other instances write)
- * remembers nothing. Only found keys are kept: an unknown key costs its
- * statement every time and cannot push the known ones out.
+ * and the connection's own change mark (its own writes), both read before
+ * the row was read; it is used only while both still have those values.
+ * On SQLite the version comes from the WAL-index header at the start of
+ * the -shm file, read without a lock (wal_shm.c): it moves at every
+ * commit of any connection of any process; when the header cannot be read
+ * (no -shm, its two copies differ mid-write, not WAL mode, ":memory:") it
+ * is PRAGMA data_version, which moves whenever another connection or
+ * process commits; the two kinds never equal each other. The version is
+ * read first, so a commit that lands between the two reads leaves an entry
+ * that is already outdated and read again next time, never one that is
+ * older than it claims (SQLite's read transaction starts from a header at
+ * least as new as the one the version came from). A driver without a data
+ * version (PostgreSQL, where other instances write) remembers nothing.
+ * Only found keys are kept: an unknown key costs its statement every time
+ * and cannot push the known ones out.
  */
 #include "store/db.h"
 
@@ -115,6 +121,13 @@ uint64_t
 store_keycache_hits(struct store_conn *c)
 {
 	return c->keys != NULL ? c->keys->hits : 0;
+}
+
+void
+store_version_reads(struct store_conn *c, uint64_t *lock_free, uint64_t *by_statement)
+{
+	*lock_free = c->version_reads[0];
+	*by_statement = c->version_reads[1];
 }
 
 void

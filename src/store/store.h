@@ -480,6 +480,9 @@ int store_apikey_orgs(struct store_conn *c, int n, const unsigned char (*hashes)
 		      struct wl_error *err);
 /* Lookups this connection answered from memory (store/keycache.c): tests. */
 uint64_t store_keycache_hits(struct store_conn *c);
+/* The data versions this connection read for it: without a lock (SQLite's
+ * WAL-index header) and by a statement (PRAGMA data_version): tests. */
+void store_version_reads(struct store_conn *c, uint64_t *lock_free, uint64_t *by_statement);
 int store_apikey_page(struct store_conn *c, const char *org_id, int64_t cursor_ms,
 		      const char *cursor_id, int limit, struct store_apikey_row *out, int *n,
 		      struct wl_error *err);

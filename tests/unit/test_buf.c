@@ -9,10 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <arpa/inet.h>
 
 #include "core/buf.h"
 
@@ -309,12 +311,72 @@ test_json_escaping(void **state)
 		wl_json_strn(&b, cases[i].in, cases[i].n);
 		expect_json(&b, cases[i].out);
 	}
+	/* Every byte, alone and between others: as is unless it must be escaped
+	 * (the one-copy path and the piecewise one agree). */
+	for (i = 0; i < 256; i++) {
+		unsigned char c = (unsigned char)i;
+		char in[3] = { 'a', (char)c, 'b' }, one[8], want[16];
+
+		if (c == '"' || c == '\\')
+			snprintf(one, sizeof(one), "\\%c", c);
+		else if (c == '\n' || c == '\r' || c == '\t')
+			snprintf(one, sizeof(one), "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+		else if (c < 0x20 || c == 0x7f)
+			snprintf(one, sizeof(one), "\\u%04x", c);
+		else
+			snprintf(one, sizeof(one), "%c", c);
+		snprintf(want, sizeof(want), "\"a%sb\"", one);
+		wl_json_strn(&b, in, 3);
+		expect_json(&b, want);
+		snprintf(want, sizeof(want), "\"%s\"", one);
+		wl_json_strn(&b, in + 1, 1);
+		expect_json(&b, want);
+	}
 	/* Keys are escaped the same way. */
 	wl_json_obj_begin(&b);
 	wl_json_kv_str(&b, "k\"</", "v\\");
 	wl_json_obj_end(&b);
 	expect_json(&b, "{\"k\\\"<\\/\":\"v\\\\\"}");
 	wl_buf_free(&b);
+}
+
+/* wl_format_int prints what "%lld" prints. */
+static void
+test_format_int(void **state)
+{
+	static const int64_t cases[] = {
+		0, 1, -1, 9, 10, -10, 1234567890123LL, INT64_MAX, INT64_MIN, INT64_MIN + 1
+	};
+	char got[24], want[24];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(want, sizeof(want), "%lld", (long long)cases[i]);
+		assert_int_equal(wl_format_int(cases[i], got), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
+/* wl_format_ipv4 writes what inet_ntop writes, also when it does not fit. */
+static void
+test_format_ipv4(void **state)
+{
+	static const unsigned char cases[][4] = { { 127, 0, 0, 1 },       { 0, 0, 0, 0 },
+						  { 255, 255, 255, 255 }, { 10, 99, 100, 9 },
+						  { 192, 168, 1, 254 },   { 1, 20, 199, 200 } };
+	char got[32], want[32];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		for (n = 1; n <= sizeof(got); n++) {
+			memset(got, 'x', sizeof(got));
+			memset(want, 'x', sizeof(want));
+			wl_format_ipv4(cases[i], got, n);
+			(void)inet_ntop(AF_INET, cases[i], want, (socklen_t)n);
+			assert_memory_equal(got, want, sizeof(got));
+		}
 }
 
 static void
@@ -332,6 +394,20 @@ test_json_overflow(void **state)
 	wl_json_obj_end(&b);
 	assert_false(wl_buf_ok(&b));
 	assert_true(b.len <= 12);
+	wl_buf_free(&b);
+
+	/* A string that fits exactly, and one a byte longer: written up to
+	 * the closing quote, which is refused, as piece by piece before. */
+	wl_buf_init(&b, 10);
+	wl_json_strn(&b, "abcdefgh", 8);
+	assert_true(wl_buf_ok(&b));
+	assert_string_equal(b.p, "\"abcdefgh\"");
+	wl_buf_free(&b);
+	wl_buf_init(&b, 10);
+	wl_json_strn(&b, "abcdefghi", 9);
+	assert_false(wl_buf_ok(&b));
+	assert_int_equal(b.len, 10);
+	assert_string_equal(b.p, "\"abcdefghi");
 	wl_buf_free(&b);
 
 	/* Nesting deeper than the writer tracks (63) is refused. */
@@ -364,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_overflow_is_sticky), cmocka_unit_test(test_steal),
 		cmocka_unit_test(test_json_nesting),       cmocka_unit_test(test_json_raw_numbers),
 		cmocka_unit_test(test_json_escaping),      cmocka_unit_test(test_json_overflow),
+		cmocka_unit_test(test_format_int),         cmocka_unit_test(test_format_ipv4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
