@@ -26,9 +26,11 @@ static bool
 one_dialect_only(enum stmt_id id)
 {
 	/* SQLite: insert, then balance; a batch's rows need no lock there
-	 * (the writer holds the database's); key lookups come from memory */
+	 * (the writer holds the database's); key lookups come from memory; a
+	 * statement costs it too little to gather a batch's entries and calls */
 	return id == Q_LEDGER_APPLY || id == Q_LEDGER_APPLY_KNOWN ||
-	       id == Q_LEDGER_APPLY_KNOWN_PAIR || id == Q_BATCH_LOCK || id == Q_KEY_ORGS;
+	       id == Q_LEDGER_APPLY_KNOWN_PAIR || id == Q_BATCH_LOCK || id == Q_KEY_ORGS ||
+	       id == Q_ENTRIES_MANY || id == Q_CALLS_TICK_MANY;
 }
 
 /* The highest $N or ?N in a text; *in_order false when some $N first
