@@ -84,6 +84,7 @@ static struct {
 	counter writer_statements;
 	counter writer_balance_writes;
 	counter key_batches, key_batched;
+	counter call_owner_hits, call_owner_misses;
 	counter db_waits, db_wait_us, db_wait_timeouts;
 	counter mail_failures, mail_given_up;
 	counter stripe[NOUTCOMES + 1]; /* the last: another outcome */
@@ -125,6 +126,12 @@ metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips, uint
 	observe(&m.batch_size, batch_bounds, NBATCH, jobs);
 	observe(&m.batch_commit, time_bounds_us, NTIME, commit_us);
 	inc(&m.writer_round_trips, round_trips);
+}
+
+void
+metrics_call_owner(bool hit)
+{
+	inc(hit ? &m.call_owner_hits : &m.call_owner_misses, 1);
 }
 
 void
@@ -292,6 +299,12 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 		     "UPDATEs of organization balances the writer sent (on PostgreSQL one per "
 		     "organization and batch of events).",
 		     get(&m.writer_balance_writes));
+	counter_line(out, "wlportal_call_owner_hits_total",
+		     "Engine events whose call's org and billed org were known in memory.",
+		     get(&m.call_owner_hits));
+	counter_line(out, "wlportal_call_owner_misses_total",
+		     "Engine events that read their call's org and billed org from the database.",
+		     get(&m.call_owner_misses));
 	counter_line(out, "wlportal_account_lookup_batches_total",
 		     "Statements that looked up the keys of account reads together (PostgreSQL).",
 		     get(&m.key_batches));

@@ -23,6 +23,7 @@
 
 #include "core/timeutil.h"
 #include "services/agents.h"
+#include "services/call_owner.h"
 #include "services/ids.h"
 #include "services/ledger.h"
 #include "services/limits.h"
@@ -261,12 +262,16 @@ int
 calls_event_prepare(struct store_conn *c, struct calls_event *r, struct wl_error *err)
 {
 	struct store_call call;
-	int rc = store_call_get(c, r->call_id, false, &call, err);
+	int rc;
 
-	if (rc != WL_OK)
+	/* whose it is never changes: read once a process (call_owner.c) */
+	if (call_owner_get(r->call_id, r->org_id, r->billed_org_id))
+		return WL_OK;
+	if ((rc = store_call_get(c, r->call_id, false, &call, err)) != WL_OK)
 		return rc;
 	memcpy(r->org_id, call.org_id, WL_ID_LEN);
 	memcpy(r->billed_org_id, call.billed_org_id, WL_ID_LEN);
+	call_owner_put(call.id, call.org_id, call.billed_org_id);
 	return WL_OK;
 }
 

@@ -96,6 +96,8 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     const writes0 = await metric(url, 'wlportal_writer_balance_writes_total');
     const batches0 = await metric(url, 'wlportal_writer_batch_size_count');
     const stmts0 = await metric(url, 'wlportal_writer_statements_total');
+    const ownerHits0 = await metric(url, 'wlportal_call_owner_hits_total');
+    const ownerMisses0 = await metric(url, 'wlportal_call_owner_misses_total');
     let events = 0;
     for (let round = 2; round <= 6; round++) {
       for (const x of await Promise.all(calls.map((id) => event(srv, id, 'in-progress', round)))) {
@@ -108,6 +110,10 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     const writes = await metric(url, 'wlportal_writer_balance_writes_total') - writes0;
     const batches = await metric(url, 'wlportal_writer_batch_size_count') - batches0;
     const stmts = await metric(url, 'wlportal_writer_statements_total') - stmts0;
+    // whose each call is was read at its first event, never again
+    // (services/call_owner.c): no database read on a server thread per event
+    assert.equal(await metric(url, 'wlportal_call_owner_misses_total') - ownerMisses0, 0);
+    assert.equal(await metric(url, 'wlportal_call_owner_hits_total') - ownerHits0, events);
     assert.ok(batches >= 1 && batches <= events, `${batches} batches`);
     // (a little room for a batch of something else meanwhile, the reaper's)
     if (BACKEND === 'postgres') {
