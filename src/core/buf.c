@@ -197,23 +197,30 @@ wl_json_arr_end(struct wl_buf *b)
 	close_container(b, ']');
 }
 
-/* Bit c set: byte c is written as it is inside a JSON string (printable,
- * not '"', '\\', '/' or DEL). */
-static const uint64_t json_plain[4] = {
-	0xffff7ffb00000000ULL,
-	0x7fffffffefffffffULL,
-	0xffffffffffffffffULL,
-	0xffffffffffffffffULL,
+/* Bit c set: byte c may need escaping inside a JSON string: a control
+ * character, '"', '<' (when "/" follows: "</" is written "<\\/"), '\\'
+ * or DEL. Every other byte is written as it is. */
+static const uint64_t json_special[4] = {
+	0x10000004ffffffffULL,
+	0x8000000010000000ULL,
+	0,
+	0,
 };
 
-static bool
-plain_at(const unsigned char *s, size_t i)
+/* How many bytes of s (n of them) from the start need no escaping. */
+static size_t
+plain_prefix(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[i];
+	size_t i;
 
-	if ((json_plain[c >> 6] >> (c & 63)) & 1)
-		return true;
-	return c == '/' && (i == 0 || s[i - 1] != '<'); /* only "</" is escaped */
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (((json_special[c >> 6] >> (c & 63)) & 1) &&
+		    (c != '<' || (i + 1 < n && s[i + 1] == '/')))
+			break;
+	}
+	return i;
 }
 
 static void
@@ -273,13 +280,8 @@ write_escaped_slow(struct wl_buf *b, const char *s, size_t n)
 static void
 write_escaped(struct wl_buf *b, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < n && plain_at(u, i))
-		i++;
-	if (i < n || b->overflow || n + 2 > b->max || b->len > b->max - (n + 2) ||
-	    !reserve(b, n + 2)) {
+	if (plain_prefix((const unsigned char *)s, n) < n || b->overflow || n + 2 > b->max ||
+	    b->len > b->max - (n + 2) || !reserve(b, n + 2)) {
 		write_escaped_slow(b, s, n);
 		return;
 	}
