@@ -211,28 +211,18 @@ put(struct line *l, const char *s, size_t n)
 
 #define PUT_LIT(l, lit) put((l), (lit), sizeof(lit) - 1)
 
-/* Bit c set: byte c may need the JSON writer's escaping: a control
- * character, '"', '<' (when "/" follows), '\\' or DEL. */
-static const uint64_t special[2] = {
-	0x10000004ffffffffULL,
-	0x8000000010000000ULL,
-};
-
 /* s as a JSON string (null when NULL): the same bytes as wl_json_str. */
 static void
 put_str(struct line *l, const char *s)
 {
 	size_t n;
-	unsigned char c;
 
 	if (s == NULL) {
 		PUT_LIT(l, "null");
 		return;
 	}
-	for (n = 0; (c = (unsigned char)s[n]) != '\0'; n++)
-		if (c < 128 && ((special[c >> 6] >> (c & 63)) & 1) && (c != '<' || s[n + 1] == '/'))
-			break;
-	if (c == '\0') {
+	n = strlen(s);
+	if (wl_json_plain_prefix(s, n) == n) {
 		/* nothing to escape: one copy */
 		PUT_LIT(l, "\"");
 		put(l, s, n);

@@ -196,7 +196,6 @@ struct ratelimit *ratelimit_new(const struct wl_rate *rate, size_t entries);
 void ratelimit_free(struct ratelimit *rl);
 void ratelimit_take(struct ratelimit *rl, const char *name, int64_t now_ms,
 		    struct wl_bucket_verdict *v);
-int64_t ratelimit_burst(const struct ratelimit *rl);
 /* Takes a token of `name` from rl (NULL: no limit). Refused: answers 429
  * rate_limited with Retry-After and RateLimit-Limit/-Remaining/-Reset, and
  * returns false. Granted with `headers`: adds the RateLimit-* headers. */

@@ -194,10 +194,13 @@ http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key
 	assert(p->nheaders >= 0 && p->nheaders <= MAX_HEADERS);
 	if (i == NWANTED || p->nheaders >= MAX_HEADERS)
 		return MHD_YES;
-	if (kv_find(p->headers, p->nheaders, key) != NULL) {
-		http_mark_bad(req, "a header is repeated");
-		return MHD_YES;
-	}
+	/* A copied header's name is its entry's in wanted_headers: a repeat
+	 * (in any case) has the same pointer. */
+	for (int j = 0; j < p->nheaders; j++)
+		if (p->headers[j].name == wanted_headers[i].name) {
+			http_mark_bad(req, "a header is repeated");
+			return MHD_YES;
+		}
 	if (value_size > HEADER_VALUE_MAX) {
 		http_mark_bad(req, "a header is too long");
 		return MHD_YES;
@@ -243,29 +246,39 @@ http_method_name(enum http_method m)
 
 /* A client's X-Request-Id is kept when it is 1 to 64 of A-Z a-z 0-9 . _ : -
  * (nothing that could forge a log line or a header); else a new random one. */
-/* 16 bytes no other request id shares and nobody can foresee: SipHash of
- * a per-thread counter under a per-thread random key (one getrandom per
- * thread, not one per request). */
+/* 16 bytes no other request id shares and nobody can foresee: the next
+ * bytes of a per-thread ChaCha20 key stream under a per-thread random key
+ * (one getrandom per thread, one stream block for many ids). */
+#define ID_STREAM_BYTES 512
+
 static void
 request_id_bytes(unsigned char raw[16])
 {
 	static _Thread_local struct {
 		bool keyed;
-		unsigned char key[crypto_shorthash_KEYBYTES];
-		uint64_t counter;
+		unsigned char key[crypto_stream_chacha20_KEYBYTES];
+		uint64_t nonce;
+		size_t used;
+		unsigned char stream[ID_STREAM_BYTES];
 	} g;
-	unsigned char in[sizeof(g.counter)];
 
-	_Static_assert(2 * crypto_shorthash_BYTES == 16, "two SipHash outputs make an id");
+	_Static_assert(ID_STREAM_BYTES % 16 == 0, "whole ids in a stream block");
 	if (!g.keyed) {
 		randombytes_buf(g.key, sizeof(g.key));
 		g.keyed = true;
+		g.used = sizeof(g.stream);
 	}
-	for (int half = 0; half < 2; half++) {
-		g.counter++;
-		memcpy(in, &g.counter, sizeof(in));
-		crypto_shorthash(raw + half * crypto_shorthash_BYTES, in, sizeof(in), g.key);
+	if (g.used == sizeof(g.stream)) {
+		unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+
+		_Static_assert(sizeof(nonce) == sizeof(g.nonce), "a counter as the nonce");
+		g.nonce++;
+		memcpy(nonce, &g.nonce, sizeof(nonce));
+		crypto_stream_chacha20(g.stream, sizeof(g.stream), nonce, g.key);
+		g.used = 0;
 	}
+	memcpy(raw, g.stream + g.used, 16);
+	g.used += 16;
 }
 
 void

@@ -454,7 +454,7 @@ portal_host(struct wl_req *req)
 	char host[256], rewritten[PATH_MAX_LEN + 1], *path;
 	size_t n;
 
-	if (!http_request_host(req, host, sizeof(host)) ||
+	if (!http_portal_rewrites(req->path) || !http_request_host(req, host, sizeof(host)) ||
 	    !http_portal_path(host, req->app->base_domain, req->path, rewritten, sizeof(rewritten)))
 		return true;
 	n = strlen(rewritten);
