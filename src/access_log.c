@@ -141,9 +141,6 @@ wl_log_access_flush(int max_ms)
 	}
 }
 
-/* {"time","request_id","method","route","status","duration_ms","org_id",
- * "bytes"}: every string through the JSON writer, which escapes control
- * characters; nothing of the request's headers, query or body is written. */
 /* "2024-05-01T12:34:56.789Z" into t (at least 25 bytes): the part up to
  * the seconds is formatted once a second per thread. */
 static void
@@ -193,30 +190,98 @@ format_ms(uint64_t us, char out[32])
 	memcpy(out, d + at, sizeof(d) - at);
 }
 
+/* A line being formatted: at most WL_LOG_LINE_MAX bytes, like the
+ * bounded buffer the JSON writer would use; past that the line is dropped. */
+struct line {
+	char text[WL_LOG_LINE_MAX];
+	size_t len;
+	bool overflow;
+};
+
+static void
+put(struct line *l, const char *s, size_t n)
+{
+	if (l->overflow || n > sizeof(l->text) - l->len) {
+		l->overflow = true;
+		return;
+	}
+	memcpy(l->text + l->len, s, n);
+	l->len += n;
+}
+
+#define PUT_LIT(l, lit) put((l), (lit), sizeof(lit) - 1)
+
+/* s as a JSON string (null when NULL): the same bytes as wl_json_str. */
+static void
+put_str(struct line *l, const char *s)
+{
+	size_t n;
+
+	if (s == NULL) {
+		PUT_LIT(l, "null");
+		return;
+	}
+	n = strlen(s);
+	if (wl_json_plain_prefix(s, n) == n) {
+		/* nothing to escape: one copy */
+		PUT_LIT(l, "\"");
+		put(l, s, n);
+		PUT_LIT(l, "\"");
+		return;
+	}
+	{
+		struct wl_buf b;
+
+		wl_buf_init(&b, WL_LOG_LINE_MAX);
+		wl_json_str(&b, s);
+		if (wl_buf_ok(&b))
+			put(l, b.p, b.len);
+		else
+			l->overflow = true;
+		wl_buf_free(&b);
+	}
+}
+
+static void
+put_int(struct line *l, int64_t v)
+{
+	char digits[24];
+
+	put(l, digits, wl_format_int(v, digits));
+}
+
 /* {"time","request_id","method","route","status","duration_ms","org_id",
- * "bytes"}: every string through the JSON writer, which escapes control
- * characters; nothing of the request's headers, query or body is written. */
+ * "bytes"}: every string escaped as the JSON writer does (control
+ * characters too); nothing of the request's headers, query or body is
+ * written. Formatted on the stack, without the writer's bookkeeping. */
 void
 wl_log_access(const struct wl_access *a)
 {
-	struct wl_buf b;
+	struct line l;
 	char t[40], ms[32];
 
 	format_time(t);
 	format_ms(a->duration_us, ms);
-	wl_buf_init(&b, WL_LOG_LINE_MAX);
-	wl_json_obj_begin(&b);
-	wl_json_kv_str(&b, "time", t);
-	wl_json_kv_str(&b, "request_id", a->request_id);
-	wl_json_kv_str(&b, "method", a->method);
-	wl_json_kv_str(&b, "route", a->route);
-	wl_json_kv_int(&b, "status", a->status);
-	wl_json_kv_raw(&b, "duration_ms", ms);
-	wl_json_kv_str(&b, "org_id", a->org_id);
-	wl_json_kv_int(&b, "bytes", (int64_t)a->bytes);
-	wl_json_obj_end(&b);
-	wl_buf_puts(&b, "\n");
-	if (wl_buf_ok(&b))
-		enqueue(b.p, b.len);
-	wl_buf_free(&b);
+	l.len = 0;
+	l.overflow = false;
+	PUT_LIT(&l, "{\"time\":\"");
+	put(&l, t, strlen(t)); /* digits and -:.TZ only */
+	PUT_LIT(&l, "\"");
+	PUT_LIT(&l, ",\"request_id\":");
+	put_str(&l, a->request_id);
+	PUT_LIT(&l, ",\"method\":");
+	put_str(&l, a->method);
+	PUT_LIT(&l, ",\"route\":");
+	put_str(&l, a->route);
+	PUT_LIT(&l, ",\"status\":");
+	put_int(&l, a->status);
+	PUT_LIT(&l, ",\"duration_ms\":");
+	put(&l, ms, strlen(ms));
+	PUT_LIT(&l, ",\"org_id\":");
+	put_str(&l, a->org_id);
+	PUT_LIT(&l, ",\"bytes\":");
+	put_int(&l, (int64_t)a->bytes);
+	PUT_LIT(&l, "}\n");
+	if (!l.overflow)
+		enqueue(l.text, l.len);
 }

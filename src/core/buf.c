@@ -197,23 +197,55 @@ wl_json_arr_end(struct wl_buf *b)
 	close_container(b, ']');
 }
 
-/* Bit c set: byte c is written as it is inside a JSON string (printable,
- * not '"', '\\', '/' or DEL). */
-static const uint64_t json_plain[4] = {
-	0xffff7ffb00000000ULL,
-	0x7fffffffefffffffULL,
-	0xffffffffffffffffULL,
-	0xffffffffffffffffULL,
+/* Bit c set: byte c may need escaping inside a JSON string: a control
+ * character, '"', '<' (when "/" follows: "</" is written "<\\/"), '\\'
+ * or DEL. Every other byte is written as it is. */
+static const uint64_t json_special[4] = {
+	0x10000004ffffffffULL,
+	0x8000000010000000ULL,
+	0,
+	0,
 };
 
-static bool
-plain_at(const unsigned char *s, size_t i)
-{
-	unsigned char c = s[i];
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
 
-	if ((json_plain[c >> 6] >> (c & 63)) & 1)
-		return true;
-	return c == '/' && (i == 0 || s[i - 1] != '<'); /* only "</" is escaped */
+/* Whether a byte of x is zero / is below n (n <= 128): exact for "any". */
+static uint64_t
+any_zero(uint64_t x)
+{
+	return (x - ONES) & ~x & HIGHS;
+}
+
+static uint64_t
+any_below(uint64_t x, unsigned n)
+{
+	return (x - ONES * n) & ~x & HIGHS;
+}
+
+size_t
+wl_json_plain_prefix(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	/* eight bytes at a time while none of them may need escaping */
+	for (; n - i >= 8; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, sizeof(x));
+		if (any_below(x, 0x20) | any_zero(x ^ (ONES * '"')) | any_zero(x ^ (ONES * '\\')) |
+		    any_zero(x ^ (ONES * '<')) | any_zero(x ^ (ONES * 0x7f)))
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (((json_special[c >> 6] >> (c & 63)) & 1) &&
+		    (c != '<' || (i + 1 < n && s[i + 1] == '/')))
+			break;
+	}
+	return i;
 }
 
 static void
@@ -273,13 +305,8 @@ write_escaped_slow(struct wl_buf *b, const char *s, size_t n)
 static void
 write_escaped(struct wl_buf *b, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < n && plain_at(u, i))
-		i++;
-	if (i < n || b->overflow || n + 2 > b->max || b->len > b->max - (n + 2) ||
-	    !reserve(b, n + 2)) {
+	if (wl_json_plain_prefix(s, n) < n || b->overflow || n + 2 > b->max ||
+	    b->len > b->max - (n + 2) || !reserve(b, n + 2)) {
 		write_escaped_slow(b, s, n);
 		return;
 	}
@@ -290,12 +317,41 @@ write_escaped(struct wl_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* ,"key": in one copy when the key needs no escaping and all of it fits
+ * (false: nothing written). */
+static bool
+key_at_once(struct wl_buf *b, const char *key, size_t n)
+{
+	bool comma = b->depth > 0 && b->depth <= 63 && (b->comma & ((uint64_t)1 << b->depth));
+	size_t need = n + 3 + (comma ? 1 : 0);
+	char *at;
+
+	if (wl_json_plain_prefix(key, n) < n || b->overflow || need > b->max ||
+	    b->len > b->max - need || !reserve(b, need))
+		return false;
+	at = b->p + b->len;
+	if (comma)
+		*at++ = ',';
+	*at++ = '"';
+	memcpy(at, key, n);
+	at += n;
+	*at++ = '"';
+	*at++ = ':';
+	*at = '\0';
+	b->len += need;
+	return true;
+}
+
 void
 wl_json_key(struct wl_buf *b, const char *key)
 {
-	before_value(b);
-	write_escaped(b, key, strlen(key));
-	wl_buf_append(b, ":", 1);
+	size_t n = strlen(key);
+
+	if (!key_at_once(b, key, n)) {
+		before_value(b);
+		write_escaped(b, key, n);
+		wl_buf_append(b, ":", 1);
+	}
 	/* The value that follows must not add a comma. */
 	if (b->depth > 0 && b->depth <= 63)
 		b->comma &= ~((uint64_t)1 << b->depth);

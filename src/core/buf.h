@@ -55,6 +55,9 @@ void wl_json_key(struct wl_buf *b, const char *key);
 void wl_json_str(struct wl_buf *b, const char *s); /* NULL → null */
 void wl_json_strn(struct wl_buf *b, const char *s, size_t n);
 void wl_json_int(struct wl_buf *b, int64_t v);
+/* How many bytes from the start of s (n bytes) the JSON writer copies as
+ * they are (no control character, DEL, '"', '\\' or "</"). */
+size_t wl_json_plain_prefix(const char *s, size_t n);
 /* v in decimal into out (NUL-terminated, at most 21 bytes with the NUL);
  * the length. What "%lld" prints, without printf's cost. */
 size_t wl_format_int(int64_t v, char out[24]);

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -156,12 +157,15 @@ http_authenticate(struct wl_req *req, enum route_auth auth, struct wl_error *err
 			return wl_fail(err, WL_EUNAUTHORIZED, "Invalid engine token");
 		return WL_OK;
 	}
-	if (req->priv->preauth.ready) {
+	if (req->priv->preauth != NULL) {
 		/* keybatch.c looked this key up with others (own org, month) */
-		req->priv->preauth.ready = false;
-		a = req->priv->preauth.auth;
-		if ((rc = req->priv->preauth.rc) != WL_OK)
-			*err = req->priv->preauth.err;
+		struct http_preauth *pa = req->priv->preauth;
+
+		req->priv->preauth = NULL;
+		a = pa->auth;
+		if ((rc = pa->rc) != WL_OK)
+			*err = pa->err;
+		free(pa);
 	} else {
 		rc = accounts_api_auth(req->app, req->conn, token, strlen(token), wl_now_ms(),
 				       http_header(req, "X-Organization-Id"),

@@ -30,8 +30,12 @@ struct kv {
 	const char *value;
 };
 
+/* http_alloc's memory: blocks carved in order from the request's own
+ * bytes (http_private.arena), then from chunks, each freed with the
+ * request. */
 struct chunk {
 	struct chunk *next;
+	size_t used, cap; /* bytes of data given out, and held */
 	max_align_t data[];
 };
 
@@ -41,47 +45,61 @@ struct keybatch *keybatch_start(struct wl_app *app);
 int keybatch_submit(struct keybatch *kb, struct wl_req *req, void (*run)(void *), void *arg);
 void keybatch_stop(struct keybatch *kb);
 
+/* The key's lookup done for a request (keybatch.c): auth.c takes it once. */
+struct http_preauth {
+	int rc;
+	struct wl_error err;
+	struct api_auth auth;
+};
+
+/* A request's queued write (server.c): allocated by the first http_submit,
+ * http_job_order or http_job_locks; the writer's `done` finds the request
+ * through `priv`. */
+struct http_job {
+	struct wl_job job;
+	struct http_private *priv;
+};
+
+#define HTTP_ARENA_BYTES 512
+
+/* A request's own state. Only the members before `bad_message` are zeroed
+ * when a request starts; the rest are written before they are read (the
+ * counts of query, headers and extra say how many entries hold something;
+ * bad_message is read only once bad_input is set). The big parts few
+ * requests need (the key's lookup of keybatch.c, the write job, the parsed
+ * form) are allocated when first used. */
 struct http_private {
 	struct MHD_Connection *mhd;
 	struct http_server *server;
-	/* The key's lookup done for it (keybatch.c): auth.c takes it once. */
-	struct {
-		bool ready;
-		int rc;
-		struct wl_error err;
-		struct api_auth auth;
-	} preauth;
+	struct http_preauth *preauth; /* keybatch.c; NULL: none */
 	enum req_state state;
 	bool suspended;
 	bool too_large;
 	bool bad_input;
-	char bad_message[160];
-	struct kv query[MAX_QUERY];
 	int nquery;
-	struct kv headers[MAX_HEADERS];
 	int nheaders;
-	struct chunk *chunks;
+	struct chunk *chunks; /* http_alloc's, newest first */
+	size_t arena_used;    /* bytes of arena given out */
 	/* blocking work for a worker thread */
 	void (*offload_fn)(struct wl_req *, void *);
 	void *offload_arg;
 	/* a detached wait (http_detach) */
 	void (*detach_start)(struct wl_req *, void *);
 	void *detach_arg;
-	/* a queued write */
-	struct wl_job job;
+	/* a queued write: job is NULL until one is prepared */
+	struct http_job *job;
 	bool job_pending;
+	bool job_failed; /* preparing it ran out of memory: http_submit answers 503 */
 	wl_finish finish;
-	char path[PATH_MAX_LEN + 1];
+	char *path; /* the request's path (http_alloc'ed) */
 	const char *extra_header_name;
 	char extra_header_value[64];
-	/* pages: more headers, security headers, the parsed form */
-	struct kv extra[MAX_EXTRA_HEADERS];
 	int nextra;
 	bool page_headers;
 	const char *cache_control;
 	bool form_parsed;
 	bool form_ok;
-	struct wl_form form;
+	struct wl_form *form;     /* NULL until http_form parses the body */
 	struct conn_track *track; /* the connection's deadlines (conns.c) */
 	size_t body_max;          /* WL_BODY_MAX, or app->upload_body_max for uploads */
 	char *raw_body;           /* http_reply_bytes: sent instead of req->out */
@@ -92,6 +110,13 @@ struct http_private {
 	uint64_t start_us;
 	long route;
 	char request_id[WL_REQUEST_ID_MAX + 1];
+	/* ---- not zeroed: written before read (see above) ---- */
+	char bad_message[160];
+	struct kv query[MAX_QUERY];
+	struct kv headers[MAX_HEADERS];
+	/* pages: more headers */
+	struct kv extra[MAX_EXTRA_HEADERS];
+	_Alignas(max_align_t) unsigned char arena[HTTP_ARENA_BYTES];
 };
 
 struct http_server {
@@ -171,7 +196,6 @@ struct ratelimit *ratelimit_new(const struct wl_rate *rate, size_t entries);
 void ratelimit_free(struct ratelimit *rl);
 void ratelimit_take(struct ratelimit *rl, const char *name, int64_t now_ms,
 		    struct wl_bucket_verdict *v);
-int64_t ratelimit_burst(const struct ratelimit *rl);
 /* Takes a token of `name` from rl (NULL: no limit). Refused: answers 429
  * rate_limited with Retry-After and RateLimit-Limit/-Remaining/-Reset, and
  * returns false. Granted with `headers`: adds the RateLimit-* headers. */

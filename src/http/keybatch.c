@@ -77,11 +77,15 @@ look_up(struct keybatch *kb, struct kb_item **items, int n)
 	metrics_key_batch((size_t)m);
 	for (i = 0; i < m; i++) {
 		struct http_private *p = items[at[i]]->req->priv;
+		struct http_preauth *pa = malloc(sizeof(*pa));
 
-		p->preauth.ready = true;
-		p->preauth.rc = rc[i];
-		p->preauth.err = errs[i];
-		p->preauth.auth = found[i];
+		if (pa == NULL)
+			continue; /* it asks by itself */
+		pa->rc = rc[i];
+		pa->err = errs[i];
+		pa->auth = found[i];
+		free(p->preauth);
+		p->preauth = pa;
 	}
 }
 

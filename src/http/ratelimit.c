@@ -38,6 +38,7 @@ struct ratelimit {
 	struct rl_slot (*sets)[RL_WAYS];
 	pthread_mutex_t locks[RL_STRIPES];
 	unsigned char key[crypto_shorthash_KEYBYTES];
+	char burst_text[24]; /* RateLimit-Limit, the same on every answer */
 };
 
 struct ratelimit *
@@ -59,6 +60,7 @@ ratelimit_new(const struct wl_rate *rate, size_t entries)
 	for (i = 0; i < RL_STRIPES; i++)
 		pthread_mutex_init(&rl->locks[i], NULL);
 	crypto_shorthash_keygen(rl->key);
+	wl_format_int(rate->burst, rl->burst_text);
 	return rl;
 }
 
@@ -118,12 +120,6 @@ ratelimit_take(struct ratelimit *rl, const char *name, int64_t now_ms, struct wl
 	pthread_mutex_unlock(&rl->locks[set % RL_STRIPES]);
 }
 
-int64_t
-ratelimit_burst(const struct ratelimit *rl)
-{
-	return rl->rate.burst;
-}
-
 static void
 add_number(struct wl_req *req, const char *header, int64_t v)
 {
@@ -143,7 +139,7 @@ http_rate_limit(struct wl_req *req, struct ratelimit *rl, const char *name, bool
 	ratelimit_take(rl, name, wl_now_ms(), &v);
 	if (v.granted && !headers)
 		return true;
-	add_number(req, "RateLimit-Limit", ratelimit_burst(rl));
+	http_add_header(req, "RateLimit-Limit", rl->burst_text);
 	add_number(req, "RateLimit-Remaining", v.remaining);
 	add_number(req, "RateLimit-Reset", v.granted ? v.reset_s : v.retry_after);
 	if (v.granted)

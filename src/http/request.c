@@ -24,36 +24,82 @@
 #include "metrics.h"
 
 /* Request headers a handler may read; the rest are never copied. */
-static const char *const wanted_headers[] = {
-	"Authorization",
-	"X-Organization-Id",
-	"Idempotency-Key",
-	"Content-Type",
-	"Host",
-	"Cookie",
-	"Stripe-Signature",
-	"Origin",
-	"X-Forwarded-Proto",
-	"X-Forwarded-For",
-	"Accept",
-	"Sec-Fetch-Site",
-	"If-Match",
-	"X-Request-Id",
-	NULL,
+#define WANTED(name) \
+	{ \
+		name, sizeof(name) - 1 \
+	}
+static const struct {
+	const char *name;
+	size_t len;
+} wanted_headers[] = {
+	WANTED("Authorization"),
+	WANTED("X-Organization-Id"),
+	WANTED("Idempotency-Key"),
+	WANTED("Content-Type"),
+	WANTED("Host"),
+	WANTED("Cookie"),
+	WANTED("Stripe-Signature"),
+	WANTED("Origin"),
+	WANTED("X-Forwarded-Proto"),
+	WANTED("X-Forwarded-For"),
+	WANTED("Accept"),
+	WANTED("Sec-Fetch-Site"),
+	WANTED("If-Match"),
+	WANTED("X-Request-Id"),
 };
+#undef WANTED
+#define NWANTED (sizeof(wanted_headers) / sizeof(wanted_headers[0]))
 
 /* ---- small helpers ------------------------------------------------------ */
+
+/* Zeroed bytes that live until the request is freed: carved from the
+ * request's own arena, then from chunks of CHUNK_BYTES (a larger block gets
+ * a chunk of its own). Every block is aligned for any type. */
+#define CHUNK_BYTES 4096
+#define ALIGN_UP(n) (((n) + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t))
+
+static void *
+carve(unsigned char *area, size_t *used, size_t cap, size_t n)
+{
+	void *at;
+
+	if (cap - *used < n)
+		return NULL;
+	at = area + *used;
+	*used += n;
+	memset(at, 0, n);
+	return at;
+}
 
 void *
 http_alloc(struct wl_req *req, size_t n)
 {
-	struct chunk *c = calloc(1, sizeof(*c) + n);
+	struct http_private *p = req->priv;
+	struct chunk *c = p->chunks;
+	size_t cap;
+	void *at;
 
-	if (c == NULL)
+	if (n > SIZE_MAX / 2)
 		return NULL;
-	c->next = req->priv->chunks;
-	req->priv->chunks = c;
-	return c->data;
+	n = ALIGN_UP(n == 0 ? 1 : n);
+	if ((at = carve(p->arena, &p->arena_used, sizeof(p->arena), n)) != NULL)
+		return at;
+	if (c != NULL && (at = carve((unsigned char *)c->data, &c->used, c->cap, n)) != NULL)
+		return at;
+	cap = n > CHUNK_BYTES / 2 ? n : CHUNK_BYTES;
+	if ((c = malloc(sizeof(*c) + cap)) == NULL)
+		return NULL;
+	c->cap = cap;
+	c->used = 0;
+	/* A block of its own goes behind the chunk being carved. */
+	if (cap == n && p->chunks != NULL) {
+		c->next = p->chunks->next;
+		p->chunks->next = c;
+	} else {
+		c->next = p->chunks;
+		p->chunks = c;
+	}
+	return carve((unsigned char *)c->data, &c->used, c->cap, n);
 }
 
 static char *
@@ -138,25 +184,28 @@ http_copy_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key
 {
 	struct wl_req *req = cls;
 	struct http_private *p = req->priv;
-	int i;
+	size_t i;
 
 	(void)kind;
-	(void)key_size;
-	for (i = 0; wanted_headers[i] != NULL; i++)
-		if (strcasecmp(key, wanted_headers[i]) == 0)
+	for (i = 0; i < NWANTED; i++)
+		if (key_size == wanted_headers[i].len &&
+		    strcasecmp(key, wanted_headers[i].name) == 0)
 			break;
 	assert(p->nheaders >= 0 && p->nheaders <= MAX_HEADERS);
-	if (wanted_headers[i] == NULL || p->nheaders >= MAX_HEADERS)
+	if (i == NWANTED || p->nheaders >= MAX_HEADERS)
 		return MHD_YES;
-	if (kv_find(p->headers, p->nheaders, key) != NULL) {
-		http_mark_bad(req, "a header is repeated");
-		return MHD_YES;
-	}
+	/* A copied header's name is its entry's in wanted_headers: a repeat
+	 * (in any case) has the same pointer. */
+	for (int j = 0; j < p->nheaders; j++)
+		if (p->headers[j].name == wanted_headers[i].name) {
+			http_mark_bad(req, "a header is repeated");
+			return MHD_YES;
+		}
 	if (value_size > HEADER_VALUE_MAX) {
 		http_mark_bad(req, "a header is too long");
 		return MHD_YES;
 	}
-	p->headers[p->nheaders].name = wanted_headers[i];
+	p->headers[p->nheaders].name = wanted_headers[i].name;
 	p->headers[p->nheaders].value = dup_bounded(req, value, value_size);
 	if (p->headers[p->nheaders].value != NULL)
 		p->nheaders++;
@@ -197,29 +246,39 @@ http_method_name(enum http_method m)
 
 /* A client's X-Request-Id is kept when it is 1 to 64 of A-Z a-z 0-9 . _ : -
  * (nothing that could forge a log line or a header); else a new random one. */
-/* 16 bytes no other request id shares and nobody can foresee: SipHash of
- * a per-thread counter under a per-thread random key (one getrandom per
- * thread, not one per request). */
+/* 16 bytes no other request id shares and nobody can foresee: the next
+ * bytes of a per-thread ChaCha20 key stream under a per-thread random key
+ * (one getrandom per thread, one stream block for many ids). */
+#define ID_STREAM_BYTES 512
+
 static void
 request_id_bytes(unsigned char raw[16])
 {
 	static _Thread_local struct {
 		bool keyed;
-		unsigned char key[crypto_shorthash_KEYBYTES];
-		uint64_t counter;
+		unsigned char key[crypto_stream_chacha20_KEYBYTES];
+		uint64_t nonce;
+		size_t used;
+		unsigned char stream[ID_STREAM_BYTES];
 	} g;
-	unsigned char in[sizeof(g.counter)];
 
-	_Static_assert(2 * crypto_shorthash_BYTES == 16, "two SipHash outputs make an id");
+	_Static_assert(ID_STREAM_BYTES % 16 == 0, "whole ids in a stream block");
 	if (!g.keyed) {
 		randombytes_buf(g.key, sizeof(g.key));
 		g.keyed = true;
+		g.used = sizeof(g.stream);
 	}
-	for (int half = 0; half < 2; half++) {
-		g.counter++;
-		memcpy(in, &g.counter, sizeof(in));
-		crypto_shorthash(raw + half * crypto_shorthash_BYTES, in, sizeof(in), g.key);
+	if (g.used == sizeof(g.stream)) {
+		unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+
+		_Static_assert(sizeof(nonce) == sizeof(g.nonce), "a counter as the nonce");
+		g.nonce++;
+		memcpy(nonce, &g.nonce, sizeof(nonce));
+		crypto_stream_chacha20(g.stream, sizeof(g.stream), nonce, g.key);
+		g.used = 0;
 	}
+	memcpy(raw, g.stream + g.used, 16);
+	g.used += 16;
 }
 
 void
@@ -231,7 +290,7 @@ http_request_id(struct wl_req *req)
 	size_t i;
 
 	if (given != NULL && wl_valid_token(given, WL_REQUEST_ID_MAX)) {
-		snprintf(req->priv->request_id, sizeof(req->priv->request_id), "%s", given);
+		memcpy(req->priv->request_id, given, strlen(given) + 1); /* at most the max */
 		return;
 	}
 	request_id_bytes(raw);
@@ -414,12 +473,14 @@ http_form(struct wl_req *req, const char *name)
 		const char *ct = http_header(req, "Content-Type");
 
 		p->form_parsed = true;
-		p->form_ok = (ct == NULL ||
+		p->form = calloc(1, sizeof(*p->form));
+		p->form_ok = p->form != NULL &&
+			     (ct == NULL ||
 			      strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) &&
 			     wl_form_parse(req->body.p != NULL ? req->body.p : "", req->body.len,
-					   &p->form) == WL_OK;
+					   p->form) == WL_OK;
 	}
-	return p->form_ok ? wl_form_get(&p->form, name) : NULL;
+	return p->form_ok ? wl_form_get(p->form, name) : NULL;
 }
 
 void
@@ -427,7 +488,7 @@ http_form_wipe(struct wl_req *req)
 {
 	if (req->body.p != NULL)
 		explicit_bzero(req->body.p, req->body.len);
-	wl_form_free(&req->priv->form);
+	wl_form_free(req->priv->form); /* NULL when never parsed */
 	req->priv->form_ok = false;
 	req->priv->form_parsed = true;
 }
@@ -450,15 +511,21 @@ http_client_addr(struct wl_req *req, char *out, size_t n)
 		snprintf(out, n, "%.*s", (int)strcspn(last, " "), last);
 		return;
 	}
-	snprintf(out, n, "unknown");
-	if (sa == NULL)
-		return;
-	if (sa->sa_family == AF_INET)
+	if (sa != NULL && sa->sa_family == AF_INET && n >= INET_ADDRSTRLEN) {
+		/* always fits: no "unknown" to write first */
 		wl_format_ipv4(
 			(const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
 				->sin_addr,
 			out, n);
-	else if (sa->sa_family == AF_INET6)
+		return;
+	}
+	snprintf(out, n, "unknown");
+	if (sa != NULL && sa->sa_family == AF_INET)
+		wl_format_ipv4(
+			(const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+				->sin_addr,
+			out, n);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 			  out, (socklen_t)n);
 }

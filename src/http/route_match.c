@@ -90,15 +90,19 @@ http_route_match(const struct route *routes, size_t n, enum http_method method, 
 }
 
 bool
+http_portal_rewrites(const char *path)
+{
+	return strncmp(path, "/api/", 5) != 0 && strncmp(path, "/engine/", 8) != 0 &&
+	       strncmp(path, "/static/", 8) != 0 && strcmp(path, "/healthz") != 0;
+}
+
+bool
 http_portal_path(const char *host, const char *base, const char *path, char *out, size_t out_sz)
 {
 	size_t sl = wl_host_portal_slug(host, base);
 	int n;
 
-	if (sl == 0)
-		return false;
-	if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/engine/", 8) == 0 ||
-	    strncmp(path, "/static/", 8) == 0 || strcmp(path, "/healthz") == 0)
+	if (sl == 0 || !http_portal_rewrites(path))
 		return false;
 	assert(out_sz > 0);
 	n = snprintf(NULL, 0, "/p/%.*s%s", (int)sl, host, path);

@@ -28,6 +28,9 @@ const struct route *http_route_match(const struct route *routes, size_t n, enum 
 				     const char *path, char params[WL_PATH_PARAMS][HTTP_PARAM_MAX],
 				     bool *method_mismatch, char *allow, size_t allow_sz);
 
+/* Whether a portal host's request for path means the portal's page
+ * (false for /api/, /engine/, /static/, /healthz: the same on every host). */
+bool http_portal_rewrites(const char *path);
 /* A request to host {slug}.portal.{base} (host lowercase, no port) means
  * /p/{slug}{path}, written to out; false (out untouched) when host is not a
  * portal host, when path is one that keeps its own meaning on every host

@@ -182,22 +182,59 @@ run_handler(struct wl_req *req, const struct route *r)
 		http_reply_fail(req, WL_EINTERNAL, "handler gave no answer");
 }
 
+/* The request's write job, made on first use; NULL when memory ran out. */
+static struct wl_job *
+job_of(struct wl_req *req)
+{
+	struct http_private *p = req->priv;
+
+	if (p->job == NULL && !p->job_failed) {
+		p->job = calloc(1, sizeof(*p->job));
+		if (p->job == NULL)
+			p->job_failed = true;
+		else
+			p->job->priv = p;
+	}
+	return p->job != NULL ? &p->job->job : NULL;
+}
+
+/* No memory for the job: its finish renders the refusal the writer would
+ * have given when busy. */
+static void
+job_not_queued(struct wl_req *req, void *arg, wl_finish finish)
+{
+	struct wl_error err;
+
+	wl_error_clear(&err);
+	wl_fail(&err, WL_EUNAVAILABLE, "The server is busy, try again");
+	store_forbid_acquire(true);
+	finish(req, arg, WL_EUNAVAILABLE, &err);
+	store_forbid_acquire(false);
+	if (req->priv->state != RS_DONE)
+		http_reply_fail(req, WL_EINTERNAL, "finish gave no answer");
+}
+
 void
 http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct wl_error *),
 	    void *arg, wl_finish finish)
 {
 	struct http_private *p = req->priv;
+	struct wl_job *job = job_of(req);
 
 	/* Only a running handler (or a worker's work) queues, and only once. */
 	assert(p->state == RS_DISPATCHED && !p->job_pending);
-	p->job.run = run;
-	p->job.arg = arg;
-	memcpy(p->job.request_id, p->request_id, sizeof(p->job.request_id));
+	if (job == NULL) {
+		job_not_queued(req, arg, finish);
+		return;
+	}
+	job->run = run;
+	job->arg = arg;
+	memcpy(job->request_id, p->request_id, sizeof(job->request_id));
 	p->finish = finish;
 	/* Batches lock agencies in key order (writer.h); the org acted on names
 	 * its agency unless the handler said otherwise. */
-	if (p->job.order_key[0] == '\0' && req->org.id[0] != '\0')
-		snprintf(p->job.order_key, sizeof(p->job.order_key), "%s",
+	if (job->order_key[0] == '\0' && req->org.id[0] != '\0')
+		snprintf(job->order_key, sizeof(job->order_key), "%s",
 			 req->org.parent_id[0] != '\0' ? req->org.parent_id : req->org.id);
 	p->job_pending = true;
 	p->state = RS_WAITING;
@@ -206,20 +243,29 @@ http_submit(struct wl_req *req, int (*run)(struct store_conn *, void *, struct w
 void
 http_on_refusal(struct wl_req *req, void (*reads)(struct store_conn *c, void *arg))
 {
-	req->priv->job.refused = reads;
+	/* after http_submit: no job when it could not be queued */
+	if (req->priv->job_pending)
+		req->priv->job->job.refused = reads;
 }
 
 void
 http_job_order(struct wl_req *req, const char *agency_id)
 {
-	snprintf(req->priv->job.order_key, sizeof(req->priv->job.order_key), "%s", agency_id);
+	struct wl_job *job = job_of(req);
+
+	if (job != NULL) /* else http_submit answers 503 */
+		snprintf(job->order_key, sizeof(job->order_key), "%s", agency_id);
 }
 
 void
 http_job_locks(struct wl_req *req, const char *org_id, const char *call_id)
 {
-	snprintf(req->priv->job.lock_org, sizeof(req->priv->job.lock_org), "%s", org_id);
-	snprintf(req->priv->job.lock_call, sizeof(req->priv->job.lock_call), "%s", call_id);
+	struct wl_job *job = job_of(req);
+
+	if (job == NULL)
+		return; /* http_submit answers 503 */
+	snprintf(job->lock_org, sizeof(job->lock_org), "%s", org_id);
+	snprintf(job->lock_call, sizeof(job->lock_call), "%s", call_id);
 }
 
 void
@@ -257,7 +303,7 @@ static void
 job_done(struct wl_job *job)
 {
 	struct http_private *p =
-		(struct http_private *)((char *)job - offsetof(struct http_private, job));
+		((struct http_job *)(void *)((char *)job - offsetof(struct http_job, job)))->priv;
 
 	assert(p->state == RS_WAITING && p->suspended);
 	p->state = RS_FINISH;
@@ -268,15 +314,15 @@ job_done(struct wl_job *job)
 static void
 hand_to_writer(struct wl_req *req)
 {
-	struct http_private *p = req->priv;
+	struct wl_job *job = &req->priv->job->job;
 	int rc;
 
-	p->job.done = job_done;
-	rc = writer_submit(req->app->writer, &p->job);
+	job->done = job_done;
+	rc = writer_submit(req->app->writer, job);
 	if (rc != WL_OK) {
-		p->job.rc = rc;
-		wl_fail(&p->job.err, WL_EUNAVAILABLE, "The server is busy, try again");
-		job_done(&p->job);
+		job->rc = rc;
+		wl_fail(&job->err, WL_EUNAVAILABLE, "The server is busy, try again");
+		job_done(job);
 	}
 }
 
@@ -400,19 +446,26 @@ on_worker(const struct http_server *s, const struct route *r)
 }
 
 /* Host {slug}.portal.{base}: the portal's pages live under /p/{slug}/
- * (http_portal_path says which paths). */
-static void
+ * (http_portal_path says which paths). False when memory ran out. */
+static bool
 portal_host(struct wl_req *req)
 {
 	struct http_private *p = req->priv;
-	char host[256], rewritten[PATH_MAX_LEN + 1];
+	char host[256], rewritten[PATH_MAX_LEN + 1], *path;
+	size_t n;
 
-	if (!http_request_host(req, host, sizeof(host)) ||
+	if (!http_portal_rewrites(req->path) || !http_request_host(req, host, sizeof(host)) ||
 	    !http_portal_path(host, req->app->base_domain, req->path, rewritten, sizeof(rewritten)))
-		return;
-	memcpy(p->path, rewritten, strlen(rewritten) + 1);
+		return true;
+	n = strlen(rewritten);
+	if ((path = http_alloc(req, n + 1)) == NULL)
+		return false;
+	memcpy(path, rewritten, n);
+	p->path = path;
+	req->path = path;
 	req->html = true;
 	req->via_portal_host = true;
+	return true;
 }
 
 /* Unknown paths answer as a page for a browser (and under /p/ or on pages
@@ -456,7 +509,10 @@ http_dispatch(struct wl_req *req)
 		http_reply_fail(req, WL_EINVALID, "%s", p->bad_message);
 		return false;
 	}
-	portal_host(req);
+	if (!portal_host(req)) {
+		http_reply_fail(req, WL_EUNAVAILABLE, "out of memory");
+		return false;
+	}
 	r = find_route(req, &mismatch, allow, sizeof(allow));
 	if (r != NULL)
 		p->route = (long)(r - wl_routes);

@@ -4,6 +4,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import {
   startServer, createOrg, api, engine, assertError, assertNamesField, inbound, okEvent,
   dbBalanceSeconds, assertAuditOk, randomUUID,
@@ -184,6 +185,27 @@ describe('bad input', { timeout: 180_000 }, () => {
     // A long header does not crash anything.
     const r = await api(srv, 'GET', '/api/v1/account', { key: child.api_key, headers: { 'X-Padding': 'p'.repeat(6000) } });
     assert.ok([200, 400, 413, 431].includes(r.status), String(r.status));
+  });
+
+  it('a header that is read, sent twice in any case, is refused', async () => {
+    const raw = (head) => new Promise((resolve, reject) => {
+      const sock = net.connect(srv.port, '127.0.0.1');
+      let text = '';
+      sock.setTimeout(10_000, () => { sock.destroy(); reject(new Error('no answer')); });
+      sock.on('data', (d) => { text += d; });
+      sock.on('end', () => resolve(text));
+      sock.on('error', reject);
+      sock.write(head);
+    });
+    const twice = await raw(`GET /api/v1/account HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Authorization: Bearer ${child.api_key}\r\nx-organization-id: ${child.org_id}\r\n` +
+      `X-ORGANIZATION-ID: ${child.org_id}\r\nConnection: close\r\n\r\n`);
+    assert.match(twice, /^HTTP\/1\.1 400 /, twice.slice(0, 200));
+    assert.match(twice, /a header is repeated/);
+    // Headers it does not read may repeat.
+    const other = await raw(`GET /api/v1/account HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Authorization: Bearer ${child.api_key}\r\nX-Other: 1\r\nx-other: 2\r\nConnection: close\r\n\r\n`);
+    assert.match(other, /^HTTP\/1\.1 200 /, other.slice(0, 200));
   });
 
   it('the server is still healthy and consistent', async () => {

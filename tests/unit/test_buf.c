@@ -432,15 +432,98 @@ test_json_overflow(void **state)
 	wl_buf_free(&b);
 }
 
+/* Keys written in one copy and keys escaped piece by piece give the same
+ * text, and at every limit the document is either whole or overflowed. */
+static void
+test_json_keys_at_limits(void **state)
+{
+	const char *want = "{\"id\":\"x\",\"k\\\"q\":1,\"<\\/\":[2],\"a<\\/\":{\"b\":null},"
+			   "\"caf\xc3\xa9\":\"<\\/p>\"}";
+	size_t full = strlen(want);
+
+	(void)state;
+	for (size_t max = 0; max <= full + 2; max++) {
+		struct wl_buf b;
+
+		wl_buf_init(&b, max);
+		wl_json_obj_begin(&b);
+		wl_json_kv_str(&b, "id", "x");
+		wl_json_kv_int(&b, "k\"q", 1);
+		wl_json_key(&b, "</");
+		wl_json_arr_begin(&b);
+		wl_json_int(&b, 2);
+		wl_json_arr_end(&b);
+		wl_json_key(&b, "a</");
+		wl_json_obj_begin(&b);
+		wl_json_kv_str(&b, "b", NULL);
+		wl_json_obj_end(&b);
+		wl_json_kv_str(&b, "caf\xc3\xa9", "</p>");
+		wl_json_obj_end(&b);
+		if (max >= full)
+			assert_string_equal(wl_buf_cstr(&b), want);
+		else
+			assert_false(wl_buf_ok(&b));
+		wl_buf_free(&b);
+	}
+}
+
+/* The plain prefix, eight bytes at a time, against a byte at a time: every
+ * byte value at every place of strings of 0 to 24 bytes, and "</" across
+ * the eight-byte steps. */
+static size_t
+naive_plain_prefix(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' ||
+		    (c == '<' && i + 1 < n && s[i + 1] == '/'))
+			return i;
+	}
+	return n;
+}
+
+static void
+test_json_plain_prefix(void **state)
+{
+	unsigned char s[32];
+
+	(void)state;
+	for (size_t n = 0; n <= 24; n++)
+		for (size_t at = 0; at < n; at++)
+			for (unsigned c = 0; c < 256; c++) {
+				memset(s, 'a', sizeof(s));
+				s[at] = (unsigned char)c;
+				assert_int_equal(wl_json_plain_prefix((const char *)s, n),
+						 naive_plain_prefix(s, n));
+				if (at + 1 < n) {
+					s[at + 1] = '/';
+					assert_int_equal(wl_json_plain_prefix((const char *)s, n),
+							 naive_plain_prefix(s, n));
+				}
+			}
+	/* a "<" ending the string is plain; "</" is not, wherever it falls */
+	assert_int_equal(wl_json_plain_prefix("abcdefg<", 8), 8);
+	assert_int_equal(wl_json_plain_prefix("abcdefg</", 9), 7);
+	assert_int_equal(wl_json_plain_prefix("abcdefgh</xyz", 13), 8);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_and_grow),    cmocka_unit_test(test_printf_empty),
-		cmocka_unit_test(test_overflow_is_sticky), cmocka_unit_test(test_steal),
-		cmocka_unit_test(test_json_nesting),       cmocka_unit_test(test_json_raw_numbers),
-		cmocka_unit_test(test_json_escaping),      cmocka_unit_test(test_json_overflow),
-		cmocka_unit_test(test_format_int),         cmocka_unit_test(test_format_ipv4),
+		cmocka_unit_test(test_append_and_grow),
+		cmocka_unit_test(test_printf_empty),
+		cmocka_unit_test(test_overflow_is_sticky),
+		cmocka_unit_test(test_steal),
+		cmocka_unit_test(test_json_keys_at_limits),
+		cmocka_unit_test(test_json_plain_prefix),
+		cmocka_unit_test(test_json_nesting),
+		cmocka_unit_test(test_json_raw_numbers),
+		cmocka_unit_test(test_json_escaping),
+		cmocka_unit_test(test_json_overflow),
+		cmocka_unit_test(test_format_int),
+		cmocka_unit_test(test_format_ipv4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
