@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of BUILD_DIR's wlportal:
-#   1. the unit tests (meson, suite "unit"; the store tests there use SQLite),
+#   1. the unit tests (meson, suite "unit"; the store tests there use SQLite,
+#      and those that have a PostgreSQL part run it on a database of their
+#      own on the throw-away PostgreSQL below: WLPORTAL_TEST_PG),
 #   2. the fuzz replay (scripts/fuzz.sh: the kept corpus, in seconds),
 #   3. the integration tests (node:test) twice: on SQLite and on a throw-away
 #      PostgreSQL (scripts/pg.sh) started once here and stopped on exit
@@ -69,8 +71,18 @@ took() {
   step_from=$SECONDS
 }
 
+# The unit tests' PostgreSQL parts: a database of their own (they migrate it).
+unit_pg=""
+if [ -n "$pg_url" ] &&
+  "${PGBIN:-/usr/lib/postgresql/15/bin}/psql" -X -q -v ON_ERROR_STOP=1 -d "${pg_url%/*}/postgres" \
+    -c "DROP DATABASE IF EXISTS wl_unit" -c "CREATE DATABASE wl_unit" >/dev/null; then
+  unit_pg="${pg_url%/*}/wl_unit"
+else
+  echo "test.sh: no PostgreSQL database for the unit tests; their PostgreSQL parts are skipped (a failure)" >&2
+fi
 unit_rc=0
-meson test -C "$build_dir" --suite unit --print-errorlogs || unit_rc=$?
+WLPORTAL_TEST_PG="$unit_pg" meson test -C "$build_dir" --suite unit --print-errorlogs || unit_rc=$?
+[ -n "$unit_pg" ] || unit_rc=1
 if [ "$unit_rc" -ne 0 ]; then
   echo "test.sh: unit tests failed (exit $unit_rc); running the other tests anyway" >&2
 fi

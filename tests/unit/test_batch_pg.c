@@ -1,0 +1,189 @@
+/*
+ * test_batch_pg.c — what a writer batch keeps for its write-out on
+ * PostgreSQL (store/batch.c): a call's debit entries and its call's seconds
+ * written by one statement of arrays each, exactly as given (text that needs
+ * quoting in an array literal included), before any statement that could
+ * read them and at COMMIT; nothing of them after a ROLLBACK; a deferral
+ * moves the change mark the writer reads. Runs only with WLPORTAL_TEST_PG
+ * (skipped otherwise): SQLite writes each at once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "services/ids.h"
+#include "store/db.h"
+
+struct fixture {
+	struct store *s;
+	struct store_conn *c;
+	struct store_org agency, client;
+	struct store_call call;
+};
+
+static void
+setup_rows(struct fixture *f, const char *url)
+{
+	struct wl_error err;
+
+	assert_int_equal(ids_init(), WL_OK);
+	assert_non_null(f->s = store_open(url, &err));
+	assert_int_equal(store_migrate(f->s, &err), WL_OK);
+	assert_non_null(f->c = store_acquire(f->s, &err));
+	memset(&f->agency, 0, sizeof(f->agency));
+	memset(&f->client, 0, sizeof(f->client));
+	memset(&f->call, 0, sizeof(f->call));
+	ids_new_uuid(f->agency.id);
+	snprintf(f->agency.name, sizeof(f->agency.name), "batch agency");
+	f->agency.created_at = 1;
+	ids_new_uuid(f->client.id);
+	snprintf(f->client.name, sizeof(f->client.name), "batch client");
+	memcpy(f->client.parent_id, f->agency.id, WL_ID_LEN);
+	f->client.created_at = 1;
+	ids_new_uuid(f->call.id);
+	memcpy(f->call.org_id, f->client.id, WL_ID_LEN);
+	memcpy(f->call.billed_org_id, f->agency.id, WL_ID_LEN);
+	snprintf(f->call.direction, sizeof(f->call.direction), "inbound");
+	snprintf(f->call.status, sizeof(f->call.status), "in-progress");
+	snprintf(f->call.to_number, sizeof(f->call.to_number), "+31201234567");
+	f->call.created_at = f->call.last_event_at = 1;
+	assert_int_equal(store_begin(f->c, &err), WL_OK);
+	assert_int_equal(store_org_insert(f->c, &f->agency, &err), WL_OK);
+	assert_int_equal(store_org_insert(f->c, &f->client, &err), WL_OK);
+	assert_int_equal(store_call_insert(f->c, &f->call, &err), WL_OK);
+	assert_int_equal(store_org_add_balance(f->c, f->agency.id, 1000, &err), WL_OK);
+	assert_int_equal(store_org_add_balance(f->c, f->client.id, 500, &err), WL_OK);
+	assert_int_equal(store_commit(f->c, &err), WL_OK);
+	store_batch_cache(f->c, true);
+}
+
+/* BEGIN and the batch's lock of both orgs and the call, as the writer does. */
+static void
+begin_batch(struct fixture *f)
+{
+	const char *agencies[] = { f->agency.id }, *orgs[] = { f->client.id },
+		   *calls[] = { f->call.id };
+	struct store_batch_rows rows = { agencies, 1, orgs, 1, calls, 1 };
+	struct wl_error err;
+
+	assert_int_equal(store_begin(f->c, &err), WL_OK);
+	assert_int_equal(store_batch_lock(f->c, &rows, &err), WL_OK);
+	assert_non_null(batch_org(f->c, f->agency.id));
+	assert_non_null(batch_call(f->c, f->call.id));
+}
+
+/* One debit of `secs` with the given reference and descriptions, and its
+ * call's new seconds; returns the statements it ran. */
+static uint64_t
+debit(struct fixture *f, int64_t secs, const char *ref, const char *desc_a, const char *desc_b)
+{
+	struct store_entry a = { f->client.id, -secs, "call", ref, desc_a, 7 };
+	struct store_entry b = { f->agency.id, -secs, "child_call", ref, desc_b, 7 };
+	uint64_t stmts = store_statements(f->c), mark = store_change_mark(f->c);
+	struct wl_error err;
+
+	assert_int_equal(store_ledger_apply_known_pair(f->c, &a, &b, &err), WL_OK);
+	assert_true(store_change_mark(f->c) != mark); /* the writer must see it wrote */
+	mark = store_change_mark(f->c);
+	f->call.billed_seconds += secs;
+	f->call.elapsed_sec = f->call.billed_seconds;
+	f->call.last_event_at = 9;
+	assert_int_equal(store_call_tick(f->c, &f->call, &err), WL_OK);
+	assert_true(store_change_mark(f->c) != mark);
+	return store_statements(f->c) - stmts;
+}
+
+static int
+entries_of(struct fixture *f, const char *org, struct store_ledger_row *rows)
+{
+	struct wl_error err;
+	int n = 0;
+
+	assert_int_equal(store_ledger_list(f->c, org, 20, rows, &n, &err), WL_OK);
+	return n;
+}
+
+static void
+test_written_out_whole(void **state)
+{
+	const char *url = getenv("WLPORTAL_TEST_PG");
+	static const char odd[] = "a \"quoted\" {brace}, comma \\ backslash NULL";
+	struct store_ledger_row rows[20];
+	struct store_org o;
+	struct store_call call;
+	struct fixture f;
+	struct wl_error err;
+	uint64_t stmts;
+
+	(void)state;
+	if (url == NULL || url[0] == '\0') {
+		skip();
+		return;
+	}
+	setup_rows(&f, url);
+
+	/* Rolled back: none of it was written. */
+	begin_batch(&f);
+	assert_int_equal(debit(&f, 5, "call:rolled-back:5", "x", "y"), 0);
+	store_rollback(f.c);
+	assert_int_equal(entries_of(&f, f.client.id, rows), 0);
+	f.call.billed_seconds = 0;
+
+	/* Two debits of one call: no statement until something may read them. */
+	begin_batch(&f);
+	assert_int_equal(debit(&f, 3, "call:x:3", odd, "Client call"), 0);
+	assert_int_equal(debit(&f, 4, "call:x:7", "Call", odd), 0);
+	/* A statement that reads the entries: the balances, the entries and
+	 * the call's seconds go out before it, one statement each. */
+	stmts = store_statements(f.c);
+	assert_int_equal(entries_of(&f, f.client.id, rows), 2);
+	assert_int_equal(store_statements(f.c) - stmts, 2 + 1 + 1 + 1);
+	assert_int_equal(store_org_get(f.c, f.agency.id, false, &o, &err), WL_OK);
+	assert_int_equal(o.balance_seconds, 1000 - 7);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+
+	assert_int_equal(entries_of(&f, f.client.id, rows), 2);
+	assert_int_equal(rows[0].delta_seconds, -4);
+	assert_string_equal(rows[0].reference, "call:x:7");
+	assert_string_equal(rows[0].kind, "call");
+	assert_string_equal(rows[0].description, "Call");
+	assert_string_equal(rows[1].description, odd);
+	assert_int_equal(rows[1].created_at, 7);
+	assert_int_equal(entries_of(&f, f.agency.id, rows), 2);
+	assert_string_equal(rows[0].description, odd);
+	assert_string_equal(rows[0].kind, "child_call");
+	assert_int_equal(store_call_get(f.c, f.call.id, false, &call, &err), WL_OK);
+	assert_int_equal(call.billed_seconds, 7);
+	assert_int_equal(call.elapsed_sec, 7);
+	assert_int_equal(call.last_event_at, 9);
+	assert_int_equal(store_org_get(f.c, f.client.id, false, &o, &err), WL_OK);
+	assert_int_equal(o.balance_seconds, 500 - 7);
+
+	/* Written out at COMMIT when nothing read them before. */
+	begin_batch(&f);
+	assert_int_equal(debit(&f, 1, "call:x:8", "Call", "Client call"), 0);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+	assert_int_equal(store_call_get(f.c, f.call.id, false, &call, &err), WL_OK);
+	assert_int_equal(call.billed_seconds, 8);
+	assert_int_equal(entries_of(&f, f.client.id, rows), 3);
+
+	store_batch_cache(f.c, false);
+	store_release(f.c);
+	store_close(f.s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_written_out_whole),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
