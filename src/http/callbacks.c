@@ -130,8 +130,13 @@ req_free(struct wl_req *req)
 	struct http_private *p = req->priv;
 	struct chunk *c, *next;
 
+	/* Copied headers (Authorization, Cookie, Stripe-Signature) live in
+	 * the arena and the chunks: gone with the request, not left in the
+	 * block the thread keeps for its next one. */
+	sodium_memzero(p->arena, p->arena_used);
 	for (c = p->chunks; c != NULL; c = next) {
 		next = c->next;
+		sodium_memzero(c->data, c->used);
 		free(c);
 	}
 	if (p->form != NULL) {

@@ -246,7 +246,11 @@ sq_data_version(struct store_conn *b, uint64_t *out)
 			return rc;
 		m = shm_try_map(s, c);
 	}
-	if (m != NULL && wal_shm_version(m, out)) {
+	/* The header tells the newest commit; a connection inside a read
+	 * transaction reads an older snapshot, so it asks the PRAGMA (its
+	 * snapshot's version), lest rows of that snapshot be kept under a
+	 * newer version. */
+	if (m != NULL && sqlite3_get_autocommit(c->db) && wal_shm_version(m, out)) {
 		b->version_reads[0]++;
 		return WL_OK;
 	}
@@ -385,7 +389,11 @@ sq_close(struct store *base)
 		s->idle = c->next;
 		conn_free(c);
 	}
-	wal_shm_unmap(s->shm); /* after: its descriptor's close drops SQLite's locks */
+	/* After the connections: closing its descriptor drops every POSIX lock
+	 * this process holds on the -shm, so a second store of the same file
+	 * in this process (the server opens one; only tests open two) must be
+	 * closed first or not be used after. */
+	wal_shm_unmap(s->shm);
 	pthread_mutex_destroy(&s->mu);
 	free(s->path);
 	free(s);

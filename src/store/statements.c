@@ -197,7 +197,8 @@ const struct db_sql db_sql_core[Q_COUNT] = {
 	/* Deferred balances (batch.c): a known change of an org the
 	 * batch holds locked writes its entry now and its balance once per
 	 * batch, before anything else may read it. A plain INSERT: a known
-	 * reference is new, and a repeat must fail the batch, not pass. */
+	 * reference is new (a call's debit: by its call's billed total, not
+	 * by an index; migration 16, and `wlportal audit` proves it). */
 	[Q_ENTRY_DEFERRED] = { "ledger entry",
 		"INSERT INTO ledger_entries "
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
