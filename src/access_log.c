@@ -87,6 +87,7 @@ start_writer(void)
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, writer_main, NULL) == 0) {
+		pthread_setname_np(t, "wl-access-log"); /* top -H, perf */
 		pthread_detach(t);
 		q.started = true;
 	}

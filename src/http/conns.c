@@ -459,6 +459,7 @@ conns_start(struct http_server *s, unsigned header_timeout_s, struct wl_error *e
 		conns_free(s);
 		return wl_fail(err, WL_EINTERNAL, "cannot start the connection reaper");
 	}
+	pthread_setname_np(r->thread, "wl-conn-reaper"); /* top -H, perf */
 	r->running = true;
 	return WL_OK;
 }

@@ -136,6 +136,7 @@ keybatch_start(struct wl_app *app)
 		free(kb);
 		return NULL;
 	}
+	pthread_setname_np(kb->thread, "wl-keybatch"); /* top -H, perf */
 	return kb;
 }
 

@@ -482,6 +482,7 @@ domains_recheck_start(const struct wl_app *app, struct wl_error *err)
 		wl_fail(err, WL_EINTERNAL, "cannot start the custom-domain re-check");
 		return NULL;
 	}
+	pthread_setname_np(rc->thread, "wl-domains"); /* top -H, perf */
 	return rc;
 }
 

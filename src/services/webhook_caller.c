@@ -195,6 +195,7 @@ webhook_caller_start(int max, struct wl_error *err)
 		wl_fail(err, WL_EINTERNAL, "cannot start the webhook caller");
 		return NULL;
 	}
+	pthread_setname_np(c->thread, "wl-hook-caller"); /* top -H, perf */
 	return c;
 }
 

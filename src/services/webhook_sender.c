@@ -226,9 +226,11 @@ webhook_sender_start(struct wl_app *app, struct wl_error *err)
 	s->app = app;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	for (s->started = 0; s->started < WEBHOOK_SENDERS; s->started++)
+	for (s->started = 0; s->started < WEBHOOK_SENDERS; s->started++) {
 		if (pthread_create(&s->threads[s->started], NULL, sender_main, s) != 0)
 			break;
+		pthread_setname_np(s->threads[s->started], "wl-hook-sender"); /* top -H, perf */
+	}
 	if (s->started == 0) {
 		webhook_sender_stop(s);
 		wl_fail(err, WL_EINTERNAL, "cannot start the webhook sender");

@@ -75,6 +75,7 @@ workers_start(int nthreads, struct wl_error *err)
 	for (i = 0; i < nthreads; i++) {
 		if (pthread_create(&w->threads[i], NULL, worker_main, w) != 0)
 			break;
+		pthread_setname_np(w->threads[i], "wl-worker"); /* top -H, perf */
 	}
 	w->nthreads = i;
 	if (i == 0) {

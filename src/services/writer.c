@@ -370,6 +370,7 @@ writer_start(struct store *s, struct wl_error *err)
 		wl_fail(err, WL_EINTERNAL, "cannot start the writer thread");
 		return NULL;
 	}
+	pthread_setname_np(w->thread, "wl-writer"); /* top -H, perf */
 	return w;
 }
 

@@ -108,6 +108,16 @@ describe('metrics and access log', { timeout: 120_000 }, () => {
     assert.equal((await get(metricsUrl.replace('/metrics', '/healthz'))).status, 404);
   });
 
+  it('names its threads, so top -H and perf tell them apart', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const names = readdirSync(`/proc/${srv.pid}/task`)
+      .map((t) => readFileSync(`/proc/${srv.pid}/task/${t}/comm`, 'utf8').trim());
+    for (const want of ['wl-writer', 'wl-worker', 'wl-access-log', 'wl-conn-reaper',
+      'wl-call-reaper', 'wl-hook-sender', 'wl-hook-caller', 'wl-mail']) {
+      assert.ok(names.includes(want), `no ${want} thread among ${names.join(', ')}`);
+    }
+  });
+
   it('counts Stripe deliveries by outcome', async () => {
     const r = await api(srv, 'PUT', '/api/v1/whitelabel', { key: agency.api_key,
       body: { slug: 'opsvoice', stripe: { webhook_secret: 'whsec_' + 'OpsTestSigningSecret0123' } } });
