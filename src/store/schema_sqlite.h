@@ -512,6 +512,10 @@ static const char *const sqlite_migrations[] = {
 	"CREATE UNIQUE INDEX ledger_entries_ref ON ledger_entries(org_id, reference)"
 	"  WHERE kind NOT IN ('call', 'child_call');"
 	"CREATE INDEX ledger_entries_org ON ledger_entries(org_id, id);",
+	/* 17: PostgreSQL's foreign key of ledger_entries became a check per
+	 * statement; SQLite's costs a lookup in the writer's own memory and
+	 * stays. Nothing to do (the two lists keep the same numbers). */
+	"SELECT 1;",
 };
 
 

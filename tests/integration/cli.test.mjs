@@ -214,6 +214,27 @@ describe('cli admin commands', { timeout: 120_000 }, () => {
     assertAuditOk(srv);
   });
 
+  it('an entry must name an existing org, and an org with entries stays (PostgreSQL: checked per statement)', async (t) => {
+    // The sqlite3 shell runs without foreign keys; the server's connections
+    // have them on. On PostgreSQL the check is a trigger (migration 17).
+    if (!srv.pgDatabase) return t.skip('PostgreSQL only: the sqlite3 shell has no foreign keys');
+    const a = createOrg(srv, { minutes: 1 });
+    const insert = (orgs) => sql(srv, 'INSERT INTO ledger_entries (org_id, delta_seconds, kind, reference, ' +
+      'description, created_at) VALUES ' +
+      orgs.map((o, i) => `('${o}', 0, 'grant', 'fk-${randomUUID()}-${i}', 'fk', 1)`).join(', ') + ';');
+    assert.throws(() => insert([randomUUID()]), /unknown organization/);
+    // one unknown org among known ones fails the whole statement
+    assert.throws(() => insert([a.org_id, randomUUID(), a.org_id]), /unknown organization/);
+    assert.equal(sql(srv, `SELECT COUNT(*) FROM ledger_entries WHERE description = 'fk';`).trim(), '0');
+    insert([a.org_id, a.org_id]);
+    assert.equal(sql(srv, `SELECT COUNT(*) FROM ledger_entries WHERE description = 'fk';`).trim(), '2');
+    sql(srv, `DELETE FROM ledger_entries WHERE description = 'fk';`);
+    assert.throws(() => sql(srv, `DELETE FROM api_keys WHERE org_id = '${a.org_id}'; ` +
+      `DELETE FROM users WHERE org_id = '${a.org_id}'; DELETE FROM orgs WHERE id = '${a.org_id}';`),
+    /has ledger entries/);
+    assertAuditOk(srv);
+  });
+
   it('audit also catches tampering while the server is stopped', async () => {
     const a = createOrg(srv, { minutes: 3 });
     await srv.kill();
