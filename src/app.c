@@ -82,6 +82,7 @@ app_open(struct wl_app *app, const struct wl_config *cfg, bool with_writer)
 		return 1;
 	}
 	if (with_writer) {
+		store_background_checkpoints(app->store);
 		app->writer = writer_start(app->store, &err);
 		if (app->writer == NULL) {
 			fprintf(stderr, "wlportal: %s\n", err.message);

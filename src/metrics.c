@@ -85,6 +85,7 @@ static struct {
 	counter writer_balance_writes;
 	counter key_batches, key_batched;
 	counter call_owner_hits, call_owner_misses;
+	counter checkpoints;
 	counter db_waits, db_wait_us, db_wait_timeouts;
 	counter mail_failures, mail_given_up;
 	counter stripe[NOUTCOMES + 1]; /* the last: another outcome */
@@ -126,6 +127,12 @@ metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips, uint
 	observe(&m.batch_size, batch_bounds, NBATCH, jobs);
 	observe(&m.batch_commit, time_bounds_us, NTIME, commit_us);
 	inc(&m.writer_round_trips, round_trips);
+}
+
+void
+metrics_sqlite_checkpoint(void)
+{
+	inc(&m.checkpoints, 1);
 }
 
 void
@@ -299,6 +306,9 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 		     "UPDATEs of organization balances the writer sent (on PostgreSQL one per "
 		     "organization and batch of events).",
 		     get(&m.writer_balance_writes));
+	counter_line(out, "wlportal_sqlite_checkpoints_total",
+		     "Checkpoints of SQLite's WAL run off the writer (its own thread).",
+		     get(&m.checkpoints));
 	counter_line(out, "wlportal_call_owner_hits_total",
 		     "Engine events whose call's org and billed org were known in memory.",
 		     get(&m.call_owner_hits));

@@ -106,6 +106,9 @@ struct db_driver {
 	 * committed since (SQLite's PRAGMA data_version). NULL: the database
 	 * cannot say, and nothing read may be remembered (keycache.c). */
 	int (*data_version)(struct store_conn *c, uint64_t *out);
+	/* Optional: the database's own housekeeping on a thread of its own
+	 * (SQLite's WAL checkpoints), asked before the store is shared. */
+	void (*background_checkpoints)(struct store *s);
 };
 
 struct store *db_sqlite_open(const char *path, struct wl_error *err);

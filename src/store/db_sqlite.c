@@ -11,6 +11,7 @@
 #include "store/db.h"
 #include "store/keycache.h"
 #include "store/schema_sqlite.h"
+#include "store/sq_checkpoint.h"
 #include "store/wal_shm.h"
 
 #include <fcntl.h>
@@ -32,6 +33,7 @@ struct sq_conn {
 	struct sq_stmt stmt[Q_COUNT];
 	sqlite3_stmt *data_version; /* PRAGMA data_version, prepared when first asked */
 	struct sq_conn *next;       /* idle list */
+	bool ckpt_attached;         /* its checkpoints handed to the store's thread */
 };
 
 struct sq_store {
@@ -43,6 +45,9 @@ struct sq_store {
 	 * (atomic loads: connections of several threads read it). */
 	struct wal_shm *shm;
 	bool shm_tried;
+	/* Checkpoints on a thread of their own (sq_checkpoint.c), once asked
+	 * (before the store's connections are used by several threads). */
+	struct sq_checkpointer *ckpt;
 };
 
 static const struct db_driver sq_driver;
@@ -385,6 +390,7 @@ sq_close(struct store *base)
 	struct sq_store *s = (struct sq_store *)base;
 	struct sq_conn *c;
 
+	sq_checkpointer_stop(s->ckpt);
 	while ((c = s->idle) != NULL) {
 		s->idle = c->next;
 		conn_free(c);
@@ -412,6 +418,10 @@ sq_acquire(struct store *base, struct wl_error *err)
 	pthread_mutex_unlock(&s->mu);
 	if (c == NULL && conn_open(s, &c, err) != WL_OK)
 		return NULL;
+	if (s->ckpt != NULL && !c->ckpt_attached) {
+		sq_checkpointer_attach(s->ckpt, c->db);
+		c->ckpt_attached = true;
+	}
 	c->next = NULL;
 	c->base.retryable = false;
 	return &c->base;
@@ -458,7 +468,17 @@ sq_in_transaction(struct store_conn *b)
 	return !sqlite3_get_autocommit(((struct sq_conn *)b)->db);
 }
 
+static void
+sq_background_checkpoints(struct store *base)
+{
+	struct sq_store *s = (struct sq_store *)base;
+
+	if (s->ckpt == NULL && strcmp(s->path, ":memory:") != 0)
+		s->ckpt = sq_checkpointer_start(s->path);
+}
+
 static const struct db_driver sq_driver = {
+	.background_checkpoints = sq_background_checkpoints,
 	.migrations = sqlite_migrations,
 	.migrations_n = sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]),
 	.migration_lock = NULL, /* BEGIN IMMEDIATE takes the write lock */

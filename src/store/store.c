@@ -37,6 +37,13 @@ store_open(const char *url, struct wl_error *err)
 }
 
 void
+store_background_checkpoints(struct store *s)
+{
+	if (s->drv->background_checkpoints != NULL)
+		s->drv->background_checkpoints(s);
+}
+
+void
 store_close(struct store *s)
 {
 	if (s != NULL)

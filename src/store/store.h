@@ -33,6 +33,10 @@ enum store_kind { STORE_SQLITE, STORE_POSTGRES };
 
 struct store *store_open(const char *url, struct wl_error *err);
 void store_close(struct store *s);
+/* A serving process: SQLite's WAL checkpoints on a thread of their own, not
+ * in the writer's commits (sq_checkpoint.c); nothing on PostgreSQL. Before
+ * the store's connections are used by several threads. */
+void store_background_checkpoints(struct store *s);
 enum store_kind store_kind(const struct store *s);
 /* Creates or updates the schema (versioned, idempotent). */
 int store_migrate(struct store *s, struct wl_error *err);

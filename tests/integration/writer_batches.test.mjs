@@ -136,6 +136,28 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     assertAuditOk(srv);
   });
 
+  // SQLite: a commit that leaves the WAL past 1,000 pages no longer copies
+  // it into the database inside the writer's commit; a thread of its own
+  // does (src/store/sq_checkpoint.c), and the WAL starts over.
+  it('checkpoints SQLite\'s WAL off the writer', async (t) => {
+    if (BACKEND !== 'sqlite') return t.skip('SQLite only');
+    const url = await srv.metricsUrl();
+    const before = await metric(url, 'wlportal_sqlite_checkpoints_total');
+    const c = await inbound(srv, payer.org_id);
+    let s = 0;
+    // a commit each; bounded: the WAL passes 1,000 pages long before
+    for (; s < 600 && await metric(url, 'wlportal_sqlite_checkpoints_total') === before; s += 10) {
+      for (let i = 1; i <= 10; i++) await okEvent(srv, c.call_id, 'in-progress', s + i);
+    }
+    assert.ok(await metric(url, 'wlportal_sqlite_checkpoints_total') > before, `no checkpoint after ${s} events`);
+    const { statSync } = await import('node:fs');
+    // the WAL is reused from its start, not grown (a page is 4 KiB)
+    for (let i = 1; i <= 200; i++) await okEvent(srv, c.call_id, 'in-progress', s + i);
+    assert.ok(statSync(srv.dbFile + '-wal').size < 32 * 1024 * 1024, 'the WAL keeps growing');
+    await okEvent(srv, c.call_id, 'ended', s + 200);
+    assertAuditOk(srv);
+  });
+
   it('a debit capped at the balance bills it down to zero and leaves no refused entry', async () => {
     const poor = createOrg(srv, { parent: agency.org_id, minutes: 1 });
     const c = await inbound(srv, poor.org_id);
