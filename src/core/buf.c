@@ -408,7 +408,7 @@ wl_format_int(int64_t v, char out[24])
 	return n;
 }
 
-void
+bool
 wl_format_ipv4(const unsigned char addr[4], char *out, size_t n)
 {
 	char text[16];
@@ -425,9 +425,10 @@ wl_format_ipv4(const unsigned char addr[4], char *out, size_t n)
 		text[len++] = (char)('0' + addr[i] % 10);
 	}
 	if (len >= n)
-		return;
+		return false;
 	memcpy(out, text, len);
 	out[len] = '\0';
+	return true;
 }
 
 void

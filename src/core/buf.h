@@ -62,8 +62,9 @@ size_t wl_json_plain_prefix(const char *s, size_t n);
  * the length. What "%lld" prints, without printf's cost. */
 size_t wl_format_int(int64_t v, char out[24]);
 /* The IPv4 address of 4 bytes in network order, as inet_ntop writes it
- * (dotted decimal); out unchanged when it does not fit in n, as there. */
-void wl_format_ipv4(const unsigned char addr[4], char *out, size_t n);
+ * (dotted decimal); false and out unchanged when it does not fit in n, as
+ * there. */
+bool wl_format_ipv4(const unsigned char addr[4], char *out, size_t n);
 void wl_json_bool(struct wl_buf *b, bool v);
 void wl_json_null(struct wl_buf *b);
 /* A number already formatted by core (e.g. "498.6", "8.40"); written as is. */

@@ -511,23 +511,16 @@ http_client_addr(struct wl_req *req, char *out, size_t n)
 		snprintf(out, n, "%.*s", (int)strcspn(last, " "), last);
 		return;
 	}
-	if (sa != NULL && sa->sa_family == AF_INET && n >= INET_ADDRSTRLEN) {
-		/* always fits: no "unknown" to write first */
-		wl_format_ipv4(
-			(const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
-				->sin_addr,
-			out, n);
+	if (sa != NULL && sa->sa_family == AF_INET &&
+	    wl_format_ipv4((const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+				   ->sin_addr,
+			   out, n))
 		return;
-	}
-	snprintf(out, n, "unknown");
-	if (sa != NULL && sa->sa_family == AF_INET)
-		wl_format_ipv4(
-			(const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
-				->sin_addr,
-			out, n);
-	else if (sa != NULL && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)n);
+	if (sa != NULL && sa->sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+		      (socklen_t)n) != NULL)
+		return;
+	snprintf(out, n, "unknown"); /* neither, or it did not fit */
 }
 
 /* The body as libmicrohttpd takes it: a stream, the raw bytes of

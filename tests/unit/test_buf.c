@@ -358,7 +358,7 @@ test_format_int(void **state)
 	}
 }
 
-/* wl_format_ipv4 writes what inet_ntop writes, also when it does not fit. */
+/* wl_format_ipv4 writes what inet_ntop writes, and says so when it does not fit. */
 static void
 test_format_ipv4(void **state)
 {
@@ -373,8 +373,10 @@ test_format_ipv4(void **state)
 		for (n = 1; n <= sizeof(got); n++) {
 			memset(got, 'x', sizeof(got));
 			memset(want, 'x', sizeof(want));
-			wl_format_ipv4(cases[i], got, n);
-			(void)inet_ntop(AF_INET, cases[i], want, (socklen_t)n);
+			bool fit = wl_format_ipv4(cases[i], got, n);
+
+			assert_int_equal(fit,
+					 inet_ntop(AF_INET, cases[i], want, (socklen_t)n) != NULL);
 			assert_memory_equal(got, want, sizeof(got));
 		}
 }
