@@ -316,11 +316,21 @@ batch_must_flush(struct store_conn *c, enum stmt_id id)
 	       !leaves_deferred(id);
 }
 
-/* One element of a PostgreSQL array literal: quoted, " and \ escaped. */
+/* Elements of a PostgreSQL array literal ("{" already written): a comma
+ * before all but the first; text quoted, " and \ escaped; integers and
+ * booleans (t, f) bare. */
+static void
+arr_next(struct wl_buf *a)
+{
+	if (a->len > 1)
+		wl_buf_append(a, ",", 1);
+}
+
 static void
 arr_text(struct wl_buf *a, const char *v)
 {
-	wl_buf_append(a, a->len > 1 ? ",\"" : "\"", a->len > 1 ? 2 : 1);
+	arr_next(a);
+	wl_buf_append(a, "\"", 1);
 	for (; *v != '\0'; v++) {
 		if (*v == '"' || *v == '\\')
 			wl_buf_append(a, "\\", 1);
@@ -332,7 +342,15 @@ arr_text(struct wl_buf *a, const char *v)
 static void
 arr_int(struct wl_buf *a, int64_t v)
 {
-	wl_buf_printf(a, a->len > 1 ? ",%" PRId64 : "%" PRId64, v);
+	arr_next(a);
+	wl_buf_printf(a, "%" PRId64, v);
+}
+
+static void
+arr_bool(struct wl_buf *a, bool v)
+{
+	arr_next(a);
+	wl_buf_append(a, v ? "t" : "f", 1);
 }
 
 static void
@@ -408,8 +426,7 @@ flush_ticks(struct store_conn *c, struct wl_error *err)
 		arr_text(&b->arr[0], k->id);
 		arr_int(&b->arr[1], k->elapsed_sec);
 		arr_int(&b->arr[2], k->billed_seconds);
-		wl_buf_puts(&b->arr[3], b->arr[3].len > 1 ? (k->cut_off ? ",t" : ",f")
-							  : (k->cut_off ? "t" : "f"));
+		arr_bool(&b->arr[3], k->cut_off);
 		arr_int(&b->arr[4], k->last_event_at);
 	}
 	if (arr_bind(st, b, 5, err) != WL_OK || db_exec(st, err) != WL_OK)
