@@ -165,12 +165,16 @@ test_written_out_whole(void **state)
 	assert_int_equal(store_org_get(f.c, f.client.id, false, &o, &err), WL_OK);
 	assert_int_equal(o.balance_seconds, 500 - 7);
 
-	/* Written out at COMMIT when nothing read them before. */
+	/* Written out at COMMIT when nothing read them before (a call cut
+	 * off: a true in the booleans' array). */
+	assert_false(call.cut_off);
 	begin_batch(&f);
+	f.call.cut_off = true;
 	assert_int_equal(debit(&f, 1, "call:x:8", "Call", "Client call"), 0);
 	assert_int_equal(store_commit(f.c, &err), WL_OK);
 	assert_int_equal(store_call_get(f.c, f.call.id, false, &call, &err), WL_OK);
 	assert_int_equal(call.billed_seconds, 8);
+	assert_true(call.cut_off);
 	assert_int_equal(entries_of(&f, f.client.id, rows), 3);
 
 	store_batch_cache(f.c, false);
