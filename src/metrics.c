@@ -85,7 +85,7 @@ static struct {
 	counter writer_balance_writes;
 	counter key_batches, key_batched;
 	counter call_owner_hits, call_owner_misses;
-	counter checkpoints;
+	counter checkpoints, tail_checkpoints, wal_restarts;
 	counter db_waits, db_wait_us, db_wait_timeouts;
 	counter mail_failures, mail_given_up;
 	counter stripe[NOUTCOMES + 1]; /* the last: another outcome */
@@ -130,9 +130,15 @@ metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips, uint
 }
 
 void
-metrics_sqlite_checkpoint(void)
+metrics_sqlite_checkpoint(bool tail)
 {
-	inc(&m.checkpoints, 1);
+	inc(tail ? &m.tail_checkpoints : &m.checkpoints, 1);
+}
+
+void
+metrics_sqlite_wal_restart(void)
+{
+	inc(&m.wal_restarts, 1);
 }
 
 void
@@ -309,6 +315,13 @@ metrics_render(struct wl_buf *out, const struct metrics_gauges *g)
 	counter_line(out, "wlportal_sqlite_checkpoints_total",
 		     "Checkpoints of SQLite's WAL run off the writer (its own thread).",
 		     get(&m.checkpoints));
+	counter_line(out, "wlportal_sqlite_tail_checkpoints_total",
+		     "Checkpoints of the last frames of SQLite's WAL run by a committing "
+		     "connection once the checkpoint thread had copied the rest.",
+		     get(&m.tail_checkpoints));
+	counter_line(out, "wlportal_sqlite_wal_restarts_total",
+		     "Times SQLite's WAL was started over from its beginning.",
+		     get(&m.wal_restarts));
 	counter_line(out, "wlportal_call_owner_hits_total",
 		     "Engine events whose call's org and billed org were known in memory.",
 		     get(&m.call_owner_hits));

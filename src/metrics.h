@@ -32,7 +32,8 @@ void metrics_writer_batch(size_t jobs, uint64_t commit_us, uint64_t round_trips,
 /* keybatch.c looked up the keys of `requests` account reads in one statement. */
 void metrics_key_batch(size_t requests);
 /* A checkpoint of SQLite's WAL run off the writer. */
-void metrics_sqlite_checkpoint(void);
+void metrics_sqlite_checkpoint(bool tail);
+void metrics_sqlite_wal_restart(void);
 /* An engine event found its call's owner in memory (hit) or not. */
 void metrics_call_owner(bool hit);
 void metrics_db_wait(uint64_t wait_us, int timed_out);

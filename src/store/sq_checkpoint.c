@@ -5,18 +5,26 @@
  * copies the WAL's pages into the database file and syncs it, inside that
  * commit: the writer thread, with its batch's answers waiting (a debit's
  * p99 went from 3.5 ms to 26 ms in a run where they fell there). Here the
- * connections attached (the serving process's) never checkpoint; their
- * commit only notes the WAL's length (a WAL hook: a flag and a signal),
- * and this thread runs a PASSIVE checkpoint on its own connection: it
- * copies what no reader still needs while the writer goes on, and the
- * writer starts the WAL over at its next transaction once all of it is in
- * the database. Durability is SQLite's own: the checkpoint syncs the WAL
- * before it copies and the database after. A command that is not serving
- * keeps SQLite's default.
+ * connections attached (the serving process's) leave the copying to this
+ * thread, which runs PASSIVE checkpoints on its own connection: it copies
+ * what no reader still needs while the writer goes on.
+ *
+ * Alone that never ends under steady load: SQLite starts the WAL over only
+ * at a write transaction that finds every frame copied, and the writer
+ * appends a batch while the thread copies the one before (the WAL grew by
+ * 80 MB a second in a debits benchmark, and with it every commit's sync).
+ * So a round that copied all it saw leaves the rest, the frames of the
+ * last few commits, to the next commit of an attached connection, which
+ * copies that short tail itself in its WAL hook; its next write
+ * transaction then starts the WAL from its beginning (when no reader still
+ * reads old frames; else the next round tries again). Durability is
+ * SQLite's own: a checkpoint syncs the WAL before it copies and the
+ * database after. A command that is not serving keeps SQLite's default.
  */
 #include "store/sq_checkpoint.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -32,6 +40,8 @@ struct sq_checkpointer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool wanted, stop;
+	bool caught_up;          /* the last round copied every frame it saw */
+	atomic_int last_pages;   /* the WAL's length at the last commit */
 };
 
 static void *
@@ -51,30 +61,58 @@ checkpointer_main(void *arg)
 		pthread_mutex_unlock(&k->mu);
 		/* SQLITE_BUSY: another process's checkpoint runs; the next
 		 * commit asks again. */
-		if (sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
-		    SQLITE_OK)
-			metrics_sqlite_checkpoint();
+		int log = 0, copied = 0;
+
+		if (sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+					      &copied) == SQLITE_OK &&
+		    log >= 0) {
+			metrics_sqlite_checkpoint(false);
+			pthread_mutex_lock(&k->mu);
+			k->caught_up = log > 0 && copied == log;
+			pthread_mutex_unlock(&k->mu);
+		}
 	}
 }
 
-/* After a commit of an attached connection (its thread, under no lock of
- * ours but this mutex): a flag and a signal when the WAL is long. */
+/* After a commit of an attached connection, on its thread, outside its
+ * write lock: a shorter WAL than at the last commit was started over; a
+ * long one is the thread's to copy, or its tail this connection's once the
+ * thread has caught up (see the top of the file). */
 static int
 on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct sq_checkpointer *k = arg;
+	bool tail;
 
-	(void)db;
-	(void)name;
-	if (pages >= CHECKPOINT_PAGES) {
-		pthread_mutex_lock(&k->mu);
-		if (!k->wanted) {
-			k->wanted = true;
-			pthread_cond_signal(&k->cv);
-		}
-		pthread_mutex_unlock(&k->mu);
+	if (pages < atomic_exchange_explicit(&k->last_pages, pages, memory_order_relaxed))
+		metrics_sqlite_wal_restart();
+	if (pages < CHECKPOINT_PAGES)
+		return SQLITE_OK;
+	pthread_mutex_lock(&k->mu);
+	tail = k->caught_up;
+	k->caught_up = false;
+	if (!tail && !k->wanted) {
+		k->wanted = true;
+		pthread_cond_signal(&k->cv);
 	}
+	pthread_mutex_unlock(&k->mu);
+	/* SQLITE_BUSY: the thread's round has begun meanwhile; it asks again. */
+	if (tail && sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+			    SQLITE_OK)
+		metrics_sqlite_checkpoint(true);
 	return SQLITE_OK;
+}
+
+static bool
+in_wal_mode(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool wal = sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+		   sqlite3_step(st) == SQLITE_ROW &&
+		   sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+
+	sqlite3_finalize(st);
+	return wal;
 }
 
 struct sq_checkpointer *
@@ -84,8 +122,12 @@ sq_checkpointer_start(const char *path)
 
 	if (k == NULL)
 		return NULL;
+	/* The journal mode read opens the WAL: a connection that has read
+	 * nothing yet is not in WAL mode, and a checkpoint on it does nothing
+	 * (and says so only by a length of -1). */
 	if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+		    SQLITE_OK ||
+	    !in_wal_mode(k->db)) {
 		sqlite3_close(k->db);
 		free(k);
 		return NULL;
