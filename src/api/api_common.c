@@ -93,10 +93,11 @@ api_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
 	}
 	if (!json_is_integer(v))
 		return field_error(err, field, "must be a whole number");
-	snprintf(range, sizeof(range), "must be between %lld and %lld", (long long)min,
-		 (long long)max);
-	if (json_integer_value(v) < min || json_integer_value(v) > max)
+	if (json_integer_value(v) < min || json_integer_value(v) > max) {
+		snprintf(range, sizeof(range), "must be between %lld and %lld", (long long)min,
+			 (long long)max);
 		return field_error(err, field, range);
+	}
 	*out = json_integer_value(v);
 	return WL_OK;
 }
