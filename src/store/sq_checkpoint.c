@@ -40,8 +40,8 @@ struct sq_checkpointer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool wanted, stop;
-	bool caught_up;          /* the last round copied every frame it saw */
-	atomic_int last_pages;   /* the WAL's length at the last commit */
+	bool caught_up;        /* the last round copied every frame it saw */
+	atomic_int last_pages; /* the WAL's length at the last commit */
 };
 
 static void *
@@ -97,8 +97,8 @@ on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 	}
 	pthread_mutex_unlock(&k->mu);
 	/* SQLITE_BUSY: the thread's round has begun meanwhile; it asks again. */
-	if (tail && sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
-			    SQLITE_OK)
+	if (tail &&
+	    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
 		metrics_sqlite_checkpoint(true);
 	return SQLITE_OK;
 }
