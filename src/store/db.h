@@ -24,8 +24,10 @@
 #include "store/statements.h"
 #include "store/store.h"
 
-/* The most parameters one statement binds (an invoice has 27). */
+/* The most parameters one statement binds (an invoice has 27); SQLite's
+ * batch write-outs bind DB_BATCH_ROWS rows of up to six at once. */
 #define DB_MAX_PARAMS 32
+#define DB_MAX_PARAMS_SQLITE 96
 
 enum db_step { DB_FAIL = -1, DB_DONE = 0, DB_ROW = 1 };
 
@@ -145,7 +147,7 @@ db_has(struct store_conn *c, enum stmt_id id)
 	return db_sql_text(c->owner->kind, id) != NULL;
 }
 
-#define DB_PARAM_OK(i) assert((i) >= 1 && (i) <= DB_MAX_PARAMS)
+#define DB_PARAM_OK(i) assert((i) >= 1 && (i) <= DB_MAX_PARAMS_SQLITE)
 #define DB_COL_OK(i) assert((i) >= 0)
 
 /* NULL binds "" (as every operation expects); db_bind_null binds NULL. */

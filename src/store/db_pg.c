@@ -23,6 +23,7 @@
 #include "store/db_pg_int.h"
 #include "store/schema_pg.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -97,6 +98,7 @@ pg_stmt(struct store_conn *b, enum stmt_id id, struct wl_error *err)
 static void
 bind(struct pg_stmt *s, int i, const char *v, int len, int format)
 {
+	assert(i <= DB_MAX_PARAMS);
 	s->values[i - 1] = v;
 	s->lengths[i - 1] = len;
 	s->formats[i - 1] = format;

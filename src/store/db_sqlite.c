@@ -96,7 +96,7 @@ sq_stmt(struct store_conn *b, enum stmt_id id, struct wl_error *err)
 		sq_fail(c->db, rc, err, "prepare");
 		return NULL;
 	}
-	assert(sqlite3_bind_parameter_count(s->st) <= DB_MAX_PARAMS);
+	assert(sqlite3_bind_parameter_count(s->st) <= DB_MAX_PARAMS_SQLITE);
 	s->base = (struct db_stmt){ &sq_driver, b, id };
 	return &s->base;
 }

@@ -214,9 +214,21 @@ const struct db_sql db_sql_core[Q_COUNT] = {
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
 		"VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint), "
 		"($7::text, $8::bigint, $9::text, $10::text, $11::text, $12::bigint)" },
-	/* A batch's deferred entries (batch.c), arrays in column order. */
+	/* A batch's deferred entries (batch.c); PostgreSQL: arrays in column order. */
 	[Q_ENTRIES_MANY] = { "ledger entries",
-		NULL,
+		/* SQLite: DB_BATCH_ROWS rows at a time, the unused ones NULL */
+		"INSERT INTO ledger_entries "
+		"(org_id, delta_seconds, kind, reference, description, created_at) "
+		"SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6), (?7, ?8, ?9, ?10, ?11, ?12), "
+		"(?13, ?14, ?15, ?16, ?17, ?18), (?19, ?20, ?21, ?22, ?23, ?24), "
+		"(?25, ?26, ?27, ?28, ?29, ?30), (?31, ?32, ?33, ?34, ?35, ?36), "
+		"(?37, ?38, ?39, ?40, ?41, ?42), (?43, ?44, ?45, ?46, ?47, ?48), "
+		"(?49, ?50, ?51, ?52, ?53, ?54), (?55, ?56, ?57, ?58, ?59, ?60), "
+		"(?61, ?62, ?63, ?64, ?65, ?66), (?67, ?68, ?69, ?70, ?71, ?72), "
+		"(?73, ?74, ?75, ?76, ?77, ?78), (?79, ?80, ?81, ?82, ?83, ?84), "
+		"(?85, ?86, ?87, ?88, ?89, ?90), (?91, ?92, ?93, ?94, ?95, ?96)"
+		") WHERE column1 IS NOT NULL",
 		"INSERT INTO ledger_entries "
 		"(org_id, delta_seconds, kind, reference, description, created_at) "
 		"SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], "

@@ -8,6 +8,10 @@
 
 #include "store/store.h"
 
+/* Rows one SQLite batch write-out statement takes (Q_ENTRIES_MANY,
+ * Q_CALLS_TICK_MANY: batch.c binds this many, the unused ones NULL). */
+#define DB_BATCH_ROWS 16
+
 enum stmt_id {
 	/* transactions, migrations (store.c) */
 	Q_BEGIN,

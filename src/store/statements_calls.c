@@ -61,9 +61,20 @@ const struct db_sql db_sql_calls[Q_COUNT] = {
 		"last_event_at = ?5 WHERE id = ?1",
 		"UPDATE calls SET elapsed_sec = $2::bigint, billed_seconds = $3::bigint, "
 		"cut_off = $4::boolean, last_event_at = $5::bigint WHERE id = $1::text" },
-	/* The seconds of a batch's calls (batch.c), arrays in the same order. */
+	/* The seconds of a batch's calls (batch.c); PostgreSQL: arrays in the same order. */
 	[Q_CALLS_TICK_MANY] = { "calls",
-		NULL,
+		/* SQLite: DB_BATCH_ROWS calls at a time, the unused ones NULL */
+		"UPDATE calls SET elapsed_sec = v.column2, billed_seconds = v.column3, "
+		"cut_off = v.column4, last_event_at = v.column5 FROM (VALUES "
+		"(?1, ?2, ?3, ?4, ?5), (?6, ?7, ?8, ?9, ?10), "
+		"(?11, ?12, ?13, ?14, ?15), (?16, ?17, ?18, ?19, ?20), "
+		"(?21, ?22, ?23, ?24, ?25), (?26, ?27, ?28, ?29, ?30), "
+		"(?31, ?32, ?33, ?34, ?35), (?36, ?37, ?38, ?39, ?40), "
+		"(?41, ?42, ?43, ?44, ?45), (?46, ?47, ?48, ?49, ?50), "
+		"(?51, ?52, ?53, ?54, ?55), (?56, ?57, ?58, ?59, ?60), "
+		"(?61, ?62, ?63, ?64, ?65), (?66, ?67, ?68, ?69, ?70), "
+		"(?71, ?72, ?73, ?74, ?75), (?76, ?77, ?78, ?79, ?80)"
+		") AS v WHERE calls.id = v.column1",
 		"UPDATE calls SET elapsed_sec = u.e, billed_seconds = u.b, cut_off = u.x, "
 		"last_event_at = u.l FROM unnest($1::text[], $2::bigint[], $3::bigint[], "
 		"$4::boolean[], $5::bigint[]) AS u(id, e, b, x, l) WHERE calls.id = u.id" },

@@ -127,6 +127,12 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
         `${stmts} statements in ${batches} batches of ${events} events`);
     } else {
       assert.equal(trips, 0);
+      // a read of each event's call; a batch's BEGIN, its two orgs' reads
+      // and balances, its entries and its calls' seconds DB_BATCH_ROWS (16)
+      // rows a statement, COMMIT (src/store/batch.c; before, an event
+      // wrote its entries and its call itself: three statements an event)
+      assert.ok(stmts <= events + 8 * batches + Math.ceil(3 * events / 16) + 8,
+        `${stmts} statements in ${batches} batches of ${events} events`);
     }
     // the client's and the agency's balance once per batch, not once per
     // event each (deferred balances, src/store/batch.c)

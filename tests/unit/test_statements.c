@@ -80,7 +80,7 @@ test_table_complete(void **state)
 			assert_non_null(q->pg);
 		}
 		if (q->sqlite != NULL)
-			assert_true(max_param(q->sqlite, &in_order) <= DB_MAX_PARAMS);
+			assert_true(max_param(q->sqlite, &in_order) <= DB_MAX_PARAMS_SQLITE);
 		if (q->pg != NULL)
 			assert_true(max_param(q->pg, &in_order) <= DB_MAX_PARAMS);
 		if (q->sqlite != NULL && q->sqlite == q->pg) {
@@ -182,9 +182,19 @@ test_usage_sum_plans(void **state)
 	 * call touches no index (migration 15). */
 	plan_of(db, db_sql_of(Q_CALL_STALE)->sqlite, plan, sizeof(plan));
 	assert_non_null(strstr(plan, "USING INDEX calls_open_created"));
+	/* A batch's calls' seconds (Q_CALLS_TICK_MANY): each row of the
+	 * statement finds its call by the primary key, no call is scanned;
+	 * the entries' write-out reads no table. */
+	plan_of(db, db_sql_of(Q_CALLS_TICK_MANY)->sqlite, plan, sizeof(plan));
+	assert_non_null(strstr(plan, "SEARCH calls USING COVERING INDEX sqlite_autoindex_calls_1"));
+	assert_null(strstr(plan, "SCAN calls"));
+	plan_of(db, db_sql_of(Q_ENTRIES_MANY)->sqlite, plan, sizeof(plan));
+	assert_null(strstr(plan, "SEARCH"));
+	assert_null(strstr(plan, "SCAN ledger_entries"));
 	/* An event that keeps its call's status sets only columns no index
 	 * names (Q_CALL_TICK): SQLite rewrites an index whose column is set. */
 	assert_null(strstr(db_sql_of(Q_CALL_TICK)->sqlite, "status"));
+	assert_null(strstr(db_sql_of(Q_CALLS_TICK_MANY)->sqlite, "status"));
 	{
 		static const char *const moved[] = { "last_event_at", "elapsed_sec",
 						     "billed_seconds", "cut_off" };

@@ -1,13 +1,15 @@
 /*
- * test_batch_pg.c — what a writer batch keeps for its write-out on
- * PostgreSQL (store/batch.c): a call's debit entries and its call's seconds
- * written by one statement of arrays each, exactly as given (text that needs
- * quoting in an array literal included), before any statement that could
- * read them and at COMMIT; nothing of them after a ROLLBACK; a deferral
- * moves the change mark the writer reads. Runs only with WLPORTAL_TEST_PG
- * (skipped otherwise): SQLite writes each at once.
+ * test_batch.c — what a writer batch keeps for its write-out
+ * (store/batch.c): a call's debit entries and its call's seconds written
+ * at once (PostgreSQL: one statement of arrays each; SQLite: one statement
+ * per DB_BATCH_ROWS rows), exactly as given (text that needs quoting in an
+ * array literal included), before any statement that could read them and
+ * at COMMIT; nothing of them after a ROLLBACK; a deferral moves the change
+ * mark the writer reads. On a SQLite file always, on PostgreSQL with
+ * WLPORTAL_TEST_PG.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,19 +65,41 @@ setup_rows(struct fixture *f, const char *url)
 	store_batch_cache(f->c, true);
 }
 
-/* BEGIN and the batch's lock of both orgs and the call, as the writer does. */
+/* BEGIN and the batch's lock of both orgs and the call, as the writer does
+ * (on SQLite, where the batch lock is the database's, each job's locking
+ * reads are what fill the cache). */
 static void
 begin_batch(struct fixture *f)
 {
 	const char *agencies[] = { f->agency.id }, *orgs[] = { f->client.id },
 		   *calls[] = { f->call.id };
 	struct store_batch_rows rows = { agencies, 1, orgs, 1, calls, 1 };
+	struct store_org o;
+	struct store_call call;
 	struct wl_error err;
 
 	assert_int_equal(store_begin(f->c, &err), WL_OK);
 	assert_int_equal(store_batch_lock(f->c, &rows, &err), WL_OK);
+	assert_int_equal(store_org_get(f->c, f->agency.id, true, &o, &err), WL_OK);
+	assert_int_equal(store_org_get(f->c, f->client.id, true, &o, &err), WL_OK);
+	assert_int_equal(store_call_get(f->c, f->call.id, true, &call, &err), WL_OK);
 	assert_non_null(batch_org(f->c, f->agency.id));
 	assert_non_null(batch_call(f->c, f->call.id));
+}
+
+/* The database of a test: PostgreSQL's URL when given (else the test is
+ * skipped: NULL), or a new SQLite file. */
+static const char *
+db_url(bool pg, char *buf, size_t n)
+{
+	const char *url = getenv("WLPORTAL_TEST_PG");
+	char dir[] = "/tmp/wl-batch-XXXXXX";
+
+	if (pg)
+		return url != NULL && url[0] != '\0' ? url : NULL;
+	assert_non_null(mkdtemp(dir));
+	snprintf(buf, n, "sqlite:%s/db", dir);
+	return buf;
 }
 
 /* One debit of `secs` with the given reference and descriptions, and its
@@ -110,9 +134,10 @@ entries_of(struct fixture *f, const char *org, struct store_ledger_row *rows)
 }
 
 static void
-test_written_out_whole(void **state)
+written_out_whole(bool pg)
 {
-	const char *url = getenv("WLPORTAL_TEST_PG");
+	char buf[96];
+	const char *url = db_url(pg, buf, sizeof(buf));
 	static const char odd[] = "a \"quoted\" {brace}, comma \\ backslash NULL";
 	struct store_ledger_row rows[20];
 	struct store_org o;
@@ -121,8 +146,7 @@ test_written_out_whole(void **state)
 	struct wl_error err;
 	uint64_t stmts;
 
-	(void)state;
-	if (url == NULL || url[0] == '\0') {
+	if (url == NULL) {
 		skip();
 		return;
 	}
@@ -182,11 +206,115 @@ test_written_out_whole(void **state)
 	store_close(f.s);
 }
 
+static void
+test_written_out_whole_sqlite(void **state)
+{
+	(void)state;
+	written_out_whole(false);
+}
+
+static void
+test_written_out_whole_pg(void **state)
+{
+	(void)state;
+	written_out_whole(true);
+}
+
+/* More entries and calls than one SQLite write-out statement takes: 20
+ * calls of the client, two debits each (80 entries), all written, each
+ * call's seconds its own. */
+static void
+many_rows(bool pg)
+{
+	enum { NCALLS = 20 };
+	char buf[96];
+	const char *url = db_url(pg, buf, sizeof(buf));
+	struct store_call calls[NCALLS], got;
+	struct store_ledger_row rows[20];
+	struct store_org o;
+	struct fixture f;
+	struct wl_error err;
+	uint64_t stmts;
+	int i, round;
+
+	if (url == NULL) {
+		skip();
+		return;
+	}
+	setup_rows(&f, url);
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	for (i = 0; i < NCALLS; i++) {
+		calls[i] = f.call;
+		ids_new_uuid(calls[i].id);
+		assert_int_equal(store_call_insert(f.c, &calls[i], &err), WL_OK);
+	}
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+
+	begin_batch(&f);
+	for (i = 0; i < NCALLS; i++)
+		assert_int_equal(store_call_get(f.c, calls[i].id, true, &got, &err), WL_OK);
+	stmts = store_statements(f.c);
+	for (round = 1; round <= 2; round++)
+		for (i = 0; i < NCALLS; i++) {
+			char ref[64];
+			struct store_entry a = { f.client.id, -(i + 1), "call", ref, "Call", 7 },
+					   b = { f.agency.id, -(i + 1),      "child_call",
+						 ref,         "Client call", 7 };
+
+			snprintf(ref, sizeof(ref), "call:%s:%d", calls[i].id, round * (i + 1));
+
+			assert_int_equal(store_ledger_apply_known_pair(f.c, &a, &b, &err), WL_OK);
+			calls[i].billed_seconds += i + 1;
+			calls[i].elapsed_sec = calls[i].billed_seconds + round;
+			calls[i].last_event_at = 100 + round;
+			assert_int_equal(store_call_tick(f.c, &calls[i], &err), WL_OK);
+		}
+	assert_int_equal(store_statements(f.c) - stmts, 0);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+	/* the balances, the entries and the seconds, then COMMIT: on SQLite
+	 * 80 entries in 5 statements and 20 calls in 2 */
+	assert_int_equal(store_statements(f.c) - stmts, pg ? 2 + 1 + 1 + 1 : 2 + 5 + 2 + 1);
+
+	assert_int_equal(store_org_get(f.c, f.client.id, false, &o, &err), WL_OK);
+	assert_int_equal(o.balance_seconds, 500 - 2 * (NCALLS * (NCALLS + 1) / 2));
+	assert_int_equal(store_org_get(f.c, f.agency.id, false, &o, &err), WL_OK);
+	assert_int_equal(o.balance_seconds, 1000 - 2 * (NCALLS * (NCALLS + 1) / 2));
+	assert_int_equal(entries_of(&f, f.agency.id, rows), 20);
+	assert_string_equal(rows[0].kind, "child_call");
+	assert_int_equal(rows[0].delta_seconds, -NCALLS); /* the last, newest first */
+	for (i = 0; i < NCALLS; i++) {
+		assert_int_equal(store_call_get(f.c, calls[i].id, false, &got, &err), WL_OK);
+		assert_int_equal(got.billed_seconds, 2 * (i + 1));
+		assert_int_equal(got.elapsed_sec, 2 * (i + 1) + 2);
+		assert_int_equal(got.last_event_at, 102);
+	}
+	store_batch_cache(f.c, false);
+	store_release(f.c);
+	store_close(f.s);
+}
+
+static void
+test_many_rows_sqlite(void **state)
+{
+	(void)state;
+	many_rows(false);
+}
+
+static void
+test_many_rows_pg(void **state)
+{
+	(void)state;
+	many_rows(true);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_written_out_whole),
+		cmocka_unit_test(test_written_out_whole_sqlite),
+		cmocka_unit_test(test_written_out_whole_pg),
+		cmocka_unit_test(test_many_rows_sqlite),
+		cmocka_unit_test(test_many_rows_pg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
