@@ -63,6 +63,8 @@ struct batch_entry {
 };
 
 struct batch_cache {
+	uint64_t version;  /* the database's data version at the last BEGIN */
+	bool version_read; /* ... when it could be read */
 	int norgs, ncalls;
 	int deferred;                    /* orgs whose pending[] is not 0 */
 	int64_t pending[BATCH_ROWS_MAX]; /* balance change not yet written, by org row */
@@ -96,6 +98,7 @@ batch_forget(struct store_conn *c)
 {
 	struct batch_cache *b = c->cache;
 
+	c->rows_kept = false;
 	if (b == NULL || (b->norgs == 0 && b->ncalls == 0 && b->nentries == 0))
 		return;
 	/* a rollback: what was not written is gone with it */
@@ -107,6 +110,51 @@ batch_forget(struct store_conn *c)
 	b->norgs = b->ncalls = 0;
 	memset(&b->org_ix, 0, sizeof(b->org_ix));
 	memset(&b->call_ix, 0, sizeof(b->call_ix));
+}
+
+/* ---- rows kept from one transaction to the next (SQLite) -----------------------
+ *
+ * On SQLite the writer's connection is the only one of the process that
+ * writes the rows it remembers (every write of them keeps the cache
+ * current, as within a transaction), and the database's data version
+ * moves whenever any other connection or process commits. So after a
+ * COMMIT the rows are kept, and the next BEGIN IMMEDIATE (which holds the
+ * write lock and reads the newest snapshot) keeps them only if the data
+ * version is the one read at the last BEGIN: nobody else committed in
+ * between. A statement run between the two (db_stmt), a failed COMMIT or
+ * BEGIN and every rollback forget them. A busy writer's events then read
+ * their call once a run, not once a batch. PostgreSQL cannot tell another
+ * instance's commit: its rows last one transaction. */
+
+void
+batch_committed(struct store_conn *c)
+{
+	struct batch_cache *b = c->cache;
+
+	if (b == NULL)
+		return;
+	assert(b->deferred == 0 && b->nentries == 0 && b->ticked == 0);
+	/* half full: start over rather than remember nothing new */
+	if (c->drv->data_version == NULL || !b->version_read || b->norgs > BATCH_ROWS_MAX / 2 ||
+	    b->ncalls > BATCH_ROWS_MAX / 2) {
+		batch_forget(c);
+		return;
+	}
+	c->rows_kept = true;
+}
+
+void
+batch_began(struct store_conn *c)
+{
+	struct batch_cache *b = c->cache;
+	uint64_t v;
+
+	if (b == NULL || c->drv->data_version == NULL)
+		return;
+	b->version_read = c->drv->data_version(c, &v) == WL_OK;
+	if (!b->version_read || v != b->version)
+		batch_forget(c);
+	b->version = v;
 }
 
 static unsigned
@@ -139,7 +187,7 @@ find_org(struct store_conn *c, const char *id)
 	struct batch_cache *b = c->cache;
 	unsigned s;
 
-	if (b == NULL || b->norgs == 0)
+	if (b == NULL || b->norgs == 0 || c->rows_kept) /* kept: not vouched for yet */
 		return NULL;
 	s = find_slot(&b->org_ix, b->org, sizeof(b->org[0]), id);
 	return b->org_ix.slot[s] != 0 ? &b->org[b->org_ix.slot[s] - 1] : NULL;
@@ -151,7 +199,7 @@ find_call(struct store_conn *c, const char *id)
 	struct batch_cache *b = c->cache;
 	unsigned s;
 
-	if (b == NULL || b->ncalls == 0)
+	if (b == NULL || b->ncalls == 0 || c->rows_kept)
 		return NULL;
 	s = find_slot(&b->call_ix, b->call, sizeof(b->call[0]), id);
 	return b->call_ix.slot[s] != 0 ? &b->call[b->call_ix.slot[s] - 1] : NULL;

@@ -44,6 +44,7 @@ struct store_conn {
 	struct store *owner;
 	bool retryable;            /* last failure: serialization failure or deadlock */
 	struct batch_cache *cache; /* the writer's rows of this transaction (batch.c) */
+	bool rows_kept;            /* committed with its rows kept for the next (batch.c) */
 	struct key_cache *keys;    /* API-key lookups while nothing changed (keycache.c) */
 	uint64_t round_trips;      /* waits for the database's answer (PostgreSQL) */
 	uint64_t balance_writes;   /* UPDATEs of a balance sent (ledger_ops.c, batch.c) */
@@ -116,6 +117,14 @@ struct db_driver {
 struct store *db_sqlite_open(const char *path, struct wl_error *err);
 struct store *db_pg_open(const char *conninfo, struct wl_error *err);
 
+/* batch.c: forgets the remembered rows and anything deferred (a rollback). */
+void batch_forget(struct store_conn *c);
+/* After a COMMIT that succeeded: keeps the rows for the next transaction
+ * where the database can tell whether anyone else committed meanwhile. */
+void batch_committed(struct store_conn *c);
+/* After BEGIN: the kept rows stay if nobody else committed since the
+ * transaction they were read in began; else they are forgotten. */
+void batch_began(struct store_conn *c);
 /* Deferred balances (batch.c): whether statement `id` must wait until the
  * batch's deferred balance changes are written, and writing them. */
 bool batch_must_flush(struct store_conn *c, enum stmt_id id);
@@ -132,6 +141,10 @@ static inline struct db_stmt *
 db_stmt(struct store_conn *c, enum stmt_id id, struct wl_error *err)
 {
 	assert((unsigned)id < (unsigned)Q_COUNT);
+	/* Rows kept from the last transaction serve only the next BEGIN's
+	 * (store_begin): a statement between them forgets them (batch.c). */
+	if (c->rows_kept)
+		batch_forget(c);
 	/* Balances changes the batch deferred are written before a statement
 	 * that may see them (batch.c). */
 	if (c->cache != NULL && batch_must_flush(c, id) && batch_flush(c, err) != WL_OK)
@@ -273,7 +286,6 @@ void db_read_int64(struct db_stmt *st, void *out);
 void db_read_pair(struct db_stmt *st, void *out);
 
 /* batch.c: the writer's remembered org and call rows (NULL: not remembered). */
-void batch_forget(struct store_conn *c);
 const struct store_org *batch_org(struct store_conn *c, const char *id);
 void batch_org_put(struct store_conn *c, const struct store_org *o);
 void batch_org_moved(struct store_conn *c, const char *id, int64_t delta);

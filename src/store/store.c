@@ -144,11 +144,22 @@ store_migrate(struct store *s, struct wl_error *err)
 int
 store_begin(struct store_conn *c, struct wl_error *err)
 {
-	batch_forget(c);
+	bool kept = c->rows_kept;
+
 	/* A transaction left open would swallow this one: never continue it. */
-	if (c->drv->in_transaction(c))
+	if (c->drv->in_transaction(c)) {
 		store_rollback(c);
-	return c->drv->begin(c, err);
+		kept = false;
+	}
+	c->rows_kept = false; /* BEGIN's own statement does not forget them */
+	if (!kept)
+		batch_forget(c);
+	if (c->drv->begin(c, err) != WL_OK) {
+		batch_forget(c);
+		return err->code;
+	}
+	batch_began(c);
+	return WL_OK;
 }
 int
 store_commit(struct store_conn *c, struct wl_error *err)
@@ -156,8 +167,12 @@ store_commit(struct store_conn *c, struct wl_error *err)
 	/* Deferred balances first (batch.c): forgetting would drop them. */
 	if (batch_flush(c, err) != WL_OK)
 		return err->code;
-	batch_forget(c);
-	return db_run(c, Q_COMMIT, err);
+	if (db_run(c, Q_COMMIT, err) != WL_OK) {
+		batch_forget(c);
+		return err->code;
+	}
+	batch_committed(c);
+	return WL_OK;
 }
 bool
 store_unchanged_since(struct store_conn *c, uint64_t mark)

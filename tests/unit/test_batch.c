@@ -5,8 +5,9 @@
  * per DB_BATCH_ROWS rows), exactly as given (text that needs quoting in an
  * array literal included), before any statement that could read them and
  * at COMMIT; nothing of them after a ROLLBACK; a deferral moves the change
- * mark the writer reads. On a SQLite file always, on PostgreSQL with
- * WLPORTAL_TEST_PG.
+ * mark the writer reads; on SQLite the rows a transaction locked serve the
+ * next while nothing else commits. On a SQLite file always, on PostgreSQL
+ * with WLPORTAL_TEST_PG.
  */
 #include <setjmp.h>
 #include <stdbool.h>
@@ -261,7 +262,7 @@ many_rows(bool pg)
 					   b = { f.agency.id, -(i + 1),      "child_call",
 						 ref,         "Client call", 7 };
 
-			snprintf(ref, sizeof(ref), "call:%s:%d", calls[i].id, round * (i + 1));
+			snprintf(ref, sizeof(ref), "call:%.40s:%d", calls[i].id, round * (i + 1));
 
 			assert_int_equal(store_ledger_apply_known_pair(f.c, &a, &b, &err), WL_OK);
 			calls[i].billed_seconds += i + 1;
@@ -307,6 +308,95 @@ test_many_rows_pg(void **state)
 	many_rows(true);
 }
 
+/* Statements a locking read of the call and both orgs took. */
+static uint64_t
+lock_reads(struct fixture *f, struct store_call *call)
+{
+	uint64_t stmts = store_statements(f->c);
+	struct store_org o;
+	struct wl_error err;
+
+	assert_int_equal(store_org_get(f->c, f->agency.id, true, &o, &err), WL_OK);
+	assert_int_equal(store_org_get(f->c, f->client.id, true, &o, &err), WL_OK);
+	assert_int_equal(store_call_get(f->c, f->call.id, true, call, &err), WL_OK);
+	return store_statements(f->c) - stmts;
+}
+
+/* The rows a transaction locked serve the next one (SQLite) unless
+ * something else committed or ran in between; never on PostgreSQL. */
+static void
+kept_rows(bool pg)
+{
+	char buf[96];
+	const char *url = db_url(pg, buf, sizeof(buf));
+	struct store_conn *other;
+	struct store_call call, changed;
+	struct store_org o;
+	struct fixture f;
+	struct wl_error err;
+
+	if (url == NULL) {
+		skip();
+		return;
+	}
+	setup_rows(&f, url);
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(lock_reads(&f, &call), 3);
+	assert_int_equal(debit(&f, 2, "call:k:2", "Call", "Client call"), 0);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+
+	/* Nothing else committed: the rows, as written. */
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(lock_reads(&f, &call), pg ? 3 : 0);
+	assert_int_equal(call.billed_seconds, 2);
+	assert_int_equal(store_org_get(f.c, f.client.id, true, &o, &err), WL_OK);
+	assert_int_equal(o.balance_seconds, 500 - 2);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+
+	/* Another connection's commit: read again, and its change seen. */
+	assert_non_null(other = store_acquire(f.s, &err));
+	assert_int_equal(store_begin(other, &err), WL_OK);
+	changed = call;
+	changed.elapsed_sec = 99;
+	assert_int_equal(store_call_tick(other, &changed, &err), WL_OK);
+	assert_int_equal(store_commit(other, &err), WL_OK);
+	store_release(other);
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(lock_reads(&f, &call), 3);
+	assert_int_equal(call.elapsed_sec, 99);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+
+	/* A read between two transactions is the database's, and the next
+	 * transaction reads again. */
+	assert_int_equal(store_call_get(f.c, f.call.id, false, &call, &err), WL_OK);
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(lock_reads(&f, &call), 3);
+	store_rollback(f.c);
+
+	/* After a rollback: read again. */
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(lock_reads(&f, &call), 3);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+
+	store_batch_cache(f.c, false);
+	store_release(f.c);
+	store_close(f.s);
+}
+
+static void
+test_kept_rows_sqlite(void **state)
+{
+	(void)state;
+	kept_rows(false);
+}
+
+static void
+test_kept_rows_pg(void **state)
+{
+	(void)state;
+	kept_rows(true);
+}
+
 int
 main(void)
 {
@@ -315,6 +405,8 @@ main(void)
 		cmocka_unit_test(test_written_out_whole_pg),
 		cmocka_unit_test(test_many_rows_sqlite),
 		cmocka_unit_test(test_many_rows_pg),
+		cmocka_unit_test(test_kept_rows_sqlite),
+		cmocka_unit_test(test_kept_rows_pg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
