@@ -11,9 +11,11 @@
  * FOR UPDATE stays locked until the transaction ends, so nobody else can
  * change a remembered row meanwhile. Only locking reads fill the cache, and
  * it is emptied whenever that guarantee ends or the rows may have gone back
- * to older values: at BEGIN, COMMIT, ROLLBACK and ROLLBACK TO SAVEPOINT
- * (store.c). A connection without a cache (every one but the writer's)
- * reads the database each time.
+ * to older values: at ROLLBACK and ROLLBACK TO SAVEPOINT, at a failed BEGIN
+ * or COMMIT, and after a COMMIT unless the next BEGIN finds that nobody
+ * else committed (SQLite, below; store.c). A connection without a cache
+ * (every one but the writer's) reads the database each time. What a batch
+ * defers and its write-out: batch_out.c.
  *
  * Why the batch lock (batch_lock.c): on PostgreSQL every read is a round
  * trip, and a call's event would read its org rows and its call under lock
@@ -23,60 +25,11 @@
  * first write; the writer compares the mark before and after to know whether
  * the batch can go on or must run again without that job.
  */
-#include "store/db.h"
+#include "store/batch_int.h"
 
 #include <assert.h>
-
-#include <inttypes.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/buf.h"
-
-/* More rows of a kind than this in one batch simply are not remembered. */
-#define BATCH_ROWS_MAX 512
-/* Open addressing, at most half full: a power of two. */
-#define BATCH_SLOTS 1024
-
-/* Row i + 1 of a kind in each slot of its id's probe sequence; 0 = free. */
-struct batch_index {
-	uint16_t slot[BATCH_SLOTS];
-};
-
-/* Both kinds of row start with their id (find_slot). */
-_Static_assert(offsetof(struct store_org, id) == 0 && offsetof(struct store_call, id) == 0,
-	       "rows start with their id");
-
-/* Entries of known changes not yet written (PostgreSQL), at most this many
- * a batch before they are written out; what does not fit a field below is
- * written at once instead. */
-#define BATCH_ENTRIES_MAX 1024
-
-struct batch_entry {
-	char org_id[WL_ID_LEN];
-	char kind[24];
-	char reference[WL_REF_MAX + 1];
-	char description[48];
-	int64_t delta_seconds, created_at;
-};
-
-struct batch_cache {
-	uint64_t version;  /* the database's data version at the last BEGIN */
-	bool version_read; /* ... when it could be read */
-	int norgs, ncalls;
-	int deferred;                    /* orgs whose pending[] is not 0 */
-	int64_t pending[BATCH_ROWS_MAX]; /* balance change not yet written, by org row */
-	int ticked;                      /* calls whose tick[] is set */
-	bool tick[BATCH_ROWS_MAX];       /* the call's new seconds not yet written */
-	int nentries;
-	struct batch_index org_ix, call_ix;
-	struct store_org org[BATCH_ROWS_MAX];
-	struct store_call call[BATCH_ROWS_MAX];
-	struct batch_entry entry[BATCH_ENTRIES_MAX];
-	struct wl_buf arr[6]; /* the arrays of one write-out (array literals) */
-};
 
 void
 store_batch_cache(struct store_conn *c, bool on)
@@ -193,8 +146,8 @@ find_org(struct store_conn *c, const char *id)
 	return b->org_ix.slot[s] != 0 ? &b->org[b->org_ix.slot[s] - 1] : NULL;
 }
 
-static struct store_call *
-find_call(struct store_conn *c, const char *id)
+struct store_call *
+batch_find_call(struct store_conn *c, const char *id)
 {
 	struct batch_cache *b = c->cache;
 	unsigned s;
@@ -282,338 +235,11 @@ batch_defer(struct store_conn *c, const char *id, int64_t delta)
 	return true;
 }
 
-/* ---- deferred entries and calls ------------------------------------------------
- *
- * Each statement costs more than the rows it writes (PostgreSQL: parse of
- * the parameters, a snapshot, the constraints' and triggers' set-up;
- * SQLite: the program's start and end, the statement journal a write that
- * may fail halfway opens and closes), and an engine event wrote two: its
- * entries and its call. The writer keeps a batch's known entries and the
- * seconds of the calls it holds locked (an event that keeps its call's
- * status: store_call_tick) and writes each kind at once (Q_ENTRIES_MANY,
- * Q_CALLS_TICK_MANY: on PostgreSQL one statement of arrays, on SQLite one
- * statement per DB_BATCH_ROWS rows), under the same rule as the balances: before any
- * statement not known to leave them alone, before COMMIT, SAVEPOINT and
- * RELEASE; gone with a rollback. A call's full UPDATE writes what a tick
- * would, so it clears the tick. Each deferral moves the change mark (the
- * writer must know the job wrote). */
-
-/* Copies s (n bytes and its NUL) into a field of `size` bytes; false when
- * it does not fit. */
-static bool
-copy_field(char *dst, size_t size, const char *s, size_t n)
-{
-	if (n >= size)
-		return false;
-	memcpy(dst, s, n + 1);
-	return true;
-}
-
-bool
-batch_defer_entries(struct store_conn *c, const struct store_entry *e, int n)
-{
-	struct batch_cache *b = c->cache;
-	int i;
-
-	if (b == NULL || n > BATCH_ENTRIES_MAX || !db_has(c, Q_ENTRIES_MANY) ||
-	    b->nentries + n > BATCH_ENTRIES_MAX)
-		return false; /* written at once; the next batch starts empty */
-	for (i = 0; i < n; i++) {
-		struct batch_entry *d = &b->entry[b->nentries + i];
-
-		if (!copy_field(d->org_id, sizeof(d->org_id), e[i].org_id, strlen(e[i].org_id)) ||
-		    !copy_field(d->kind, sizeof(d->kind), e[i].kind, strlen(e[i].kind)) ||
-		    !copy_field(d->reference, sizeof(d->reference), e[i].reference,
-				strlen(e[i].reference)) ||
-		    !copy_field(d->description, sizeof(d->description), e[i].description,
-				strlen(e[i].description)))
-			return false; /* none of the n taken: nentries not moved yet */
-		d->delta_seconds = e[i].delta_seconds;
-		d->created_at = e[i].created_at;
-	}
-	b->nentries += n;
-	c->deferrals++;
-	return true;
-}
-
-bool
-batch_defer_tick(struct store_conn *c, const struct store_call *call)
-{
-	struct store_call *known = find_call(c, call->id);
-	bool *t;
-
-	if (known == NULL || !db_has(c, Q_CALLS_TICK_MANY))
-		return false;
-	*known = *call;
-	t = &c->cache->tick[known - c->cache->call];
-	if (!*t)
-		c->cache->ticked++;
-	*t = true;
-	c->deferrals++;
-	return true;
-}
-
-/* Statements that read none of what a batch defers (balances, entries, its
- * calls' seconds): the deferred writes and their write-out, the calls of a
- * batch of events (one the batch holds is answered from memory, so a
- * locking read reads another). */
-static bool
-leaves_deferred(enum stmt_id id)
-{
-	return id == Q_ENTRY_DEFERRED || id == Q_ENTRY_PAIR_DEFERRED || id == Q_ORG_ADD_DEFERRED ||
-	       id == Q_ENTRIES_MANY || id == Q_CALLS_TICK_MANY || id == Q_CALL_GET_LOCK ||
-	       id == Q_CALL_UPDATE || id == Q_CALL_TICK;
-}
-
-bool
-batch_must_flush(struct store_conn *c, enum stmt_id id)
-{
-	const struct batch_cache *b = c->cache;
-
-	return b != NULL && (b->deferred > 0 || b->nentries > 0 || b->ticked > 0) &&
-	       !leaves_deferred(id);
-}
-
-/* Elements of a PostgreSQL array literal ("{" already written): a comma
- * before all but the first; text quoted, " and \ escaped; integers and
- * booleans (t, f) bare. */
-static void
-arr_next(struct wl_buf *a)
-{
-	if (a->len > 1)
-		wl_buf_append(a, ",", 1);
-}
-
-static void
-arr_text(struct wl_buf *a, const char *v)
-{
-	arr_next(a);
-	wl_buf_append(a, "\"", 1);
-	for (; *v != '\0'; v++) {
-		if (*v == '"' || *v == '\\')
-			wl_buf_append(a, "\\", 1);
-		wl_buf_append(a, v, 1);
-	}
-	wl_buf_append(a, "\"", 1);
-}
-
-static void
-arr_int(struct wl_buf *a, int64_t v)
-{
-	arr_next(a);
-	wl_buf_printf(a, "%" PRId64, v);
-}
-
-static void
-arr_bool(struct wl_buf *a, bool v)
-{
-	arr_next(a);
-	wl_buf_append(a, v ? "t" : "f", 1);
-}
-
-static void
-arr_open(struct batch_cache *b, int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (b->arr[i].max == 0)
-			wl_buf_init(&b->arr[i], (size_t)64 << 20);
-		wl_buf_reset(&b->arr[i]);
-		wl_buf_append(&b->arr[i], "{", 1);
-	}
-}
-
-/* Closes the n arrays and binds them as parameters 1 to n. */
-static int
-arr_bind(struct db_stmt *st, struct batch_cache *b, int n, struct wl_error *err)
-{
-	for (int i = 0; i < n; i++) {
-		wl_buf_append(&b->arr[i], "}", 1);
-		if (!wl_buf_ok(&b->arr[i]))
-			return db_finish(st,
-					 wl_fail(err, WL_EINTERNAL, "batch write: out of memory"));
-		db_bind_text(st, i + 1, wl_buf_cstr(&b->arr[i]));
-	}
-	return WL_OK;
-}
-
-/* SQLite: row `row` of a write-out statement (`cols` parameters a row) is
- * not used this time: NULL, which the statement skips. */
-static void
-bind_unused(struct db_stmt *st, int row, int cols)
-{
-	for (int k = 1; k <= cols; k++)
-		db_bind_null(st, row * cols + k);
-}
-
-static int
-flush_entries_sqlite(struct store_conn *c, struct wl_error *err)
-{
-	struct batch_cache *b = c->cache;
-
-	for (int from = 0; from < b->nentries; from += DB_BATCH_ROWS) {
-		struct db_stmt *st = db_stmt(c, Q_ENTRIES_MANY, err);
-
-		if (st == NULL)
-			return err->code;
-		for (int r = 0; r < DB_BATCH_ROWS; r++) {
-			const struct batch_entry *e;
-			int p = r * 6;
-
-			if (from + r >= b->nentries) {
-				bind_unused(st, r, 6);
-				continue;
-			}
-			e = &b->entry[from + r];
-			db_bind_text(st, p + 1, e->org_id);
-			db_bind_int64(st, p + 2, e->delta_seconds);
-			db_bind_text(st, p + 3, e->kind);
-			db_bind_text(st, p + 4, e->reference);
-			db_bind_text(st, p + 5, e->description);
-			db_bind_int64(st, p + 6, e->created_at);
-		}
-		if (db_exec(st, err) != WL_OK)
-			return err->code;
-	}
-	return WL_OK;
-}
-
-static int
-flush_entries(struct store_conn *c, struct wl_error *err)
-{
-	struct batch_cache *b = c->cache;
-	struct db_stmt *st;
-	int i;
-
-	if (b->nentries == 0)
-		return WL_OK;
-	if (c->owner->kind == STORE_SQLITE) {
-		if (flush_entries_sqlite(c, err) != WL_OK)
-			return err->code;
-		b->nentries = 0;
-		return WL_OK;
-	}
-	if ((st = db_stmt(c, Q_ENTRIES_MANY, err)) == NULL)
-		return err->code;
-	arr_open(b, 6);
-	for (i = 0; i < b->nentries; i++) {
-		const struct batch_entry *e = &b->entry[i];
-
-		arr_text(&b->arr[0], e->org_id);
-		arr_int(&b->arr[1], e->delta_seconds);
-		arr_text(&b->arr[2], e->kind);
-		arr_text(&b->arr[3], e->reference);
-		arr_text(&b->arr[4], e->description);
-		arr_int(&b->arr[5], e->created_at);
-	}
-	if (arr_bind(st, b, 6, err) != WL_OK || db_exec(st, err) != WL_OK)
-		return err->code;
-	b->nentries = 0;
-	return WL_OK;
-}
-
-static int
-flush_ticks_sqlite(struct store_conn *c, struct wl_error *err)
-{
-	struct batch_cache *b = c->cache;
-	int i = 0, left = b->ticked;
-
-	while (left > 0) {
-		struct db_stmt *st = db_stmt(c, Q_CALLS_TICK_MANY, err);
-		int r = 0;
-
-		if (st == NULL)
-			return err->code;
-		for (; i < b->ncalls && r < DB_BATCH_ROWS; i++) {
-			const struct store_call *k = &b->call[i];
-			int p = r * 5;
-
-			if (!b->tick[i])
-				continue;
-			db_bind_text(st, p + 1, k->id);
-			db_bind_int64(st, p + 2, k->elapsed_sec);
-			db_bind_int64(st, p + 3, k->billed_seconds);
-			db_bind_bool(st, p + 4, k->cut_off);
-			db_bind_int64(st, p + 5, k->last_event_at);
-			r++;
-		}
-		/* `ticked` counts the set tick[]: every round takes one at least */
-		assert(r > 0);
-		left -= r;
-		for (int u = r; u < DB_BATCH_ROWS; u++)
-			bind_unused(st, u, 5);
-		if (db_exec(st, err) != WL_OK)
-			return err->code;
-	}
-	return WL_OK;
-}
-
-static int
-flush_ticks(struct store_conn *c, struct wl_error *err)
-{
-	struct batch_cache *b = c->cache;
-	struct db_stmt *st;
-	int i;
-
-	if (b->ticked == 0)
-		return WL_OK;
-	if (c->owner->kind == STORE_SQLITE) {
-		if (flush_ticks_sqlite(c, err) != WL_OK)
-			return err->code;
-	} else {
-		if ((st = db_stmt(c, Q_CALLS_TICK_MANY, err)) == NULL)
-			return err->code;
-		arr_open(b, 5);
-		for (i = 0; i < b->ncalls; i++) {
-			const struct store_call *k = &b->call[i];
-
-			if (!b->tick[i])
-				continue;
-			arr_text(&b->arr[0], k->id);
-			arr_int(&b->arr[1], k->elapsed_sec);
-			arr_int(&b->arr[2], k->billed_seconds);
-			arr_bool(&b->arr[3], k->cut_off);
-			arr_int(&b->arr[4], k->last_event_at);
-		}
-		if (arr_bind(st, b, 5, err) != WL_OK || db_exec(st, err) != WL_OK)
-			return err->code;
-	}
-	memset(b->tick, 0, (size_t)b->ncalls * sizeof(b->tick[0]));
-	b->ticked = 0;
-	return WL_OK;
-}
-
-int
-batch_flush(struct store_conn *c, struct wl_error *err)
-{
-	struct batch_cache *b = c->cache;
-	int i;
-
-	if (b == NULL)
-		return WL_OK;
-	for (i = 0; i < b->norgs && b->deferred > 0; i++) {
-		struct db_stmt *st;
-
-		if (b->pending[i] == 0)
-			continue;
-		if ((st = db_stmt(c, Q_ORG_ADD_DEFERRED, err)) == NULL)
-			return err->code;
-		db_bind_text(st, 1, b->org[i].id);
-		db_bind_int64(st, 2, b->pending[i]);
-		if (db_exec(st, err) != WL_OK)
-			return err->code;
-		b->pending[i] = 0;
-		b->deferred--;
-		c->balance_writes++;
-	}
-	if (flush_entries(c, err) != WL_OK)
-		return err->code;
-	return flush_ticks(c, err);
-}
 
 const struct store_call *
 batch_call(struct store_conn *c, const char *id)
 {
-	return find_call(c, id);
+	return batch_find_call(c, id);
 }
 
 void
@@ -634,7 +260,7 @@ batch_call_put(struct store_conn *c, const struct store_call *call)
 void
 batch_call_written(struct store_conn *c, const struct store_call *call)
 {
-	struct store_call *known = find_call(c, call->id);
+	struct store_call *known = batch_find_call(c, call->id);
 
 	if (known == NULL)
 		return;
