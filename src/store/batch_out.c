@@ -172,8 +172,9 @@ bind_unused(struct db_stmt *st, int row, int cols)
 		db_bind_null(st, row * cols + k);
 }
 
+/* SQLite: the entries DB_BATCH_ROWS a statement. */
 static int
-flush_entries_sqlite(struct store_conn *c, struct wl_error *err)
+entries_rows(struct store_conn *c, struct wl_error *err)
 {
 	struct batch_cache *b = c->cache;
 
@@ -184,19 +185,20 @@ flush_entries_sqlite(struct store_conn *c, struct wl_error *err)
 			return err->code;
 		for (int r = 0; r < DB_BATCH_ROWS; r++) {
 			const struct batch_entry *e;
-			int p = r * 6;
+			struct store_entry row;
 
 			if (from + r >= b->nentries) {
 				bind_unused(st, r, 6);
 				continue;
 			}
 			e = &b->entry[from + r];
-			db_bind_text(st, p + 1, e->org_id);
-			db_bind_int64(st, p + 2, e->delta_seconds);
-			db_bind_text(st, p + 3, e->kind);
-			db_bind_text(st, p + 4, e->reference);
-			db_bind_text(st, p + 5, e->description);
-			db_bind_int64(st, p + 6, e->created_at);
+			row.org_id = e->org_id;
+			row.delta_seconds = e->delta_seconds;
+			row.kind = e->kind;
+			row.reference = e->reference;
+			row.description = e->description;
+			row.created_at = e->created_at;
+			db_bind_entry(st, r * 6, &row);
 		}
 		if (db_exec(st, err) != WL_OK)
 			return err->code;
@@ -204,25 +206,17 @@ flush_entries_sqlite(struct store_conn *c, struct wl_error *err)
 	return WL_OK;
 }
 
+/* PostgreSQL: the entries in one statement, an array per column. */
 static int
-flush_entries(struct store_conn *c, struct wl_error *err)
+entries_arrays(struct store_conn *c, struct wl_error *err)
 {
 	struct batch_cache *b = c->cache;
-	struct db_stmt *st;
-	int i;
+	struct db_stmt *st = db_stmt(c, Q_ENTRIES_MANY, err);
 
-	if (b->nentries == 0)
-		return WL_OK;
-	if (c->owner->kind == STORE_SQLITE) {
-		if (flush_entries_sqlite(c, err) != WL_OK)
-			return err->code;
-		b->nentries = 0;
-		return WL_OK;
-	}
-	if ((st = db_stmt(c, Q_ENTRIES_MANY, err)) == NULL)
+	if (st == NULL)
 		return err->code;
 	arr_open(b, 6);
-	for (i = 0; i < b->nentries; i++) {
+	for (int i = 0; i < b->nentries; i++) {
 		const struct batch_entry *e = &b->entry[i];
 
 		arr_text(&b->arr[0], e->org_id);
@@ -232,14 +226,14 @@ flush_entries(struct store_conn *c, struct wl_error *err)
 		arr_text(&b->arr[4], e->description);
 		arr_int(&b->arr[5], e->created_at);
 	}
-	if (arr_bind(st, b, 6, err) != WL_OK || db_exec(st, err) != WL_OK)
+	if (arr_bind(st, b, 6, err) != WL_OK)
 		return err->code;
-	b->nentries = 0;
-	return WL_OK;
+	return db_exec(st, err);
 }
 
+/* SQLite: the ticked calls' seconds DB_BATCH_ROWS calls a statement. */
 static int
-flush_ticks_sqlite(struct store_conn *c, struct wl_error *err)
+ticks_rows(struct store_conn *c, struct wl_error *err)
 {
 	struct batch_cache *b = c->cache;
 	int i = 0, left = b->ticked;
@@ -274,45 +268,37 @@ flush_ticks_sqlite(struct store_conn *c, struct wl_error *err)
 	return WL_OK;
 }
 
+/* PostgreSQL: the ticked calls' seconds in one statement of arrays. */
 static int
-flush_ticks(struct store_conn *c, struct wl_error *err)
+ticks_arrays(struct store_conn *c, struct wl_error *err)
 {
 	struct batch_cache *b = c->cache;
-	struct db_stmt *st;
-	int i;
+	struct db_stmt *st = db_stmt(c, Q_CALLS_TICK_MANY, err);
 
-	if (b->ticked == 0)
-		return WL_OK;
-	if (c->owner->kind == STORE_SQLITE) {
-		if (flush_ticks_sqlite(c, err) != WL_OK)
-			return err->code;
-	} else {
-		if ((st = db_stmt(c, Q_CALLS_TICK_MANY, err)) == NULL)
-			return err->code;
-		arr_open(b, 5);
-		for (i = 0; i < b->ncalls; i++) {
-			const struct store_call *k = &b->call[i];
+	if (st == NULL)
+		return err->code;
+	arr_open(b, 5);
+	for (int i = 0; i < b->ncalls; i++) {
+		const struct store_call *k = &b->call[i];
 
-			if (!b->tick[i])
-				continue;
-			arr_text(&b->arr[0], k->id);
-			arr_int(&b->arr[1], k->elapsed_sec);
-			arr_int(&b->arr[2], k->billed_seconds);
-			arr_bool(&b->arr[3], k->cut_off);
-			arr_int(&b->arr[4], k->last_event_at);
-		}
-		if (arr_bind(st, b, 5, err) != WL_OK || db_exec(st, err) != WL_OK)
-			return err->code;
+		if (!b->tick[i])
+			continue;
+		arr_text(&b->arr[0], k->id);
+		arr_int(&b->arr[1], k->elapsed_sec);
+		arr_int(&b->arr[2], k->billed_seconds);
+		arr_bool(&b->arr[3], k->cut_off);
+		arr_int(&b->arr[4], k->last_event_at);
 	}
-	memset(b->tick, 0, (size_t)b->ncalls * sizeof(b->tick[0]));
-	b->ticked = 0;
-	return WL_OK;
+	if (arr_bind(st, b, 5, err) != WL_OK)
+		return err->code;
+	return db_exec(st, err);
 }
 
 int
 batch_flush(struct store_conn *c, struct wl_error *err)
 {
 	struct batch_cache *b = c->cache;
+	bool sqlite = c->owner->kind == STORE_SQLITE;
 	int i;
 
 	if (b == NULL)
@@ -332,7 +318,16 @@ batch_flush(struct store_conn *c, struct wl_error *err)
 		b->deferred--;
 		c->balance_writes++;
 	}
-	if (flush_entries(c, err) != WL_OK)
-		return err->code;
-	return flush_ticks(c, err);
+	if (b->nentries > 0) {
+		if ((sqlite ? entries_rows(c, err) : entries_arrays(c, err)) != WL_OK)
+			return err->code;
+		b->nentries = 0;
+	}
+	if (b->ticked > 0) {
+		if ((sqlite ? ticks_rows(c, err) : ticks_arrays(c, err)) != WL_OK)
+			return err->code;
+		memset(b->tick, 0, (size_t)b->ncalls * sizeof(b->tick[0]));
+		b->ticked = 0;
+	}
+	return WL_OK;
 }

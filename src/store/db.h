@@ -117,6 +117,8 @@ struct db_driver {
 struct store *db_sqlite_open(const char *path, struct wl_error *err);
 struct store *db_pg_open(const char *conninfo, struct wl_error *err);
 
+/* A ledger entry as parameters first + 1 to first + 6 (ledger_ops.c). */
+void db_bind_entry(struct db_stmt *st, int first, const struct store_entry *e);
 /* batch.c: forgets the remembered rows and anything deferred (a rollback). */
 void batch_forget(struct store_conn *c);
 /* After a COMMIT that succeeded: keeps the rows for the next transaction

@@ -4,9 +4,8 @@
  */
 #include "store/db.h"
 
-/* The entry as parameters first + 1 to first + 6. */
-static void
-bind_entry(struct db_stmt *st, int first, const struct store_entry *e)
+void
+db_bind_entry(struct db_stmt *st, int first, const struct store_entry *e)
 {
 	db_bind_text(st, first + 1, e->org_id);
 	db_bind_int64(st, first + 2, e->delta_seconds);
@@ -25,7 +24,7 @@ store_ledger_insert(struct store_conn *c, const struct store_entry *e, struct wl
 
 	if (st == NULL)
 		return err->code;
-	bind_entry(st, 0, e);
+	db_bind_entry(st, 0, e);
 	return db_insert_once(st, err);
 }
 
@@ -69,7 +68,7 @@ store_ledger_apply(struct store_conn *c, const struct store_entry *e, struct wl_
 	}
 	if ((st = db_stmt(c, Q_LEDGER_APPLY, err)) == NULL)
 		return err->code;
-	bind_entry(st, 0, e);
+	db_bind_entry(st, 0, e);
 	switch (db_step(st, err)) {
 	case DB_ROW:
 		inserted = db_col_int64(st, 0);
@@ -100,7 +99,7 @@ store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, stru
 		if (!batch_defer_entries(c, e, 1)) {
 			if ((st = db_stmt(c, Q_ENTRY_DEFERRED, err)) == NULL)
 				return err->code;
-			bind_entry(st, 0, e);
+			db_bind_entry(st, 0, e);
 			if (db_exec(st, err) != WL_OK)
 				return err->code;
 		}
@@ -111,7 +110,7 @@ store_ledger_apply_known(struct store_conn *c, const struct store_entry *e, stru
 		return store_ledger_apply(c, e, err);
 	if ((st = db_stmt(c, Q_LEDGER_APPLY_KNOWN, err)) == NULL)
 		return err->code;
-	bind_entry(st, 0, e);
+	db_bind_entry(st, 0, e);
 	if (db_exec(st, err) != WL_OK)
 		return err->code;
 	c->balance_writes++;
@@ -143,8 +142,8 @@ store_ledger_apply_known_pair(struct store_conn *c, const struct store_entry *a,
 	st = db_stmt(c, deferred ? Q_ENTRY_PAIR_DEFERRED : Q_LEDGER_APPLY_KNOWN_PAIR, err);
 	if (st == NULL)
 		return err->code;
-	bind_entry(st, 0, a);
-	bind_entry(st, 6, b);
+	db_bind_entry(st, 0, a);
+	db_bind_entry(st, 6, b);
 	if (db_exec(st, err) != WL_OK)
 		return err->code;
 	if (deferred) {
