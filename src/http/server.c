@@ -182,12 +182,6 @@ run_handler(struct wl_req *req, const struct route *r)
 		http_reply_fail(req, WL_EINTERNAL, "handler gave no answer");
 }
 
-/* job_of zeroes what is before the error and from `next` on: nothing lies
- * between them. */
-_Static_assert(offsetof(struct wl_job, next) - offsetof(struct wl_job, err) <
-		       sizeof(struct wl_error) + sizeof(void *),
-	       "a member between wl_job's err and next would be left unset");
-
 /* The request's write job, made on first use; NULL when memory ran out. */
 static struct wl_job *
 job_of(struct wl_req *req)
@@ -209,7 +203,8 @@ job_of(struct wl_req *req)
 		j = &p->job->job;
 		memset(j, 0, offsetof(struct wl_job, err));
 		wl_error_clear(&j->err);
-		memset(&j->next, 0, sizeof(*j) - offsetof(struct wl_job, next));
+		memset((char *)j + offsetof(struct wl_job, err) + sizeof(j->err), 0,
+		       sizeof(*j) - offsetof(struct wl_job, err) - sizeof(j->err));
 	}
 	return p->job != NULL ? &p->job->job : NULL;
 }

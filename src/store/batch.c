@@ -34,6 +34,7 @@
 void
 store_batch_cache(struct store_conn *c, bool on)
 {
+	c->rows_kept = false;
 	if (!on) {
 		if (c->cache != NULL)
 			for (size_t i = 0; i < sizeof(c->cache->arr) / sizeof(c->cache->arr[0]);
@@ -59,7 +60,7 @@ batch_forget(struct store_conn *c)
 		memset(b->pending, 0, (size_t)b->norgs * sizeof(b->pending[0]));
 	if (b->ticked > 0)
 		memset(b->tick, 0, (size_t)b->ncalls * sizeof(b->tick[0]));
-	b->deferred = b->ticked = b->nentries = 0;
+	b->deferred = b->ticked = b->nentries = b->entries_out = 0;
 	b->norgs = b->ncalls = 0;
 	memset(&b->org_ix, 0, sizeof(b->org_ix));
 	memset(&b->call_ix, 0, sizeof(b->call_ix));
@@ -100,7 +101,7 @@ void
 batch_began(struct store_conn *c)
 {
 	struct batch_cache *b = c->cache;
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (b == NULL || c->drv->data_version == NULL)
 		return;

@@ -48,6 +48,7 @@ struct batch_cache {
 	int ticked;                      /* calls whose tick[] is set */
 	bool tick[BATCH_ROWS_MAX];       /* the call's new seconds not yet written */
 	int nentries;
+	int entries_out; /* of them already written (a write-out that failed halfway) */
 	struct batch_index org_ix, call_ix;
 	struct store_org org[BATCH_ROWS_MAX];
 	struct store_call call[BATCH_ROWS_MAX];

@@ -178,7 +178,9 @@ entries_rows(struct store_conn *c, struct wl_error *err)
 {
 	struct batch_cache *b = c->cache;
 
-	for (int from = 0; from < b->nentries; from += DB_BATCH_ROWS) {
+	/* each statement all or nothing; what one wrote is not written again
+	 * should the write-out be asked for anew after a failure */
+	for (int from = b->entries_out; from < b->nentries; from += DB_BATCH_ROWS) {
 		struct db_stmt *st = db_stmt(c, Q_ENTRIES_MANY, err);
 
 		if (st == NULL)
@@ -202,6 +204,8 @@ entries_rows(struct store_conn *c, struct wl_error *err)
 		}
 		if (db_exec(st, err) != WL_OK)
 			return err->code;
+		b->entries_out =
+			from + DB_BATCH_ROWS < b->nentries ? from + DB_BATCH_ROWS : b->nentries;
 	}
 	return WL_OK;
 }
@@ -231,16 +235,17 @@ entries_arrays(struct store_conn *c, struct wl_error *err)
 	return db_exec(st, err);
 }
 
-/* SQLite: the ticked calls' seconds DB_BATCH_ROWS calls a statement. */
+/* SQLite: the ticked calls' seconds DB_BATCH_ROWS calls a statement, each
+ * call's tick cleared once its statement ran. */
 static int
 ticks_rows(struct store_conn *c, struct wl_error *err)
 {
 	struct batch_cache *b = c->cache;
-	int i = 0, left = b->ticked;
+	int i = 0;
 
-	while (left > 0) {
+	while (b->ticked > 0) {
 		struct db_stmt *st = db_stmt(c, Q_CALLS_TICK_MANY, err);
-		int r = 0;
+		int rows[DB_BATCH_ROWS], r = 0;
 
 		if (st == NULL)
 			return err->code;
@@ -255,15 +260,17 @@ ticks_rows(struct store_conn *c, struct wl_error *err)
 			db_bind_int64(st, p + 3, k->billed_seconds);
 			db_bind_bool(st, p + 4, k->cut_off);
 			db_bind_int64(st, p + 5, k->last_event_at);
-			r++;
+			rows[r++] = i;
 		}
-		/* `ticked` counts the set tick[]: every round takes one at least */
-		assert(r > 0);
-		left -= r;
+		if (r == 0) /* `ticked` counts the set tick[]: never */
+			return db_finish(st, wl_fail(err, WL_EINTERNAL, "batch write: ticks lost"));
 		for (int u = r; u < DB_BATCH_ROWS; u++)
 			bind_unused(st, u, 5);
 		if (db_exec(st, err) != WL_OK)
 			return err->code;
+		for (int k = 0; k < r; k++)
+			b->tick[rows[k]] = false;
+		b->ticked -= r;
 	}
 	return WL_OK;
 }
@@ -321,7 +328,7 @@ batch_flush(struct store_conn *c, struct wl_error *err)
 	if (b->nentries > 0) {
 		if ((sqlite ? entries_rows(c, err) : entries_arrays(c, err)) != WL_OK)
 			return err->code;
-		b->nentries = 0;
+		b->nentries = b->entries_out = 0;
 	}
 	if (b->ticked > 0) {
 		if ((sqlite ? ticks_rows(c, err) : ticks_arrays(c, err)) != WL_OK)

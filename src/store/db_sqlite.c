@@ -202,19 +202,6 @@ pragma_version(struct sq_conn *c, uint64_t *out)
 	return rc == SQLITE_ROW ? WL_OK : WL_EINTERNAL;
 }
 
-static bool
-in_wal_mode(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
-	bool wal = false;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
-	sqlite3_finalize(st);
-	return wal;
-}
-
 /* Once per store, by a connection that has just read in WAL mode (so the
  * -shm exists, holds a header, and stays while the store is open). */
 static struct wal_shm *
@@ -224,7 +211,7 @@ shm_try_map(struct sq_store *s, struct sq_conn *c)
 
 	pthread_mutex_lock(&s->mu);
 	if (!s->shm_tried) {
-		m = in_wal_mode(c->db) ? wal_shm_map(sqlite3_db_filename(c->db, "main")) : NULL;
+		m = sq_in_wal_mode(c->db) ? wal_shm_map(sqlite3_db_filename(c->db, "main")) : NULL;
 		__atomic_store_n(&s->shm, m, __ATOMIC_RELEASE);
 		__atomic_store_n(&s->shm_tried, true, __ATOMIC_RELEASE);
 	}

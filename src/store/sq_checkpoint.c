@@ -28,11 +28,14 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "log.h"
 #include "metrics.h"
 
 /* The WAL's length in pages past which a commit asks for a checkpoint
  * (SQLite's default autocheckpoint). */
 #define CHECKPOINT_PAGES 1000
+/* The most pages a committing connection copies itself (the tail). */
+#define TAIL_PAGES 200
 
 struct sq_checkpointer {
 	sqlite3 *db;
@@ -40,7 +43,8 @@ struct sq_checkpointer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool wanted, stop;
-	bool caught_up;        /* the last round copied every frame it saw */
+	bool caught_up;        /* the last round copied every frame it saw ... */
+	int caught_up_at;      /* ... of a WAL this many pages long */
 	atomic_int last_pages; /* the WAL's length at the last commit */
 };
 
@@ -48,6 +52,7 @@ static void *
 checkpointer_main(void *arg)
 {
 	struct sq_checkpointer *k = arg;
+	int log, copied;
 
 	for (;;) {
 		pthread_mutex_lock(&k->mu);
@@ -61,14 +66,13 @@ checkpointer_main(void *arg)
 		pthread_mutex_unlock(&k->mu);
 		/* SQLITE_BUSY: another process's checkpoint runs; the next
 		 * commit asks again. */
-		int log = 0, copied = 0;
-
 		if (sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
 					      &copied) == SQLITE_OK &&
 		    log >= 0) {
 			metrics_sqlite_checkpoint(false);
 			pthread_mutex_lock(&k->mu);
 			k->caught_up = log > 0 && copied == log;
+			k->caught_up_at = log;
 			pthread_mutex_unlock(&k->mu);
 		}
 	}
@@ -76,22 +80,26 @@ checkpointer_main(void *arg)
 
 /* After a commit of an attached connection, on its thread, outside its
  * write lock: a shorter WAL than at the last commit was started over; a
- * long one is the thread's to copy, or its tail this connection's once the
- * thread has caught up (see the top of the file). */
+ * long one is the thread's to copy, or its tail this connection's when the
+ * thread's last round copied all of it but the frames written since, fewer
+ * than TAIL_PAGES (see the top of the file). */
 static int
 on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct sq_checkpointer *k = arg;
-	bool tail;
+	bool restarted, tail;
 
-	if (pages < atomic_exchange_explicit(&k->last_pages, pages, memory_order_relaxed))
+	restarted = pages < atomic_exchange_explicit(&k->last_pages, pages, memory_order_relaxed);
+	if (restarted)
 		metrics_sqlite_wal_restart();
-	if (pages < CHECKPOINT_PAGES)
+	if (pages < CHECKPOINT_PAGES && !restarted)
 		return SQLITE_OK;
 	pthread_mutex_lock(&k->mu);
-	tail = k->caught_up;
+	/* a round of a WAL since started over says nothing of this one */
+	tail = !restarted && k->caught_up && pages >= k->caught_up_at &&
+	       pages - k->caught_up_at < TAIL_PAGES;
 	k->caught_up = false;
-	if (!tail && !k->wanted) {
+	if (!tail && !restarted && !k->wanted) {
 		k->wanted = true;
 		pthread_cond_signal(&k->cv);
 	}
@@ -103,8 +111,8 @@ on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
-static bool
-in_wal_mode(sqlite3 *db)
+bool
+sq_in_wal_mode(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
 	bool wal = sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
@@ -127,12 +135,13 @@ sq_checkpointer_start(const char *path)
 	 * (and says so only by a length of -1). */
 	if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 		    SQLITE_OK ||
-	    !in_wal_mode(k->db)) {
+	    sqlite3_busy_timeout(k->db, 5000) != SQLITE_OK || !sq_in_wal_mode(k->db)) {
+		wl_log("sqlite: no checkpoint thread (%s); commits checkpoint the WAL themselves",
+		       sqlite3_errmsg(k->db));
 		sqlite3_close(k->db);
 		free(k);
 		return NULL;
 	}
-	sqlite3_busy_timeout(k->db, 5000);
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_cond_init(&k->cv, NULL);
 	if (pthread_create(&k->thread, NULL, checkpointer_main, k) != 0) {

@@ -7,6 +7,7 @@
 #define WL_STORE_SQ_CHECKPOINT_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 struct sq_checkpointer;
 
@@ -19,5 +20,7 @@ struct sq_checkpointer *sq_checkpointer_start(const char *path);
 void sq_checkpointer_attach(struct sq_checkpointer *k, sqlite3 *db);
 /* Stops the thread and closes its connection. */
 void sq_checkpointer_stop(struct sq_checkpointer *k);
+/* Whether a connection is in WAL mode (reading it opens the WAL). */
+bool sq_in_wal_mode(sqlite3 *db);
 
 #endif

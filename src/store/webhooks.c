@@ -330,6 +330,7 @@ store_org_low_balance_check(struct store_conn *c, const char *org_id, bool *fire
 	*fired = false;
 	if (st == NULL)
 		return err->code;
+	batch_org_drop(c, org_id); /* its flag may flip */
 	db_bind_text(st, 1, org_id);
 	switch (db_step(st, err)) {
 	case DB_ROW:

@@ -60,8 +60,13 @@ setup_rows(struct fixture *f, const char *url)
 	assert_int_equal(store_org_insert(f->c, &f->agency, &err), WL_OK);
 	assert_int_equal(store_org_insert(f->c, &f->client, &err), WL_OK);
 	assert_int_equal(store_call_insert(f->c, &f->call, &err), WL_OK);
-	assert_int_equal(store_org_add_balance(f->c, f->agency.id, 1000, &err), WL_OK);
-	assert_int_equal(store_org_add_balance(f->c, f->client.id, 500, &err), WL_OK);
+	{
+		struct store_entry a = { f->agency.id, 1000, "grant", "setup", "Grant", 1 },
+				   c = { f->client.id, 500, "grant", "setup", "Grant", 1 };
+
+		assert_int_equal(store_ledger_apply(f->c, &a, &err), WL_OK);
+		assert_int_equal(store_ledger_apply(f->c, &c, &err), WL_OK);
+	}
 	assert_int_equal(store_commit(f->c, &err), WL_OK);
 	store_batch_cache(f->c, true);
 }
@@ -157,7 +162,7 @@ written_out_whole(bool pg)
 	begin_batch(&f);
 	assert_int_equal(debit(&f, 5, "call:rolled-back:5", "x", "y"), 0);
 	store_rollback(f.c);
-	assert_int_equal(entries_of(&f, f.client.id, rows), 0);
+	assert_int_equal(entries_of(&f, f.client.id, rows), 1); /* the grant */
 	f.call.billed_seconds = 0;
 
 	/* Two debits of one call: no statement until something may read them. */
@@ -167,20 +172,20 @@ written_out_whole(bool pg)
 	/* A statement that reads the entries: the balances, the entries and
 	 * the call's seconds go out before it, one statement each. */
 	stmts = store_statements(f.c);
-	assert_int_equal(entries_of(&f, f.client.id, rows), 2);
+	assert_int_equal(entries_of(&f, f.client.id, rows), 3);
 	assert_int_equal(store_statements(f.c) - stmts, 2 + 1 + 1 + 1);
 	assert_int_equal(store_org_get(f.c, f.agency.id, false, &o, &err), WL_OK);
 	assert_int_equal(o.balance_seconds, 1000 - 7);
 	assert_int_equal(store_commit(f.c, &err), WL_OK);
 
-	assert_int_equal(entries_of(&f, f.client.id, rows), 2);
+	assert_int_equal(entries_of(&f, f.client.id, rows), 3);
 	assert_int_equal(rows[0].delta_seconds, -4);
 	assert_string_equal(rows[0].reference, "call:x:7");
 	assert_string_equal(rows[0].kind, "call");
 	assert_string_equal(rows[0].description, "Call");
 	assert_string_equal(rows[1].description, odd);
 	assert_int_equal(rows[1].created_at, 7);
-	assert_int_equal(entries_of(&f, f.agency.id, rows), 2);
+	assert_int_equal(entries_of(&f, f.agency.id, rows), 3);
 	assert_string_equal(rows[0].description, odd);
 	assert_string_equal(rows[0].kind, "child_call");
 	assert_int_equal(store_call_get(f.c, f.call.id, false, &call, &err), WL_OK);
@@ -200,7 +205,7 @@ written_out_whole(bool pg)
 	assert_int_equal(store_call_get(f.c, f.call.id, false, &call, &err), WL_OK);
 	assert_int_equal(call.billed_seconds, 8);
 	assert_true(call.cut_off);
-	assert_int_equal(entries_of(&f, f.client.id, rows), 3);
+	assert_int_equal(entries_of(&f, f.client.id, rows), 4);
 
 	store_batch_cache(f.c, false);
 	store_release(f.c);
@@ -221,6 +226,26 @@ test_written_out_whole_pg(void **state)
 	written_out_whole(true);
 }
 
+static void
+mismatch(const struct store_audit_row *row, void *arg)
+{
+	(void)arg;
+	fail_msg("org %s: balance %lld, entries %lld", row->org_id, (long long)row->balance_seconds,
+		 (long long)row->entries_sum);
+}
+
+/* `wlportal audit`'s check (every balance is the sum of its entries);
+ * returns how many entries there are in all. */
+static int64_t
+audit_clean(struct fixture *f)
+{
+	struct wl_error err;
+	int64_t orgs = 0, n = 0;
+
+	assert_int_equal(store_audit(f->c, mismatch, NULL, &orgs, &n, &err), WL_OK);
+	return n;
+}
+
 /* More entries and calls than one SQLite write-out statement takes: 20
  * calls of the client, two debits each (80 entries), all written, each
  * call's seconds its own. */
@@ -236,6 +261,7 @@ many_rows(bool pg)
 	struct fixture f;
 	struct wl_error err;
 	uint64_t stmts;
+	int64_t entries0;
 	int i, round;
 
 	if (url == NULL) {
@@ -251,6 +277,7 @@ many_rows(bool pg)
 	}
 	assert_int_equal(store_commit(f.c, &err), WL_OK);
 
+	entries0 = audit_clean(&f);
 	begin_batch(&f);
 	for (i = 0; i < NCALLS; i++)
 		assert_int_equal(store_call_get(f.c, calls[i].id, true, &got, &err), WL_OK);
@@ -283,6 +310,8 @@ many_rows(bool pg)
 	assert_int_equal(entries_of(&f, f.agency.id, rows), 20);
 	assert_string_equal(rows[0].kind, "child_call");
 	assert_int_equal(rows[0].delta_seconds, -NCALLS); /* the last, newest first */
+	/* every entry once: 40 an org, and they sum to the balances' moves */
+	assert_int_equal(audit_clean(&f) - entries0, NCALLS * 4);
 	for (i = 0; i < NCALLS; i++) {
 		assert_int_equal(store_call_get(f.c, calls[i].id, false, &got, &err), WL_OK);
 		assert_int_equal(got.billed_seconds, 2 * (i + 1));
