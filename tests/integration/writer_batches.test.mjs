@@ -178,6 +178,32 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     // 1,000 pages of 4 KiB and what a round of the thread lets through
     assert.ok(longest < 12 * 1024 * 1024, `the WAL grew to ${longest} bytes`);
     for (const id of calls) await okEvent(srv, id, 'ended', 751);
+
+    // One commit at a time: each time the WAL has started over and grown
+    // past 1,000 pages again, the thread copies it, not a commit (a round
+    // of the WAL before the restart once left a flag that made the next
+    // long WAL's commit copy all of it itself). Bounded: 9,000 events.
+    const seq = await inbound(srv, busy.org_id);
+    let n = 0;
+    const fifty = async () => {
+      for (let i = 1; i <= 50; i++) await okEvent(srv, seq.call_id, 'in-progress', n + i);
+      n += 50;
+    };
+    // from just after a restart (50 events write far fewer than 1,000
+    // pages: no round has begun since), every restart needs a round
+    const before = await metric(url, 'wlportal_sqlite_wal_restarts_total');
+    while (n < 3000 && await metric(url, 'wlportal_sqlite_wal_restarts_total') === before) await fifty();
+    const r0 = await metric(url, 'wlportal_sqlite_wal_restarts_total');
+    const c0 = await metric(url, 'wlportal_sqlite_checkpoints_total');
+    let r = 0;
+    while (n < 9000 && r < 3) {
+      await fifty();
+      r = await metric(url, 'wlportal_sqlite_wal_restarts_total') - r0;
+    }
+    assert.ok(r >= 3, `the WAL started over ${r} times in ${n} events one at a time`);
+    const rounds = await metric(url, 'wlportal_sqlite_checkpoints_total') - c0;
+    assert.ok(rounds >= r, `${rounds} rounds of the thread for ${r} restarts`);
+    await okEvent(srv, seq.call_id, 'ended', n + 1);
     assertAuditOk(srv);
   });
 
