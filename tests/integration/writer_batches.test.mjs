@@ -11,7 +11,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, createOrg, api, assertError, assertAuditOk, dbBalanceSeconds, inbound, event,
-  okEvent, sql, metric, BACKEND,
+  okEvent, sql, metric, BACKEND, grantMinutes,
 } from './lib.mjs';
 
 describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }, () => {
@@ -204,6 +204,27 @@ describe('writer batches mixing refused and accepted jobs', { timeout: 180_000 }
     const rounds = await metric(url, 'wlportal_sqlite_checkpoints_total') - c0;
     assert.ok(rounds >= r, `${rounds} rounds of the thread for ${r} restarts`);
     await okEvent(srv, seq.call_id, 'ended', n + 1);
+    assertAuditOk(srv);
+  });
+
+  // The writer keeps the rows of one transaction for the next on SQLite
+  // while nobody else commits (src/store/batch.c); another process's
+  // commit, here `wlportal admin grant-minutes` on the same database, must
+  // be seen by the very next event: the credits it granted are billable.
+  it('an event right after another process granted minutes bills them', async () => {
+    const small = createOrg(srv, { parent: agency.org_id, minutes: 1 });
+    const c = await inbound(srv, small.org_id);
+    let r = await okEvent(srv, c.call_id, 'in-progress', 50);
+    assert.equal(r.billed_seconds, 50);
+    r = await okEvent(srv, c.call_id, 'in-progress', 55);
+    assert.equal(r.billed_seconds, 55); /* 5 seconds left */
+    const g = grantMinutes(srv, small.org_id, 1, `more-${c.call_id}`);
+    assert.equal(g.status, 0, g.stderr);
+    r = await okEvent(srv, c.call_id, 'in-progress', 110);
+    assert.equal(r.billed_seconds, 110, 'the granted minute was not seen');
+    assert.equal(r.continue, true);
+    assert.equal(dbBalanceSeconds(srv, small.org_id), 10);
+    await okEvent(srv, c.call_id, 'ended', 110);
     assertAuditOk(srv);
   });
 
