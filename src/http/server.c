@@ -189,22 +189,15 @@ job_of(struct wl_req *req)
 	struct http_private *p = req->priv;
 
 	if (p->job == NULL && !p->job_failed) {
-		/* Not calloc: a job is mostly its error's message and fields
-		 * (~5 KB), read only after wl_fail wrote them, and zeroing them
-		 * was a twentieth of a debit's instructions. */
-		struct wl_job *j;
-
+		/* Not calloc: zeroing the job's error block (~5 KB) was a
+		 * twentieth of a debit's instructions. */
 		p->job = malloc(sizeof(*p->job));
 		if (p->job == NULL) {
 			p->job_failed = true;
 			return NULL;
 		}
 		p->job->priv = p;
-		j = &p->job->job;
-		memset(j, 0, offsetof(struct wl_job, err));
-		wl_error_clear(&j->err);
-		memset((char *)j + offsetof(struct wl_job, err) + sizeof(j->err), 0,
-		       sizeof(*j) - offsetof(struct wl_job, err) - sizeof(j->err));
+		writer_job_init(&p->job->job);
 	}
 	return p->job != NULL ? &p->job->job : NULL;
 }

@@ -23,6 +23,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -341,6 +342,16 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 	}
 	return NULL;
+}
+
+void
+writer_job_init(struct wl_job *job)
+{
+	char *tail = (char *)job + offsetof(struct wl_job, err) + sizeof(job->err);
+
+	memset(job, 0, offsetof(struct wl_job, err));
+	wl_error_clear(&job->err);
+	memset(tail, 0, sizeof(*job) - (size_t)(tail - (char *)job));
 }
 
 struct writer *

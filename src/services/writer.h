@@ -75,6 +75,10 @@ struct wl_job {
 	char request_id[WL_REQUEST_ID_MAX + 1];
 };
 
+/* Every member zero, err cleared: what calloc gives, without writing the
+ * error's message and fields (most of the job; read only after wl_fail). */
+void writer_job_init(struct wl_job *job);
+
 struct writer;
 
 struct writer *writer_start(struct store *s, struct wl_error *err);

@@ -559,6 +559,26 @@ test_pg_commit_of_failed_transaction(void **state)
 	store_close(s);
 }
 
+/* writer_job_init: what calloc would give for every member read before a
+ * failure fills the error (everything but the error's message and fields). */
+static void
+test_job_init(void **state)
+{
+	struct wl_job job;
+	const unsigned char *b = (const unsigned char *)&job;
+	size_t i, err_at = offsetof(struct wl_job, err), err_end = err_at + sizeof(job.err);
+
+	(void)state;
+	memset(&job, 0xAA, sizeof(job));
+	writer_job_init(&job);
+	for (i = 0; i < sizeof(job); i++)
+		if (i < err_at || i >= err_end)
+			assert_int_equal(b[i], 0);
+	assert_int_equal(job.err.code, WL_OK);
+	assert_int_equal(job.err.message[0], '\0');
+	assert_int_equal(job.err.nfields, 0);
+}
+
 int
 main(void)
 {
@@ -566,6 +586,7 @@ main(void)
 		cmocka_unit_test(test_release_failure_is_rolled_back),
 		cmocka_unit_test(test_undo_failure_reruns_batch_without_the_job),
 		cmocka_unit_test(test_release_and_undo_failure),
+		cmocka_unit_test(test_job_init),
 		cmocka_unit_test(test_commit_failure_fails_every_job),
 		cmocka_unit_test(test_refusal_reads_after_undo),
 		cmocka_unit_test(test_quick_refusal_before_write_needs_no_savepoint),
