@@ -137,7 +137,8 @@ sq_checkpointer_start(const char *path)
 		    SQLITE_OK ||
 	    sqlite3_busy_timeout(k->db, 5000) != SQLITE_OK || !sq_in_wal_mode(k->db)) {
 		wl_log("sqlite: no checkpoint thread (%s); commits checkpoint the WAL themselves",
-		       sqlite3_errmsg(k->db));
+		       sqlite3_errcode(k->db) != SQLITE_OK ? sqlite3_errmsg(k->db)
+							   : "not in WAL mode");
 		sqlite3_close(k->db);
 		free(k);
 		return NULL;
