@@ -10,13 +10,16 @@
 #   /healthz while two year-long CSV exports stream a big history (SQLite);
 #   the server's resident memory idle and with 10,000 idle keep-alive
 #     connections (tests/bench/idle_conns.mjs);
+#   the events again on a measurement copy built with tests/bench/ceiling.patch,
+#     skipping the ledger, then the writer's storage (see bench_ceiling);
 #   then scripts/bench_history.sh BUILD_DIR when it is there (reads at a big
 #     history against a small one), whose `ratio …` lines are forwarded.
 # Usage: scripts/bench.sh BUILD_DIR        (make bench passes the release build)
 # Env:   BENCH_DURATION (default 10s) per wrk/pgbench case, BENCH_CONNECTIONS (64),
 #        BENCH_THREADS (2), BENCH_CALLS (200) calls the debits go round,
 #        BENCH_SCAN_CALLS (1000000) usage rows under the exports,
-#        BENCH_IDLE_CONNS (10000), BENCH_PG=0 to skip PostgreSQL and pgbench
+#        BENCH_IDLE_CONNS (10000), BENCH_PG=0 to skip PostgreSQL and pgbench,
+#        BENCH_CEILING=0 to skip the measurement copy
 # Prints a Markdown table, then one line per target:
 #   ratio <name> = <value> (target <op> <value>)
 # and `wlportal audit` of each database after its server stopped (stderr).
@@ -31,7 +34,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=$(cd "$1" && pwd)
 bin="$build_dir/wlportal"
 [ -x "$bin" ] || { echo "bench.sh: $bin not found (build it first)" >&2; exit 1; }
-for tool in wrk curl node nginx sqlite3; do
+for tool in wrk curl node nginx sqlite3 patch meson ninja; do
   command -v "$tool" >/dev/null || { echo "bench.sh: $tool is not installed (scripts/deps.sh bench)" >&2; exit 1; }
 done
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -245,17 +248,11 @@ setup_orgs() {
   child_key=$(json_field api_key <<<"$child_json")
 }
 
-# bench_backend NAME DB: the three cases against one database.
-bench_backend() {
-  local backend=$1 db=$2 resp
-  start_server "$db" "$backend"
-  echo "wlportal bench: $bin, $backend, $url, wrk -t$threads -c$conns -d$duration" >&2
-  if [ "$backend" = sqlite ]; then
-    curl -fsS "$url/api/v1/account" -H "Authorization: Bearer $child_key" >"$tmp/account.json"
-  fi
-
-  # Calls of the child org: each debit moves the child's credits and the
-  # agency's minutes, created through the engine's inbound API.
+# make_calls: $ncalls calls of the child org, created through the engine's
+# inbound API of the server at $url, their ids in $tmp/calls.txt. Each debit
+# moves the child's credits and the agency's minutes.
+make_calls() {
+  local resp
   : >"$tmp/calls.txt"
   for _ in $(seq 1 "$ncalls"); do
     resp=$(curl -sS --max-time 5 -X POST "$url/engine/v1/calls/inbound" \
@@ -263,7 +260,18 @@ bench_backend() {
       --data "{\"org_id\":\"$child\",\"from\":\"+4915112345678\",\"to\":\"+31201234567\"}")
     json_field call_id <<<"$resp" >>"$tmp/calls.txt"
   done
+}
 
+# bench_backend NAME DB: the three cases against one database.
+bench_backend() {
+  local backend=$1 db=$2
+  start_server "$db" "$backend"
+  echo "wlportal bench: $bin, $backend, $url, wrk -t$threads -c$conns -d$duration" >&2
+  if [ "$backend" = sqlite ]; then
+    curl -fsS "$url/api/v1/account" -H "Authorization: Bearer $child_key" >"$tmp/account.json"
+  fi
+
+  make_calls
   run_wrk "$backend|${cases[0]}" "$url/healthz"
   run_wrk "$backend|${cases[1]}" -s "$root/tests/bench/account.lua" "$url/api/v1/account" -- "$child_key"
   run_wrk "$backend|${cases[2]}" -s "$root/tests/bench/events.lua" "$url" -- "$tmp/calls.txt" "$token" "$threads"
@@ -341,12 +349,59 @@ bench_memory() {
   FIG[held]=$(awk '$1 == "held" {print $2}' <<<"$out")
 }
 
+# ---- the same events without the ledger: what the path costs before storage ----------
+
+# bench_ceiling: a copy of the source with tests/bench/ceiling.patch (a
+# measurement build, never shipped: WLPORTAL_BENCH_CEILING makes an engine
+# event skip part of its path; every other request is untouched) is built
+# under the bench's temp directory, and the events case runs on it three
+# times, each skipping less:
+#   answer  answered on the server thread: nothing queued, no suspension;
+#   resume  suspended, then resumed at once by the server thread itself;
+#   writer  handed to the writer, which resumes it without storing anything.
+# Read against the same run's /healthz and durable debits, they show what
+# the HTTP request, the suspension and the hand-off cost before any storage.
+bench_ceiling() {
+  local src="$tmp/ceiling-src" cbuild="$tmp/ceiling-build" mode
+  local keep_bin=$bin keep_child=$child keep_key=$child_key
+  mkdir -p "$src"
+  tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./node_modules \
+    --exclude=./data --exclude=./tests/e2e/artifacts -cf - . | tar -C "$src" -xf -
+  if ! patch -s -p1 -d "$src" <"$root/tests/bench/ceiling.patch" >"$tmp/ceiling.log" 2>&1; then
+    echo "bench.sh: tests/bench/ceiling.patch does not apply to this tree:" >&2
+    cat "$tmp/ceiling.log" >&2
+    failed=1
+    return 0
+  fi
+  echo "ceiling bench: building the measurement copy (tests/bench/ceiling.patch)" >&2
+  if ! { meson setup "$cbuild" "$src" --buildtype=debugoptimized && ninja -C "$cbuild" wlportal; } \
+    >"$tmp/ceiling.log" 2>&1; then
+    echo "bench.sh: the measurement copy does not build:" >&2
+    tail -n 30 "$tmp/ceiling.log" >&2
+    failed=1
+    return 0
+  fi
+  bin="$cbuild/wlportal"
+  setup_orgs "sqlite:$tmp/ceiling.db"
+  for mode in answer resume writer; do
+    export WLPORTAL_BENCH_CEILING=$mode
+    start_server "sqlite:$tmp/ceiling.db" "ceiling-$mode"
+    unset WLPORTAL_BENCH_CEILING
+    make_calls
+    run_wrk "ceiling|$mode" -s "$root/tests/bench/events.lua" "$url" -- "$tmp/calls.txt" "$token" "$threads"
+    stop_server
+  done
+  bin=$keep_bin child=$keep_child child_key=$keep_key
+  rm -rf "$src" "$cbuild"
+}
+
 # ---- the run ------------------------------------------------------------------
 
 setup_orgs "sqlite:$tmp/wl.db"
 bench_memory "sqlite:$tmp/wl.db" # first: the server's memory before any load
 backends=(sqlite)
 bench_backend sqlite "sqlite:$tmp/wl.db"
+if [ "${BENCH_CEILING:-1}" = 1 ]; then bench_ceiling; fi
 bench_nginx "$tmp/account.json"
 bench_scans "$tmp/wl.db"
 if [ "${BENCH_PG:-1}" = 1 ]; then
@@ -394,6 +449,17 @@ scan_took=${scan_took//,/ and }
 echo "| /healthz during 2 year-long CSV exports (${FIG[scan_seed]}; ${FIG[scan_rows]:-?} rows each, took ${scan_took:-?} ms) | p50 ${FIG[scan_p50]:-?} ms, p99 ${FIG[scan_p99]:-?} ms, max ${FIG[scan_max]:-?} ms of ${FIG[scan_probes]:-?} probes |"
 echo "| resident memory idle, after start (SQLite) | $(mb "${FIG[rss_idle_kb]:-}") MB |"
 echo "| resident memory with ${FIG[held]:-?} idle keep-alive connections | $(mb "${FIG[rss_held_kb]:-}") MB |"
+if [ "${BENCH_CEILING:-1}" = 1 ]; then
+  debits="${RPS[sqlite|${cases[2]}]:-}"
+  healthz="${RPS[sqlite|${cases[0]}]:-}"
+  echo
+  echo "| engine events on SQLite, skipping part of their path (tests/bench/ceiling.patch) | requests/s | p99 | of /healthz |"
+  echo "| --- | ---: | ---: | ---: |"
+  echo "| answered on the server thread, nothing queued | ${RPS[ceiling|answer]:-?} | ${P99[ceiling|answer]:-?} | $(ratio "${RPS[ceiling|answer]:-}" "$healthz") |"
+  echo "| suspended, resumed at once by the server thread | ${RPS[ceiling|resume]:-?} | ${P99[ceiling|resume]:-?} | $(ratio "${RPS[ceiling|resume]:-}" "$healthz") |"
+  echo "| handed to the writer, which stores nothing | ${RPS[ceiling|writer]:-?} | ${P99[ceiling|writer]:-?} | $(ratio "${RPS[ceiling|writer]:-}" "$healthz") |"
+  echo "| durable debits (the real build, above) | ${debits:-?} | ${P99[sqlite|${cases[2]}]:-?} | $(ratio "$debits" "$healthz") |"
+fi
 if [ -n "$history_out" ]; then
   echo
   grep -v '^ratio ' <<<"$history_out" || true

@@ -15,8 +15,10 @@ test_pkgs=(clang-format libcmocka-dev nodejs postgresql sqlite3 valgrind dnsmasq
            nginx-light poppler-utils)
 test_pkgs+=(chromium)   # browser tests (tests/e2e) drive Debian's chromium
 test_pkgs+=(prometheus) # promtool check metrics (tests/integration/metrics.test.mjs)
+test_pkgs+=(patch)  # make test checks that tests/bench/ceiling.patch still applies
 test_pkgs+=(caddy)      # on-demand TLS in front of wlportal (tests/integration/caddy_tls.test.mjs)
-bench_pkgs=(wrk postgresql nginx-light nodejs sqlite3)
+bench_pkgs=(wrk postgresql nginx-light nodejs sqlite3
+            patch)   # the measurement copy of scripts/bench.sh (tests/bench/ceiling.patch)
 
 case "$what" in
   build) want=("${build_pkgs[@]}") ;;
