@@ -83,13 +83,15 @@ batch_defer_tick(struct store_conn *c, const struct store_call *call)
 /* Statements that read none of what a batch defers (balances, entries, its
  * calls' seconds): the deferred writes and their write-out, the calls of a
  * batch of events (one the batch holds is answered from memory, so a
- * locking read reads another). */
+ * locking read reads another), and rows of their own (a new call, a usage
+ * row, its day's totals: seed-usage writes them between deferred entries). */
 static bool
 leaves_deferred(enum stmt_id id)
 {
 	return id == Q_ENTRY_DEFERRED || id == Q_ENTRY_PAIR_DEFERRED || id == Q_ORG_ADD_DEFERRED ||
 	       id == Q_ENTRIES_MANY || id == Q_CALLS_TICK_MANY || id == Q_CALL_GET_LOCK ||
-	       id == Q_CALL_UPDATE || id == Q_CALL_TICK;
+	       id == Q_CALL_UPDATE || id == Q_CALL_TICK || id == Q_CALL_INSERT ||
+	       id == Q_USAGE_INSERT || id == Q_USAGE_DAYS_ADD;
 }
 
 bool

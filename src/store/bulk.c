@@ -7,6 +7,7 @@
  */
 #include "store/db.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -77,9 +78,16 @@ one_call(struct store_conn *c, const struct store_ended_call *e, struct day_sum 
 
 	if (store_call_insert(c, &e->call, err) != WL_OK)
 		return err->code;
-	for (i = 0; i < e->n_entries; i++) {
-		if (store_ledger_insert(c, &e->entries[i], err) != WL_OK)
-			return err->code; /* a reference seen before, too */
+	/* A call's entries are new by construction (its id is): deferred and
+	 * written many to a statement (batch_out.c), once the deferral is full
+	 * and at COMMIT; else, or when too long to defer, one at a time. */
+	if (!batch_defer_entries(c, e->entries, e->n_entries)) {
+		if (batch_flush(c, err) != WL_OK)
+			return err->code;
+		if (!batch_defer_entries(c, e->entries, e->n_entries))
+			for (i = 0; i < e->n_entries; i++)
+				if (store_ledger_insert(c, &e->entries[i], err) != WL_OK)
+					return err->code; /* a reference seen before, too */
 	}
 	if (usage_row(c, &e->usage, err) != WL_OK)
 		return err->code;
@@ -109,15 +117,33 @@ bulk_write(struct store_conn *c, const struct store_bulk *b, struct wl_error *er
 	return day_flush(c, &d, err);
 }
 
+/* On PostgreSQL the transaction is pipelined: nothing but the balances is
+ * read back, so a chunk of calls costs a round trip per PG_PIPE_MAX
+ * statements instead of one per statement; a failure shows at COMMIT (or
+ * the next read) with its own message, and nothing of the chunk is kept. */
 int
 store_bulk_ended_calls(struct store_conn *c, const struct store_bulk *b, struct wl_error *err)
 {
+	bool had_cache = c->cache != NULL;
+	struct wl_error ignored;
+	int rc;
+
 	assert(b->n >= 0 && b->n_payers >= 0 && b->n_payers <= 2);
-	if (store_begin(c, err) != WL_OK)
-		return err->code;
-	if (bulk_write(c, b, err) != WL_OK) {
+	if (!had_cache)
+		store_batch_cache(c, true); /* none when out of memory: rows one at a time */
+	rc = store_pipeline(c, true, err);
+	if (rc == WL_OK)
+		rc = store_begin(c, err);
+	if (rc == WL_OK)
+		rc = bulk_write(c, b, err);
+	if (rc == WL_OK)
+		rc = store_commit(c, err);
+	wl_error_clear(&ignored);
+	store_pipeline(c, false, &ignored);
+	/* After the pipeline: a pipeline that failed sends nothing more. */
+	if (rc != WL_OK)
 		store_rollback(c);
-		return err->code;
-	}
-	return store_commit(c, err);
+	if (!had_cache)
+		store_batch_cache(c, false);
+	return rc;
 }

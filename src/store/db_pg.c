@@ -215,6 +215,7 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 		if (PQstatus(c->db) != CONNECTION_OK && pg_conn_revive(c, err) != WL_OK)
 			return err->code;
 		c->pipe_failed = false;
+		wl_error_clear(&c->pipe_err);
 		c->pipe_tx = false;
 		c->pending = 0;
 		/* Not possible (a result unread): the attempt just runs unpipelined. */
@@ -222,11 +223,14 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 		return WL_OK;
 	}
 	/* After COMMIT's Sync nothing is left to read and the mode ends at
-	 * once; else a Sync first reads what is (no round trip when idle). */
+	 * once; else a Sync first reads what is (no round trip when idle).
+	 * After a failure always: libpq leaves a pipeline whose failure was
+	 * read without a Sync, but the server skips every message up to one,
+	 * so the next statement's answer would be lost. */
 	c->pipelined = false;
-	if (c->pending == 0 && PQexitPipelineMode(c->db) == 1)
+	if (c->pending == 0 && !c->pipe_failed && PQexitPipelineMode(c->db) == 1)
 		return WL_OK;
-	if (c->pending > 0 || PQpipelineStatus(c->db) != PQ_PIPELINE_OFF) {
+	if (c->pending > 0 || c->pipe_failed || PQpipelineStatus(c->db) != PQ_PIPELINE_OFF) {
 		struct wl_error e;
 
 		wl_error_clear(&e);

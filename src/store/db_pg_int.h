@@ -40,7 +40,9 @@ struct pg_conn {
 	 * below): what was sent and not yet read, in order. */
 	bool pipelined;
 	bool pipe_failed; /* a statement failed since the pipeline began */
-	bool pipe_tx;     /* BEGIN sent, COMMIT or ROLLBACK not yet answered */
+	/* the first failure's error, told to whoever reads after it */
+	struct wl_error pipe_err;
+	bool pipe_tx; /* BEGIN sent, COMMIT or ROLLBACK not yet answered */
 	int pending;
 	struct pg_pending {
 		int id;

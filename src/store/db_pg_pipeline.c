@@ -18,15 +18,31 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The first failure is kept (a statement whose result nobody waited for
+ * fails unseen); the reads after it tell it (pipe_told). */
 static void
 pipe_broke(struct pg_conn *c, const PGresult *res, struct wl_error *err, const char *what)
 {
-	if (!c->pipe_failed || err != NULL) {
-		struct wl_error e;
-
-		pg_fail(c, res, err != NULL ? err : &e, what);
+	if (!c->pipe_failed) {
+		wl_error_clear(&c->pipe_err);
+		pg_fail(c, res, &c->pipe_err, what);
+		if (err != NULL)
+			*err = c->pipe_err;
+	} else if (err != NULL) {
+		pg_fail(c, res, err, what);
 	}
 	c->pipe_failed = true;
+}
+
+/* What a statement after the failure answers: the failure itself. */
+static int
+pipe_told(struct pg_conn *c, struct wl_error *err, const char *what)
+{
+	if (c->pipe_err.code == WL_OK)
+		return wl_fail(err, WL_EINTERNAL, "%s: an earlier write of this batch failed",
+			       what);
+	return wl_fail(err, c->pipe_err.code, "%s (an earlier write of this batch)",
+		       c->pipe_err.message);
 }
 
 /* Reads the next queued result; *keep gets it when wanted (else cleared). */
@@ -67,7 +83,7 @@ pipe_read_all(struct pg_conn *c, PGresult **last, struct wl_error *err)
 	while (c->pending > 0)
 		pipe_read_one(c, c->pending == 1 ? last : NULL, err);
 	if (c->pipe_failed && last != NULL && *last == NULL && err->code == WL_OK)
-		wl_fail(err, WL_EINTERNAL, "an earlier write of this batch failed");
+		pipe_told(c, err, "batch");
 	return c->pipe_failed ? err->code != WL_OK ? err->code : WL_EINTERNAL : WL_OK;
 }
 
@@ -102,8 +118,7 @@ pg_pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 	char name[16];
 
 	if (c->pipe_failed)
-		return wl_fail(err, WL_EINTERNAL, "%s: an earlier write of this batch failed",
-			       what);
+		return pipe_told(c, err, what);
 	if (c->pending >= PG_PIPE_MAX) {
 		c->base.round_trips++;
 		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0)
