@@ -117,10 +117,15 @@ declare -A RPS P99 FIG
 cases=("GET /healthz" "GET /api/v1/account" "POST engine events (ledger debit)")
 failed=0
 
+# settle: what earlier cases left for the disk is written before the next
+# measurement starts, not during it (a case's fsyncs would wait behind it).
+settle() { sync; }
+
 # run_wrk KEY wrk-args...  -> RPS/P99 for KEY
 run_wrk() {
   local key=$1 out bad errs
   shift
+  settle
   out=$(timeout $((secs + 60)) wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" 2>&1) || {
     echo "bench.sh: wrk failed for $key:" >&2
     echo "$out" >&2
@@ -227,6 +232,7 @@ bench_pgbench() {
   "$PGBIN/pgbench" -i -q -h "$host" -p "$pgport" -U postgres pgbench >"$tmp/pgbench-init.log" 2>&1 \
     || { cat "$tmp/pgbench-init.log" >&2; failed=1; return 0; }
   echo "pgbench: -N -c16 -j2 -T$secs on $host:$pgport" >&2
+  settle
   out=$("$PGBIN/pgbench" -N -c16 -j2 -T"$secs" -h "$host" -p "$pgport" -U postgres pgbench 2>&1) \
     || { echo "$out" >&2; failed=1; return 0; }
   FIG[pgbench_tps]=$(awk '/^tps = / {print $3; exit}' <<<"$out")
