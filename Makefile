@@ -49,7 +49,7 @@ test:
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build
-	scripts/bench.sh $(BUILD)
+	MESON_OPTS="$(MESON_OPTS)" scripts/bench.sh $(BUILD)
 
 # The house style is mechanical: .clang-format; make test fails on a file
 # that differs from it.

@@ -371,8 +371,12 @@ bench_ceiling() {
   local src="$tmp/ceiling-src" cbuild="$tmp/ceiling-build" mode
   local keep_bin=$bin keep_child=$child keep_key=$child_key
   mkdir -p "$src"
-  tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./node_modules \
-    --exclude=./data --exclude=./tests/e2e/artifacts -cf - . | tar -C "$src" -xf -
+  if ! tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./node_modules \
+    --exclude=./data --exclude=./tests/e2e/artifacts -cf - . | tar -C "$src" -xf -; then
+    echo "bench.sh: cannot copy the source for the measurement copy" >&2
+    failed=1
+    return 0
+  fi
   if ! patch -s -p1 -d "$src" <"$root/tests/bench/ceiling.patch" >"$tmp/ceiling.log" 2>&1; then
     echo "bench.sh: tests/bench/ceiling.patch does not apply to this tree:" >&2
     cat "$tmp/ceiling.log" >&2
@@ -380,7 +384,7 @@ bench_ceiling() {
     return 0
   fi
   echo "ceiling bench: building the measurement copy (tests/bench/ceiling.patch)" >&2
-  if ! { meson setup "$cbuild" "$src" --buildtype=debugoptimized && ninja -C "$cbuild" wlportal; } \
+  if ! { meson setup "$cbuild" "$src" --buildtype=debugoptimized ${MESON_OPTS:-} && ninja -C "$cbuild" wlportal; } \
     >"$tmp/ceiling.log" 2>&1; then
     echo "bench.sh: the measurement copy does not build:" >&2
     tail -n 30 "$tmp/ceiling.log" >&2

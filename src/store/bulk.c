@@ -125,6 +125,7 @@ int
 store_bulk_ended_calls(struct store_conn *c, const struct store_bulk *b, struct wl_error *err)
 {
 	bool had_cache = c->cache != NULL;
+	const struct wl_error *first;
 	struct wl_error ignored;
 	int rc;
 
@@ -138,6 +139,10 @@ store_bulk_ended_calls(struct store_conn *c, const struct store_bulk *b, struct 
 		rc = bulk_write(c, b, err);
 	if (rc == WL_OK)
 		rc = store_commit(c, err);
+	if (rc != WL_OK && (first = store_pipeline_error(c)) != NULL && first->code != WL_OK) {
+		*err = *first; /* the failure itself, not the statement that found it */
+		rc = first->code;
+	}
 	wl_error_clear(&ignored);
 	store_pipeline(c, false, &ignored);
 	/* After the pipeline: a pipeline that failed sends nothing more. */

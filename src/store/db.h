@@ -103,8 +103,9 @@ struct db_driver {
 	/* Optional: starts (on) or ends sending statements ahead of their
 	 * results for the transaction that follows. */
 	int (*pipeline)(struct store_conn *c, bool on, struct wl_error *err);
-	/* Optional: a pipelined statement failed in the last transaction. */
-	bool (*pipeline_failed)(struct store_conn *c);
+	/* Optional: the first failure of a pipelined statement in the last
+	 * transaction; NULL when none failed. */
+	const struct wl_error *(*pipeline_error)(struct store_conn *c);
 	/* Optional: a number that moves whenever another connection or process
 	 * committed since (SQLite's PRAGMA data_version). NULL: the database
 	 * cannot say, and nothing read may be remembered (keycache.c). */

@@ -216,7 +216,10 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 			return err->code;
 		c->pipe_failed = false;
 		wl_error_clear(&c->pipe_err);
-		c->pipe_tx = false;
+		/* A transaction left open (or failed) before the pipeline
+		 * stays visible to store_begin, which rolls it back. */
+		c->pipe_tx = PQtransactionStatus(c->db) == PQTRANS_INTRANS ||
+			     PQtransactionStatus(c->db) == PQTRANS_INERROR;
 		c->pending = 0;
 		/* Not possible (a result unread): the attempt just runs unpipelined. */
 		c->pipelined = PQenterPipelineMode(c->db) == 1;
@@ -226,11 +229,14 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 	 * once; else a Sync first reads what is (no round trip when idle).
 	 * After a failure always: libpq leaves a pipeline whose failure was
 	 * read without a Sync, but the server skips every message up to one,
-	 * so the next statement's answer would be lost. */
+	 * so the next statement's answer would be lost. And while a
+	 * transaction is open: libpq learns its state only from a Sync's
+	 * answer, and a rollback must see it. */
 	c->pipelined = false;
-	if (c->pending == 0 && !c->pipe_failed && PQexitPipelineMode(c->db) == 1)
+	if (c->pending == 0 && !c->pipe_failed && !c->pipe_tx && PQexitPipelineMode(c->db) == 1)
 		return WL_OK;
-	if (c->pending > 0 || c->pipe_failed || PQpipelineStatus(c->db) != PQ_PIPELINE_OFF) {
+	if (c->pending > 0 || c->pipe_failed || c->pipe_tx ||
+	    PQpipelineStatus(c->db) != PQ_PIPELINE_OFF) {
 		struct wl_error e;
 
 		wl_error_clear(&e);
@@ -244,10 +250,12 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 	return WL_OK;
 }
 
-static bool
-pg_pipeline_failed(struct store_conn *b)
+static const struct wl_error *
+pg_pipeline_error(struct store_conn *b)
 {
-	return ((struct pg_conn *)b)->pipe_failed;
+	const struct pg_conn *c = (const struct pg_conn *)b;
+
+	return c->pipe_failed ? &c->pipe_err : NULL;
 }
 
 static uint64_t
@@ -422,5 +430,5 @@ const struct db_driver pg_driver = {
 	.change_mark = pg_change_mark,
 	.exec = pg_exec,
 	.pipeline = pg_pipeline,
-	.pipeline_failed = pg_pipeline_failed,
+	.pipeline_error = pg_pipeline_error,
 };

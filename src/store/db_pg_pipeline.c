@@ -34,15 +34,20 @@ pipe_broke(struct pg_conn *c, const PGresult *res, struct wl_error *err, const c
 	c->pipe_failed = true;
 }
 
-/* What a statement after the failure answers: the failure itself. */
+/* What a statement after the failure answers: not its own outcome (a
+ * conflict must not read as this statement's duplicate, a refusal as its
+ * own), so the transaction is spoiled (the change mark moves) and the
+ * code says only that it cannot go on; the message names the failure.
+ * store_pipeline_error gives the failure itself. */
 static int
 pipe_told(struct pg_conn *c, struct wl_error *err, const char *what)
 {
+	int code = c->base.retryable ? WL_EUNAVAILABLE : WL_EINTERNAL;
+
+	c->changes++;
 	if (c->pipe_err.code == WL_OK)
-		return wl_fail(err, WL_EINTERNAL, "%s: an earlier write of this batch failed",
-			       what);
-	return wl_fail(err, c->pipe_err.code, "%s (an earlier write of this batch)",
-		       c->pipe_err.message);
+		return wl_fail(err, code, "%s: an earlier write of this batch failed", what);
+	return wl_fail(err, code, "%s (an earlier write of this batch)", c->pipe_err.message);
 }
 
 /* Reads the next queued result; *keep gets it when wanted (else cleared). */
@@ -124,7 +129,7 @@ pg_pipe_send(struct pg_conn *c, struct pg_stmt *s, struct wl_error *err)
 		if (PQsendFlushRequest(c->db) != 1 || PQflush(c->db) != 0)
 			return pg_fail(c, NULL, err, what);
 		if (pipe_read_all(c, NULL, err) != WL_OK)
-			return err->code;
+			return pipe_told(c, err, what); /* this statement is not sent */
 	}
 	snprintf(name, sizeof(name), "q%d", (int)s->base.id);
 	if (pg_may_write(s->base.id))

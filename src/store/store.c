@@ -184,10 +184,15 @@ store_pipeline(struct store_conn *c, bool on, struct wl_error *err)
 {
 	return c->drv->pipeline != NULL ? c->drv->pipeline(c, on, err) : WL_OK;
 }
+const struct wl_error *
+store_pipeline_error(struct store_conn *c)
+{
+	return c->drv->pipeline_error != NULL ? c->drv->pipeline_error(c) : NULL;
+}
 bool
 store_pipeline_failed(struct store_conn *c)
 {
-	return c->drv->pipeline_failed != NULL && c->drv->pipeline_failed(c);
+	return store_pipeline_error(c) != NULL;
 }
 int
 store_savepoint(struct store_conn *c, struct wl_error *err)

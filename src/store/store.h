@@ -100,6 +100,8 @@ int store_pipeline(struct store_conn *c, bool on, struct wl_error *err);
 /* After a failed COMMIT: true when a pipelined statement had failed first
  * (the transaction was lost before COMMIT, nothing of it committed). */
 bool store_pipeline_failed(struct store_conn *c);
+/* That failure itself (its code and the database's reason), or NULL. */
+const struct wl_error *store_pipeline_error(struct store_conn *c);
 
 /* ---- organizations ---------------------------------------------------- */
 

@@ -565,6 +565,21 @@ bulk_chunk(bool pg)
 	assert_int_equal(bulk(&f, &g, &err), WL_OK);
 	assert_int_equal(audit_clean(&f) - entries0, 4 * BULK_CALLS);
 	assert_balances(&f, 11000 - 2 * BULK_CALLS, 10500 - 2 * BULK_CALLS);
+
+	/* refused by the client's balance after the agency's was taken (a read,
+	 * nothing queued): the agency's debit is gone with the chunk, and the
+	 * connection holds no transaction that a later COMMIT would keep */
+	{
+		struct store_bulk b = { 1,  bulk_next,
+					&g, { f.agency.id, f.client.id },
+					2,  -(10500 - 2 * BULK_CALLS) - 1 };
+
+		assert_int_equal(store_bulk_ended_calls(f.c, &b, &err), WL_EINSUFFICIENT);
+	}
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+	assert_balances(&f, 11000 - 2 * BULK_CALLS, 10500 - 2 * BULK_CALLS);
+	assert_int_equal(audit_clean(&f) - entries0, 4 * BULK_CALLS);
 	store_release(f.c);
 	store_close(f.s);
 }
@@ -596,6 +611,7 @@ test_pipeline_failed_read_pg(void **state)
 	struct store_org o;
 	struct fixture f;
 	struct wl_error err;
+	uint64_t mark;
 
 	(void)state;
 	if (url == NULL) {
@@ -608,9 +624,16 @@ test_pipeline_failed_read_pg(void **state)
 	assert_int_equal(store_begin(f.c, &err), WL_OK);
 	assert_int_equal(store_call_insert(f.c, &f.call, &err), WL_OK); /* sent, not awaited */
 	wl_error_clear(&err);
-	assert_int_not_equal(store_org_get(f.c, f.agency.id, false, &o, &err), WL_OK);
+	/* the read is not what failed: no conflict of its own, which a
+	 * ledger insert would take for a duplicate and answer as done */
+	assert_int_equal(store_org_get(f.c, f.agency.id, false, &o, &err), WL_EINTERNAL);
 	assert_non_null(strstr(err.message, "call: already exists"));
 	assert_true(store_pipeline_failed(f.c));
+	assert_int_equal(store_pipeline_error(f.c)->code, WL_ECONFLICT);
+	/* and a statement after it spoils the transaction, never a clean refusal */
+	mark = store_change_mark(f.c);
+	assert_int_not_equal(store_org_get(f.c, f.client.id, false, &o, &err), WL_OK);
+	assert_false(store_unchanged_since(f.c, mark));
 	store_rollback(f.c);
 	assert_int_equal(store_pipeline(f.c, false, &err), WL_OK);
 	wl_error_clear(&err);
