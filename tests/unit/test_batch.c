@@ -646,6 +646,35 @@ test_pipeline_failed_read_pg(void **state)
 	store_close(f.s);
 }
 
+/* A pipeline that starts while a transaction is left open (a failed
+ * ROLLBACK, a caller that forgot): store_begin sees it and rolls it back,
+ * so its writes never commit with the next transaction. */
+static void
+test_pipeline_after_open_pg(void **state)
+{
+	char buf[96];
+	const char *url = db_url(true, buf, sizeof(buf));
+	struct fixture f;
+	struct wl_error err;
+
+	(void)state;
+	if (url == NULL) {
+		skip();
+		return;
+	}
+	setup_rows(&f, url);
+	store_batch_cache(f.c, false);
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(store_org_add_balance(f.c, f.agency.id, -7, &err), WL_OK);
+	assert_int_equal(store_pipeline(f.c, true, &err), WL_OK);
+	assert_int_equal(store_begin(f.c, &err), WL_OK);
+	assert_int_equal(store_commit(f.c, &err), WL_OK);
+	assert_int_equal(store_pipeline(f.c, false, &err), WL_OK);
+	assert_balances(&f, 1000, 500);
+	store_release(f.c);
+	store_close(f.s);
+}
+
 int
 main(void)
 {
@@ -659,6 +688,7 @@ main(void)
 		cmocka_unit_test(test_bulk_chunk_sqlite),
 		cmocka_unit_test(test_bulk_chunk_pg),
 		cmocka_unit_test(test_pipeline_failed_read_pg),
+		cmocka_unit_test(test_pipeline_after_open_pg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
