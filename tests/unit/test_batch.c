@@ -495,6 +495,23 @@ assert_balances(struct fixture *f, int64_t agency, int64_t client)
 	assert_int_equal(o.balance_seconds, client);
 }
 
+/* The test's rows on a connection as the pool lends it (no batch cache);
+ * false when the test is skipped (no PostgreSQL given). */
+static bool
+pooled_rows(struct fixture *f, bool pg)
+{
+	char buf[96];
+	const char *url = db_url(pg, buf, sizeof(buf));
+
+	if (url == NULL) {
+		skip();
+		return false;
+	}
+	setup_rows(f, url);
+	store_batch_cache(f->c, false);
+	return true;
+}
+
 /* 600 calls in one transaction, on a pooled connection as seed-usage has:
  * their 1,200 entries (more than one deferral holds) all written and
  * summing to the balances, the usage rows and their daily totals; on
@@ -504,8 +521,6 @@ assert_balances(struct fixture *f, int64_t agency, int64_t client)
 static void
 bulk_chunk(bool pg)
 {
-	char buf[96];
-	const char *url = db_url(pg, buf, sizeof(buf));
 	struct store_usage_query q;
 	struct bulk_gen g;
 	struct fixture f;
@@ -513,12 +528,8 @@ bulk_chunk(bool pg)
 	uint64_t stmts, trips;
 	int64_t entries0, secs, rows;
 
-	if (url == NULL) {
-		skip();
+	if (!pooled_rows(&f, pg))
 		return;
-	}
-	setup_rows(&f, url);
-	store_batch_cache(f.c, false);
 	assert_int_equal(store_begin(f.c, &err), WL_OK);
 	{
 		struct store_entry a = { f.agency.id, 10000, "grant", "bulk", "Grant", 1 },
@@ -606,20 +617,14 @@ test_bulk_chunk_pg(void **state)
 static void
 test_pipeline_failed_read_pg(void **state)
 {
-	char buf[96];
-	const char *url = db_url(true, buf, sizeof(buf));
 	struct store_org o;
 	struct fixture f;
 	struct wl_error err;
 	uint64_t mark;
 
 	(void)state;
-	if (url == NULL) {
-		skip();
+	if (!pooled_rows(&f, true))
 		return;
-	}
-	setup_rows(&f, url);
-	store_batch_cache(f.c, false);
 	assert_int_equal(store_pipeline(f.c, true, &err), WL_OK);
 	assert_int_equal(store_begin(f.c, &err), WL_OK);
 	assert_int_equal(store_call_insert(f.c, &f.call, &err), WL_OK); /* sent, not awaited */
@@ -652,18 +657,12 @@ test_pipeline_failed_read_pg(void **state)
 static void
 test_pipeline_after_open_pg(void **state)
 {
-	char buf[96];
-	const char *url = db_url(true, buf, sizeof(buf));
 	struct fixture f;
 	struct wl_error err;
 
 	(void)state;
-	if (url == NULL) {
-		skip();
+	if (!pooled_rows(&f, true))
 		return;
-	}
-	setup_rows(&f, url);
-	store_batch_cache(f.c, false);
 	assert_int_equal(store_begin(f.c, &err), WL_OK);
 	assert_int_equal(store_org_add_balance(f.c, f.agency.id, -7, &err), WL_OK);
 	assert_int_equal(store_pipeline(f.c, true, &err), WL_OK);
