@@ -189,20 +189,16 @@ entries_rows(struct store_conn *c, struct wl_error *err)
 			return err->code;
 		for (int r = 0; r < DB_BATCH_ROWS; r++) {
 			const struct batch_entry *e;
-			struct store_entry row;
 
 			if (from + r >= b->nentries) {
 				bind_unused(st, r, 6);
 				continue;
 			}
 			e = &b->entry[from + r];
-			row.org_id = e->org_id;
-			row.delta_seconds = e->delta_seconds;
-			row.kind = e->kind;
-			row.reference = e->reference;
-			row.description = e->description;
-			row.created_at = e->created_at;
-			db_bind_entry(st, r * 6, &row);
+			db_bind_entry(st, r * 6,
+				      &(struct store_entry){ e->org_id, e->delta_seconds, e->kind,
+							     e->reference, e->description,
+							     e->created_at });
 		}
 		if (db_exec(st, err) != WL_OK)
 			return err->code;

@@ -204,6 +204,8 @@ pg_exec(struct db_stmt *st, struct wl_error *err)
 	return db_finish(st, r == DB_FAIL ? err->code : WL_OK);
 }
 
+static bool pg_in_transaction(struct store_conn *b);
+
 static int
 pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 {
@@ -218,8 +220,7 @@ pg_pipeline(struct store_conn *b, bool on, struct wl_error *err)
 		wl_error_clear(&c->pipe_err);
 		/* A transaction left open (or failed) before the pipeline
 		 * stays visible to store_begin, which rolls it back. */
-		c->pipe_tx = PQtransactionStatus(c->db) == PQTRANS_INTRANS ||
-			     PQtransactionStatus(c->db) == PQTRANS_INERROR;
+		c->pipe_tx = pg_in_transaction(b);
 		c->pending = 0;
 		/* Not possible (a result unread): the attempt just runs unpipelined. */
 		c->pipelined = PQenterPipelineMode(c->db) == 1;
